@@ -1,0 +1,276 @@
+//! What every binary shares: the common flags (`--database-url`, `-q`, `-v`,
+//! `--log-format`), logging to stderr, secret redaction, and the mapping from
+//! a job's result to the process exit code (0 ok, 1 work failed, 2 fatal).
+//! The only place that ends the process.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::{Mutex, OnceLock};
+
+use agent_where::db::{DatabaseUrl, schema};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+/// The exit-code paragraph of every binary's `--help` (a macro so that
+/// binaries can `concat!` it into their `after_help`).
+#[macro_export]
+macro_rules! exit_codes_help {
+    () => {
+        "Exit codes: 0 success; 1 the job ran but its work failed (a check failed, a venue response was rejected); 2 fatal (bad usage or configuration, database unreachable, schema not migrated)."
+    };
+}
+
+/// How a job ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything done: exit 0.
+    Success,
+    /// The job ran but some or all of its work failed: exit 1.
+    Failed,
+}
+
+/// An error that means "the job ran but its work failed": exit 1, not 2.
+/// Example: a venue response rejected by a sync.
+#[derive(Debug)]
+pub struct WorkFailed(pub anyhow::Error);
+
+impl std::fmt::Display for WorkFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for WorkFailed {}
+
+/// Marks an error as a work failure (exit 1).
+#[must_use]
+pub fn work_failed(e: anyhow::Error) -> anyhow::Error {
+    anyhow::Error::new(WorkFailed(e))
+}
+
+/// Log line format on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Flags shared by every binary.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// PostgreSQL URL, e.g. `postgres://user:password@host:5432/agent_where?sslmode=require`
+    /// (sslmode: disable, prefer, require, verify-ca, verify-full; sslrootcert=FILE).
+    /// Default: localhost:5432, database `agent_where`, user from PGUSER or the OS user.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+
+    /// Print less: warnings and errors only (-qq: errors only).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "verbose")]
+    pub quiet: u8,
+
+    /// Print more: -v debug, -vv trace. `RUST_LOG` overrides both.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Log line format on stderr (`json` suits cron and log shippers).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "AGENT_WHERE_LOG_FORMAT", global = true)]
+    pub log_format: LogFormat,
+}
+
+impl CommonArgs {
+    /// The database URL from the flag, the env var or the local default. Its
+    /// password is registered for redaction before anything can print it.
+    pub fn database_url(&self) -> Result<DatabaseUrl> {
+        match &self.database_url {
+            Some(raw) if !raw.trim().is_empty() => {
+                register_secrets_of_url(raw);
+                DatabaseUrl::parse(raw)
+            }
+            _ => Ok(DatabaseUrl::local_default()),
+        }
+    }
+
+    /// Connects and checks the schema is this build's (all but setup do this).
+    pub async fn connect_checked(&self) -> Result<(DatabaseUrl, tokio_postgres::Client)> {
+        let url = self.database_url()?;
+        let client = url.connect().await?;
+        schema::ensure_current(&client).await?;
+        Ok((url, client))
+    }
+
+    /// Opens a pool of `size` connections and checks the schema.
+    pub async fn pool_checked(
+        &self,
+        size: usize,
+    ) -> Result<(DatabaseUrl, deadpool_postgres::Pool)> {
+        let url = self.database_url()?;
+        let pool = url.pool(size).await?;
+        {
+            let client = pool.get().await?;
+            schema::ensure_current(&client).await?;
+        }
+        Ok((url, pool))
+    }
+
+    /// Whether progress bars and spinners may be drawn (never when quiet).
+    #[must_use]
+    pub fn show_progress(&self) -> bool {
+        self.quiet == 0
+    }
+}
+
+fn secrets() -> &'static Mutex<Vec<String>> {
+    static SECRETS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    SECRETS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Registers a string that must never appear in any output.
+pub fn register_secret(secret: &str) {
+    if secret.len() >= 2
+        && let Ok(mut all) = secrets().lock()
+        && !all.iter().any(|s| s == secret)
+    {
+        all.push(secret.to_owned());
+    }
+}
+
+/// Registers the password of a database URL (URL or key/value form), raw and
+/// percent-decoded.
+pub fn register_secrets_of_url(raw: &str) {
+    if let Ok(url) = DatabaseUrl::parse(raw)
+        && let Some(p) = url.password()
+    {
+        register_secret(&p);
+    }
+    if let Some((_, rest)) = raw.split_once("://")
+        && let Some((userinfo, _)) = rest.rsplit_once('@')
+        && let Some((_, p)) = userinfo.split_once(':')
+    {
+        register_secret(p);
+    }
+    for part in raw.split(|c: char| c.is_whitespace() || c == '&' || c == '?') {
+        if let Some(p) = part.strip_prefix("password=") {
+            register_secret(p.trim_matches('\''));
+        }
+    }
+}
+
+/// Replaces every registered secret in `text`.
+#[must_use]
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_owned();
+    if let Ok(all) = secrets().lock() {
+        for s in all.iter() {
+            out = out.replace(s.as_str(), "********");
+        }
+    }
+    out
+}
+
+/// A stderr writer that redacts secrets from every log line.
+#[derive(Clone, Copy)]
+struct RedactingStderr;
+
+impl Write for RedactingStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+impl<'a> MakeWriter<'a> for RedactingStderr {
+    type Writer = RedactingStderr;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        *self
+    }
+}
+
+fn init_logging(common: &CommonArgs) {
+    let default = match (common.quiet, common.verbose) {
+        (q, _) if q >= 2 => "error",
+        (1, _) => "warn",
+        (_, 0) => "info",
+        (_, 1) => "debug",
+        _ => "trace",
+    };
+    let own = format!("agent_where={default},agent_where_cli={default},warn");
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(own));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(RedactingStderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false);
+    let _ = match common.log_format {
+        LogFormat::Text => builder.compact().try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// The one-line error text: the whole cause chain, newlines folded, secrets redacted.
+#[must_use]
+pub fn error_line(e: &anyhow::Error) -> String {
+    let text = format!("{e:#}");
+    redact(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Runs a binary: parses nothing (the caller did), sets up logging, redaction
+/// and the runtime, runs the job and maps the result to the exit code.
+pub fn run<F, Fut>(binary: &'static str, common: &CommonArgs, job: F) -> ExitCode
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome>>,
+{
+    if let Some(raw) = &common.database_url {
+        register_secrets_of_url(raw);
+    }
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "{binary}: error: internal error (please report it): {}{location}",
+            redact(&message)
+        );
+    }));
+    init_logging(common);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{binary}: error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(job());
+    // Do not wait for connection tasks that are still draining.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{binary}: error: {}", error_line(&e));
+            if e.downcast_ref::<WorkFailed>().is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per binary: the work behind each command.
+
+pub mod setup;

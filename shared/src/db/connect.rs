@@ -1,0 +1,586 @@
+//! Connecting to PostgreSQL: parsing the database URL (including the libpq
+//! `sslmode` values tokio-postgres does not know), TLS with rustls, a pool, and
+//! error messages that name the server but never the password.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// Default connect timeout when the URL sets none.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Database used when neither `--database-url` nor `DATABASE_URL` is set.
+pub const DEFAULT_DATABASE: &str = "agent_where";
+
+/// The libpq `sslmode` values, with libpq's meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Never TLS.
+    Disable,
+    /// TLS if the server offers it, certificate not verified (libpq's default).
+    Prefer,
+    /// TLS required, certificate not verified.
+    Require,
+    /// TLS required, certificate chain verified against the root certificates.
+    VerifyCa,
+    /// TLS required, chain verified and the host name must match the certificate.
+    VerifyFull,
+}
+
+impl TlsMode {
+    fn parse(value: &str) -> Result<TlsMode> {
+        Ok(match value {
+            "disable" | "allow" => TlsMode::Disable,
+            "prefer" => TlsMode::Prefer,
+            "require" => TlsMode::Require,
+            "verify-ca" => TlsMode::VerifyCa,
+            "verify-full" => TlsMode::VerifyFull,
+            other => bail!(
+                "unknown `sslmode={other}` in the database URL (expected disable, prefer, require, verify-ca or verify-full)"
+            ),
+        })
+    }
+}
+
+/// A parsed database URL. Its `Display` is the redacted form, safe to print.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    config: tokio_postgres::Config,
+    tls: TlsMode,
+    root_cert: Option<PathBuf>,
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "postgres://{}@{}/{}",
+            self.user(),
+            self.host_port(),
+            self.database()
+        )
+    }
+}
+
+impl DatabaseUrl {
+    /// Parses a `postgres://` URL or a libpq key/value string. The error never
+    /// repeats the input, which may hold a password.
+    pub fn parse(raw: &str) -> Result<DatabaseUrl> {
+        let (rest, tls, root_cert) = extract_tls_params(raw)?;
+        let mut config: tokio_postgres::Config =
+            rest.parse().map_err(|e: tokio_postgres::Error| {
+                anyhow!(
+                    "invalid database URL: {}",
+                    redact_error(&e.to_string(), raw)
+                )
+            })?;
+        if config.get_hosts().is_empty() {
+            config.host("localhost");
+        }
+        if config.get_user().is_none() {
+            config.user(default_user());
+        }
+        if config.get_dbname().is_none() {
+            let user = config.get_user().unwrap_or_default().to_owned();
+            config.dbname(&user);
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("agent-where");
+        }
+        config.ssl_mode(match tls {
+            TlsMode::Disable => SslMode::Disable,
+            TlsMode::Prefer => SslMode::Prefer,
+            TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
+        });
+        Ok(DatabaseUrl {
+            config,
+            tls,
+            root_cert,
+        })
+    }
+
+    /// The URL used when none is given: `localhost:5432`, database
+    /// `agent_where`, user from `PGUSER` or the OS user.
+    #[must_use]
+    pub fn local_default() -> DatabaseUrl {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host("localhost")
+            .port(5432)
+            .user(default_user())
+            .dbname(DEFAULT_DATABASE)
+            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+            .application_name("agent-where")
+            .ssl_mode(SslMode::Prefer);
+        DatabaseUrl {
+            config,
+            tls: TlsMode::Prefer,
+            root_cert: None,
+        }
+    }
+
+    /// The database name.
+    #[must_use]
+    pub fn database(&self) -> &str {
+        self.config.get_dbname().unwrap_or_default()
+    }
+
+    /// The user name.
+    #[must_use]
+    pub fn user(&self) -> &str {
+        self.config.get_user().unwrap_or_default()
+    }
+
+    /// `host:port` of the first host (or the socket directory).
+    #[must_use]
+    pub fn host_port(&self) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) if h.contains(':') => format!("[{h}]"),
+            Some(Host::Tcp(h)) => h.clone(),
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        format!("{host}:{port}")
+    }
+
+    #[must_use]
+    pub fn tls_mode(&self) -> TlsMode {
+        self.tls
+    }
+
+    /// The same server and credentials, another database.
+    #[must_use]
+    pub fn with_database(&self, database: &str) -> DatabaseUrl {
+        let mut other = self.clone();
+        other.config.dbname(database);
+        other
+    }
+
+    /// The underlying tokio-postgres configuration.
+    #[must_use]
+    pub fn pg_config(&self) -> &tokio_postgres::Config {
+        &self.config
+    }
+
+    /// The password, if the URL has one (for redacting it from foreign text).
+    #[must_use]
+    pub fn password(&self) -> Option<String> {
+        self.config
+            .get_password()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    }
+
+    /// Builds the TLS connector for this URL's `sslmode`.
+    pub fn tls_connector(&self) -> Result<MakeRustlsConnect> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .context("cannot set up TLS")?;
+        let config = match self.tls {
+            TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+                .with_no_client_auth(),
+            TlsMode::VerifyCa | TlsMode::VerifyFull => {
+                let roots = Arc::new(self.root_store()?);
+                let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(
+                    roots,
+                    provider.clone(),
+                )
+                .build()
+                .context("cannot set up TLS certificate verification")?;
+                if self.tls == TlsMode::VerifyFull {
+                    builder.with_webpki_verifier(webpki).with_no_client_auth()
+                } else {
+                    builder
+                        .dangerous()
+                        .with_custom_certificate_verifier(Arc::new(ChainOnly(webpki)))
+                        .with_no_client_auth()
+                }
+            }
+        };
+        Ok(MakeRustlsConnect::new(config))
+    }
+
+    fn root_store(&self) -> Result<RootCertStore> {
+        let mut store = RootCertStore::empty();
+        let path = self.root_cert.clone().or_else(|| {
+            let home = std::env::var_os("HOME")?;
+            let p = PathBuf::from(home).join(".postgresql/root.crt");
+            p.exists().then_some(p)
+        });
+        match path {
+            Some(path) if path.as_os_str() != "system" => {
+                let certs = CertificateDer::pem_file_iter(&path)
+                    .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+                    .map_err(|e| {
+                        anyhow!("cannot read `sslrootcert` file `{}`: {e}", path.display())
+                    })?;
+                let (added, _ignored) = store.add_parsable_certificates(certs);
+                if added == 0 {
+                    bail!(
+                        "`sslrootcert` file `{}` holds no usable certificate",
+                        path.display()
+                    );
+                }
+            }
+            _ => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        Ok(store)
+    }
+
+    /// Opens one connection and spawns its driver task.
+    pub async fn connect(&self) -> Result<tokio_postgres::Client> {
+        let tls = self.tls_connector()?;
+        let (client, connection) = self
+            .config
+            .connect(tls)
+            .await
+            .map_err(|e| self.connect_error(&e))?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "database connection closed with an error");
+            }
+        });
+        Ok(client)
+    }
+
+    /// Builds a pool of at most `max_size` connections and checks out one
+    /// connection at once, so a bad URL fails here and not on first use.
+    pub async fn pool(&self, max_size: usize) -> Result<Pool> {
+        let manager = Manager::from_config(
+            self.config.clone(),
+            self.tls_connector()?,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(max_size.max(1))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .context("cannot build the connection pool")?;
+        match pool.get().await {
+            Ok(_) => Ok(pool),
+            Err(deadpool_postgres::PoolError::Backend(e)) => Err(self.connect_error(&e)),
+            Err(e) => Err(anyhow!(
+                "cannot connect to PostgreSQL at {} (database `{}`): {}",
+                self.host_port(),
+                self.database(),
+                self.redact(&e.to_string())
+            )),
+        }
+    }
+
+    /// The one-line error for a failed connection: where, who, why, what to do.
+    #[must_use]
+    pub fn connect_error(&self, e: &tokio_postgres::Error) -> anyhow::Error {
+        let cause = describe_pg_error(e);
+        anyhow!(
+            "cannot connect to PostgreSQL at {} (database `{}`, user `{}`): {}; check --database-url / DATABASE_URL and that the server is running",
+            self.host_port(),
+            self.database(),
+            self.user(),
+            self.redact(&cause)
+        )
+    }
+
+    /// Removes this URL's password from a text.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        match self.password() {
+            Some(p) if !p.is_empty() => text.replace(&p, "********"),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+/// Describes a tokio-postgres error on one line, with its source chain.
+#[must_use]
+pub fn describe_pg_error(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{} ({})", db.message(), db.code().code());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text.replace('\n', " ")
+}
+
+fn default_user() -> String {
+    ["PGUSER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "postgres".to_owned())
+}
+
+/// Removes `sslmode` / `sslrootcert` (which tokio-postgres cannot take) from
+/// the URL or key/value string, returning what is left and the TLS settings.
+fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
+    let mut tls = TlsMode::Prefer;
+    let mut root_cert = None;
+    let raw = raw.trim();
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        let Some((base, query)) = raw.split_once('?') else {
+            return Ok((raw.to_owned(), tls, root_cert));
+        };
+        let mut kept = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(value);
+            match key {
+                "sslmode" => tls = TlsMode::parse(&value)?,
+                "sslrootcert" => root_cert = Some(PathBuf::from(value)),
+                "sslcert" | "sslkey" | "sslcrl" | "sslsni" | "gssencmode" => {}
+                _ => kept.push(pair),
+            }
+        }
+        let rest = if kept.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        Ok((rest, tls, root_cert))
+    } else {
+        let mut kept = Vec::new();
+        for part in raw.split_whitespace() {
+            match part.split_once('=') {
+                Some(("sslmode", v)) => tls = TlsMode::parse(v.trim_matches('\''))?,
+                Some(("sslrootcert", v)) => {
+                    root_cert = Some(PathBuf::from(v.trim_matches('\'')));
+                }
+                _ => kept.push(part),
+            }
+        }
+        Ok((kept.join(" "), tls, root_cert))
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(h) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(h);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Replaces anything in `text` that looks like the password of `raw`.
+fn redact_error(text: &str, raw: &str) -> String {
+    let password = raw
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, p)| p.to_owned());
+    match password {
+        Some(p) if !p.is_empty() => text.replace(&p, "********"),
+        _ => text.to_owned(),
+    }
+}
+
+/// `sslmode=prefer|require`: encryption without certificate checks, as libpq does.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `sslmode=verify-ca`: the chain must verify, the host name need not match.
+#[derive(Debug)]
+struct ChainOnly(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForName
+                | rustls::CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_never_shows_the_password() {
+        let url = DatabaseUrl::parse(
+            "postgres://alice:s3cr3t-marker@db.example:6543/app?sslmode=require",
+        )
+        .expect("parses");
+        let shown = format!("{url} {url:?}");
+        assert!(!shown.contains("s3cr3t-marker"), "{shown}");
+        assert_eq!(
+            shown.split(' ').next(),
+            Some("postgres://alice@db.example:6543/app")
+        );
+        assert_eq!(url.tls_mode(), TlsMode::Require);
+    }
+
+    #[test]
+    fn libpq_ssl_modes_are_understood() {
+        for (mode, expected) in [
+            ("disable", TlsMode::Disable),
+            ("prefer", TlsMode::Prefer),
+            ("require", TlsMode::Require),
+            ("verify-ca", TlsMode::VerifyCa),
+            ("verify-full", TlsMode::VerifyFull),
+        ] {
+            let url = DatabaseUrl::parse(&format!(
+                "postgres://u@h/d?sslmode={mode}&sslrootcert=/tmp/ca.pem&connect_timeout=3"
+            ))
+            .expect("parses");
+            assert_eq!(url.tls_mode(), expected);
+            assert_eq!(
+                url.pg_config().get_connect_timeout(),
+                Some(&Duration::from_secs(3))
+            );
+        }
+        let err =
+            DatabaseUrl::parse("postgres://u:pw-marker@h/d?sslmode=bogus").expect_err("rejects");
+        assert!(err.to_string().contains("sslmode=bogus"));
+        assert!(!err.to_string().contains("pw-marker"));
+    }
+
+    #[test]
+    fn invalid_url_error_hides_the_password() {
+        let err = DatabaseUrl::parse("postgres://u:pw-marker@h:notaport/d").expect_err("rejects");
+        assert!(!format!("{err:#}").contains("pw-marker"), "{err:#}");
+    }
+
+    #[test]
+    fn defaults_fill_in_host_user_and_timeout() {
+        let url = DatabaseUrl::parse("postgres:///agent_where").expect("parses");
+        assert_eq!(url.database(), "agent_where");
+        assert_eq!(url.host_port(), "localhost:5432");
+        assert_eq!(
+            url.pg_config().get_connect_timeout(),
+            Some(&DEFAULT_CONNECT_TIMEOUT)
+        );
+        let local = DatabaseUrl::local_default();
+        assert_eq!(local.database(), DEFAULT_DATABASE);
+    }
+
+    #[test]
+    fn with_database_keeps_server() {
+        let url = DatabaseUrl::parse("postgres://u@h:1/a").expect("parses");
+        let other = url.with_database("postgres");
+        assert_eq!(other.database(), "postgres");
+        assert_eq!(other.host_port(), "h:1");
+    }
+}

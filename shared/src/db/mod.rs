@@ -1,0 +1,8 @@
+//! Database access: connecting, the schema, and one module per `sql/` area.
+//! Every statement lives in `sql/` and is loaded with `include_str!`.
+
+pub mod config;
+pub mod connect;
+pub mod schema;
+
+pub use connect::{DatabaseUrl, TlsMode, describe_pg_error};

@@ -1,0 +1,262 @@
+//! The database schema: forward-only migrations from `migrations/`, embedded
+//! in the binaries and applied by `setup-agent-where` under an advisory lock,
+//! and the version check every other binary runs before it touches data.
+
+use anyhow::{Context, Result, bail};
+use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
+
+use super::connect::{DatabaseUrl, describe_pg_error};
+
+mod embedded {
+    refinery::embed_migrations!("../migrations");
+}
+
+/// The table refinery records applied migrations in.
+pub const HISTORY_TABLE: &str = "agent_where_schema_history";
+
+/// Advisory lock key held while migrating ("AGWHMIGR").
+pub const MIGRATION_LOCK_KEY: i64 = 0x4147_5748_4D49_4752;
+
+/// One migration embedded in this build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedMigration {
+    pub version: i32,
+    pub name: String,
+    pub checksum: String,
+}
+
+/// Every migration this build carries, in version order.
+#[must_use]
+pub fn embedded_migrations() -> Vec<EmbeddedMigration> {
+    let mut all: Vec<EmbeddedMigration> = embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| EmbeddedMigration {
+            version: i32::try_from(m.version()).unwrap_or(i32::MAX),
+            name: m.name().to_owned(),
+            checksum: m.checksum().to_string(),
+        })
+        .collect();
+    all.sort_by_key(|m| m.version);
+    all
+}
+
+/// The schema version this build needs.
+#[must_use]
+pub fn latest_version() -> i32 {
+    embedded_migrations().last().map_or(0, |m| m.version)
+}
+
+/// What the database holds compared with this build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaState {
+    /// Highest applied version, `None` when nothing was ever applied.
+    pub applied: Option<i32>,
+    /// The version this build needs.
+    pub latest: i32,
+    /// Migrations of this build not yet applied.
+    pub pending: Vec<EmbeddedMigration>,
+    /// Applied migrations whose recorded checksum differs from this build's file.
+    pub divergent: Vec<i32>,
+    /// Applied versions this build does not know (the database is newer).
+    pub unknown: Vec<i32>,
+}
+
+impl SchemaState {
+    #[must_use]
+    pub fn is_current(&self) -> bool {
+        self.pending.is_empty() && self.divergent.is_empty() && self.unknown.is_empty()
+    }
+}
+
+/// Reads the schema state without writing anything.
+pub async fn inspect(client: &Client) -> Result<SchemaState> {
+    let embedded = embedded_migrations();
+    let latest = embedded.last().map_or(0, |m| m.version);
+    let exists: bool = client
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&HISTORY_TABLE])
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the schema version: {}", describe_pg_error(&e)))?
+        .get(0);
+    let applied_rows = if exists {
+        client
+            .query(
+                &format!("SELECT version, name, checksum FROM {HISTORY_TABLE} ORDER BY version"),
+                &[],
+            )
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("cannot read the schema version: {}", describe_pg_error(&e))
+            })?
+    } else {
+        Vec::new()
+    };
+    let applied: Vec<(i32, String)> = applied_rows
+        .iter()
+        .map(|r| (r.get::<_, i32>(0), r.get::<_, String>(2)))
+        .collect();
+    let pending = embedded
+        .iter()
+        .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
+        .cloned()
+        .collect();
+    let divergent = applied
+        .iter()
+        .filter(|(v, sum)| {
+            embedded
+                .iter()
+                .any(|m| m.version == *v && &m.checksum != sum)
+        })
+        .map(|(v, _)| *v)
+        .collect();
+    let unknown = applied
+        .iter()
+        .filter(|(v, _)| !embedded.iter().any(|m| m.version == *v))
+        .map(|(v, _)| *v)
+        .collect();
+    Ok(SchemaState {
+        applied: applied.iter().map(|(v, _)| *v).max(),
+        latest,
+        pending,
+        divergent,
+        unknown,
+    })
+}
+
+/// Fails with an actionable message unless the schema is exactly this build's.
+/// Every binary except `setup-agent-where` calls this before touching data.
+pub async fn ensure_current(client: &Client) -> Result<()> {
+    let state = inspect(client).await?;
+    if !state.divergent.is_empty() {
+        bail!(
+            "the database's migration(s) {:?} differ from this build's files: the schema was changed outside Agent Where or by another build",
+            state.divergent
+        );
+    }
+    if !state.unknown.is_empty() {
+        bail!(
+            "the database schema is at version {} but this build only knows up to {}: upgrade Agent Where",
+            state.applied.unwrap_or(0),
+            state.latest
+        );
+    }
+    if !state.pending.is_empty() {
+        bail!(
+            "the database schema is {} (this build needs version {}): run `setup-agent-where` first",
+            state
+                .applied
+                .map_or_else(|| "not set up".to_owned(), |v| format!("at version {v}")),
+            state.latest
+        );
+    }
+    Ok(())
+}
+
+/// Applies every pending migration while holding the migration advisory
+/// lock, so concurrent setups migrate once and all succeed. Returns the
+/// versions this call applied (empty when another caller got there first).
+pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!("cannot take the migration lock: {}", describe_pg_error(&e))
+        })?;
+    let result = migrate_locked(client).await;
+    let unlock = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
+        .await;
+    let applied = result?;
+    unlock.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot release the migration lock: {}",
+            describe_pg_error(&e)
+        )
+    })?;
+    Ok(applied)
+}
+
+async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
+    let before = inspect(client).await?;
+    if !before.divergent.is_empty() || !before.unknown.is_empty() {
+        ensure_current(client).await?;
+    }
+    if before.pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut runner = embedded::migrations::runner()
+        .set_abort_divergent(true)
+        .set_abort_missing(true);
+    runner.set_migration_table_name(HISTORY_TABLE);
+    runner
+        .run_async(client)
+        .await
+        .map_err(|e| anyhow::anyhow!("migration failed: {}", one_line(&e.to_string())))?;
+    Ok(before.pending)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Creates the URL's database when it does not exist. Returns whether it
+/// created it. Safe when several callers race: the losers see it exists.
+pub async fn create_database_if_missing(url: &DatabaseUrl) -> Result<bool> {
+    // Some hosted servers have no `postgres` database: fall back on template1.
+    let admin = match url.with_database("postgres").connect().await {
+        Ok(c) => c,
+        Err(first) => match url.with_database("template1").connect().await {
+            Ok(c) => c,
+            Err(_) => return Err(first),
+        },
+    };
+    let name = url.database();
+    let exists: bool = admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+            &[&name],
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot list databases: {}", describe_pg_error(&e)))?
+        .get(0);
+    if exists {
+        return Ok(false);
+    }
+    match admin
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(name)))
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(e)
+            if e.code() == Some(&SqlState::DUPLICATE_DATABASE)
+                || e.code() == Some(&SqlState::UNIQUE_VIOLATION) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot create database `{name}`: {}",
+            describe_pg_error(&e)
+        ))
+        .context("create it by hand or grant CREATEDB to the user"),
+    }
+}
+
+/// Whether the URL's database exists (connects to the maintenance database).
+pub async fn database_exists(url: &DatabaseUrl) -> Result<bool> {
+    let admin = url.with_database("postgres").connect().await?;
+    Ok(admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+            &[&url.database()],
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot list databases: {}", describe_pg_error(&e)))?
+        .get(0))
+}
+
+/// Quotes an SQL identifier.
+#[must_use]
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

@@ -1,0 +1,262 @@
+//! Domain types shared by every part of Agent Where: venues, sides, routing
+//! configuration and markets. One name per concept: the Rust variant, the SQL
+//! value and the CLI value are the same upper-case word (`HYPERLIQUID`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A value of the `venue_t` enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Venue {
+    Spot,
+    Gmx,
+    Hyperliquid,
+    Ostium,
+    Multi,
+}
+
+impl Venue {
+    /// Every `venue_t` value, in enum order.
+    pub const ALL: [Venue; 5] = [
+        Venue::Spot,
+        Venue::Gmx,
+        Venue::Hyperliquid,
+        Venue::Ostium,
+        Venue::Multi,
+    ];
+
+    /// Venues whose markets Agent Where syncs, in the default priority order.
+    pub const SYNCED: [Venue; 2] = [Venue::Hyperliquid, Venue::Ostium];
+
+    /// The SQL / CLI spelling.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Venue::Spot => "SPOT",
+            Venue::Gmx => "GMX",
+            Venue::Hyperliquid => "HYPERLIQUID",
+            Venue::Ostium => "OSTIUM",
+            Venue::Multi => "MULTI",
+        }
+    }
+
+    /// Whether a signal may be routed to this venue (everything but `MULTI`).
+    #[must_use]
+    pub const fn is_routable(self) -> bool {
+        !matches!(self, Venue::Multi)
+    }
+}
+
+impl fmt::Display for Venue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error for a string that names no venue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown venue `{0}` (expected one of SPOT, GMX, HYPERLIQUID, OSTIUM, MULTI)")]
+pub struct UnknownVenue(pub String);
+
+impl FromStr for Venue {
+    type Err = UnknownVenue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Venue::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownVenue(s.to_owned()))
+    }
+}
+
+/// The direction of a signal (`signals.side`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Side {
+    Long,
+    Short,
+}
+
+impl Side {
+    /// Parses `signals.side` leniently (`long`, ` LONG `, `buy`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Side> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "LONG" | "BUY" => Some(Side::Long),
+            "SHORT" | "SELL" => Some(Side::Short),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Side::Long => "LONG",
+            Side::Short => "SHORT",
+        }
+    }
+}
+
+/// `venue_routing_config.routing_strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Strategy {
+    FirstAvailable,
+    BestLiquidity,
+    LowestFees,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 3] = [
+        Strategy::FirstAvailable,
+        Strategy::BestLiquidity,
+        Strategy::LowestFees,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Strategy::FirstAvailable => "FIRST_AVAILABLE",
+            Strategy::BestLiquidity => "BEST_LIQUIDITY",
+            Strategy::LowestFees => "LOWEST_FEES",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error for a string that names no strategy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown strategy `{0}` (expected one of FIRST_AVAILABLE, BEST_LIQUIDITY, LOWEST_FEES)")]
+pub struct UnknownStrategy(pub String);
+
+impl FromStr for Strategy {
+    type Err = UnknownStrategy;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Strategy::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownStrategy(s.to_owned()))
+    }
+}
+
+/// Where an effective routing configuration came from, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigSource {
+    /// A per-token override of the signal's agent.
+    AgentToken,
+    /// The agent's own `venue_routing_config` row.
+    Agent,
+    /// A global per-token override.
+    GlobalToken,
+    /// The global `venue_routing_config` row (`agent_id IS NULL`).
+    Global,
+    /// The built-in default: `HYPERLIQUID, OSTIUM`, `FIRST_AVAILABLE`, failover on.
+    Default,
+}
+
+impl ConfigSource {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConfigSource::AgentToken => "agent_token",
+            ConfigSource::Agent => "agent",
+            ConfigSource::GlobalToken => "global_token",
+            ConfigSource::Global => "global",
+            ConfigSource::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A routing configuration: which venues, in which order, chosen how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingConfig {
+    pub venue_priority: Vec<Venue>,
+    pub routing_strategy: Strategy,
+    pub failover_enabled: bool,
+}
+
+impl RoutingConfig {
+    /// The built-in default (ARCHITECTURE.md §4).
+    #[must_use]
+    pub fn builtin_default() -> Self {
+        RoutingConfig {
+            venue_priority: Venue::SYNCED.to_vec(),
+            routing_strategy: Strategy::FirstAvailable,
+            failover_enabled: true,
+        }
+    }
+
+    /// The venues a decision considers: the whole list with failover, else only the first.
+    #[must_use]
+    pub fn considered_venues(&self) -> &[Venue] {
+        if self.failover_enabled {
+            &self.venue_priority
+        } else {
+            &self.venue_priority[..self.venue_priority.len().min(1)]
+        }
+    }
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        RoutingConfig::builtin_default()
+    }
+}
+
+/// One venue-native market, as a sync writes it to `venue_markets` and as
+/// routing reads it back. Amounts are USD unless the name says otherwise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Market {
+    pub venue: Venue,
+    /// Venue-native, unique per venue: `BTC`, `kPEPE`, `xyz:TSLA`, Ostium `BTC` or `USDJPY`.
+    pub token_symbol: String,
+    /// Display name: Hyperliquid `BTC/USD`, `xyz:TSLA/USD`; Ostium `FROM/TO`.
+    pub market_name: String,
+    /// Hyperliquid asset id; Ostium pair id.
+    pub market_index: Option<i32>,
+    /// Canonical symbol routing matches signals on (`PEPE` for `kPEPE`, `XAU` for `XAU/USD`).
+    pub base_symbol: String,
+    pub quote_symbol: String,
+    /// Units of the base asset one contract unit stands for (1000 for `kPEPE`).
+    pub price_scale: f64,
+    /// HIP-3 builder dex (`xyz`), `None` for the main dex and Ostium.
+    pub dex: Option<String>,
+    pub is_active: bool,
+    /// Ostium market hours; `None` when the venue trades around the clock.
+    pub market_open: Option<bool>,
+    pub market_status_at: Option<DateTime<Utc>>,
+    pub min_position: Option<f64>,
+    pub max_leverage: Option<i32>,
+    pub group: Option<String>,
+    pub current_price: Option<f64>,
+    pub liquidity_usd: Option<f64>,
+    pub open_interest_usd: Option<f64>,
+    pub long_open_interest_usd: Option<f64>,
+    pub short_open_interest_usd: Option<f64>,
+    pub max_open_interest_usd: Option<f64>,
+    pub day_volume_usd: Option<f64>,
+    /// Full bid/ask (or impact) spread in basis points of the mid price.
+    pub spread_bps: Option<f64>,
+    pub taker_fee_bps: Option<f64>,
+    pub maker_fee_bps: Option<f64>,
+    /// Hyperliquid: hourly funding rate as a fraction.
+    pub funding_rate: Option<f64>,
+    pub metadata: serde_json::Value,
+}

@@ -1,0 +1,7 @@
+//! Agent Where: decides where an AI trading agent's `MULTI` signal is
+//! executed. This library holds the domain types, the pure routing logic,
+//! database access and the venue clients; the binaries in `bins/` are glue.
+
+pub mod db;
+pub mod domain;
+pub mod testing;

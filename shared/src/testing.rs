@@ -1,0 +1,273 @@
+//! Test support: a fresh PostgreSQL database per test.
+//!
+//! Tests run against the real server (`TEST_DATABASE_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). A migrated template database
+//! is built once per migration set (under an advisory lock, so parallel test
+//! processes share it) and every test clones it with `CREATE DATABASE …
+//! TEMPLATE`, which takes milliseconds. The clone is dropped when the
+//! [`TestDb`] goes out of scope. Not used by the binaries.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, anyhow};
+use sha2::{Digest, Sha256};
+use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
+
+use crate::db::schema::{self, quote_ident};
+use crate::db::{DatabaseUrl, describe_pg_error};
+
+/// Advisory lock key held while the template is being built ("AGWHTMPL").
+const TEMPLATE_LOCK_KEY: i64 = 0x4147_5748_544D_504C;
+
+/// Prefix of every per-test database.
+pub const TEST_DB_PREFIX: &str = "aw_test_";
+
+/// The server tests use, as a URL string.
+#[must_use]
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// `server_url()` with another database name.
+#[must_use]
+pub fn url_for_database(name: &str) -> String {
+    let base = server_url();
+    let mut url = url::Url::parse(&base).unwrap_or_else(|_| {
+        url::Url::parse("postgres://postgres@127.0.0.1:5432/postgres").expect("static URL")
+    });
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+async fn admin() -> Result<Client> {
+    DatabaseUrl::parse(&url_for_database("postgres"))?
+        .connect()
+        .await
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn template_name() -> String {
+    let mut hasher = Sha256::new();
+    for m in schema::embedded_migrations() {
+        hasher.update(m.version.to_le_bytes());
+        hasher.update(m.checksum.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("aw_tmpl_{hex}")
+}
+
+/// A database that exists for one test and is dropped after it.
+pub struct TestDb {
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// A fresh database with the current schema applied.
+    pub async fn migrated() -> Result<TestDb> {
+        let template = ensure_template().await?;
+        Self::create(Some(&template)).await
+    }
+
+    /// A fresh empty database (no migrations), e.g. to load a Maxxit-shaped schema.
+    pub async fn empty() -> Result<TestDb> {
+        Self::create(None).await
+    }
+
+    /// A name for a database that does not exist yet (for tests of creation).
+    /// It is dropped, if it came to exist, when the guard is dropped.
+    #[must_use]
+    pub fn unborn() -> TestDb {
+        let name = fresh_name();
+        TestDb {
+            url: url_for_database(&name),
+            name,
+        }
+    }
+
+    async fn create(template: Option<&str>) -> Result<TestDb> {
+        let admin = admin().await?;
+        let name = fresh_name();
+        let sql = match template {
+            Some(t) => format!(
+                "CREATE DATABASE {} TEMPLATE {}",
+                quote_ident(&name),
+                quote_ident(t)
+            ),
+            None => format!("CREATE DATABASE {}", quote_ident(&name)),
+        };
+        let mut attempt = 0;
+        loop {
+            match admin.batch_execute(&sql).await {
+                Ok(()) => break,
+                Err(e) if e.code() == Some(&SqlState::OBJECT_IN_USE) && attempt < 50 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => {
+                    return Err(anyhow!(
+                        "cannot create test database: {}",
+                        describe_pg_error(&e)
+                    ));
+                }
+            }
+        }
+        Ok(TestDb {
+            url: url_for_database(&name),
+            name,
+        })
+    }
+
+    /// The database name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The full URL (what a binary gets as `--database-url`).
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The parsed URL.
+    pub fn database_url(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(&self.url).expect("test URL parses")
+    }
+
+    /// A new connection to this database.
+    pub async fn client(&self) -> Result<Client> {
+        self.database_url().connect().await
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop from a thread of its own: this may run inside a tokio runtime.
+        let handle = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(rt) = rt {
+                rt.block_on(async {
+                    if let Ok(admin) = admin().await {
+                        let _ = admin
+                            .batch_execute(&format!(
+                                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                                quote_ident(&name)
+                            ))
+                            .await;
+                    }
+                });
+            }
+        });
+        let _ = handle.join();
+    }
+}
+
+fn fresh_name() -> String {
+    format!(
+        "{TEST_DB_PREFIX}{}_{:08x}",
+        now_secs(),
+        rand::random::<u32>()
+    )
+}
+
+/// Builds the migrated template once per migration set and returns its name.
+async fn ensure_template() -> Result<String> {
+    let name = template_name();
+    let admin = admin().await?;
+    if database_exists(&admin, &name).await? {
+        return Ok(name);
+    }
+    admin
+        .execute("SELECT pg_advisory_lock($1)", &[&TEMPLATE_LOCK_KEY])
+        .await
+        .context("cannot lock the test template")?;
+    let result = async {
+        if database_exists(&admin, &name).await? {
+            return Ok(());
+        }
+        drop_stale_test_databases(&admin).await;
+        let building = format!("{name}_building");
+        admin
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {b} WITH (FORCE); CREATE DATABASE {b}",
+                b = quote_ident(&building)
+            ))
+            .await
+            .map_err(|e| anyhow!("cannot create the template: {}", describe_pg_error(&e)))?;
+        {
+            let mut client = DatabaseUrl::parse(&url_for_database(&building))?
+                .connect()
+                .await?;
+            schema::migrate(&mut client).await?;
+        }
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE {} RENAME TO {}",
+                quote_ident(&building),
+                quote_ident(&name)
+            ))
+            .await
+            .map_err(|e| anyhow!("cannot rename the template: {}", describe_pg_error(&e)))?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    let _ = admin
+        .execute("SELECT pg_advisory_unlock($1)", &[&TEMPLATE_LOCK_KEY])
+        .await;
+    result?;
+    Ok(name)
+}
+
+async fn database_exists(admin: &Client, name: &str) -> Result<bool> {
+    admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+            &[&name],
+        )
+        .await
+        .map(|r| r.get::<_, bool>(0))
+        .map_err(|e| anyhow!("cannot list databases: {}", describe_pg_error(&e)))
+}
+
+/// Drops per-test databases older than two hours (left by killed test runs).
+async fn drop_stale_test_databases(admin: &Client) {
+    let Ok(rows) = admin
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'aw\\_test\\_%'",
+            &[],
+        )
+        .await
+    else {
+        return;
+    };
+    let cutoff = now_secs().saturating_sub(2 * 3600);
+    for row in rows {
+        let name: String = row.get(0);
+        let born = name
+            .strip_prefix(TEST_DB_PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|s| s.parse::<u64>().ok());
+        if born.is_some_and(|b| b < cutoff) {
+            let _ = admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_ident(&name)
+                ))
+                .await;
+        }
+    }
+}

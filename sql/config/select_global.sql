@@ -1,0 +1,4 @@
+-- The global routing config row, if any.
+SELECT venue_priority, routing_strategy, failover_enabled, updated_at
+FROM venue_routing_config
+WHERE agent_id IS NULL
