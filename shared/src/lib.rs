@@ -4,4 +4,5 @@
 
 pub mod db;
 pub mod domain;
+pub mod symbols;
 pub mod testing;

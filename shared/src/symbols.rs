@@ -1,0 +1,420 @@
+//! Symbol normalisation: one canonical symbol per tradeable asset, so that a
+//! signal's token (`$eth`, `BTC/USD`, `SOL-PERP`, `ETHUSDT`, `GOLD`) and a
+//! venue's market (`kPEPE`, `xyz:TSLA`, Ostium `XAU/USD`, `USD/JPY`) meet on
+//! the same key. Signals and syncs both go through this module, so the two
+//! sides can never disagree.
+//!
+//! Canonical symbols:
+//! - crypto, stocks, commodities and indices: the base asset's raw ticker
+//!   (`BTC`, `TSLA`, `XAU`, `SPX`), with display names mapped to raw ones
+//!   (`GOLD`→`XAU`, `US500`→`SPX`, `WTI`→`CL`);
+//! - forex: the non-USD currency when USD is the quote (`EUR/USD`→`EUR`), and
+//!   base+quote otherwise (`USD/JPY`→`USDJPY`). A bare `JPY` is *not* mapped
+//!   to `USD/JPY`: that pair moves the other way, and a LONG JPY signal routed
+//!   there would trade the opposite direction.
+//! - 1000-unit contracts (`kPEPE`, `1000PEPE`) map to their asset (`PEPE`)
+//!   with a price scale of 1000.
+
+use std::fmt;
+
+/// Longest token a signal may carry, in bytes.
+pub const MAX_TOKEN_LEN: usize = 64;
+
+/// Why a signal's token cannot be normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SymbolError {
+    Empty,
+    TooLong(usize),
+    InvalidCharacter(char),
+}
+
+impl fmt::Display for SymbolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SymbolError::Empty => f.write_str("empty token symbol"),
+            SymbolError::TooLong(n) => {
+                write!(f, "token symbol of {n} bytes (at most {MAX_TOKEN_LEN})")
+            }
+            SymbolError::InvalidCharacter(c) => {
+                write!(
+                    f,
+                    "token symbol contains invalid character {}",
+                    c.escape_unicode()
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SymbolError {}
+
+/// A market's identity as routing sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketSymbol {
+    /// The canonical symbol signals are matched on.
+    pub base_symbol: String,
+    /// The quote currency (`USD` for everything but non-USD-quoted pairs).
+    pub quote_symbol: String,
+    /// Units of the asset per contract unit (1000 for `kPEPE`).
+    pub price_scale: f64,
+    /// HIP-3 builder dex, `None` for the main dex and Ostium.
+    pub dex: Option<String>,
+}
+
+const FIAT: [&str; 20] = [
+    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "MXN", "KRW", "HKD", "CNH", "CNY",
+    "SGD", "SEK", "NOK", "TRY", "ZAR", "INR", "BRL",
+];
+
+/// Display names and synonyms → raw canonical tickers.
+const ALIASES: [(&str, &str); 18] = [
+    ("GOLD", "XAU"),
+    ("SILVER", "XAG"),
+    ("PLATINUM", "XPT"),
+    ("PALLADIUM", "XPD"),
+    ("COPPER", "HG"),
+    ("XCU", "HG"),
+    ("WTI", "CL"),
+    ("USOIL", "CL"),
+    ("US500", "SPX"),
+    ("SP500", "SPX"),
+    ("US30", "DJI"),
+    ("US100", "NDX"),
+    ("NAS100", "NDX"),
+    ("JP225", "NIK"),
+    ("UK100", "FTSE"),
+    ("GER40", "DAX"),
+    ("HK50", "HSI"),
+    ("UKOIL", "BRENT"),
+];
+
+const USD_QUOTES: [&str; 3] = ["USDT", "USDC", "USD"];
+
+fn is_fiat(s: &str) -> bool {
+    FIAT.contains(&s)
+}
+
+fn alias(s: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(from, _)| *from == s)
+        .map_or(s, |(_, to)| to)
+}
+
+/// Strips a 1000-unit prefix: `kPEPE` (lower-case `k` + upper-case ticker) or
+/// `1000PEPE`. Returns the asset and the scale.
+fn strip_thousand_prefix(s: &str) -> (&str, f64) {
+    if let Some(rest) = s.strip_prefix('k')
+        && rest.len() >= 2
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && rest.starts_with(|c: char| c.is_ascii_uppercase())
+    {
+        return (rest, 1000.0);
+    }
+    if let Some(rest) = s.strip_prefix("1000")
+        && rest.len() >= 2
+        && rest.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return (rest, 1000.0);
+    }
+    (s, 1.0)
+}
+
+/// The canonical symbol of a signal's token.
+///
+/// Rules, in order: trim; reject empty, over-long and control/non-ASCII
+/// input; drop a leading `$`; drop a `_MANUAL_…` suffix; drop a HIP-3
+/// `dex:` prefix; drop `-PERP`/`_PERP`; map `kPEPE`/`1000PEPE` to `PEPE`;
+/// upper-case; split `A/B` or `A-B` pairs and drop a USD/USDT/USDC quote
+/// (forex pairs quoted in another currency keep both: `USDJPY`); drop a
+/// glued `USDT`/`USDC`/`USD` quote (`ETHUSDT`); map display names (`GOLD`).
+pub fn canonical_symbol(raw: &str) -> Result<String, SymbolError> {
+    if raw.len() > MAX_TOKEN_LEN * 4 {
+        return Err(SymbolError::TooLong(raw.len()));
+    }
+    let mut s = raw.trim();
+    if s.is_empty() {
+        return Err(SymbolError::Empty);
+    }
+    if s.len() > MAX_TOKEN_LEN {
+        return Err(SymbolError::TooLong(s.len()));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '$' | '/' | '-' | '_' | ':' | '.')))
+    {
+        return Err(SymbolError::InvalidCharacter(c));
+    }
+    s = s.trim_start_matches('$');
+    if let Some(pos) = s.to_ascii_uppercase().find("_MANUAL") {
+        s = &s[..pos];
+    }
+    if let Some((_, asset)) = s.split_once(':') {
+        s = asset;
+    }
+    for suffix in ["-PERP", "_PERP", "-perp", "_perp"] {
+        if let Some(rest) = s.strip_suffix(suffix) {
+            s = rest;
+        }
+    }
+    let (asset, _) = strip_thousand_prefix(s);
+    let upper = asset.to_ascii_uppercase();
+    let canonical = match upper.split_once(['/', '-']) {
+        Some((base, quote)) => pair_canonical(base, quote),
+        None => glued_canonical(&upper),
+    };
+    let (canonical, _) = strip_thousand_prefix(&canonical);
+    let canonical = alias(canonical).to_owned();
+    if canonical.is_empty() || !canonical.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return Err(SymbolError::Empty);
+    }
+    Ok(canonical)
+}
+
+/// The HIP-3 dex a signal names explicitly (`xyz:TSLA` → `xyz`).
+#[must_use]
+pub fn dex_prefix(raw: &str) -> Option<&str> {
+    raw.trim()
+        .trim_start_matches('$')
+        .split_once(':')
+        .map(|(dex, _)| dex)
+        .filter(|d| !d.is_empty())
+}
+
+fn pair_canonical(base: &str, quote: &str) -> String {
+    if USD_QUOTES.contains(&quote) || quote == "PERP" {
+        return base.to_owned();
+    }
+    if is_fiat(base) && is_fiat(quote) {
+        return format!("{base}{quote}");
+    }
+    base.to_owned()
+}
+
+fn glued_canonical(s: &str) -> String {
+    if s.len() == 6 && is_fiat(&s[..3]) && is_fiat(&s[3..]) {
+        return if &s[3..] == "USD" {
+            s[..3].to_owned()
+        } else {
+            s.to_owned()
+        };
+    }
+    for quote in USD_QUOTES {
+        if let Some(base) = s.strip_suffix(quote)
+            && base.len() >= 2
+        {
+            return base.to_owned();
+        }
+    }
+    s.to_owned()
+}
+
+/// Canonical identity of a Hyperliquid market from its `universe[].name`:
+/// `BTC` → BTC; `kPEPE` → PEPE ×1000; `xyz:GOLD` → XAU on dex `xyz`.
+#[must_use]
+pub fn hyperliquid_market(name: &str) -> MarketSymbol {
+    let (dex, asset) = match name.split_once(':') {
+        Some((dex, asset)) => (Some(dex.to_owned()), asset),
+        None => (None, name),
+    };
+    let (asset, scale) = strip_thousand_prefix(asset);
+    let upper = asset.to_ascii_uppercase();
+    let base = if dex.is_some() {
+        alias(&upper).to_owned()
+    } else {
+        upper
+    };
+    MarketSymbol {
+        base_symbol: base,
+        quote_symbol: "USD".to_owned(),
+        price_scale: scale,
+        dex,
+    }
+}
+
+/// Canonical identity of an Ostium pair from its subgraph `from` / `to`:
+/// `BTC/USD` → BTC; `EUR/USD` → EUR; `USD/JPY` → USDJPY; `NIK/JPY` → NIK;
+/// display names (`US500/USD`) map to raw ones (SPX).
+#[must_use]
+pub fn ostium_market(from: &str, to: &str) -> MarketSymbol {
+    let from = from.trim().to_ascii_uppercase();
+    let to = to.trim().to_ascii_uppercase();
+    let base = if is_fiat(&from) && is_fiat(&to) {
+        if to == "USD" {
+            from.clone()
+        } else {
+            format!("{from}{to}")
+        }
+    } else {
+        alias(&from).to_owned()
+    };
+    MarketSymbol {
+        base_symbol: base,
+        quote_symbol: to,
+        price_scale: 1.0,
+        dex: None,
+    }
+}
+
+/// Ostium's venue-native `token_symbol`, unique per pair: `from` for USD
+/// quoted pairs (as the original system stored them), `from`+`to` otherwise
+/// (`USDJPY`, `NIKJPY`), the spelling of Ostium's own `asset=` parameter.
+#[must_use]
+pub fn ostium_token_symbol(from: &str, to: &str) -> String {
+    let from = from.trim().to_ascii_uppercase();
+    let to = to.trim().to_ascii_uppercase();
+    if to == "USD" {
+        from
+    } else {
+        format!("{from}{to}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_tokens_normalise() {
+        let cases = [
+            ("btc", "BTC"),
+            ("BTC", "BTC"),
+            ("$ETH", "ETH"),
+            ("$eth", "ETH"),
+            ("BTC/USD", "BTC"),
+            ("BTC-USD", "BTC"),
+            ("btc/usdt", "BTC"),
+            ("SOL-PERP", "SOL"),
+            ("sol_perp", "SOL"),
+            ("ETHUSDT", "ETH"),
+            ("ETHUSDC", "ETH"),
+            ("ETHUSD", "ETH"),
+            ("PEPE", "PEPE"),
+            ("kPEPE", "PEPE"),
+            ("1000PEPE", "PEPE"),
+            ("XAU", "XAU"),
+            ("GOLD", "XAU"),
+            ("gold", "XAU"),
+            ("SILVER", "XAG"),
+            ("EURUSD", "EUR"),
+            ("EUR/USD", "EUR"),
+            ("USDJPY", "USDJPY"),
+            ("USD/JPY", "USDJPY"),
+            ("usd-jpy", "USDJPY"),
+            ("JPY", "JPY"),
+            ("US500", "SPX"),
+            ("SPX", "SPX"),
+            ("WTI", "CL"),
+            ("NIK/JPY", "NIK"),
+            ("JP225", "NIK"),
+            ("BTC_MANUAL_1731500000", "BTC"),
+            ("eth_manual_x", "ETH"),
+            ("xyz:TSLA", "TSLA"),
+            ("  HYPE  ", "HYPE"),
+            ("KAS", "KAS"),
+            ("USDT", "USDT"),
+            ("S", "S"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(canonical_symbol(raw).as_deref(), Ok(want), "input {raw:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_tokens_are_rejected_not_crashed() {
+        assert_eq!(canonical_symbol(""), Err(SymbolError::Empty));
+        assert_eq!(canonical_symbol("   \t "), Err(SymbolError::Empty));
+        assert_eq!(canonical_symbol("$"), Err(SymbolError::Empty));
+        assert_eq!(canonical_symbol("_MANUAL_1"), Err(SymbolError::Empty));
+        assert!(matches!(
+            canonical_symbol(&"A".repeat(10_000)),
+            Err(SymbolError::TooLong(10_000))
+        ));
+        assert!(matches!(
+            canonical_symbol(&"B".repeat(65)),
+            Err(SymbolError::TooLong(65))
+        ));
+        assert_eq!(
+            canonical_symbol("BTC\u{7}"),
+            Err(SymbolError::InvalidCharacter('\u{7}'))
+        );
+        assert_eq!(
+            canonical_symbol("ÉTH"),
+            Err(SymbolError::InvalidCharacter('É'))
+        );
+        assert_eq!(
+            canonical_symbol("🚀"),
+            Err(SymbolError::InvalidCharacter('🚀'))
+        );
+        assert_eq!(
+            canonical_symbol("BTC'; DROP TABLE signals; --"),
+            Err(SymbolError::InvalidCharacter('\''))
+        );
+        assert!(canonical_symbol("a\0b").is_err());
+    }
+
+    #[test]
+    fn dex_prefix_is_reported() {
+        assert_eq!(dex_prefix("xyz:TSLA"), Some("xyz"));
+        assert_eq!(dex_prefix("TSLA"), None);
+    }
+
+    #[test]
+    fn hyperliquid_markets_map_to_canonical() {
+        let m = hyperliquid_market("kPEPE");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.price_scale, m.dex),
+            ("PEPE", 1000.0, None)
+        );
+        let m = hyperliquid_market("BTC");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("BTC", 1.0));
+        let m = hyperliquid_market("KAITO");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("KAITO", 1.0));
+        let m = hyperliquid_market("xyz:GOLD");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.dex.as_deref()),
+            ("XAU", Some("xyz"))
+        );
+        let m = hyperliquid_market("xyz:TSLA");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.dex.as_deref()),
+            ("TSLA", Some("xyz"))
+        );
+        // SPX on the main dex is the SPX6900 memecoin; it keeps its ticker and
+        // per-token overrides resolve the collision with Ostium's S&P 500.
+        assert_eq!(hyperliquid_market("SPX").base_symbol, "SPX");
+    }
+
+    #[test]
+    fn ostium_pairs_map_to_canonical_and_unique_tokens() {
+        let cases = [
+            ("BTC", "USD", "BTC", "BTC"),
+            ("EUR", "USD", "EUR", "EUR"),
+            ("USD", "JPY", "USDJPY", "USDJPY"),
+            ("USD", "CAD", "USDCAD", "USDCAD"),
+            ("NIK", "JPY", "NIK", "NIKJPY"),
+            ("XAU", "USD", "XAU", "XAU"),
+            ("US500", "USD", "SPX", "US500"),
+        ];
+        for (from, to, base, token) in cases {
+            assert_eq!(ostium_market(from, to).base_symbol, base, "{from}/{to}");
+            assert_eq!(ostium_token_symbol(from, to), token, "{from}/{to}");
+        }
+        // Signals meet markets on the same key.
+        for (signal, from, to) in [
+            ("EURUSD", "EUR", "USD"),
+            ("USDJPY", "USD", "JPY"),
+            ("GOLD", "XAU", "USD"),
+            ("US500", "SPX", "USD"),
+            ("JP225", "NIK", "JPY"),
+        ] {
+            assert_eq!(
+                canonical_symbol(signal).expect("valid"),
+                ostium_market(from, to).base_symbol,
+                "{signal}"
+            );
+        }
+    }
+}
