@@ -211,8 +211,16 @@ fn glued_canonical(s: &str) -> String {
     s.to_owned()
 }
 
+/// Hyperliquid main-dex tickers that name a different asset than the same
+/// canonical symbol elsewhere: `SPX` is the SPX6900 memecoin, while `SPX`
+/// (and `US500`) mean the S&P 500 on Ostium. Such markets get their own
+/// canonical symbol, so an S&P 500 signal never reaches the memecoin;
+/// signals for the memecoin say `SPX6900`.
+const HYPERLIQUID_COLLISIONS: [(&str, &str); 1] = [("SPX", "SPX6900")];
+
 /// Canonical identity of a Hyperliquid market from its `universe[].name`:
-/// `BTC` → BTC; `kPEPE` → PEPE ×1000; `xyz:GOLD` → XAU on dex `xyz`.
+/// `BTC` → BTC; `kPEPE` → PEPE ×1000; `xyz:GOLD` → XAU on dex `xyz`;
+/// `SPX` → SPX6900 (see `HYPERLIQUID_COLLISIONS`).
 #[must_use]
 pub fn hyperliquid_market(name: &str) -> MarketSymbol {
     let (dex, asset) = match name.split_once(':') {
@@ -224,7 +232,10 @@ pub fn hyperliquid_market(name: &str) -> MarketSymbol {
     let base = if dex.is_some() {
         alias(&upper).to_owned()
     } else {
-        upper
+        HYPERLIQUID_COLLISIONS
+            .iter()
+            .find(|(ticker, _)| *ticker == upper)
+            .map_or(upper, |(_, canonical)| (*canonical).to_owned())
     };
     MarketSymbol {
         base_symbol: base,
@@ -382,9 +393,13 @@ mod tests {
             (m.base_symbol.as_str(), m.dex.as_deref()),
             ("TSLA", Some("xyz"))
         );
-        // SPX on the main dex is the SPX6900 memecoin; it keeps its ticker and
-        // per-token overrides resolve the collision with Ostium's S&P 500.
-        assert_eq!(hyperliquid_market("SPX").base_symbol, "SPX");
+        // SPX on the main dex is the SPX6900 memecoin, not Ostium's S&P 500.
+        assert_eq!(hyperliquid_market("SPX").base_symbol, "SPX6900");
+        assert_eq!(canonical_symbol("SPX6900").as_deref(), Ok("SPX6900"));
+        assert_ne!(
+            canonical_symbol("US500").expect("valid"),
+            hyperliquid_market("SPX").base_symbol
+        );
     }
 
     #[test]
