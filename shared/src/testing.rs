@@ -201,13 +201,17 @@ async fn ensure_template() -> Result<String> {
         }
         drop_stale_test_databases(&admin).await;
         let building = format!("{name}_building");
-        admin
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {b} WITH (FORCE); CREATE DATABASE {b}",
-                b = quote_ident(&building)
-            ))
-            .await
-            .map_err(|e| anyhow!("cannot create the template: {}", describe_pg_error(&e)))?;
+        // Two calls: a multi-statement string runs as one implicit
+        // transaction, and DROP/CREATE DATABASE refuse to run inside one.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&building)),
+            format!("CREATE DATABASE {}", quote_ident(&building)),
+        ] {
+            admin
+                .batch_execute(&sql)
+                .await
+                .map_err(|e| anyhow!("cannot create the template: {}", describe_pg_error(&e)))?;
+        }
         {
             let mut client = DatabaseUrl::parse(&url_for_database(&building))?
                 .connect()

@@ -1,0 +1,15 @@
+-- Inserts $2 pending MULTI signals for agent $1, cycling through the token mix $3 and
+-- spreading creation times over the last ten minutes. Returns how many it inserted.
+WITH inserted AS (
+    INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model, created_at)
+    SELECT $1,
+           ($3::text[])[1 + (i % cardinality($3::text[]))],
+           'MULTI',
+           CASE WHEN i % 3 = 0 THEN 'SHORT' ELSE 'LONG' END,
+           jsonb_build_object('type', 'balance-percentage', 'value', 5, 'leverage', 1 + (i % 5)),
+           jsonb_build_object('stopLoss', 0.05, 'takeProfit', 0.10),
+           now() - make_interval(secs => (i % 600))
+    FROM generate_series(0, $2::bigint - 1) AS i
+    RETURNING 1
+)
+SELECT count(*) FROM inserted
