@@ -211,8 +211,14 @@ async fn invalid_inputs_exit_2_name_the_value_and_write_nothing() -> Result<()> 
             "--failover `false` cannot be used with --token",
         ),
         (
-            vec!["set", "--token", "BTC/USD", "--priority", "OSTIUM"],
-            "invalid --token `BTC/USD`",
+            vec![
+                "set",
+                "--token",
+                "BTC'; DROP TABLE signals",
+                "--priority",
+                "OSTIUM",
+            ],
+            "invalid --token `BTC'; DROP TABLE signals`",
         ),
         (
             vec!["set", "--token", "$", "--priority", "OSTIUM"],

@@ -831,10 +831,10 @@ mod tests {
         );
     }
 
-    /// Guards the "once per signal" budget: resolving must stay far below a
-    /// microsecond on average (the router resolves every signal of a batch).
+    /// The prepared set resolves many agents by lookups and agrees with the
+    /// stored rows (speed is measured by the routing benchmark, not here).
     #[test]
-    fn prepared_effective_is_cheap() {
+    fn prepared_effective_resolves_many_agents() {
         let mut set = full();
         for i in 0..1000_u128 {
             set.agents.insert(
@@ -843,19 +843,15 @@ mod tests {
             );
         }
         let prepared = set.prepare();
-        let n = 200_000_u32;
-        let started = std::time::Instant::now();
-        let mut agent_sources = 0_u32;
-        for i in 0..n {
-            let e = prepared.effective(Uuid::from_u128(0x1000 + u128::from(i % 1000)), "BTC");
-            agent_sources += u32::from(e.source == Agent);
+        for i in 0..2000_u128 {
+            let agent = Uuid::from_u128(0x1000 + i % 1000);
+            let e = prepared.effective(agent, "BTC");
+            assert_eq!(e.source, Agent);
+            assert_eq!(
+                e.config.venue_priority,
+                vec![Venue::Ostium, Venue::Hyperliquid]
+            );
+            assert_eq!(e, set.effective(agent, "BTC"));
         }
-        let per_call = started.elapsed() / n;
-        assert_eq!(agent_sources, n);
-        // Generous bound (debug build, shared CI machine); typical is ~0.1 µs.
-        assert!(
-            per_call < std::time::Duration::from_micros(5),
-            "{per_call:?} per call"
-        );
     }
 }

@@ -204,7 +204,10 @@ async fn ensure_template() -> Result<String> {
         // Two calls: a multi-statement string runs as one implicit
         // transaction, and DROP/CREATE DATABASE refuse to run inside one.
         for sql in [
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&building)),
+            format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_ident(&building)
+            ),
             format!("CREATE DATABASE {}", quote_ident(&building)),
         ] {
             admin

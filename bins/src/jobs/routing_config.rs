@@ -131,30 +131,11 @@ fn parse_agent(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw.trim()).map_err(|_| anyhow!("invalid --agent `{raw}`: not a UUID"))
 }
 
-/// The canonical form of a token symbol as overrides store it: trimmed,
-/// `$` stripped, upper-case; non-empty, at most 32 characters of
-/// `A-Z 0-9 : . _ -`. (To be replaced by the shared symbol normaliser.)
+/// The canonical symbol an override is stored under: the same
+/// normalisation signals go through (`$btc` → `BTC`, `GOLD` → `XAU`).
 pub fn canonical_token(raw: &str) -> Result<String> {
-    let symbol: String = raw
-        .trim()
-        .chars()
-        .filter(|c| *c != '$')
-        .collect::<String>()
-        .trim()
-        .to_ascii_uppercase();
-    if symbol.is_empty() {
-        bail!("invalid --token `{raw}`: empty symbol");
-    }
-    if symbol.chars().count() > 32 {
-        bail!("invalid --token `{raw}`: longer than 32 characters");
-    }
-    if let Some(bad) = symbol
-        .chars()
-        .find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || ":._-".contains(*c)))
-    {
-        bail!("invalid --token `{raw}`: character `{bad}` (allowed: A-Z 0-9 : . _ -)");
-    }
-    Ok(symbol)
+    agent_where::symbols::canonical_symbol(raw)
+        .map_err(|e| anyhow::anyhow!("invalid --token `{raw}`: {e}"))
 }
 
 /// Parses `--priority`: the synced venues only, each once, at least one.
@@ -656,14 +637,14 @@ mod tests {
         for (raw, want) in [
             ("spx", Ok("SPX")),
             (" $btc ", Ok("BTC")),
-            ("xyz:tsla", Ok("XYZ:TSLA")),
-            ("usdc.e", Ok("USDC.E")),
-            ("1000_pepe-x", Ok("1000_PEPE-X")),
-            ("", Err("empty symbol")),
-            ("$", Err("empty symbol")),
-            ("BTC/USD", Err("character `/`")),
-            ("bt c", Err("character ` `")),
-            (&"A".repeat(33), Err("longer than 32")),
+            ("xyz:tsla", Ok("TSLA")),
+            ("BTC/USD", Ok("BTC")),
+            ("gold", Ok("XAU")),
+            ("usdjpy", Ok("USDJPY")),
+            ("", Err("empty token symbol")),
+            ("$", Err("empty token symbol")),
+            ("bt c", Err("invalid character")),
+            (&"A".repeat(65), Err("65 bytes")),
         ] {
             match (canonical_token(raw), want) {
                 (Ok(got), Ok(w)) => assert_eq!(got, w, "{raw:?}"),
@@ -671,7 +652,7 @@ mod tests {
                 (got, w) => panic!("{raw:?}: got {got:?}, want {w:?}"),
             }
         }
-        assert_eq!(canonical_token(&"A".repeat(32)).ok(), Some("A".repeat(32)));
+        assert_eq!(canonical_token(&"A".repeat(64)).ok(), Some("A".repeat(64)));
     }
 
     #[test]
