@@ -4,5 +4,6 @@
 pub mod config;
 pub mod connect;
 pub mod schema;
+pub mod stats;
 
 pub use connect::{DatabaseUrl, TlsMode, describe_pg_error};
