@@ -1,7 +1,7 @@
 -- Routing runs started in the window ($1 since inclusive, $2 until exclusive; NULL = unbounded):
 -- counts by status and summed counters, plus the newest run overall.
 SELECT
-    count(*) AS runs,
+    count(r.id) AS runs,
     count(*) FILTER (WHERE r.status = 'COMPLETED') AS completed,
     count(*) FILTER (WHERE r.status = 'FAILED') AS failed,
     count(*) FILTER (WHERE r.status = 'RUNNING') AS running,
