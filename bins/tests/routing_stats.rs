@@ -81,7 +81,8 @@ fn close(a: f64, b: f64, tolerance: f64) -> bool {
 }
 
 fn num(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("number expected, got {v}"))
+    v.as_f64()
+        .unwrap_or_else(|| panic!("number expected, got {v}"))
 }
 
 async fn count(client: &Client, sql: &str) -> Result<i64> {
@@ -116,7 +117,11 @@ async fn summary_json_matches_independent_sql() -> Result<()> {
     let (db, client) = seeded().await?;
     let v = json(&run(&db, &["--format", "json"]).await?);
     let day = "created_at > now() - interval '24 hours'";
-    let decisions = count(&client, &format!("SELECT count(*) FROM venue_routing_history WHERE {day}")).await?;
+    let decisions = count(
+        &client,
+        &format!("SELECT count(*) FROM venue_routing_history WHERE {day}"),
+    )
+    .await?;
     let routed = count(
         &client,
         &format!(
@@ -130,7 +135,11 @@ async fn summary_json_matches_independent_sql() -> Result<()> {
     assert_eq!(v["decisions"], decisions);
     assert_eq!(v["routed"], routed);
     assert_eq!(v["skipped"], decisions - routed);
-    assert!(close(num(&v["success_rate_pct"]), 100.0 * routed as f64 / decisions as f64, 1e-12));
+    assert!(close(
+        num(&v["success_rate_pct"]),
+        100.0 * routed as f64 / decisions as f64,
+        1e-12
+    ));
 
     let timed = count(
         &client,
@@ -152,10 +161,21 @@ async fn summary_json_matches_independent_sql() -> Result<()> {
     let t = &v["decision_time"];
     assert_eq!(t["timed"], timed);
     assert!(timed < decisions, "NULL durations are not counted");
-    assert!(close(num(&t["avg_ms"]), sum / timed as f64 / 1000.0, 1e-9), "{t}");
+    assert!(
+        close(num(&t["avg_ms"]), sum / timed as f64 / 1000.0, 1e-9),
+        "{t}"
+    );
     assert!(close(num(&t["max_ms"]), max / 1000.0, 1e-12));
-    assert!(close(num(&t["p50_ms"]), percentile_last_day(&client, 0.5).await? / 1000.0, 1e-9));
-    assert!(close(num(&t["p95_ms"]), percentile_last_day(&client, 0.95).await? / 1000.0, 1e-9));
+    assert!(close(
+        num(&t["p50_ms"]),
+        percentile_last_day(&client, 0.5).await? / 1000.0,
+        1e-9
+    ));
+    assert!(close(
+        num(&t["p95_ms"]),
+        percentile_last_day(&client, 0.95).await? / 1000.0,
+        1e-9
+    ));
 
     for venue in ["HYPERLIQUID", "OSTIUM"] {
         let n = count(
@@ -170,13 +190,22 @@ async fn summary_json_matches_independent_sql() -> Result<()> {
             .and_then(|a| a.iter().find(|e| e["venue"] == venue))
             .expect("venue listed");
         assert_eq!(entry["routed"], n, "{venue}");
-        assert!(close(num(&entry["share_pct"]), 100.0 * n as f64 / routed as f64, 1e-12));
+        assert!(close(
+            num(&entry["share_pct"]),
+            100.0 * n as f64 / routed as f64,
+            1e-12
+        ));
     }
     let reasons: HashMap<String, i64> = v["skips_by_reason"]
         .as_array()
         .expect("array")
         .iter()
-        .map(|e| (e["reason"].as_str().expect("reason").to_owned(), e["skipped"].as_i64().expect("n")))
+        .map(|e| {
+            (
+                e["reason"].as_str().expect("reason").to_owned(),
+                e["skipped"].as_i64().expect("n"),
+            )
+        })
         .collect();
     let invalid = count(
         &client,
@@ -192,12 +221,17 @@ async fn summary_json_matches_independent_sql() -> Result<()> {
     assert_eq!(top[0]["token"], "BTC");
     let btc = count(
         &client,
-        &format!("SELECT count(*) FROM venue_routing_history WHERE {day} AND upper(token_symbol) = 'BTC'"),
+        &format!(
+            "SELECT count(*) FROM venue_routing_history WHERE {day} AND upper(token_symbol) = 'BTC'"
+        ),
     )
     .await?;
     assert_eq!(top[0]["decisions"], btc);
     let runs = &v["routing_runs"];
-    assert_eq!((runs["runs"].as_i64(), runs["claimed"].as_i64()), (Some(3), Some(23)));
+    assert_eq!(
+        (runs["runs"].as_i64(), runs["claimed"].as_i64()),
+        (Some(3), Some(23))
+    );
     let sync = v["venue_sync"].as_array().expect("array");
     assert_eq!(sync[0]["venue"], "HYPERLIQUID");
     assert_eq!(sync[0]["active_markets"], 2);
@@ -208,7 +242,15 @@ async fn summary_json_matches_independent_sql() -> Result<()> {
 #[tokio::test]
 async fn filtered_summary_matches_independent_sql() -> Result<()> {
     let (db, client) = seeded().await?;
-    let v = json(&run(&db, &["--window", "week", "--token", "btc", "--agent", ALPHA, "--format", "json"]).await?);
+    let v = json(
+        &run(
+            &db,
+            &[
+                "--window", "week", "--token", "btc", "--agent", ALPHA, "--format", "json",
+            ],
+        )
+        .await?,
+    );
     let n = count(
         &client,
         &format!(
@@ -221,7 +263,13 @@ async fn filtered_summary_matches_independent_sql() -> Result<()> {
     assert!(n > 0);
     assert_eq!(v["decisions"], n);
     assert_eq!(v["filters"]["token"], "btc");
-    let v = json(&run(&db, &["--window", "all", "--venue", "ostium", "--format", "json"]).await?);
+    let v = json(
+        &run(
+            &db,
+            &["--window", "all", "--venue", "ostium", "--format", "json"],
+        )
+        .await?,
+    );
     let n = count(
         &client,
         "SELECT count(*) FROM venue_routing_history
@@ -244,7 +292,10 @@ async fn summary_csv_parses_back_to_the_json_numbers() -> Result<()> {
     let mut cells: HashMap<(String, String, String), String> = HashMap::new();
     for record in reader.records() {
         let r = record?;
-        cells.insert((r[0].to_owned(), r[1].to_owned(), r[2].to_owned()), r[3].to_owned());
+        cells.insert(
+            (r[0].to_owned(), r[1].to_owned(), r[2].to_owned()),
+            r[3].to_owned(),
+        );
     }
     let get = |s: &str, k: &str, m: &str| -> f64 {
         cells
@@ -256,9 +307,20 @@ async fn summary_csv_parses_back_to_the_json_numbers() -> Result<()> {
     assert_eq!(get("totals", "", "decisions"), num(&v["decisions"]));
     assert_eq!(get("totals", "", "routed"), num(&v["routed"]));
     assert_eq!(get("totals", "", "skipped"), num(&v["skipped"]));
-    assert!(close(get("totals", "", "success_rate_pct"), num(&v["success_rate_pct"]), 1e-6));
+    assert!(close(
+        get("totals", "", "success_rate_pct"),
+        num(&v["success_rate_pct"]),
+        1e-6
+    ));
     for m in ["avg_ms", "p50_ms", "p95_ms", "max_ms"] {
-        assert!(close(get("decision_time", "", m), num(&v["decision_time"][m]), 1e-6), "{m}");
+        assert!(
+            close(
+                get("decision_time", "", m),
+                num(&v["decision_time"][m]),
+                1e-6
+            ),
+            "{m}"
+        );
     }
     for e in v["by_venue"].as_array().expect("array") {
         let venue = e["venue"].as_str().expect("venue");
@@ -274,7 +336,10 @@ async fn summary_csv_parses_back_to_the_json_numbers() -> Result<()> {
             assert_eq!(get("token", token, m), num(&e[m]), "{token} {m}");
         }
     }
-    assert_eq!(get("routing_runs", "", "runs"), num(&v["routing_runs"]["runs"]));
+    assert_eq!(
+        get("routing_runs", "", "runs"),
+        num(&v["routing_runs"]["runs"])
+    );
     assert_eq!(get("sync", "OSTIUM", "active_markets"), 2.0);
     Ok(())
 }
@@ -282,14 +347,29 @@ async fn summary_csv_parses_back_to_the_json_numbers() -> Result<()> {
 #[tokio::test]
 async fn week_by_day_csv_is_a_gapless_spreadsheet() -> Result<()> {
     let (db, client) = seeded().await?;
-    let out = run(&db, &["--window", "week", "--group-by", "day", "--format", "csv"]).await?;
+    let out = run(
+        &db,
+        &["--window", "week", "--group-by", "day", "--format", "csv"],
+    )
+    .await?;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     assert_eq!(
         reader.headers()?,
         vec![
-            "key", "decisions", "routed", "skipped", "success_rate_pct", "hyperliquid", "ostium",
-            "other_venues", "timed", "avg_ms", "p50_ms", "p95_ms", "max_ms"
+            "key",
+            "decisions",
+            "routed",
+            "skipped",
+            "success_rate_pct",
+            "hyperliquid",
+            "ostium",
+            "other_venues",
+            "timed",
+            "avg_ms",
+            "p50_ms",
+            "p95_ms",
+            "max_ms"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
@@ -299,7 +379,11 @@ async fn week_by_day_csv_is_a_gapless_spreadsheet() -> Result<()> {
         .iter()
         .map(|r| r[0].parse().expect("YYYY-MM-DD"))
         .collect();
-    assert!(days.windows(2).all(|w| w[1] - w[0] == chrono::Duration::days(1)), "{days:?}");
+    assert!(
+        days.windows(2)
+            .all(|w| w[1] - w[0] == chrono::Duration::days(1)),
+        "{days:?}"
+    );
     let per_day: BTreeMap<String, (i64, i64, i64, i64, i64)> = client
         .query(
             "SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'),
@@ -335,25 +419,58 @@ async fn week_by_day_csv_is_a_gapless_spreadsheet() -> Result<()> {
         total += n(1);
     }
     assert_eq!(total, per_day.values().map(|v| v.0).sum::<i64>());
-    assert!(rows.iter().any(|r| &r[1] == "0"), "the seed leaves some days empty");
+    assert!(
+        rows.iter().any(|r| &r[1] == "0"),
+        "the seed leaves some days empty"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn group_by_every_key_covers_the_window() -> Result<()> {
     let (db, client) = seeded().await?;
-    let total = count(&client, "SELECT count(*) FROM venue_routing_history WHERE created_at > now() - interval '7 days'").await?;
+    let total = count(
+        &client,
+        "SELECT count(*) FROM venue_routing_history WHERE created_at > now() - interval '7 days'",
+    )
+    .await?;
     for key in ["venue", "token", "reason", "agent", "hour", "day"] {
-        let v = json(&run(&db, &["--window", "week", "--group-by", key, "--format", "json"]).await?);
+        let v = json(
+            &run(
+                &db,
+                &["--window", "week", "--group-by", key, "--format", "json"],
+            )
+            .await?,
+        );
         let rows = v.as_array().expect("array");
-        let sum: i64 = rows.iter().map(|r| r["decisions"].as_i64().expect("n")).sum();
+        let sum: i64 = rows
+            .iter()
+            .map(|r| r["decisions"].as_i64().expect("n"))
+            .sum();
         assert_eq!(sum, total, "{key}");
         for r in rows {
             let parts = ["routed", "skipped"].map(|k| r[k].as_i64().expect("n"));
-            assert_eq!(parts[0] + parts[1], r["decisions"].as_i64().expect("n"), "{key}");
+            assert_eq!(
+                parts[0] + parts[1],
+                r["decisions"].as_i64().expect("n"),
+                "{key}"
+            );
         }
     }
-    let v = json(&run(&db, &["--window", "week", "--group-by", "agent", "--format", "json"]).await?);
+    let v = json(
+        &run(
+            &db,
+            &[
+                "--window",
+                "week",
+                "--group-by",
+                "agent",
+                "--format",
+                "json",
+            ],
+        )
+        .await?,
+    );
     for r in v.as_array().expect("array") {
         let agent = r["key"].as_str().expect("key");
         let n = count(
@@ -367,7 +484,11 @@ async fn group_by_every_key_covers_the_window() -> Result<()> {
         assert_eq!(r["decisions"], n, "{agent}");
     }
     let out = run(&db, &["--window", "week", "--group-by", "venue"]).await?;
-    assert!(out.stdout.contains("(skipped)") && out.stdout.contains("OSTIUM"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("(skipped)") && out.stdout.contains("OSTIUM"),
+        "{}",
+        out.stdout
+    );
     Ok(())
 }
 
@@ -380,9 +501,14 @@ async fn export_writes_every_row_of_the_window() -> Result<()> {
     let out = run(&db, &["export", "--window", "week", "--output", path_text]).await?;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "", "data goes to the file");
-    let expected = count(&client, "SELECT count(*) FROM venue_routing_history WHERE created_at > now() - interval '7 days'").await?;
+    let expected = count(
+        &client,
+        "SELECT count(*) FROM venue_routing_history WHERE created_at > now() - interval '7 days'",
+    )
+    .await?;
     assert!(
-        out.stderr.contains(&format!("exported {expected} decisions")),
+        out.stderr
+            .contains(&format!("exported {expected} decisions")),
         "{}",
         out.stderr
     );
@@ -402,7 +528,11 @@ async fn export_writes_every_row_of_the_window() -> Result<()> {
     assert_eq!(skipped, want_skipped);
     for r in &rows {
         assert_eq!(r.len(), EXPORT_COLUMNS.len());
-        assert_eq!(r[6] == *"SKIPPED", !r[8].is_empty(), "a skip has a reason: {r:?}");
+        assert_eq!(
+            r[6] == *"SKIPPED",
+            !r[8].is_empty(),
+            "a skip has a reason: {r:?}"
+        );
         serde_json::from_str::<Value>(&r[17]).expect("venue_availability is JSON");
     }
     let original = rows.iter().filter(|r| &r[15] == "true").count() as i64;
@@ -416,7 +546,13 @@ async fn export_writes_every_row_of_the_window() -> Result<()> {
     assert!(original > 0);
 
     // JSON lines on stdout, filtered.
-    let out = run(&db, &["export", "--window", "all", "--token", "BTC", "--format", "json"]).await?;
+    let out = run(
+        &db,
+        &[
+            "export", "--window", "all", "--token", "BTC", "--format", "json",
+        ],
+    )
+    .await?;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let lines: Vec<Value> = out
         .stdout
@@ -437,7 +573,12 @@ async fn an_empty_database_reports_zeros_not_nan() -> Result<()> {
     let db = TestDb::migrated().await?;
     let out = run(&db, &[]).await?;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("decisions 0   routed 0   skipped 0   success rate -"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("decisions 0   routed 0   skipped 0   success rate -"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.to_lowercase().contains("nan"), "{}", out.stdout);
     let v = json(&run(&db, &["--format", "json"]).await?);
     assert_eq!(v["decisions"], 0);
@@ -447,11 +588,20 @@ async fn an_empty_database_reports_zeros_not_nan() -> Result<()> {
     assert!(v["by_venue"][0]["share_pct"].is_null());
     let out = run(&db, &["--group-by", "venue", "--format", "csv"]).await?;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.lines().count(), 1, "a header and nothing else: {}", out.stdout);
+    assert_eq!(
+        out.stdout.lines().count(),
+        1,
+        "a header and nothing else: {}",
+        out.stdout
+    );
     let out = run(&db, &["export"]).await?;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, format!("{}\n", EXPORT_COLUMNS.join(",")));
-    assert!(out.stderr.contains("exported 0 decisions"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("exported 0 decisions"),
+        "{}",
+        out.stderr
+    );
     Ok(())
 }
 
@@ -469,7 +619,16 @@ async fn summary_table_draws_bars_and_writes_files() -> Result<()> {
     assert!(hl.contains('█'), "{hl}");
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("summary.json");
-    let out = run(&db, &["--format", "json", "--output", path.to_str().expect("utf-8")]).await?;
+    let out = run(
+        &db,
+        &[
+            "--format",
+            "json",
+            "--output",
+            path.to_str().expect("utf-8"),
+        ],
+    )
+    .await?;
     assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
     assert!(v["decisions"].as_i64().expect("n") > 0);
@@ -479,7 +638,13 @@ async fn summary_table_draws_bars_and_writes_files() -> Result<()> {
 fn check_line<'a>(out: &'a Out, check: &str) -> &'a str {
     out.stdout
         .lines()
-        .find(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" ").starts_with(check))
+        .find(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .starts_with(check)
+        })
         .unwrap_or_else(|| panic!("no `{check}` line in {}", out.stdout))
 }
 
@@ -496,9 +661,17 @@ async fn health_passes_when_all_is_well() -> Result<()> {
         "success-rate",
         "pending-age",
     ] {
-        assert!(check_line(&out, check).starts_with("OK"), "{check}: {}", out.stdout);
+        assert!(
+            check_line(&out, check).starts_with("OK"),
+            "{check}: {}",
+            out.stdout
+        );
     }
-    assert!(out.stdout.contains("health: OK (6 checks passed)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("health: OK (6 checks passed)"),
+        "{}",
+        out.stdout
+    );
     Ok(())
 }
 
@@ -514,9 +687,16 @@ async fn health_fails_on_a_stale_venue() -> Result<()> {
     let out = run(&db, &["health"]).await?;
     assert_eq!(out.code, 1, "{}", out.stdout);
     let line = check_line(&out, "sync-age OSTIUM");
-    assert!(line.starts_with("FAIL") && line.contains("1d 6h ago"), "{line}");
+    assert!(
+        line.starts_with("FAIL") && line.contains("1d 6h ago"),
+        "{line}"
+    );
     assert!(check_line(&out, "sync-age HYPERLIQUID").starts_with("OK"));
-    assert!(out.stdout.contains("health: FAIL (1 of 6 checks failed)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("health: FAIL (1 of 6 checks failed)"),
+        "{}",
+        out.stdout
+    );
     let out = run(&db, &["health", "--max-sync-age", "2d"]).await?;
     assert_eq!(out.code, 0, "{}", out.stdout);
     Ok(())
@@ -538,22 +718,35 @@ async fn health_fails_on_a_venue_that_never_synced_or_has_no_market() -> Result<
     assert_eq!(find("success-rate")["ok"], true);
 
     client
-        .execute("UPDATE venue_markets SET is_active = false WHERE venue = 'HYPERLIQUID'", &[])
+        .execute(
+            "UPDATE venue_markets SET is_active = false WHERE venue = 'HYPERLIQUID'",
+            &[],
+        )
         .await?;
     let out = run(&db, &["health"]).await?;
     assert_eq!(out.code, 1);
     let line = check_line(&out, "active-markets HYPERLIQUID");
-    assert!(line.starts_with("FAIL") && line.contains("0 active of 3"), "{line}");
+    assert!(
+        line.starts_with("FAIL") && line.contains("0 active of 3"),
+        "{line}"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn health_judges_the_success_rate_once_there_are_enough_decisions() -> Result<()> {
     let (db, client) = seeded().await?;
-    let out = run(&db, &["health", "--min-success-rate", "90", "--format", "csv"]).await?;
+    let out = run(
+        &db,
+        &["health", "--min-success-rate", "90", "--format", "csv"],
+    )
+    .await?;
     assert_eq!(out.code, 1, "{}", out.stdout);
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
-    assert_eq!(reader.headers()?, vec!["check", "venue", "status", "value", "threshold", "detail"]);
+    assert_eq!(
+        reader.headers()?,
+        vec!["check", "venue", "status", "value", "threshold", "detail"]
+    );
     let rate = reader
         .records()
         .map(|r| r.expect("record"))
@@ -570,9 +763,23 @@ async fn health_judges_the_success_rate_once_there_are_enough_decisions() -> Res
     assert!(close(rate[3].parse()?, r.get(0), 1e-6), "{rate:?}");
     assert_eq!(&rate[4], "90");
 
-    let out = run(&db, &["health", "--min-success-rate", "90", "--min-decisions", "1000"]).await?;
+    let out = run(
+        &db,
+        &[
+            "health",
+            "--min-success-rate",
+            "90",
+            "--min-decisions",
+            "1000",
+        ],
+    )
+    .await?;
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(check_line(&out, "success-rate").contains("not judged"), "{}", out.stdout);
+    assert!(
+        check_line(&out, "success-rate").contains("not judged"),
+        "{}",
+        out.stdout
+    );
     Ok(())
 }
 
@@ -589,7 +796,10 @@ async fn health_fails_on_an_old_pending_signal() -> Result<()> {
     let out = run(&db, &["health"]).await?;
     assert_eq!(out.code, 1, "{}", out.stdout);
     let line = check_line(&out, "pending-age");
-    assert!(line.starts_with("FAIL") && line.contains("oldest of 3 pending"), "{line}");
+    assert!(
+        line.starts_with("FAIL") && line.contains("oldest of 3 pending"),
+        "{line}"
+    );
     let out = run(&db, &["health", "--max-pending-age", "3h"]).await?;
     assert_eq!(out.code, 0, "{}", out.stdout);
     Ok(())
@@ -611,7 +821,11 @@ async fn bad_values_exit_2_with_one_line_naming_them() -> Result<()> {
         let out = run(&db, &args).await?;
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.starts_with("routing-stats: error: "), "{}", out.stderr);
+        assert!(
+            out.stderr.starts_with("routing-stats: error: "),
+            "{}",
+            out.stderr
+        );
         assert!(out.stderr.contains(needle), "{args:?}: {}", out.stderr);
         assert_eq!(out.stdout, "");
     }

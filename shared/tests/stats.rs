@@ -78,8 +78,9 @@ async fn decisions(client: &Client) -> Result<Vec<Decision>> {
             let reason = (!routed).then(|| {
                 code(r.get(8), false)
                     .or_else(|| {
-                        code(r.get(9), true)
-                            .filter(|c| !["HYPERLIQUID", "OSTIUM", "GMX", "SPOT", "MULTI"].contains(&c.as_str()))
+                        code(r.get(9), true).filter(|c| {
+                            !["HYPERLIQUID", "OSTIUM", "GMX", "SPOT", "MULTI"].contains(&c.as_str())
+                        })
                     })
                     .unwrap_or_else(|| "UNKNOWN".to_owned())
             });
@@ -203,7 +204,10 @@ async fn totals_match_the_reference_in_every_window() -> Result<()> {
         let totals = stats::totals(&client, &filters).await?;
         let e = expected(all.iter().filter(|d| in_window(d, since)));
         assert_matches(&totals, &e);
-        assert!(e.decisions > 0 && e.skipped > 0 && e.timed < e.decisions, "{name}: {e:?}");
+        assert!(
+            e.decisions > 0 && e.skipped > 0 && e.timed < e.decisions,
+            "{name}: {e:?}"
+        );
         sizes.push(e.decisions);
     }
     // The seed really spreads over the windows.
@@ -244,7 +248,12 @@ async fn totals_agree_with_plain_sql_counts() -> Result<()> {
     // Skip reasons from the signals' own text (LIKE, not a regex), plus the
     // reset signals whose code only the history holds, plus the free-text one.
     let reasons = stats::group_by(&client, &week, GroupKey::Reason, None).await?;
-    let count_of = |key: &str| reasons.iter().find(|r| r.key == key).map_or(0, |r| r.decisions);
+    let count_of = |key: &str| {
+        reasons
+            .iter()
+            .find(|r| r.key == key)
+            .map_or(0, |r| r.decisions)
+    };
     for code in ["NO_VENUE_AVAILABLE", "INVALID_SIGNAL"] {
         let n: i64 = client
             .query_one(
@@ -282,7 +291,8 @@ async fn group_by_each_key_matches_the_reference() -> Result<()> {
         ..Filters::default()
     };
     let window: Vec<&Decision> = all.iter().filter(|d| in_window(d, since)).collect();
-    let keys: [(GroupKey, fn(&Decision) -> String); 6] = [
+    type KeyOf = fn(&Decision) -> String;
+    let keys: [(GroupKey, KeyOf); 6] = [
         (GroupKey::Venue, |d| {
             if d.routed {
                 d.venue.clone().unwrap_or_default()
@@ -292,11 +302,17 @@ async fn group_by_each_key_matches_the_reference() -> Result<()> {
         }),
         (GroupKey::Token, |d| d.token.clone()),
         (GroupKey::Reason, |d| {
-            d.reason.clone().unwrap_or_else(|| stats::ROUTED_KEY.to_owned())
+            d.reason
+                .clone()
+                .unwrap_or_else(|| stats::ROUTED_KEY.to_owned())
         }),
         (GroupKey::Agent, |d| d.agent.to_string()),
-        (GroupKey::Hour, |d| d.created_at.format("%Y-%m-%d %H:00").to_string()),
-        (GroupKey::Day, |d| d.created_at.format("%Y-%m-%d").to_string()),
+        (GroupKey::Hour, |d| {
+            d.created_at.format("%Y-%m-%d %H:00").to_string()
+        }),
+        (GroupKey::Day, |d| {
+            d.created_at.format("%Y-%m-%d").to_string()
+        }),
     ];
     for (key, key_of) in keys {
         let mut groups: BTreeMap<String, Vec<&Decision>> = BTreeMap::new();
@@ -382,7 +398,10 @@ async fn filters_match_the_reference() -> Result<()> {
     for (filters, pred) in cases {
         let e = expected(all.iter().filter(|d| pred(d)));
         assert!(e.decisions > 0, "{filters:?} selects something");
-        assert!(e.decisions < all.len() as i64, "{filters:?} filters something");
+        assert!(
+            e.decisions < all.len() as i64,
+            "{filters:?} filters something"
+        );
         assert_matches(&stats::totals(&client, &filters).await?, &e);
         assert_eq!(stats::export_count(&client, &filters).await?, e.decisions);
     }
@@ -401,10 +420,18 @@ async fn an_empty_window_gives_zeros() -> Result<()> {
     let totals = stats::totals(&client, &future).await?;
     assert_eq!(totals, GroupRow::empty("all"));
     assert_eq!(totals.success_rate_pct(), None);
-    assert!(stats::group_by(&client, &future, GroupKey::Venue, None).await?.is_empty());
+    assert!(
+        stats::group_by(&client, &future, GroupKey::Venue, None)
+            .await?
+            .is_empty()
+    );
     let runs = stats::routing_runs(&client, future.since, future.until).await?;
     assert_eq!((runs.runs, runs.claimed, runs.routed), (0, 0, 0));
-    assert_eq!(runs.last_status.as_deref(), Some("RUNNING"), "newest run overall");
+    assert_eq!(
+        runs.last_status.as_deref(),
+        Some("RUNNING"),
+        "newest run overall"
+    );
     Ok(())
 }
 
@@ -419,9 +446,11 @@ async fn a_fresh_database_reports_nothing_without_error() -> Result<()> {
     assert_eq!(runs.last_started_at, None);
     let sync = stats::venue_sync(&client, &Venue::SYNCED).await?;
     assert_eq!(sync.len(), 2);
-    assert!(sync.iter().all(|s| s.last_success_at.is_none()
-        && s.age_seconds.is_none()
-        && s.active_markets == 0));
+    assert!(
+        sync.iter().all(|s| s.last_success_at.is_none()
+            && s.age_seconds.is_none()
+            && s.active_markets == 0)
+    );
     let pending = stats::pending(&client).await?;
     assert_eq!((pending.pending, pending.oldest_age_seconds), (0, None));
     let tx_client = &mut db.client().await?;
@@ -448,21 +477,49 @@ async fn runs_syncs_and_pending_match_the_seed() -> Result<()> {
                 &[],
             )
             .await?;
-        (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6))
+        (
+            r.get(0),
+            r.get(1),
+            r.get(2),
+            r.get(3),
+            r.get(4),
+            r.get(5),
+            r.get(6),
+        )
     };
     assert_eq!(
-        (day.runs, day.completed, day.failed, day.running, day.claimed, day.routed, day.skipped),
+        (
+            day.runs,
+            day.completed,
+            day.failed,
+            day.running,
+            day.claimed,
+            day.routed,
+            day.skipped
+        ),
         expected
     );
-    assert_eq!(expected, (3, 1, 1, 1, 23, 15, 4), "the seed's three runs of the last day");
+    assert_eq!(
+        expected,
+        (3, 1, 1, 1, 23, 15, 4),
+        "the seed's three runs of the last day"
+    );
     assert_eq!(day.last_status.as_deref(), Some("RUNNING"));
 
     let sync = stats::venue_sync(&client, &[Venue::Ostium, Venue::Hyperliquid, Venue::Gmx]).await?;
     let names: Vec<&str> = sync.iter().map(|s| s.venue.as_str()).collect();
-    assert_eq!(names, ["OSTIUM", "HYPERLIQUID", "GMX"], "in the order asked");
+    assert_eq!(
+        names,
+        ["OSTIUM", "HYPERLIQUID", "GMX"],
+        "in the order asked"
+    );
     let age = |i: usize| sync[i].age_seconds.expect("synced");
     assert!((age(0) - 7_200.0).abs() < 120.0, "Ostium 2h: {}", age(0));
-    assert!((age(1) - 1_800.0).abs() < 120.0, "Hyperliquid 30m (not its failed attempt): {}", age(1));
+    assert!(
+        (age(1) - 1_800.0).abs() < 120.0,
+        "Hyperliquid 30m (not its failed attempt): {}",
+        age(1)
+    );
     assert_eq!(sync[1].last_attempt_status.as_deref(), Some("FAILED"));
     assert_eq!(sync[1].last_attempt_error.as_deref(), Some("timeout"));
     assert_eq!((sync[0].active_markets, sync[0].total_markets), (2, 2));
@@ -511,8 +568,15 @@ async fn export_streams_every_row_of_the_window_in_small_batches() -> Result<()>
         tx.commit().await?;
         assert_eq!(n as usize, want.len(), "{name}");
         assert_eq!(seen.len(), want.len(), "{name}");
-        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), want.len(), "{name}: no duplicates");
-        assert_eq!(stats::export_count(&client, &filters).await?, want.len() as i64);
+        assert_eq!(
+            seen.iter().collect::<HashSet<_>>().len(),
+            want.len(),
+            "{name}: no duplicates"
+        );
+        assert_eq!(
+            stats::export_count(&client, &filters).await?,
+            want.len() as i64
+        );
     }
     Ok(())
 }
@@ -527,7 +591,11 @@ async fn every_stats_statement_prepares() -> Result<()> {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "sql") {
             let text = std::fs::read_to_string(&path)?;
-            assert!(text.starts_with("-- "), "{} opens with a comment", path.display());
+            assert!(
+                text.starts_with("-- "),
+                "{} opens with a comment",
+                path.display()
+            );
             client
                 .prepare(&text)
                 .await

@@ -470,7 +470,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2025, 3, 1, h, 30, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2025, 3, 1, h, 30, 0)
+            .single()
+            .expect("valid")
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub async fn run(common: &CommonArgs, args: &ExportArgs) -> Result<Outcome> {
 
 /// Writes rows in the chosen format as they arrive.
 enum RowWriter {
-    Csv(csv::Writer<Sink>),
+    Csv(Box<csv::Writer<Sink>>),
     Json(BufWriter<Sink>),
     Table(BufWriter<Sink>),
 }
@@ -93,7 +93,7 @@ impl RowWriter {
                 let mut w = csv::Writer::from_writer(sink);
                 w.write_record(EXPORT_COLUMNS)
                     .context("cannot write the export")?;
-                RowWriter::Csv(w)
+                RowWriter::Csv(Box::new(w))
             }
             Format::Json => RowWriter::Json(BufWriter::new(sink)),
             Format::Table => {

@@ -243,9 +243,9 @@ pub(crate) struct FilterSpec {
 pub(crate) fn parse_venue(flag: &str, raw: &str) -> Result<Venue> {
     match raw.trim().to_ascii_uppercase().parse::<Venue>() {
         Ok(v) if v.is_routable() => Ok(v),
-        _ => bail!(
-            "invalid `{flag}` value `{raw}`: expected one of HYPERLIQUID, OSTIUM, GMX, SPOT"
-        ),
+        _ => {
+            bail!("invalid `{flag}` value `{raw}`: expected one of HYPERLIQUID, OSTIUM, GMX, SPOT")
+        }
     }
 }
 
@@ -363,7 +363,11 @@ pub(crate) fn cell(v: Option<f64>) -> String {
     v.map(|x| {
         let text = format!("{x:.6}");
         let text = text.trim_end_matches('0').trim_end_matches('.');
-        if text == "-0" { "0".to_owned() } else { text.to_owned() }
+        if text == "-0" {
+            "0".to_owned()
+        } else {
+            text.to_owned()
+        }
     })
     .unwrap_or_default()
 }
@@ -403,12 +407,12 @@ mod tests {
         assert_eq!(a.summary.group_by, Some(GroupBy::Day));
         assert_eq!(a.summary.window.window, Some(WindowName::Week));
 
-        let a = Args::try_parse_from(["routing-stats", "health", "--venue", "ostium"])
-            .expect("parses");
+        let a =
+            Args::try_parse_from(["routing-stats", "health", "--venue", "ostium"]).expect("parses");
         assert!(matches!(a.command, Some(Command::Health(ref h)) if h.venues == ["ostium"]));
 
-        let a = Args::try_parse_from(["routing-stats", "export", "-o", "x.csv", "-q"])
-            .expect("parses");
+        let a =
+            Args::try_parse_from(["routing-stats", "export", "-o", "x.csv", "-q"]).expect("parses");
         assert!(matches!(a.command, Some(Command::Export(_))));
         assert_eq!(a.common.quiet, 1);
     }
@@ -436,8 +440,15 @@ mod tests {
             Args::try_parse_from(["routing-stats", "--window", "day", "--since", "1h"]).is_err()
         );
         assert!(
-            Args::try_parse_from(["routing-stats", "export", "--window", "day", "--since", "1h"])
-                .is_err()
+            Args::try_parse_from([
+                "routing-stats",
+                "export",
+                "--window",
+                "day",
+                "--since",
+                "1h"
+            ])
+            .is_err()
         );
     }
 

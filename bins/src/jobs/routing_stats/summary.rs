@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::window::{Window, human_age};
 use super::{
-    FilterSpec, GroupBy, SummaryArgs, cell, emit, ms, ms_text, pct_text, resolve_window,
-    snapshot, time_text,
+    FilterSpec, GroupBy, SummaryArgs, cell, emit, ms, ms_text, pct_text, resolve_window, snapshot,
+    time_text,
 };
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::{Format, Table};
@@ -286,12 +286,7 @@ fn render_groups(rows: &[GroupView], group_by: GroupBy, format: Format) -> Resul
     }
     let mut t = Table::new(GROUP_COLUMNS);
     for r in rows {
-        let counts = [
-            r.decisions,
-            r.routed,
-            r.skipped,
-        ]
-        .map(|n| n.to_string());
+        let counts = [r.decisions, r.routed, r.skipped].map(|n| n.to_string());
         let (rate, times) = if format == Format::Csv {
             (
                 cell(r.success_rate_pct),
@@ -561,10 +556,25 @@ fn summary_csv(r: &SummaryReport) -> Result<String> {
         time_text(runs.last_started_at),
     );
     for v in &r.venue_sync {
-        put("sync", &v.venue, "last_success_at", time_text(v.last_success_at));
+        put(
+            "sync",
+            &v.venue,
+            "last_success_at",
+            time_text(v.last_success_at),
+        );
         put("sync", &v.venue, "age_seconds", cell(v.age_seconds));
-        put("sync", &v.venue, "active_markets", v.active_markets.to_string());
-        put("sync", &v.venue, "total_markets", v.total_markets.to_string());
+        put(
+            "sync",
+            &v.venue,
+            "active_markets",
+            v.active_markets.to_string(),
+        );
+        put(
+            "sync",
+            &v.venue,
+            "total_markets",
+            v.total_markets.to_string(),
+        );
         put(
             "sync",
             &v.venue,

@@ -85,9 +85,7 @@ pub fn parse_time(text: &str) -> Option<TimeArg> {
         return Some(TimeArg::At(at.with_timezone(&Utc)));
     }
     if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-        return date
-            .and_hms_opt(0, 0, 0)
-            .map(|t| TimeArg::At(t.and_utc()));
+        return date.and_hms_opt(0, 0, 0).map(|t| TimeArg::At(t.and_utc()));
     }
     parse_duration(trimmed).map(TimeArg::Ago)
 }
@@ -207,7 +205,17 @@ mod tests {
         assert_eq!(parse_duration("6h"), Some(Duration::hours(6)));
         assert_eq!(parse_duration("2d"), Some(Duration::days(2)));
         assert_eq!(parse_duration("1w"), Some(Duration::weeks(1)));
-        for bad in ["", "h", "0h", "-1h", "1.5h", "6 h", "6hours", "6y", "99999999999w"] {
+        for bad in [
+            "",
+            "h",
+            "0h",
+            "-1h",
+            "1.5h",
+            "6 h",
+            "6hours",
+            "6y",
+            "99999999999w",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }
@@ -252,7 +260,10 @@ mod tests {
             .resolve(now())
             .expect("resolves");
         assert_eq!(w.until, Some(now() - Duration::days(1)));
-        assert_eq!(w.since, Some(now() - Duration::days(1) - Duration::hours(1)));
+        assert_eq!(
+            w.since,
+            Some(now() - Duration::days(1) - Duration::hours(1))
+        );
         let all = WindowSpec::parse(Some(WindowName::All), None, None)
             .expect("valid")
             .resolve(now())
@@ -265,7 +276,10 @@ mod tests {
         let e = WindowSpec::parse(None, Some("soon"), None).expect_err("invalid");
         assert!(e.to_string().contains("`--since` value `soon`"), "{e}");
         let e = WindowSpec::parse(None, None, Some("2025-13-01")).expect_err("invalid");
-        assert!(e.to_string().contains("`--until` value `2025-13-01`"), "{e}");
+        assert!(
+            e.to_string().contains("`--until` value `2025-13-01`"),
+            "{e}"
+        );
         assert!(WindowSpec::parse(Some(WindowName::Day), Some("1h"), None).is_err());
     }
 
