@@ -834,3 +834,19 @@ async fn bad_values_exit_2_with_one_line_naming_them() -> Result<()> {
     assert!(out.stderr.contains("--since"), "{}", out.stderr);
     Ok(())
 }
+
+#[test]
+fn readme_documents_the_export_columns_in_order() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme
+        .find("## routing-stats")
+        .expect("routing-stats section")..];
+    let columns = &section[section.find("Columns (stable").expect("export columns")..];
+    let mut at = 0;
+    for c in EXPORT_COLUMNS {
+        let found = columns[at..]
+            .find(&format!("`{c}`"))
+            .unwrap_or_else(|| panic!("README lists `{c}` after the previous column"));
+        at += found + c.len();
+    }
+}
