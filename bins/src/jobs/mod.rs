@@ -1,4 +1,5 @@
 //! One module per binary: the work behind each command.
 
 pub mod routing_config;
+pub mod routing_stats;
 pub mod setup;

@@ -5,5 +5,6 @@ pub mod config;
 pub mod connect;
 pub mod demo;
 pub mod schema;
+pub mod stats;
 
 pub use connect::{DatabaseUrl, TlsMode, describe_pg_error};

@@ -1,0 +1,251 @@
+//! `routing-stats health`: the checks cron alerts on. Each venue synced
+//! successfully within `--max-sync-age` and has an active market; the success
+//! rate of the window is at least `--min-success-rate` once it holds
+//! `--min-decisions`; the oldest pending `MULTI` signal is younger than
+//! `--max-pending-age`. Exit 0 when all pass, 1 otherwise.
+
+use agent_where::db::stats::{self, Filters};
+use agent_where::domain::Venue;
+use anyhow::{Result, anyhow};
+use chrono::Duration;
+use serde::Serialize;
+
+use super::window::{Window, human_age, parse_duration};
+use super::{HealthArgs, cell, emit, parse_venue, pct_text, resolve_window, snapshot};
+use crate::cli::{CommonArgs, Outcome};
+use crate::output::{Format, Table};
+
+/// One check and its verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// `sync-age`, `active-markets`, `success-rate` or `pending-age`.
+    pub check: &'static str,
+    /// The venue checked, for per-venue checks.
+    pub venue: Option<String>,
+    pub ok: bool,
+    /// The measured figure (seconds, markets, percent); `None` when there is none.
+    pub value: Option<f64>,
+    /// The threshold the figure is compared with.
+    pub threshold: f64,
+    /// The figure and verdict in words.
+    pub detail: String,
+}
+
+/// What `health --format json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthReport {
+    pub ok: bool,
+    pub checks: Vec<Check>,
+}
+
+/// Validated thresholds.
+#[derive(Debug, Clone)]
+struct Thresholds {
+    venues: Vec<Venue>,
+    max_sync_age: Duration,
+    min_success_rate: f64,
+    min_decisions: i64,
+    max_pending_age: Duration,
+}
+
+fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
+    let age = |flag: &str, raw: &str| {
+        parse_duration(raw).ok_or_else(|| {
+            anyhow!("invalid `{flag}` value `{raw}`: expected a duration such as 30m, 6h, 2d, 1w")
+        })
+    };
+    if !(0.0..=100.0).contains(&args.min_success_rate) {
+        return Err(anyhow!(
+            "invalid `--min-success-rate` value `{}`: expected a percentage from 0 to 100",
+            args.min_success_rate
+        ));
+    }
+    let mut venues = Vec::new();
+    for raw in &args.venues {
+        let v = parse_venue("--venue", raw)?;
+        if !venues.contains(&v) {
+            venues.push(v);
+        }
+    }
+    if venues.is_empty() {
+        venues = Venue::SYNCED.to_vec();
+    }
+    Ok(Thresholds {
+        venues,
+        max_sync_age: age("--max-sync-age", &args.max_sync_age)?,
+        min_success_rate: args.min_success_rate,
+        min_decisions: i64::from(args.min_decisions),
+        max_pending_age: age("--max-pending-age", &args.max_pending_age)?,
+    })
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn seconds(d: Duration) -> f64 {
+    d.num_seconds() as f64
+}
+
+/// Runs `health`.
+pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
+    let spec = args.window.validate()?;
+    let limits = thresholds(args)?;
+    let (_, mut client) = common.connect_checked().await?;
+    let tx = snapshot(&mut client).await?;
+    let window = resolve_window(&tx, &spec).await?;
+    let syncs = stats::venue_sync(&tx, &limits.venues).await?;
+    let totals = stats::totals(
+        &tx,
+        &Filters {
+            since: window.since,
+            until: window.until,
+            ..Filters::default()
+        },
+    )
+    .await?;
+    let pending = stats::pending(&tx).await?;
+    drop(tx);
+
+    let mut checks = Vec::new();
+    let max_sync = seconds(limits.max_sync_age);
+    for s in &syncs {
+        let (ok, detail) = match s.age_seconds {
+            None => (false, "never synced successfully".to_owned()),
+            Some(age) => (
+                age <= max_sync,
+                format!(
+                    "last successful sync {} ago (limit {})",
+                    human_age(age),
+                    human_age(max_sync)
+                ),
+            ),
+        };
+        checks.push(Check {
+            check: "sync-age",
+            venue: Some(s.venue.clone()),
+            ok,
+            value: s.age_seconds,
+            threshold: max_sync,
+            detail,
+        });
+    }
+    for s in &syncs {
+        #[allow(clippy::cast_precision_loss)]
+        checks.push(Check {
+            check: "active-markets",
+            venue: Some(s.venue.clone()),
+            ok: s.active_markets >= 1,
+            value: Some(s.active_markets as f64),
+            threshold: 1.0,
+            detail: format!(
+                "{} active of {} markets (need at least 1)",
+                s.active_markets, s.total_markets
+            ),
+        });
+    }
+    let rate = totals.success_rate_pct();
+    let judged = totals.decisions >= limits.min_decisions;
+    checks.push(Check {
+        check: "success-rate",
+        venue: None,
+        ok: !judged || rate.is_some_and(|r| r >= limits.min_success_rate),
+        value: rate,
+        threshold: limits.min_success_rate,
+        detail: if judged {
+            format!(
+                "{} routed of {} decisions in the {} (need at least {}%)",
+                pct_text(rate),
+                totals.decisions,
+                window_words(&window),
+                limits.min_success_rate
+            )
+        } else {
+            format!(
+                "{} decisions in the {}: fewer than {}, not judged",
+                totals.decisions,
+                window_words(&window),
+                limits.min_decisions
+            )
+        },
+    });
+    let max_pending = seconds(limits.max_pending_age);
+    checks.push(Check {
+        check: "pending-age",
+        venue: None,
+        ok: pending.oldest_age_seconds.is_none_or(|a| a <= max_pending),
+        value: pending.oldest_age_seconds,
+        threshold: max_pending,
+        detail: match pending.oldest_age_seconds {
+            None => "no pending MULTI signal".to_owned(),
+            Some(age) => format!(
+                "oldest of {} pending MULTI signals is {} old (limit {})",
+                pending.pending,
+                human_age(age),
+                human_age(max_pending)
+            ),
+        },
+    });
+
+    let report = HealthReport {
+        ok: checks.iter().all(|c| c.ok),
+        checks,
+    };
+    emit(None, &render(&report, args.format)?)?;
+    Ok(if report.ok {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
+}
+
+fn window_words(w: &Window) -> String {
+    match w.label {
+        "custom" => "chosen window".to_owned(),
+        "all" => "whole history".to_owned(),
+        other => format!("last {other}"),
+    }
+}
+
+fn render(report: &HealthReport, format: Format) -> Result<String> {
+    let status = |ok: bool| if ok { "OK" } else { "FAIL" };
+    match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(report)?;
+            text.push('\n');
+            Ok(text)
+        }
+        Format::Csv => {
+            let mut t = Table::new(["check", "venue", "status", "value", "threshold", "detail"]);
+            for c in &report.checks {
+                t.row([
+                    c.check.to_owned(),
+                    c.venue.clone().unwrap_or_default(),
+                    status(c.ok).to_owned(),
+                    cell(c.value),
+                    c.threshold.to_string(),
+                    c.detail.clone(),
+                ]);
+            }
+            t.to_csv()
+        }
+        Format::Table => {
+            let mut t = Table::new(["status", "check", "figure"]);
+            for c in &report.checks {
+                let name = match &c.venue {
+                    Some(v) => format!("{} {v}", c.check),
+                    None => c.check.to_owned(),
+                };
+                t.row([status(c.ok).to_owned(), name, c.detail.clone()]);
+            }
+            let failed = report.checks.iter().filter(|c| !c.ok).count();
+            let mut text = t.render();
+            text.push_str(&if failed == 0 {
+                format!("\nhealth: OK ({} checks passed)\n", report.checks.len())
+            } else {
+                format!(
+                    "\nhealth: FAIL ({failed} of {} checks failed)\n",
+                    report.checks.len()
+                )
+            });
+            Ok(text)
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! `routing-stats summary` (the default) and its `--group-by` flat view.
+
+use agent_where::db::stats::{
+    self, GroupKey, GroupRow, ROUTED_KEY, RoutingRuns, SKIPPED_KEY, VenueSync,
+};
+use agent_where::domain::Venue;
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio_postgres::Transaction;
+use uuid::Uuid;
+
+use super::window::{Window, human_age};
+use super::{
+    FilterSpec, GroupBy, SummaryArgs, cell, emit, ms, ms_text, pct_text, resolve_window, snapshot,
+    time_text,
+};
+use crate::cli::{CommonArgs, Outcome};
+use crate::output::{Format, Table};
+
+/// Everything `summary` reports, as printed by `--format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryReport {
+    pub window: WindowView,
+    pub filters: FiltersView,
+    pub decisions: i64,
+    pub routed: i64,
+    pub skipped: i64,
+    pub success_rate_pct: Option<f64>,
+    pub decision_time: DecisionTime,
+    pub by_venue: Vec<VenueShare>,
+    pub skips_by_reason: Vec<ReasonShare>,
+    pub top_tokens: Vec<TokenSplit>,
+    pub routing_runs: RoutingRuns,
+    pub venue_sync: Vec<VenueSync>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowView {
+    pub label: &'static str,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FiltersView {
+    pub token: Option<String>,
+    pub agent: Option<Uuid>,
+    pub venue: Option<Venue>,
+}
+
+/// Decision time in milliseconds over the decisions that recorded one.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionTime {
+    pub timed: i64,
+    pub avg_ms: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VenueShare {
+    pub venue: String,
+    pub routed: i64,
+    /// Share of routed decisions.
+    pub share_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonShare {
+    pub reason: String,
+    pub skipped: i64,
+    /// Share of skipped decisions.
+    pub share_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenSplit {
+    pub token: String,
+    pub decisions: i64,
+    pub routed: i64,
+    pub skipped: i64,
+    pub hyperliquid: i64,
+    pub ostium: i64,
+    pub other_venues: i64,
+}
+
+/// One flat `--group-by` row, as written to CSV and JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub key: String,
+    pub decisions: i64,
+    pub routed: i64,
+    pub skipped: i64,
+    pub success_rate_pct: Option<f64>,
+    pub hyperliquid: i64,
+    pub ostium: i64,
+    pub other_venues: i64,
+    pub timed: i64,
+    pub avg_ms: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+}
+
+/// Column names of `--group-by` CSV (and the JSON fields).
+pub const GROUP_COLUMNS: [&str; 13] = [
+    "key",
+    "decisions",
+    "routed",
+    "skipped",
+    "success_rate_pct",
+    "hyperliquid",
+    "ostium",
+    "other_venues",
+    "timed",
+    "avg_ms",
+    "p50_ms",
+    "p95_ms",
+    "max_ms",
+];
+
+impl From<GroupRow> for GroupView {
+    fn from(r: GroupRow) -> GroupView {
+        GroupView {
+            success_rate_pct: r.success_rate_pct(),
+            avg_ms: ms(r.avg_us),
+            p50_ms: ms(r.p50_us),
+            p95_ms: ms(r.p95_us),
+            max_ms: ms(r.max_us),
+            key: r.key,
+            decisions: r.decisions,
+            routed: r.routed,
+            skipped: r.skipped,
+            hyperliquid: r.hyperliquid,
+            ostium: r.ostium,
+            other_venues: r.other_venues,
+            timed: r.timed,
+        }
+    }
+}
+
+/// Runs `summary`.
+pub async fn run(common: &CommonArgs, args: &SummaryArgs) -> Result<Outcome> {
+    let spec = args.window.validate()?;
+    let filters = args.filters.validate()?;
+    let (_, mut client) = common.connect_checked().await?;
+    let tx = snapshot(&mut client).await?;
+    let window = resolve_window(&tx, &spec).await?;
+    let text = match args.group_by {
+        Some(group_by) => {
+            let rows = groups(&tx, &window, &filters, group_by).await?;
+            render_groups(&rows, group_by, args.format)?
+        }
+        None => {
+            let report = collect(&tx, &window, &filters, args.top).await?;
+            match args.format {
+                Format::Json => json(&report)?,
+                Format::Csv => summary_csv(&report)?,
+                Format::Table => summary_table(&report),
+            }
+        }
+    };
+    drop(tx);
+    emit(args.output.as_deref(), &text)?;
+    Ok(Outcome::Success)
+}
+
+async fn groups(
+    tx: &Transaction<'_>,
+    window: &Window,
+    filters: &FilterSpec,
+    group_by: GroupBy,
+) -> Result<Vec<GroupView>> {
+    let key = GroupKey::from(group_by);
+    let mut rows = stats::group_by(tx, &filters.bind(window), key, None).await?;
+    if let Some(since) = window.since {
+        rows = stats::fill_time_gaps(rows, key, since, window.until.unwrap_or(window.now));
+    }
+    Ok(rows.into_iter().map(GroupView::from).collect())
+}
+
+/// Reads every figure of the summary from one snapshot.
+pub async fn collect(
+    tx: &Transaction<'_>,
+    window: &Window,
+    filters: &FilterSpec,
+    top: u32,
+) -> Result<SummaryReport> {
+    let f = filters.bind(window);
+    let totals = stats::totals(tx, &f).await?;
+    let venue_rows = stats::group_by(tx, &f, GroupKey::Venue, None).await?;
+    let reason_rows = stats::group_by(tx, &f, GroupKey::Reason, None).await?;
+    let token_rows = stats::group_by(tx, &f, GroupKey::Token, Some(i64::from(top))).await?;
+    let routing_runs = stats::routing_runs(tx, window.since, window.until).await?;
+    let sync_venues: Vec<Venue> = match filters.venue {
+        Some(v) => vec![v],
+        None => Venue::SYNCED.to_vec(),
+    };
+    let venue_sync = stats::venue_sync(tx, &sync_venues).await?;
+
+    let mut by_venue: Vec<VenueShare> = Venue::SYNCED
+        .iter()
+        .map(|v| VenueShare {
+            venue: v.as_str().to_owned(),
+            routed: 0,
+            share_pct: None,
+        })
+        .collect();
+    for row in venue_rows.iter().filter(|r| r.key != SKIPPED_KEY) {
+        match by_venue.iter_mut().find(|v| v.venue == row.key) {
+            Some(v) => v.routed = row.routed,
+            None => by_venue.push(VenueShare {
+                venue: row.key.clone(),
+                routed: row.routed,
+                share_pct: None,
+            }),
+        }
+    }
+    for v in &mut by_venue {
+        v.share_pct = stats::percent(v.routed, totals.routed);
+    }
+    let skips_by_reason = reason_rows
+        .iter()
+        .filter(|r| r.key != ROUTED_KEY)
+        .map(|r| ReasonShare {
+            reason: r.key.clone(),
+            skipped: r.skipped,
+            share_pct: stats::percent(r.skipped, totals.skipped),
+        })
+        .collect();
+    let top_tokens = token_rows
+        .into_iter()
+        .map(|r| TokenSplit {
+            token: r.key,
+            decisions: r.decisions,
+            routed: r.routed,
+            skipped: r.skipped,
+            hyperliquid: r.hyperliquid,
+            ostium: r.ostium,
+            other_venues: r.other_venues,
+        })
+        .collect();
+    Ok(SummaryReport {
+        window: WindowView {
+            label: window.label,
+            since: window.since,
+            until: window.until,
+            now: window.now,
+        },
+        filters: FiltersView {
+            token: filters.token.clone(),
+            agent: filters.agent,
+            venue: filters.venue,
+        },
+        decisions: totals.decisions,
+        routed: totals.routed,
+        skipped: totals.skipped,
+        success_rate_pct: totals.success_rate_pct(),
+        decision_time: DecisionTime {
+            timed: totals.timed,
+            avg_ms: ms(totals.avg_us),
+            p50_ms: ms(totals.p50_us),
+            p95_ms: ms(totals.p95_us),
+            max_ms: ms(totals.max_us),
+        },
+        by_venue,
+        skips_by_reason,
+        top_tokens,
+        routing_runs,
+        venue_sync,
+    })
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn render_groups(rows: &[GroupView], group_by: GroupBy, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&rows);
+    }
+    let mut t = Table::new(GROUP_COLUMNS);
+    for r in rows {
+        let counts = [r.decisions, r.routed, r.skipped].map(|n| n.to_string());
+        let (rate, times) = if format == Format::Csv {
+            (
+                cell(r.success_rate_pct),
+                [r.avg_ms, r.p50_ms, r.p95_ms, r.max_ms].map(cell),
+            )
+        } else {
+            (
+                pct_text(r.success_rate_pct),
+                [r.avg_ms, r.p50_ms, r.p95_ms, r.max_ms]
+                    .map(|v| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.3}"))),
+            )
+        };
+        let mut cells = vec![r.key.clone()];
+        cells.extend(counts);
+        cells.push(rate);
+        cells.extend([r.hyperliquid, r.ostium, r.other_venues, r.timed].map(|n| n.to_string()));
+        cells.extend(times);
+        t.row(cells);
+    }
+    if format == Format::Csv {
+        return t.to_csv();
+    }
+    if rows.is_empty() {
+        return Ok(format!(
+            "no decisions in the window (grouped by {})\n",
+            group_name(group_by)
+        ));
+    }
+    Ok(t.render())
+}
+
+fn group_name(g: GroupBy) -> &'static str {
+    GroupKey::from(g).as_str()
+}
+
+/// A horizontal bar of `width` cells for a share in percent, drawn with
+/// eighth blocks.
+#[must_use]
+pub fn bar(share_pct: Option<f64>, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let share = share_pct.unwrap_or(0.0).clamp(0.0, 100.0) / 100.0;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let eighths = (share * (width * 8) as f64).round() as usize;
+    let mut out = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        out.push(PARTS[eighths % 8]);
+    }
+    out
+}
+
+fn window_line(w: &WindowView) -> String {
+    let since = w
+        .since
+        .map_or_else(|| "the beginning".to_owned(), |t| time_text(Some(t)));
+    let until = w
+        .until
+        .map_or_else(|| "now".to_owned(), |t| time_text(Some(t)));
+    let name = match w.label {
+        "custom" => "custom window".to_owned(),
+        "all" => "all history".to_owned(),
+        other => format!("last {other}"),
+    };
+    format!("Routing decisions, {name}: {since} .. {until} (UTC)\n")
+}
+
+fn summary_table(r: &SummaryReport) -> String {
+    let mut out = window_line(&r.window);
+    let mut filters = Vec::new();
+    if let Some(t) = &r.filters.token {
+        filters.push(format!("token {t}"));
+    }
+    if let Some(a) = &r.filters.agent {
+        filters.push(format!("agent {a}"));
+    }
+    if let Some(v) = &r.filters.venue {
+        filters.push(format!("venue {v} (routed there or checked)"));
+    }
+    if !filters.is_empty() {
+        out.push_str(&format!("Filters: {}\n", filters.join(", ")));
+    }
+    out.push_str(&format!(
+        "\ndecisions {}   routed {}   skipped {}   success rate {}\n",
+        r.decisions,
+        r.routed,
+        r.skipped,
+        pct_text(r.success_rate_pct)
+    ));
+    let d = &r.decision_time;
+    out.push_str(&format!(
+        "decision time: avg {}  p50 {}  p95 {}  max {}  ({} of {} decisions timed)\n",
+        ms_text(d.avg_ms),
+        ms_text(d.p50_ms),
+        ms_text(d.p95_ms),
+        ms_text(d.max_ms),
+        d.timed,
+        r.decisions
+    ));
+
+    let mut venues = Table::new(["venue", "routed", "share", ""]);
+    for v in &r.by_venue {
+        venues.row([
+            v.venue.clone(),
+            v.routed.to_string(),
+            pct_text(v.share_pct),
+            bar(v.share_pct, 24),
+        ]);
+    }
+    out.push('\n');
+    out.push_str(&venues.render());
+
+    out.push('\n');
+    if r.skips_by_reason.is_empty() {
+        out.push_str("skip reasons: none\n");
+    } else {
+        let mut reasons = Table::new(["skip reason", "skipped", "share", ""]);
+        for s in &r.skips_by_reason {
+            reasons.row([
+                s.reason.clone(),
+                s.skipped.to_string(),
+                pct_text(s.share_pct),
+                bar(s.share_pct, 24),
+            ]);
+        }
+        out.push_str(&reasons.render());
+    }
+
+    out.push('\n');
+    if r.top_tokens.is_empty() {
+        out.push_str("tokens: none\n");
+    } else {
+        let mut tokens = Table::new([
+            "token",
+            "decisions",
+            "routed",
+            "skipped",
+            "HYPERLIQUID",
+            "OSTIUM",
+            "other",
+        ]);
+        for t in &r.top_tokens {
+            tokens.row(
+                [
+                    t.decisions,
+                    t.routed,
+                    t.skipped,
+                    t.hyperliquid,
+                    t.ostium,
+                    t.other_venues,
+                ]
+                .iter()
+                .fold(vec![t.token.clone()], |mut cells, n| {
+                    cells.push(n.to_string());
+                    cells
+                }),
+            );
+        }
+        out.push_str(&tokens.render());
+    }
+
+    let runs = &r.routing_runs;
+    out.push_str(&format!(
+        "\nrouting runs started in the window: {} ({} completed, {} failed, {} running); claimed {}, routed {}, skipped {}\n",
+        runs.runs, runs.completed, runs.failed, runs.running, runs.claimed, runs.routed, runs.skipped
+    ));
+    out.push_str(&match (&runs.last_status, runs.last_started_at) {
+        (Some(status), Some(at)) => format!(
+            "last routing run: {status}, started {} UTC ({} ago)\n",
+            time_text(Some(at)),
+            human_age((r.window.now - at).as_seconds_f64())
+        ),
+        _ => "last routing run: never\n".to_owned(),
+    });
+
+    let mut sync = Table::new([
+        "venue",
+        "last successful sync (UTC)",
+        "age",
+        "active markets",
+        "last attempt",
+    ]);
+    for v in &r.venue_sync {
+        sync.row([
+            v.venue.clone(),
+            v.last_success_at
+                .map_or_else(|| "never".to_owned(), |t| time_text(Some(t))),
+            v.age_seconds.map_or_else(|| "-".to_owned(), human_age),
+            format!("{} of {}", v.active_markets, v.total_markets),
+            match (&v.last_attempt_status, &v.last_attempt_error) {
+                (Some(s), Some(e)) if s == "FAILED" => format!("{s}: {e}"),
+                (Some(s), _) => s.clone(),
+                (None, _) => "-".to_owned(),
+            },
+        ]);
+    }
+    out.push('\n');
+    out.push_str(&sync.render());
+    out
+}
+
+/// The summary as long-format CSV: `section,key,metric,value` (empty value =
+/// no figure), one figure per row, so it pivots in any spreadsheet.
+fn summary_csv(r: &SummaryReport) -> Result<String> {
+    let mut t = Table::new(["section", "key", "metric", "value"]);
+    let mut put = |section: &str, key: &str, metric: &str, value: String| {
+        t.row([section, key, metric, value.as_str()]);
+    };
+    put("window", "", "label", r.window.label.to_owned());
+    put("window", "", "since", time_text(r.window.since));
+    put("window", "", "until", time_text(r.window.until));
+    put("window", "", "now", time_text(Some(r.window.now)));
+    put("totals", "", "decisions", r.decisions.to_string());
+    put("totals", "", "routed", r.routed.to_string());
+    put("totals", "", "skipped", r.skipped.to_string());
+    put("totals", "", "success_rate_pct", cell(r.success_rate_pct));
+    let d = &r.decision_time;
+    put("decision_time", "", "timed", d.timed.to_string());
+    put("decision_time", "", "avg_ms", cell(d.avg_ms));
+    put("decision_time", "", "p50_ms", cell(d.p50_ms));
+    put("decision_time", "", "p95_ms", cell(d.p95_ms));
+    put("decision_time", "", "max_ms", cell(d.max_ms));
+    for v in &r.by_venue {
+        put("venue", &v.venue, "routed", v.routed.to_string());
+        put("venue", &v.venue, "share_pct", cell(v.share_pct));
+    }
+    for s in &r.skips_by_reason {
+        put("skip_reason", &s.reason, "skipped", s.skipped.to_string());
+        put("skip_reason", &s.reason, "share_pct", cell(s.share_pct));
+    }
+    for tok in &r.top_tokens {
+        for (metric, n) in [
+            ("decisions", tok.decisions),
+            ("routed", tok.routed),
+            ("skipped", tok.skipped),
+            ("hyperliquid", tok.hyperliquid),
+            ("ostium", tok.ostium),
+            ("other_venues", tok.other_venues),
+        ] {
+            put("token", &tok.token, metric, n.to_string());
+        }
+    }
+    let runs = &r.routing_runs;
+    for (metric, n) in [
+        ("runs", runs.runs),
+        ("completed", runs.completed),
+        ("failed", runs.failed),
+        ("running", runs.running),
+        ("claimed", runs.claimed),
+        ("routed", runs.routed),
+        ("skipped", runs.skipped),
+    ] {
+        put("routing_runs", "", metric, n.to_string());
+    }
+    put(
+        "routing_runs",
+        "",
+        "last_status",
+        runs.last_status.clone().unwrap_or_default(),
+    );
+    put(
+        "routing_runs",
+        "",
+        "last_started_at",
+        time_text(runs.last_started_at),
+    );
+    for v in &r.venue_sync {
+        put(
+            "sync",
+            &v.venue,
+            "last_success_at",
+            time_text(v.last_success_at),
+        );
+        put("sync", &v.venue, "age_seconds", cell(v.age_seconds));
+        put(
+            "sync",
+            &v.venue,
+            "active_markets",
+            v.active_markets.to_string(),
+        );
+        put(
+            "sync",
+            &v.venue,
+            "total_markets",
+            v.total_markets.to_string(),
+        );
+        put(
+            "sync",
+            &v.venue,
+            "last_attempt_status",
+            v.last_attempt_status.clone().unwrap_or_default(),
+        );
+    }
+    t.to_csv()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_with_eighths() {
+        assert_eq!(bar(Some(100.0), 4), "████");
+        assert_eq!(bar(Some(50.0), 4), "██");
+        assert_eq!(bar(Some(12.5), 1), "▏");
+        assert_eq!(bar(Some(0.0), 4), "");
+        assert_eq!(bar(None, 4), "");
+        assert_eq!(bar(Some(250.0), 2), "██");
+    }
+}

@@ -1,0 +1,520 @@
+//! Routing statistics read from `venue_routing_history`, `routing_runs`,
+//! `venue_sync_runs`, `venue_markets` and `signals`: exact SQL aggregates
+//! over a whole window (never a sample of the newest rows), typed results,
+//! and a streaming export. The binary `routing-stats` only formats these.
+//!
+//! Definitions shared by every query (see `sql/stats/group_by.sql`):
+//! - a decision is **routed** when `outcome = 'ROUTED'`, or when `outcome` is
+//!   NULL (rows of the original system) and a venue was selected; every other
+//!   decision is **skipped**;
+//! - the **skip reason** is the code before the first `:` of the signal's
+//!   `skipped_reason` when it is an upper-case word, else that of the history
+//!   row's `routing_reason` (unless it names a venue), else `UNKNOWN`;
+//! - **decision time** is `routing_duration_us`; rows without it are left out
+//!   of averages and percentiles (never counted as zero). Percentiles are
+//!   `percentile_cont` (linear interpolation between the two nearest values);
+//! - the window is `since <= created_at < until`, either bound optional.
+
+use anyhow::{Result, anyhow};
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde::Serialize;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{GenericClient, Row, Transaction};
+use uuid::Uuid;
+
+use super::connect::describe_pg_error;
+use crate::domain::Venue;
+
+/// Which decisions a query covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Inclusive lower bound on `created_at`; `None` = unbounded.
+    pub since: Option<DateTime<Utc>>,
+    /// Exclusive upper bound on `created_at`; `None` = unbounded.
+    pub until: Option<DateTime<Utc>>,
+    /// Case-insensitive match on `token_symbol` (as the agent wrote it) or on
+    /// `market_symbol` (the venue market it was routed to).
+    pub token: Option<String>,
+    /// The deciding signal's `agent_id`.
+    pub agent: Option<Uuid>,
+    /// Decisions routed to this venue or in which it was checked.
+    pub venue: Option<Venue>,
+}
+
+impl Filters {
+    fn venue_text(&self) -> Option<&'static str> {
+        self.venue.map(Venue::as_str)
+    }
+}
+
+/// What `group_by` groups decisions by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKey {
+    /// One group holding the whole window.
+    All,
+    /// Selected venue; skipped decisions form the group `(skipped)`.
+    Venue,
+    /// Upper-cased `token_symbol` as the agent wrote it.
+    Token,
+    /// Skip reason code; routed decisions form the group `(routed)`.
+    Reason,
+    /// Agent id.
+    Agent,
+    /// Hour of `created_at` in UTC, `YYYY-MM-DD HH:MM`.
+    Hour,
+    /// Day of `created_at` in UTC, `YYYY-MM-DD`.
+    Day,
+}
+
+impl GroupKey {
+    /// The SQL / CLI spelling.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GroupKey::All => "all",
+            GroupKey::Venue => "venue",
+            GroupKey::Token => "token",
+            GroupKey::Reason => "reason",
+            GroupKey::Agent => "agent",
+            GroupKey::Hour => "hour",
+            GroupKey::Day => "day",
+        }
+    }
+}
+
+/// Group key of skipped decisions when grouping by venue.
+pub const SKIPPED_KEY: &str = "(skipped)";
+/// Group key of routed decisions when grouping by reason.
+pub const ROUTED_KEY: &str = "(routed)";
+
+/// Aggregates of one group of decisions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    pub key: String,
+    pub decisions: i64,
+    pub routed: i64,
+    pub skipped: i64,
+    /// Routed to Hyperliquid.
+    pub hyperliquid: i64,
+    /// Routed to Ostium.
+    pub ostium: i64,
+    /// Routed to any other venue.
+    pub other_venues: i64,
+    /// Decisions with a recorded decision time.
+    pub timed: i64,
+    pub avg_us: Option<f64>,
+    pub p50_us: Option<f64>,
+    pub p95_us: Option<f64>,
+    pub max_us: Option<f64>,
+}
+
+impl GroupRow {
+    /// A group with no decisions.
+    #[must_use]
+    pub fn empty(key: impl Into<String>) -> GroupRow {
+        GroupRow {
+            key: key.into(),
+            decisions: 0,
+            routed: 0,
+            skipped: 0,
+            hyperliquid: 0,
+            ostium: 0,
+            other_venues: 0,
+            timed: 0,
+            avg_us: None,
+            p50_us: None,
+            p95_us: None,
+            max_us: None,
+        }
+    }
+
+    /// Routed decisions as a percentage of all decisions; `None` without decisions.
+    #[must_use]
+    pub fn success_rate_pct(&self) -> Option<f64> {
+        percent(self.routed, self.decisions)
+    }
+
+    fn from_row(row: &Row) -> GroupRow {
+        GroupRow {
+            key: row.get("key"),
+            decisions: row.get("decisions"),
+            routed: row.get("routed"),
+            skipped: row.get("skipped"),
+            hyperliquid: row.get("hyperliquid"),
+            ostium: row.get("ostium"),
+            other_venues: row.get("other_venues"),
+            timed: row.get("timed"),
+            avg_us: row.get("avg_us"),
+            p50_us: row.get("p50_us"),
+            p95_us: row.get("p95_us"),
+            max_us: row.get("max_us"),
+        }
+    }
+}
+
+/// `part` as a percentage of `whole`; `None` when `whole` is zero.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+fn db_error(what: &str) -> impl Fn(tokio_postgres::Error) -> anyhow::Error + '_ {
+    move |e| anyhow!("cannot read {what}: {}", describe_pg_error(&e))
+}
+
+/// The database clock (`now()`; inside a transaction, its start).
+pub async fn clock<C: GenericClient>(client: &C) -> Result<DateTime<Utc>> {
+    let row = client
+        .query_one(include_str!("../../../sql/stats/clock.sql"), &[])
+        .await
+        .map_err(db_error("the database clock"))?;
+    Ok(row.get("now"))
+}
+
+/// Decisions aggregated per group, at most `limit` groups (all when `None`).
+/// Groups come by decisions (most first) then key; hours and days by time.
+pub async fn group_by<C: GenericClient>(
+    client: &C,
+    filters: &Filters,
+    key: GroupKey,
+    limit: Option<i64>,
+) -> Result<Vec<GroupRow>> {
+    let venue = filters.venue_text();
+    let key_text = key.as_str();
+    let params: [&(dyn ToSql + Sync); 7] = [
+        &filters.since,
+        &filters.until,
+        &filters.token,
+        &filters.agent,
+        &venue,
+        &key_text,
+        &limit,
+    ];
+    let rows = client
+        .query(include_str!("../../../sql/stats/group_by.sql"), &params)
+        .await
+        .map_err(db_error("`venue_routing_history`"))?;
+    Ok(rows.iter().map(GroupRow::from_row).collect())
+}
+
+/// The whole window as one group (zeros when it holds no decision).
+pub async fn totals<C: GenericClient>(client: &C, filters: &Filters) -> Result<GroupRow> {
+    let mut rows = group_by(client, filters, GroupKey::All, None).await?;
+    Ok(rows.pop().unwrap_or_else(|| GroupRow::empty("all")))
+}
+
+/// Adds an empty row for every hour or day of `[since, until)` that has no
+/// decision, so time series have no gaps. Rows must come from `group_by` with
+/// the same key (sorted by time); other keys are returned unchanged.
+#[must_use]
+pub fn fill_time_gaps(
+    rows: Vec<GroupRow>,
+    key: GroupKey,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<GroupRow> {
+    let (step, format) = match key {
+        GroupKey::Hour => (Duration::hours(1), "%Y-%m-%d %H:%M"),
+        GroupKey::Day => (Duration::days(1), "%Y-%m-%d"),
+        _ => return rows,
+    };
+    let Ok(mut at) = since.duration_trunc(step) else {
+        return rows;
+    };
+    let mut keys = Vec::new();
+    while at < until {
+        keys.push(at.format(format).to_string());
+        at += step;
+    }
+    let mut out = Vec::with_capacity(keys.len().max(rows.len()));
+    let mut rows = rows.into_iter().peekable();
+    for key in keys {
+        while let Some(row) = rows.next_if(|r| r.key < key) {
+            out.push(row);
+        }
+        match rows.next_if(|r| r.key == key) {
+            Some(row) => out.push(row),
+            None => out.push(GroupRow::empty(key)),
+        }
+    }
+    out.extend(rows);
+    out
+}
+
+/// Routing runs started in a window, and the newest run overall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoutingRuns {
+    pub runs: i64,
+    pub completed: i64,
+    pub failed: i64,
+    pub running: i64,
+    pub claimed: i64,
+    pub routed: i64,
+    pub skipped: i64,
+    pub last_started_at: Option<DateTime<Utc>>,
+    pub last_finished_at: Option<DateTime<Utc>>,
+    pub last_status: Option<String>,
+}
+
+/// Routing runs whose `started_at` lies in `[since, until)`.
+pub async fn routing_runs<C: GenericClient>(
+    client: &C,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<RoutingRuns> {
+    let row = client
+        .query_one(
+            include_str!("../../../sql/stats/routing_runs.sql"),
+            &[&since, &until],
+        )
+        .await
+        .map_err(db_error("`routing_runs`"))?;
+    Ok(RoutingRuns {
+        runs: row.get("runs"),
+        completed: row.get("completed"),
+        failed: row.get("failed"),
+        running: row.get("running"),
+        claimed: row.get("claimed"),
+        routed: row.get("routed"),
+        skipped: row.get("skipped"),
+        last_started_at: row.get("last_started_at"),
+        last_finished_at: row.get("last_finished_at"),
+        last_status: row.get("last_status"),
+    })
+}
+
+/// A venue's sync state and market counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VenueSync {
+    pub venue: String,
+    /// `max(finished_at)` of its `SUCCEEDED` sync runs; `None` = never synced.
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Seconds since `last_success_at`.
+    pub age_seconds: Option<f64>,
+    /// Status of its newest sync run of any status.
+    pub last_attempt_status: Option<String>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_attempt_error: Option<String>,
+    pub active_markets: i64,
+    pub total_markets: i64,
+}
+
+/// Sync state of each venue, in the order given.
+pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Result<Vec<VenueSync>> {
+    let names: Vec<&str> = venues.iter().map(|v| v.as_str()).collect();
+    let rows = client
+        .query(include_str!("../../../sql/stats/venue_sync.sql"), &[&names])
+        .await
+        .map_err(db_error("`venue_sync_runs`"))?;
+    Ok(rows
+        .iter()
+        .map(|row| VenueSync {
+            venue: row.get("venue"),
+            last_success_at: row.get("last_success_at"),
+            age_seconds: row.get("age_seconds"),
+            last_attempt_status: row.get("last_attempt_status"),
+            last_attempt_at: row.get("last_attempt_at"),
+            last_attempt_error: row.get("last_attempt_error"),
+            active_markets: row.get("active_markets"),
+            total_markets: row.get("total_markets"),
+        })
+        .collect())
+}
+
+/// Pending `MULTI` signals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pending {
+    pub pending: i64,
+    pub oldest_at: Option<DateTime<Utc>>,
+    pub oldest_age_seconds: Option<f64>,
+}
+
+/// How many `MULTI` signals wait for routing, and how old the oldest is.
+pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
+    let row = client
+        .query_one(include_str!("../../../sql/stats/pending.sql"), &[])
+        .await
+        .map_err(db_error("pending signals"))?;
+    Ok(Pending {
+        pending: row.get("pending"),
+        oldest_at: row.get("oldest_at"),
+        oldest_age_seconds: row.get("oldest_age_seconds"),
+    })
+}
+
+/// How many history rows `export` would write.
+pub async fn export_count<C: GenericClient>(client: &C, filters: &Filters) -> Result<i64> {
+    let venue = filters.venue_text();
+    let row = client
+        .query_one(
+            include_str!("../../../sql/stats/export_count.sql"),
+            &[
+                &filters.since,
+                &filters.until,
+                &filters.token,
+                &filters.agent,
+                &venue,
+            ],
+        )
+        .await
+        .map_err(db_error("`venue_routing_history`"))?;
+    Ok(row.get("decisions"))
+}
+
+/// One history row as exported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportRow {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub signal_id: Uuid,
+    pub agent_id: Uuid,
+    pub token_symbol: String,
+    pub market_symbol: Option<String>,
+    /// `ROUTED` or `SKIPPED` (derived for rows of the original system).
+    pub outcome: String,
+    pub selected_venue: Option<String>,
+    pub skip_reason: Option<String>,
+    pub strategy: Option<String>,
+    pub config_source: Option<String>,
+    pub checked_venues: Vec<String>,
+    pub routing_duration_us: Option<i64>,
+    pub routing_duration_ms: Option<i32>,
+    pub run_id: Option<Uuid>,
+    /// Written by the original system (`outcome` NULL).
+    pub original_system: bool,
+    pub routing_reason: String,
+    /// Each checked venue's verdict, as the router wrote it.
+    pub venue_availability: serde_json::Value,
+}
+
+impl ExportRow {
+    fn from_row(row: &Row) -> ExportRow {
+        ExportRow {
+            id: row.get("id"),
+            created_at: row.get("created_at"),
+            signal_id: row.get("signal_id"),
+            agent_id: row.get("agent_id"),
+            token_symbol: row.get("token_symbol"),
+            market_symbol: row.get("market_symbol"),
+            outcome: row.get("outcome"),
+            selected_venue: row.get("selected_venue"),
+            skip_reason: row.get("skip_reason"),
+            strategy: row.get("strategy"),
+            config_source: row.get("config_source"),
+            checked_venues: row
+                .get::<_, Option<Vec<String>>>("checked_venues")
+                .unwrap_or_default(),
+            routing_duration_us: row.get("routing_duration_us"),
+            routing_duration_ms: row.get("routing_duration_ms"),
+            run_id: row.get("run_id"),
+            original_system: row.get("original_system"),
+            routing_reason: row.get("routing_reason"),
+            venue_availability: row.get("venue_availability"),
+        }
+    }
+}
+
+/// Streams every history row of the window, oldest first, through a portal
+/// (a server-side cursor) `batch` rows at a time, so memory stays constant
+/// whatever the window holds. Returns the number of rows passed to `each`.
+pub async fn export<F>(
+    transaction: &Transaction<'_>,
+    filters: &Filters,
+    batch: i32,
+    mut each: F,
+) -> Result<u64>
+where
+    F: FnMut(ExportRow) -> Result<()>,
+{
+    let venue = filters.venue_text();
+    let read = db_error("`venue_routing_history`");
+    let statement = transaction
+        .prepare(include_str!("../../../sql/stats/export.sql"))
+        .await
+        .map_err(&read)?;
+    let portal = transaction
+        .bind(
+            &statement,
+            &[
+                &filters.since,
+                &filters.until,
+                &filters.token,
+                &filters.agent,
+                &venue,
+            ],
+        )
+        .await
+        .map_err(&read)?;
+    let batch = batch.max(1);
+    let mut written = 0u64;
+    loop {
+        let rows = transaction
+            .query_portal(&portal, batch)
+            .await
+            .map_err(&read)?;
+        let done = rows.len() < usize::try_from(batch).unwrap_or(usize::MAX);
+        for row in &rows {
+            each(ExportRow::from_row(row))?;
+            written += 1;
+        }
+        if done {
+            return Ok(written);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 3, 1, h, 30, 0)
+            .single()
+            .expect("valid")
+    }
+
+    #[test]
+    fn percent_of_nothing_is_none() {
+        assert_eq!(percent(0, 0), None);
+        assert_eq!(percent(1, 4), Some(25.0));
+    }
+
+    #[test]
+    fn hour_gaps_are_filled_in_order() {
+        let mut two = GroupRow::empty("2025-03-01 02:00");
+        two.decisions = 3;
+        let rows = fill_time_gaps(vec![two.clone()], GroupKey::Hour, at(0), at(3));
+        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "2025-03-01 00:00",
+                "2025-03-01 01:00",
+                "2025-03-01 02:00",
+                "2025-03-01 03:00"
+            ]
+        );
+        assert_eq!(rows[2], two);
+        assert_eq!(rows[0].decisions, 0);
+    }
+
+    #[test]
+    fn day_gaps_keep_rows_outside_the_range() {
+        let mut outside = GroupRow::empty("2025-02-27");
+        outside.decisions = 1;
+        let rows = fill_time_gaps(vec![outside], GroupKey::Day, at(0), at(5));
+        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["2025-02-27", "2025-03-01"]);
+    }
+
+    #[test]
+    fn other_keys_are_untouched() {
+        let rows = vec![GroupRow::empty("BTC")];
+        assert_eq!(
+            fill_time_gaps(rows.clone(), GroupKey::Token, at(0), at(5)),
+            rows
+        );
+    }
+}
