@@ -1,3 +1,6 @@
 //! One module per binary: the work behind each command.
 
 pub mod setup;
+pub mod sync;
+pub mod sync_hyperliquid;
+pub mod sync_ostium;

@@ -198,6 +198,19 @@ pub fn endpoint_label(method: &str, url: &str, label: &str) -> String {
     }
 }
 
+/// Checks that a venue URL is an absolute http(s) URL.
+pub fn check_http_url(raw: &str) -> Result<(), String> {
+    let url =
+        url::Url::parse(raw).map_err(|e| format!("not a URL ({e}): `{}`", one_line(raw, 80)))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "expected an http(s) URL, got scheme `{}`",
+            url.scheme()
+        ));
+    }
+    Ok(())
+}
+
 /// Collapses whitespace, drops control characters and cuts to `max` chars.
 #[must_use]
 pub fn one_line(text: &str, max: usize) -> String {
