@@ -654,3 +654,51 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn dexes_all_follows_perp_dexs_and_unknown_dexes_are_refused() -> Result<()> {
+    let db = TestDb::migrated().await?;
+    let server = MockServer::start().await;
+    let mut dexes = fixture_json("hyperliquid/perpDexs.json");
+    dexes.as_array_mut().expect("dexes").truncate(2); // null + xyz
+    Mock::given(method("POST"))
+        .and(path("/info"))
+        .and(body_partial_json(json!({"type": "perpDexs"})))
+        .respond_with(ok_json(serde_json::to_vec(&dexes)?))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/info"))
+        .and(body_partial_json(
+            json!({"type": "metaAndAssetCtxs", "dex": "xyz"}),
+        ))
+        .respond_with(ok_json(fixture("hyperliquid/metaAndAssetCtxs.xyz.json")))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/info"))
+        .and(body_partial_json(json!({"type": "metaAndAssetCtxs"})))
+        .respond_with(ok_json(fixture("hyperliquid/metaAndAssetCtxs.json")))
+        .with_priority(5)
+        .mount(&server)
+        .await;
+    let url = server.uri();
+    let r = run(
+        BIN,
+        db.url(),
+        &["--api-url", &url, "--dexes", "all", "--format", "json"],
+    )
+    .await?;
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.json()["added"], 256);
+    let r = run(BIN, db.url(), &["--api-url", &url, "--dexes", "nope"]).await?;
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.error_line()
+            .contains("dex `nope` is not listed by perpDexs (listed: xyz)"),
+        "{}",
+        r.stderr
+    );
+    Ok(())
+}
