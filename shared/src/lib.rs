@@ -7,3 +7,4 @@ pub mod db;
 pub mod domain;
 pub mod symbols;
 pub mod testing;
+pub mod venues;

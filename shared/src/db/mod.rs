@@ -4,6 +4,7 @@
 pub mod config;
 pub mod connect;
 pub mod demo;
+pub mod markets;
 pub mod schema;
 pub mod stats;
 

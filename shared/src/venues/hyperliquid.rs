@@ -1,0 +1,896 @@
+//! Hyperliquid perpetuals: `POST /info {"type":"metaAndAssetCtxs"}` (market
+//! list and live stats in one call), plus `{"type":"perpDexs"}` and one call per
+//! HIP-3 builder dex when asked. VENUES.md §1 has every field and unit.
+//!
+//! Mapping (one [`Market`] per `universe[]` entry, delisted ones included):
+//! - `token_symbol` = the venue name (`BTC`, `kPEPE`, `xyz:TSLA`), unique per
+//!   venue because builder-dex names carry their `dex:` prefix;
+//! - `market_index` = asset id: the universe index on the main dex,
+//!   `100000 + perp_dex_index*10000 + index` on builder dexes;
+//! - `is_active` = not `isDelisted`; `current_price` = `markPx`;
+//! - `min_position` = `10^-szDecimals`, the size step **in coin units** (not USD);
+//! - `open_interest_usd` = `openInterest` (coins) × `markPx`;
+//!   `day_volume_usd` = `dayNtlVlm`; `funding_rate` = hourly `funding`;
+//! - `spread_bps` = (impact ask − impact bid) / mark × 10⁴ when `impactPxs` is present;
+//! - `liquidity_usd` = min(open interest USD, 24 h notional volume) for active
+//!   markets, 0 for delisted ones: what the market both holds and turns over,
+//!   so a market with a large stale OI but no trading (or the reverse) does
+//!   not look deep;
+//! - fees: base tier taker 4.5 bps / maker 1.5 bps; HIP-3 markets scaled by
+//!   the deployer fee scale `s` (`s + 1` if `s < 1`, else `2s`; per-asset
+//!   `deployerFeeScale` first, then the dex's, else 1.0) and × 0.1 in growth mode.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    Body, Fetcher, MAX_MARKETS, VenueError, check_markets, check_name, decimal, non_negative,
+};
+use crate::domain::{Market, Venue};
+use crate::symbols;
+
+const VENUE: Venue = Venue::Hyperliquid;
+
+/// Mainnet API base URL.
+pub const MAINNET_API_URL: &str = "https://api.hyperliquid.xyz";
+/// Testnet API base URL.
+pub const TESTNET_API_URL: &str = "https://api.hyperliquid-testnet.xyz";
+
+/// Base-tier (tier 0) taker fee, bps.
+pub const TAKER_FEE_BPS: f64 = 4.5;
+/// Base-tier (tier 0) maker fee, bps.
+pub const MAKER_FEE_BPS: f64 = 1.5;
+/// Growth-mode fee multiplier of HIP-3 markets.
+pub const GROWTH_MODE_FACTOR: f64 = 0.1;
+/// Fee scale assumed for a builder dex that publishes none.
+pub const DEFAULT_DEPLOYER_FEE_SCALE: f64 = 1.0;
+
+/// `{api-url}/info`.
+#[must_use]
+pub fn info_url(api_url: &str) -> String {
+    let base = api_url.trim_end_matches('/');
+    if base.ends_with("/info") {
+        base.to_owned()
+    } else {
+        format!("{base}/info")
+    }
+}
+
+/// Which HIP-3 builder dexes a sync covers besides the main dex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DexSelection {
+    /// The main dex only (the default).
+    MainOnly,
+    /// The main dex and these builder dexes.
+    Only(Vec<String>),
+    /// The main dex and every dex `perpDexs` lists.
+    All,
+}
+
+impl DexSelection {
+    /// Parses `--dexes`: `all`, or a comma-separated list of dex names.
+    pub fn parse(raw: &str) -> Result<DexSelection, String> {
+        let raw = raw.trim();
+        if raw.eq_ignore_ascii_case("all") {
+            return Ok(DexSelection::All);
+        }
+        let mut names = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            check_dex_name(part)?;
+            if !names.iter().any(|n| n == part) {
+                names.push(part.to_owned());
+            }
+        }
+        if names.is_empty() {
+            return Ok(DexSelection::MainOnly);
+        }
+        Ok(DexSelection::Only(names))
+    }
+
+    /// The dexes whose markets a sync may deactivate when missing from the
+    /// response (`""` = the main dex; `None` = the whole venue). A main-dex
+    /// sync says nothing about builder dexes, so it leaves their rows alone.
+    #[must_use]
+    pub fn scope(&self) -> Option<Vec<String>> {
+        match self {
+            DexSelection::MainOnly => Some(vec![String::new()]),
+            DexSelection::Only(names) => Some(
+                std::iter::once(String::new())
+                    .chain(names.iter().cloned())
+                    .collect(),
+            ),
+            DexSelection::All => None,
+        }
+    }
+}
+
+fn check_dex_name(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 32
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(format!(
+            "invalid dex name {:?} (expected 1-32 letters, digits, `_` or `-`)",
+            super::one_line(name, 40)
+        ));
+    }
+    Ok(())
+}
+
+/// The raw responses of one sync: `perpDexs` (when builder dexes are asked
+/// for), the main dex and each builder dex by name.
+#[derive(Debug, Clone)]
+pub struct HyperliquidResponses {
+    pub perp_dexs: Option<Body>,
+    pub main: Body,
+    pub dexes: Vec<(String, Body)>,
+}
+
+// ---- wire types (private) -------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+struct Meta {
+    universe: Vec<AssetMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssetMeta {
+    name: String,
+    sz_decimals: i64,
+    max_leverage: i64,
+    #[serde(default)]
+    margin_table_id: Option<i64>,
+    #[serde(default)]
+    only_isolated: bool,
+    #[serde(default)]
+    is_delisted: bool,
+    #[serde(default)]
+    margin_mode: Option<String>,
+    #[serde(default)]
+    growth_mode: Option<String>,
+    #[serde(default)]
+    deployer_fee_scale: Option<Decimal>,
+    #[serde(default)]
+    has_oracle: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssetCtx {
+    funding: String,
+    open_interest: String,
+    #[serde(default)]
+    prev_day_px: Option<String>,
+    day_ntl_vlm: String,
+    #[serde(default)]
+    premium: Option<String>,
+    #[serde(default)]
+    oracle_px: Option<String>,
+    mark_px: String,
+    #[serde(default)]
+    mid_px: Option<String>,
+    #[serde(default)]
+    impact_pxs: Option<Vec<String>>,
+    #[serde(default)]
+    day_base_vlm: Option<String>,
+}
+
+/// A decimal that arrives as a string (`"1.0"`) or, in newer fields, a number.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Decimal {
+    Text(String),
+    Number(f64),
+}
+
+impl Decimal {
+    fn value(&self, field: &str, market: &str) -> Result<f64, String> {
+        match self {
+            Decimal::Text(s) => decimal(field, market, s),
+            Decimal::Number(n) if n.is_finite() => Ok(*n),
+            Decimal::Number(n) => Err(format!("`{field}` of `{market}` is not finite: {n}")),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PerpDexWire {
+    name: String,
+    #[serde(default)]
+    full_name: Option<String>,
+    #[serde(default)]
+    deployer_fee_scale: Option<Decimal>,
+}
+
+/// A builder dex as `perpDexs` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerpDex {
+    pub name: String,
+    pub full_name: Option<String>,
+    /// Position in `perpDexs` (the main dex is 0).
+    pub index: usize,
+    pub deployer_fee_scale: Option<f64>,
+}
+
+/// Parses a `perpDexs` reply: element 0 is `null` (the main dex), then one
+/// object per builder dex. Names must be unique and file-name safe.
+pub fn parse_perp_dexs(body: &Body) -> Result<Vec<PerpDex>, VenueError> {
+    let raw: Vec<Option<PerpDexWire>> =
+        serde_json::from_slice(&body.bytes).map_err(|e| VenueError::json(VENUE, body, &e))?;
+    if raw.len() > 10_000 {
+        return Err(VenueError::rejected(
+            VENUE,
+            body,
+            format!("{} perp dexes listed", raw.len()),
+        ));
+    }
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, entry) in raw.into_iter().enumerate() {
+        let Some(dex) = entry else { continue };
+        if index == 0 {
+            return Err(VenueError::rejected(
+                VENUE,
+                body,
+                "element 0 of perpDexs must be null (the main dex)",
+            ));
+        }
+        check_dex_name(&dex.name).map_err(|m| VenueError::rejected(VENUE, body, m))?;
+        if !seen.insert(dex.name.clone()) {
+            return Err(VenueError::rejected(
+                VENUE,
+                body,
+                format!("duplicate dex `{}`", dex.name),
+            ));
+        }
+        let scale = match &dex.deployer_fee_scale {
+            Some(d) => {
+                Some(fee_scale(d, &dex.name).map_err(|m| VenueError::rejected(VENUE, body, m))?)
+            }
+            None => None,
+        };
+        out.push(PerpDex {
+            name: dex.name,
+            full_name: dex.full_name,
+            index,
+            deployer_fee_scale: scale,
+        });
+    }
+    Ok(out)
+}
+
+fn fee_scale(d: &Decimal, market: &str) -> Result<f64, String> {
+    let s = d.value("deployerFeeScale", market)?;
+    if !(0.0..=100.0).contains(&s) {
+        return Err(format!(
+            "`deployerFeeScale` of `{market}` is {s}, not in 0..=100"
+        ));
+    }
+    Ok(s)
+}
+
+/// Fetches what a sync needs: `perpDexs` (if builder dexes are selected), the
+/// main dex and each selected builder dex.
+pub async fn fetch(
+    fetcher: &Fetcher,
+    info_url: &str,
+    selection: &DexSelection,
+) -> Result<HyperliquidResponses, VenueError> {
+    let perp_dexs = match selection {
+        DexSelection::MainOnly => None,
+        _ => Some(
+            fetcher
+                .post_json(info_url, "perpDexs", &json!({"type": "perpDexs"}))
+                .await?,
+        ),
+    };
+    let names = match (&perp_dexs, selection) {
+        (Some(body), DexSelection::All) => {
+            parse_perp_dexs(body)?.into_iter().map(|d| d.name).collect()
+        }
+        (Some(body), DexSelection::Only(names)) => {
+            let listed = parse_perp_dexs(body)?;
+            for name in names {
+                if !listed.iter().any(|d| &d.name == name) {
+                    return Err(VenueError::rejected(
+                        VENUE,
+                        body,
+                        unknown_dex(name, &listed),
+                    ));
+                }
+            }
+            names.clone()
+        }
+        _ => Vec::new(),
+    };
+    let main = fetcher
+        .post_json(
+            info_url,
+            "metaAndAssetCtxs",
+            &json!({"type": "metaAndAssetCtxs"}),
+        )
+        .await?;
+    let mut dexes = Vec::with_capacity(names.len());
+    for name in names {
+        let body = fetcher
+            .post_json(
+                info_url,
+                &format!("metaAndAssetCtxs dex={name}"),
+                &json!({"type": "metaAndAssetCtxs", "dex": name}),
+            )
+            .await?;
+        dexes.push((name, body));
+    }
+    Ok(HyperliquidResponses {
+        perp_dexs,
+        main,
+        dexes,
+    })
+}
+
+fn unknown_dex(name: &str, listed: &[PerpDex]) -> String {
+    let names: Vec<&str> = listed.iter().map(|d| d.name.as_str()).collect();
+    format!(
+        "dex `{name}` is not listed by perpDexs (listed: {})",
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    )
+}
+
+/// Validates every response and maps them to markets. Nothing is returned
+/// unless all of it is valid.
+pub fn parse(responses: &HyperliquidResponses) -> Result<Vec<Market>, VenueError> {
+    let listed = match &responses.perp_dexs {
+        Some(body) => parse_perp_dexs(body)?,
+        None if responses.dexes.is_empty() => Vec::new(),
+        None => {
+            return Err(VenueError::rejected(
+                VENUE,
+                &responses.dexes[0].1,
+                "builder dex responses need the perpDexs response (asset ids and fee scales)",
+            ));
+        }
+    };
+    let mut markets = parse_dex(&responses.main, None)?;
+    for (name, body) in &responses.dexes {
+        let Some(dex) = listed.iter().find(|d| &d.name == name) else {
+            let perp = responses.perp_dexs.as_ref().unwrap_or(body);
+            return Err(VenueError::rejected(
+                VENUE,
+                perp,
+                unknown_dex(name, &listed),
+            ));
+        };
+        markets.extend(parse_dex(body, Some(dex))?);
+    }
+    if markets.len() > MAX_MARKETS {
+        return Err(VenueError::rejected(
+            VENUE,
+            &responses.main,
+            format!(
+                "{} markets across all dexes, more than {MAX_MARKETS}",
+                markets.len()
+            ),
+        ));
+    }
+    check_markets(VENUE, &markets).map_err(|m| VenueError::rejected(VENUE, &responses.main, m))?;
+    Ok(markets)
+}
+
+/// Parses one `metaAndAssetCtxs` reply (`dex` = `None` for the main dex).
+fn parse_dex(body: &Body, dex: Option<&PerpDex>) -> Result<Vec<Market>, VenueError> {
+    let (meta, ctxs): (Meta, Vec<AssetCtx>) =
+        serde_json::from_slice(&body.bytes).map_err(|e| VenueError::json(VENUE, body, &e))?;
+    let reject = |m: String| VenueError::rejected(VENUE, body, m);
+    let n = meta.universe.len();
+    if n == 0 {
+        return Err(reject("the universe (market list) is empty".to_owned()));
+    }
+    let cap = if dex.is_some() { 10_000 } else { MAX_MARKETS };
+    if n > cap {
+        return Err(reject(format!(
+            "{n} markets in one response, more than the {cap} a real list can hold"
+        )));
+    }
+    if ctxs.len() != n {
+        return Err(reject(format!(
+            "{n} universe entries but {} asset contexts; they must pair up by index",
+            ctxs.len()
+        )));
+    }
+    let mut names = HashSet::with_capacity(n);
+    let mut out = Vec::with_capacity(n);
+    for (index, (asset, ctx)) in meta.universe.iter().zip(&ctxs).enumerate() {
+        if !names.insert(asset.name.as_str()) {
+            return Err(reject(format!("duplicate market `{}`", asset.name)));
+        }
+        out.push(map_asset(index, asset, ctx, dex).map_err(reject)?);
+    }
+    Ok(out)
+}
+
+fn round9(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+/// HIP-3 fee multiplier for a deployer fee scale (VENUES.md §1.8).
+#[must_use]
+pub fn hip3_fee_multiplier(scale: f64, growth_mode: bool) -> f64 {
+    let base = if scale < 1.0 {
+        scale + 1.0
+    } else {
+        2.0 * scale
+    };
+    if growth_mode {
+        base * GROWTH_MODE_FACTOR
+    } else {
+        base
+    }
+}
+
+fn map_asset(
+    index: usize,
+    asset: &AssetMeta,
+    ctx: &AssetCtx,
+    dex: Option<&PerpDex>,
+) -> Result<Market, String> {
+    let name = asset.name.as_str();
+    check_name("market name", name)?;
+    match dex {
+        None if name.contains(':') => {
+            return Err(format!("main-dex market `{name}` carries a dex prefix"));
+        }
+        Some(d) if !name.starts_with(&format!("{}:", d.name)) => {
+            return Err(format!(
+                "market `{name}` of dex `{}` lacks the `{}:` prefix",
+                d.name, d.name
+            ));
+        }
+        _ => {}
+    }
+    if !(0..=8).contains(&asset.sz_decimals) {
+        return Err(format!(
+            "`szDecimals` of `{name}` is {}, not in 0..=8",
+            asset.sz_decimals
+        ));
+    }
+    if !(1..=1000).contains(&asset.max_leverage) {
+        return Err(format!(
+            "`maxLeverage` of `{name}` is {}, not in 1..=1000",
+            asset.max_leverage
+        ));
+    }
+    let mark = non_negative("markPx", name, &ctx.mark_px)?;
+    let oi_coins = non_negative("openInterest", name, &ctx.open_interest)?;
+    let day_volume = non_negative("dayNtlVlm", name, &ctx.day_ntl_vlm)?;
+    let funding = decimal("funding", name, &ctx.funding)?;
+    let opt = |field: &str, v: &Option<String>| -> Result<Option<f64>, String> {
+        v.as_deref().map(|s| decimal(field, name, s)).transpose()
+    };
+    let oracle = opt("oraclePx", &ctx.oracle_px)?;
+    let mid = opt("midPx", &ctx.mid_px)?;
+    let premium = opt("premium", &ctx.premium)?;
+    let prev_day = opt("prevDayPx", &ctx.prev_day_px)?;
+    let day_base = opt("dayBaseVlm", &ctx.day_base_vlm)?;
+    for (field, v) in [
+        ("oraclePx", oracle),
+        ("midPx", mid),
+        ("prevDayPx", prev_day),
+        ("dayBaseVlm", day_base),
+    ] {
+        if v.is_some_and(|x| x < 0.0) {
+            return Err(format!("`{field}` of `{name}` is negative"));
+        }
+    }
+    let spread_bps = match &ctx.impact_pxs {
+        None => None,
+        Some(v) if v.len() == 2 => {
+            let bid = non_negative("impactPxs[0]", name, &v[0])?;
+            let ask = non_negative("impactPxs[1]", name, &v[1])?;
+            (mark > 0.0 && ask >= bid).then(|| (ask - bid) / mark * 1e4)
+        }
+        Some(v) => {
+            return Err(format!(
+                "`impactPxs` of `{name}` has {} prices, expected 2",
+                v.len()
+            ));
+        }
+    };
+    let open_interest_usd = oi_coins * mark;
+    let is_active = !asset.is_delisted;
+    let liquidity_usd = if is_active {
+        open_interest_usd.min(day_volume)
+    } else {
+        0.0
+    };
+    let asset_id = match dex {
+        None => index,
+        Some(d) => {
+            if index >= 10_000 {
+                return Err(format!(
+                    "asset index {index} of dex `{}` overflows its id range",
+                    d.name
+                ));
+            }
+            100_000 + d.index * 10_000 + index
+        }
+    };
+    let asset_id =
+        i32::try_from(asset_id).map_err(|_| format!("asset id of `{name}` overflows"))?;
+    let growth = asset.growth_mode.as_deref() == Some("enabled");
+    let (fee_multiplier, fee_scale, fee_scale_source) = match dex {
+        None => (1.0, None, None),
+        Some(d) => {
+            let (scale, source) = match (&asset.deployer_fee_scale, d.deployer_fee_scale) {
+                (Some(s), _) => (fee_scale(s, name)?, "asset"),
+                (None, Some(s)) => (s, "dex"),
+                (None, None) => (DEFAULT_DEPLOYER_FEE_SCALE, "default"),
+            };
+            (
+                hip3_fee_multiplier(scale, growth),
+                Some(scale),
+                Some(source),
+            )
+        }
+    };
+    let symbol = symbols::hyperliquid_market(name);
+    let sz = i32::try_from(asset.sz_decimals).unwrap_or(0);
+    let metadata = json!({
+        "szDecimals": asset.sz_decimals,
+        "marginTableId": asset.margin_table_id,
+        "onlyIsolated": asset.only_isolated,
+        "marginMode": asset.margin_mode,
+        "growthMode": asset.growth_mode,
+        "isDelisted": asset.is_delisted,
+        "hasOracle": asset.has_oracle,
+        "dex": dex.map(|d| d.name.clone()),
+        "perp_dex_index": dex.map(|d| d.index),
+        "asset_id": asset_id,
+        "deployer_fee_scale": fee_scale,
+        "deployer_fee_scale_source": fee_scale_source,
+        "min_position_unit": "coin",
+        "open_interest_coins": oi_coins,
+        "oracle_px": oracle,
+        "mid_px": mid,
+        "premium": premium,
+        "prev_day_px": prev_day,
+        "day_base_volume": day_base,
+    });
+    Ok(Market {
+        venue: VENUE,
+        token_symbol: name.to_owned(),
+        market_name: format!("{name}/USD"),
+        market_index: Some(asset_id),
+        base_symbol: symbol.base_symbol,
+        quote_symbol: symbol.quote_symbol,
+        price_scale: symbol.price_scale,
+        dex: symbol.dex,
+        is_active,
+        market_open: None,
+        market_status_at: None,
+        min_position: Some(10_f64.powi(-sz)),
+        max_leverage: i32::try_from(asset.max_leverage).ok(),
+        group: Some(match dex {
+            None => "crypto".to_owned(),
+            Some(d) => format!("hip3:{}", d.name),
+        }),
+        current_price: Some(mark),
+        liquidity_usd: Some(liquidity_usd),
+        open_interest_usd: Some(open_interest_usd),
+        long_open_interest_usd: None,
+        short_open_interest_usd: None,
+        max_open_interest_usd: None,
+        day_volume_usd: Some(day_volume),
+        spread_bps,
+        taker_fee_bps: Some(round9(TAKER_FEE_BPS * fee_multiplier)),
+        maker_fee_bps: Some(round9(MAKER_FEE_BPS * fee_multiplier)),
+        funding_rate: Some(funding),
+        metadata,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::venues::recorded;
+
+    fn body(text: &str) -> Body {
+        Body::new("test", text.as_bytes().to_vec())
+    }
+
+    fn main_only(text: &str) -> HyperliquidResponses {
+        HyperliquidResponses {
+            perp_dexs: None,
+            main: body(text),
+            dexes: Vec::new(),
+        }
+    }
+
+    fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
+        markets
+            .iter()
+            .find(|m| m.token_symbol == token)
+            .unwrap_or_else(|| panic!("{token} missing"))
+    }
+
+    fn rejected(text: &str) -> String {
+        match parse(&main_only(text)) {
+            Ok(m) => panic!("accepted {} markets", m.len()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn recorded_main_dex_maps_all_225_assets() {
+        let markets = parse(&recorded::hyperliquid(false)).expect("valid");
+        assert_eq!(markets.len(), 225);
+        let inactive: Vec<&str> = markets
+            .iter()
+            .filter(|m| !m.is_active)
+            .map(|m| m.token_symbol.as_str())
+            .collect();
+        assert_eq!(inactive.len(), 38);
+        for t in ["MATIC", "RNDR", "FTM", "MKR", "HPOS"] {
+            assert!(inactive.contains(&t), "{t} should be delisted");
+        }
+        let btc = find(&markets, "BTC");
+        assert_eq!(btc.market_index, Some(0));
+        assert_eq!(btc.max_leverage, Some(40));
+        assert_eq!(btc.market_name, "BTC/USD");
+        assert_eq!(btc.min_position, Some(1e-5));
+        assert_eq!(btc.taker_fee_bps, Some(4.5));
+        assert_eq!(btc.maker_fee_bps, Some(1.5));
+        assert_eq!(btc.group.as_deref(), Some("crypto"));
+        assert!(btc.spread_bps.is_some_and(|s| s >= 0.0));
+        let oi = btc.open_interest_usd.expect("oi");
+        let vol = btc.day_volume_usd.expect("vol");
+        assert_eq!(btc.liquidity_usd, Some(oi.min(vol)));
+        assert_eq!(btc.metadata["szDecimals"], 5);
+        assert_eq!(btc.metadata["marginTableId"], 56);
+
+        let pepe = find(&markets, "kPEPE");
+        assert_eq!(pepe.base_symbol, "PEPE");
+        assert_eq!(pepe.price_scale, 1000.0);
+        assert_eq!(pepe.market_index, Some(15));
+        assert_eq!(pepe.current_price, Some(0.005882));
+        let oi = pepe.open_interest_usd.expect("oi");
+        assert!((oi - 4_382_708_394.0 * 0.005882).abs() < 1e-3);
+
+        assert_eq!(find(&markets, "HYPE").market_index, Some(159));
+        let matic = find(&markets, "MATIC");
+        assert!(!matic.is_active);
+        assert_eq!(matic.liquidity_usd, Some(0.0));
+        assert_eq!(matic.spread_bps, None);
+        let hpos = find(&markets, "HPOS");
+        assert_eq!(hpos.metadata["onlyIsolated"], true);
+        assert_eq!(hpos.metadata["marginMode"], "strictIsolated");
+        assert!(markets.iter().all(|m| m.dex.is_none()));
+    }
+
+    #[test]
+    fn recorded_xyz_dex_has_hip3_ids_and_scaled_fees() {
+        let markets = parse(&recorded::hyperliquid(true)).expect("valid");
+        assert_eq!(markets.len(), 225 + 31);
+        let xyz: Vec<&Market> = markets
+            .iter()
+            .filter(|m| m.dex.as_deref() == Some("xyz"))
+            .collect();
+        assert_eq!(xyz.len(), 31);
+        let idx = find(&markets, "xyz:XYZ100");
+        assert_eq!(idx.market_index, Some(110_000));
+        assert_eq!(idx.market_name, "xyz:XYZ100/USD");
+        assert_eq!(idx.group.as_deref(), Some("hip3:xyz"));
+        let tsla = find(&markets, "xyz:TSLA");
+        assert_eq!(tsla.market_index, Some(110_001));
+        assert_eq!(tsla.base_symbol, "TSLA");
+        // Scale 1.0 doubles the fee, growth mode takes 90 % off: 4.5 × 2 × 0.1.
+        assert_eq!(tsla.taker_fee_bps, Some(0.9));
+        assert_eq!(tsla.maker_fee_bps, Some(0.3));
+        assert_eq!(tsla.metadata["deployer_fee_scale_source"], "dex");
+        // No growth mode on GOLD and MSTR: the full doubled fee.
+        let gold = find(&markets, "xyz:GOLD");
+        assert_eq!(gold.base_symbol, "XAU");
+        assert_eq!(gold.taker_fee_bps, Some(9.0));
+        assert_eq!(find(&markets, "xyz:MSTR").taker_fee_bps, Some(9.0));
+        let delisted: Vec<&str> = xyz
+            .iter()
+            .filter(|m| !m.is_active)
+            .map(|m| m.token_symbol.as_str())
+            .collect();
+        assert_eq!(delisted, ["xyz:COST", "xyz:LLY", "xyz:SKHX", "xyz:TSM"]);
+        assert_eq!(
+            DexSelection::parse("xyz").expect("ok").scope(),
+            Some(vec![String::new(), "xyz".to_owned()])
+        );
+    }
+
+    #[test]
+    fn fee_multiplier_follows_the_documented_formula() {
+        assert_eq!(hip3_fee_multiplier(1.0, false), 2.0);
+        assert_eq!(hip3_fee_multiplier(0.5, false), 1.5);
+        assert_eq!(hip3_fee_multiplier(0.0, false), 1.0);
+        assert_eq!(hip3_fee_multiplier(3.0, false), 6.0);
+        assert!((hip3_fee_multiplier(1.0, true) - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn per_asset_fee_scale_wins_over_the_dex_scale() {
+        let dexes = r#"[null,{"name":"abc","deployerFeeScale":"1.0"}]"#;
+        let dex = r#"[{"universe":[{"name":"abc:X","szDecimals":1,"maxLeverage":5,"deployerFeeScale":"0.5"}]},
+            [{"funding":"0.0","openInterest":"1","dayNtlVlm":"2","markPx":"3"}]]"#;
+        let responses = HyperliquidResponses {
+            perp_dexs: Some(body(dexes)),
+            main: body(&minimal("BTC")),
+            dexes: vec![("abc".to_owned(), body(dex))],
+        };
+        let markets = parse(&responses).expect("valid");
+        let x = find(&markets, "abc:X");
+        assert_eq!(x.taker_fee_bps, Some(6.75));
+        assert_eq!(x.market_index, Some(110_000));
+        assert_eq!(x.metadata["deployer_fee_scale_source"], "asset");
+    }
+
+    fn minimal(name: &str) -> String {
+        format!(
+            r#"[{{"universe":[{{"name":"{name}","szDecimals":2,"maxLeverage":10}}]}},
+            [{{"funding":"0.00001","openInterest":"10","prevDayPx":"1","dayNtlVlm":"100","premium":null,"oraclePx":"2","markPx":"2","midPx":null,"impactPxs":null}}]]"#
+        )
+    }
+
+    #[test]
+    fn nullable_and_missing_ctx_fields_are_accepted() {
+        let markets = parse(&main_only(&minimal("FOO"))).expect("valid");
+        let m = &markets[0];
+        assert_eq!(m.spread_bps, None);
+        assert_eq!(m.open_interest_usd, Some(20.0));
+        assert_eq!(m.liquidity_usd, Some(20.0));
+        assert_eq!(m.metadata["mid_px"], serde_json::Value::Null);
+        // Unknown keys anywhere are ignored.
+        let extra = minimal("FOO").replace(
+            r#""maxLeverage":10"#,
+            r#""maxLeverage":10,"newField":{"a":1}"#,
+        );
+        assert!(parse(&main_only(&extra)).is_ok());
+    }
+
+    #[test]
+    fn absurd_values_are_rejected() {
+        let base = minimal("FOO");
+        let cases = [
+            (
+                base.replace(r#""markPx":"2""#, r#""markPx":"NaN""#),
+                "not finite",
+            ),
+            (
+                base.replace(r#""markPx":"2""#, r#""markPx":"inf""#),
+                "not finite",
+            ),
+            (
+                base.replace(r#""markPx":"2""#, r#""markPx":"-2""#),
+                "negative",
+            ),
+            (
+                base.replace(r#""markPx":"2""#, r#""markPx":"abc""#),
+                "not a number",
+            ),
+            (
+                base.replace(r#""markPx":"2""#, r#""markPx":"1e30""#),
+                "absurdly large",
+            ),
+            (
+                base.replace(r#""openInterest":"10""#, r#""openInterest":"-10""#),
+                "negative",
+            ),
+            (
+                base.replace(r#""funding":"0.00001""#, r#""funding":"NaN""#),
+                "not finite",
+            ),
+            (
+                base.replace(r#""maxLeverage":10"#, r#""maxLeverage":-5"#),
+                "maxLeverage",
+            ),
+            (
+                base.replace(r#""maxLeverage":10"#, r#""maxLeverage":0"#),
+                "maxLeverage",
+            ),
+            (
+                base.replace(r#""szDecimals":2"#, r#""szDecimals":-1"#),
+                "szDecimals",
+            ),
+            (
+                base.replace(r#""impactPxs":null"#, r#""impactPxs":["1"]"#),
+                "expected 2",
+            ),
+            (
+                base.replace(r#""name":"FOO""#, r#""name":"""#),
+                "empty market name",
+            ),
+            (
+                base.replace(r#""name":"FOO""#, r#""name":"F O""#),
+                "contains",
+            ),
+            (
+                base.replace(r#""name":"FOO""#, r#""name":"xyz:FOO""#),
+                "dex prefix",
+            ),
+            (
+                base.replace(r#""markPx":"2""#, r#""markPx":2"#),
+                "invalid response",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = rejected(&text);
+            assert!(e.contains(want), "want {want:?} in {e}");
+            assert!(e.starts_with("HYPERLIQUID `test`: "), "{e}");
+        }
+    }
+
+    #[test]
+    fn shape_faults_are_rejected() {
+        assert!(rejected(r#"[{"universe":[]},[]]"#).contains("empty"));
+        assert!(rejected("").contains("invalid response"));
+        assert!(rejected("not json").contains("invalid response"));
+        let full = recorded::HYPERLIQUID_META_AND_ASSET_CTXS;
+        assert!(rejected(&full[..full.len() / 2]).contains("invalid response"));
+        assert!(rejected(r#"{"universe":[]}"#).contains("invalid response"));
+        let dup = r#"[{"universe":[{"name":"A","szDecimals":1,"maxLeverage":3},{"name":"A","szDecimals":1,"maxLeverage":3}]},
+            [{"funding":"0","openInterest":"0","dayNtlVlm":"0","markPx":"1"},{"funding":"0","openInterest":"0","dayNtlVlm":"0","markPx":"1"}]]"#;
+        assert!(rejected(dup).contains("duplicate market `A`"));
+        let short = r#"[{"universe":[{"name":"A","szDecimals":1,"maxLeverage":3},{"name":"B","szDecimals":1,"maxLeverage":3}]},
+            [{"funding":"0","openInterest":"0","dayNtlVlm":"0","markPx":"1"}]]"#;
+        assert!(rejected(short).contains("2 universe entries but 1 asset contexts"));
+    }
+
+    #[test]
+    fn a_hundred_thousand_markets_are_rejected() {
+        let n = 100_000;
+        let mut universe = Vec::with_capacity(n);
+        let mut ctxs = Vec::with_capacity(n);
+        for i in 0..n {
+            universe.push(json!({"name": format!("C{i}"), "szDecimals": 1, "maxLeverage": 3}));
+            ctxs.push(json!({"funding":"0","openInterest":"1","dayNtlVlm":"1","markPx":"1"}));
+        }
+        let text = serde_json::to_string(&json!([{"universe": universe}, ctxs])).expect("json");
+        let e = rejected(&text);
+        assert!(e.contains("100000 markets"), "{e}");
+    }
+
+    #[test]
+    fn dex_selection_and_perp_dexs() {
+        assert_eq!(DexSelection::parse(""), Ok(DexSelection::MainOnly));
+        assert_eq!(DexSelection::parse("all"), Ok(DexSelection::All));
+        assert_eq!(
+            DexSelection::parse("xyz, flx,xyz"),
+            Ok(DexSelection::Only(vec!["xyz".into(), "flx".into()]))
+        );
+        assert!(DexSelection::parse("../etc").is_err());
+        assert_eq!(DexSelection::All.scope(), None);
+        let dexes = parse_perp_dexs(&body(recorded::HYPERLIQUID_PERP_DEXS)).expect("valid");
+        assert_eq!(dexes.len(), 10);
+        assert_eq!(dexes[0].name, "xyz");
+        assert_eq!(dexes[0].index, 1);
+        assert_eq!(dexes[0].deployer_fee_scale, Some(1.0));
+        assert!(parse_perp_dexs(&body(r#"[null,{"name":"a"},{"name":"a"}]"#)).is_err());
+        assert!(parse_perp_dexs(&body(r#"[null,{"name":"a/b"}]"#)).is_err());
+        assert!(parse_perp_dexs(&body(r#"[null,{"name":"a","deployerFeeScale":"-1"}]"#)).is_err());
+        // Missing dex-level fee scale (newer responses) is defaulted, not an error.
+        assert_eq!(
+            parse_perp_dexs(&body(r#"[null,{"name":"a"}]"#)).expect("ok")[0].deployer_fee_scale,
+            None
+        );
+        assert_eq!(
+            info_url("https://api.hyperliquid.xyz/"),
+            "https://api.hyperliquid.xyz/info"
+        );
+        assert_eq!(info_url("http://h:1/info"), "http://h:1/info");
+    }
+}

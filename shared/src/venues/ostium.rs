@@ -1,0 +1,688 @@
+//! Ostium: pairs from the subgraph (GraphQL `pairs(first: 1000)`), prices and
+//! market hours from the metadata backend (`GET /PricePublish/latest-prices`),
+//! joined by `pair.feed` == `feed_id`. VENUES.md §2 has every field and unit.
+//!
+//! Mapping (one [`Market`] per pair, in numeric pair-id order):
+//! - `token_symbol` = [`symbols::ostium_token_symbol`] (`BTC`, `USDJPY`,
+//!   `NIKJPY`: unique per pair, never `from` alone); `market_name` = `FROM/TO`;
+//!   `market_index` = pair id; `group` = the subgraph group name;
+//! - `max_leverage` = pair `maxLeverage` when non-zero, else the group's, ÷100
+//!   (rounded down if fractional; the exact value is in metadata);
+//! - fees: `takerFeeP`/`makerFeeP` are 1e-6 percent, so bps = feeP ÷ 10⁴;
+//! - `current_price` = feed `mid`; `spread_bps` = (ask − bid) / mid × 10⁴;
+//! - `long/short_open_interest_usd` = OI ÷ 1e18 (base units) × price, with the
+//!   price from the feed or else `lastTradePrice` ÷ 1e18. Pairs quoted in
+//!   another currency: `USD/xxx` OI is already USD; others (`NIK/JPY`) are
+//!   converted with the quote currency's USD feed, or left unknown (`None`);
+//! - `max_open_interest_usd` = `maxOI` ÷ 1e6;
+//! - `liquidity_usd` = remaining OI capacity = max(0, cap − max(long, short)),
+//!   the notional a new trade on either side can still open; 0 when inactive;
+//! - `market_open` = `isMarketOpen`, `market_status_at` = when the sync saw it;
+//! - `is_active` = listed in `pairs` **and** priced by the feed (a pair without
+//!   a price is stored inactive, `metadata.no_price_feed = true`). Feeds
+//!   without a pair are ignored.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    Body, Fetcher, MAX_MARKETS, VenueError, check_markets, check_name, non_negative, one_line,
+};
+use crate::domain::{Market, Venue};
+use crate::symbols;
+
+const VENUE: Venue = Venue::Ostium;
+
+/// Mainnet subgraph (Ormi).
+pub const MAINNET_SUBGRAPH_URL: &str = "https://api.subgraph.ormilabs.com/api/public/67a599d5-c8d2-4cc4-9c4d-2975a97bc5d8/subgraphs/ost-prod/live/gn";
+/// Testnet (Arbitrum Sepolia) subgraph.
+pub const TESTNET_SUBGRAPH_URL: &str = "https://api.subgraph.ormilabs.com/api/public/67a599d5-c8d2-4cc4-9c4d-2975a97bc5d8/subgraphs/ost-sep/live/gn";
+/// Latest prices of every feed (mainnet; no separate testnet host is documented).
+pub const PRICES_URL: &str = "https://metadata-backend.ostium.io/PricePublish/latest-prices";
+
+/// Page size of the pairs query; `first` defaults to 100 on the subgraph.
+pub const PAIRS_PAGE: usize = 1000;
+
+/// The pairs query: the SDK's `getPairs`, reduced to the fields the sync uses.
+pub const PAIRS_QUERY: &str = "query getPairs { pairs(first: 1000) { id from to feed overnightMaxLeverage longOI shortOI maxOI makerFeeP takerFeeP makerMaxLeverage lastTradePrice maxLeverage group { id name minLeverage maxLeverage } fee { minLevPos } } }";
+
+/// The two raw responses of one sync.
+#[derive(Debug, Clone)]
+pub struct OstiumResponses {
+    pub pairs: Body,
+    pub prices: Body,
+}
+
+// ---- wire types (private) -------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    data: Option<PairsData>,
+    #[serde(default)]
+    errors: Option<Vec<GraphQlError>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GraphQlError {
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PairsData {
+    #[serde(default)]
+    pairs: Option<Vec<Pair>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Pair {
+    id: String,
+    from: String,
+    to: String,
+    feed: String,
+    #[serde(default)]
+    overnight_max_leverage: Option<String>,
+    #[serde(rename = "longOI")]
+    long_oi: String,
+    #[serde(rename = "shortOI")]
+    short_oi: String,
+    #[serde(rename = "maxOI")]
+    max_oi: String,
+    maker_fee_p: String,
+    taker_fee_p: String,
+    #[serde(default)]
+    maker_max_leverage: Option<String>,
+    #[serde(default)]
+    last_trade_price: Option<String>,
+    max_leverage: String,
+    group: Group,
+    #[serde(default)]
+    fee: Option<Fee>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Group {
+    id: String,
+    name: String,
+    #[serde(default)]
+    min_leverage: Option<String>,
+    max_leverage: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Fee {
+    #[serde(default)]
+    min_lev_pos: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PriceFeed {
+    /// snake_case on the wire, unlike every other key.
+    #[serde(rename = "feed_id")]
+    feed_id: String,
+    bid: f64,
+    mid: f64,
+    ask: f64,
+    is_market_open: bool,
+    #[serde(default)]
+    is_day_trading_closed: Option<bool>,
+    #[serde(default)]
+    seconds_to_toggle_is_day_trading_closed: Option<i64>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    timestamp_seconds: Option<i64>,
+}
+
+/// Fetches the pairs (GraphQL POST) and the latest prices (GET).
+pub async fn fetch(
+    fetcher: &Fetcher,
+    subgraph_url: &str,
+    prices_url: &str,
+) -> Result<OstiumResponses, VenueError> {
+    let pairs = fetcher
+        .post_json(
+            subgraph_url,
+            "pairs",
+            &json!({"query": PAIRS_QUERY, "variables": {}}),
+        )
+        .await?;
+    let prices = fetcher.get(prices_url, "latest-prices").await?;
+    Ok(OstiumResponses { pairs, prices })
+}
+
+/// Validates both responses and maps them to markets; `observed_at` is the
+/// time the sync saw the market-hours state.
+pub fn parse(
+    responses: &OstiumResponses,
+    observed_at: DateTime<Utc>,
+) -> Result<Vec<Market>, VenueError> {
+    let pairs_body = &responses.pairs;
+    let prices_body = &responses.prices;
+    let envelope: Envelope = serde_json::from_slice(&pairs_body.bytes)
+        .map_err(|e| VenueError::json(VENUE, pairs_body, &e))?;
+    let reject_pairs = |m: String| VenueError::rejected(VENUE, pairs_body, m);
+    if let Some(errors) = envelope.errors.as_ref().filter(|e| !e.is_empty()) {
+        let messages: Vec<String> = errors
+            .iter()
+            .take(3)
+            .map(|e| one_line(e.message.as_deref().unwrap_or("(no message)"), 200))
+            .collect();
+        return Err(reject_pairs(format!(
+            "GraphQL error{}: {}",
+            if errors.len() == 1 { "" } else { "s" },
+            messages.join("; ")
+        )));
+    }
+    let Some(data) = envelope.data else {
+        return Err(reject_pairs("no `data` in the GraphQL reply".to_owned()));
+    };
+    let Some(mut pairs) = data.pairs else {
+        return Err(reject_pairs(
+            "no `data.pairs` in the GraphQL reply".to_owned(),
+        ));
+    };
+    if pairs.is_empty() {
+        return Err(reject_pairs("the pair list is empty".to_owned()));
+    }
+    if pairs.len() > MAX_MARKETS {
+        return Err(reject_pairs(format!(
+            "{} pairs, more than the {MAX_MARKETS} a real list can hold",
+            pairs.len()
+        )));
+    }
+    if pairs.len() >= PAIRS_PAGE {
+        return Err(reject_pairs(format!(
+            "{} pairs: the `first: {PAIRS_PAGE}` page is full, so the list may be truncated",
+            pairs.len()
+        )));
+    }
+
+    let feeds: Vec<PriceFeed> = serde_json::from_slice(&prices_body.bytes)
+        .map_err(|e| VenueError::json(VENUE, prices_body, &e))?;
+    let reject_prices = |m: String| VenueError::rejected(VENUE, prices_body, m);
+    if feeds.len() > MAX_MARKETS {
+        return Err(reject_prices(format!(
+            "{} price feeds, more than {MAX_MARKETS}",
+            feeds.len()
+        )));
+    }
+    let mut by_feed: HashMap<String, &PriceFeed> = HashMap::with_capacity(feeds.len());
+    for f in &feeds {
+        if by_feed.insert(f.feed_id.to_ascii_lowercase(), f).is_some() {
+            return Err(reject_prices(format!(
+                "duplicate feed_id `{}`",
+                one_line(&f.feed_id, 80)
+            )));
+        }
+    }
+
+    let mut ids = HashSet::with_capacity(pairs.len());
+    let mut keyed = Vec::with_capacity(pairs.len());
+    for pair in pairs.drain(..) {
+        let id: u32 = pair
+            .id
+            .trim()
+            .parse()
+            .ok()
+            .filter(|id| *id < 1_000_000)
+            .ok_or_else(|| {
+                reject_pairs(format!(
+                    "pair id {:?} is not a pair index",
+                    one_line(&pair.id, 40)
+                ))
+            })?;
+        if !ids.insert(id) {
+            return Err(reject_pairs(format!("duplicate pair id {id}")));
+        }
+        keyed.push((id, pair));
+    }
+    keyed.sort_by_key(|(id, _)| *id);
+
+    let usd_rate = |currency: &str| -> Option<f64> {
+        feeds.iter().find_map(|f| {
+            let (from, to) = (f.from.as_deref()?, f.to.as_deref()?);
+            let ok = f.mid.is_finite() && f.mid > 0.0;
+            if from.eq_ignore_ascii_case(currency) && to.eq_ignore_ascii_case("USD") && ok {
+                Some(f.mid)
+            } else if from.eq_ignore_ascii_case("USD") && to.eq_ignore_ascii_case(currency) && ok {
+                Some(1.0 / f.mid)
+            } else {
+                None
+            }
+        })
+    };
+
+    let mut tokens = HashSet::with_capacity(keyed.len());
+    let mut markets = Vec::with_capacity(keyed.len());
+    for (id, pair) in &keyed {
+        let feed = by_feed.get(&pair.feed.to_ascii_lowercase()).copied();
+        let market = map_pair(*id, pair, feed, observed_at, &usd_rate).map_err(|m| {
+            if m.starts_with("price feed") {
+                reject_prices(m)
+            } else {
+                reject_pairs(m)
+            }
+        })?;
+        if !tokens.insert(market.token_symbol.clone()) {
+            return Err(reject_pairs(format!(
+                "duplicate market `{}` (pair {id})",
+                market.token_symbol
+            )));
+        }
+        markets.push(market);
+    }
+    check_markets(VENUE, &markets).map_err(reject_pairs)?;
+    Ok(markets)
+}
+
+fn scaled(field: &str, market: &str, raw: &str, divisor: f64) -> Result<f64, String> {
+    Ok(non_negative(field, market, raw)? / divisor)
+}
+
+fn round9(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+fn map_pair(
+    id: u32,
+    pair: &Pair,
+    feed: Option<&PriceFeed>,
+    observed_at: DateTime<Utc>,
+    usd_rate: &dyn Fn(&str) -> Option<f64>,
+) -> Result<Market, String> {
+    check_name("pair `from`", &pair.from)?;
+    check_name("pair `to`", &pair.to)?;
+    if pair.feed.is_empty()
+        || pair.feed.len() > 130
+        || !pair.feed.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(format!(
+            "pair {id} has an invalid `feed` {:?}",
+            one_line(&pair.feed, 80)
+        ));
+    }
+    check_name("group name", &pair.group.name)?;
+    let from = pair.from.trim().to_ascii_uppercase();
+    let to = pair.to.trim().to_ascii_uppercase();
+    let name = format!("{from}/{to}");
+    let n = name.as_str();
+    let pair_max = scaled("maxLeverage", n, &pair.max_leverage, 100.0)?;
+    let group_max = scaled("group.maxLeverage", n, &pair.group.max_leverage, 100.0)?;
+    let leverage = if pair_max > 0.0 { pair_max } else { group_max };
+    if !(1.0..=super::MAX_LEVERAGE).contains(&leverage) {
+        return Err(format!(
+            "effective max leverage of `{n}` is {leverage}× (pair {}, group {}), not in 1..=1000",
+            pair.max_leverage, pair.group.max_leverage
+        ));
+    }
+    let taker = round9(scaled("takerFeeP", n, &pair.taker_fee_p, 1e4)?);
+    let maker = round9(scaled("makerFeeP", n, &pair.maker_fee_p, 1e4)?);
+    for (field, bps) in [("takerFeeP", taker), ("makerFeeP", maker)] {
+        if bps > 1000.0 {
+            return Err(format!("`{field}` of `{n}` is {bps} bps, more than 10 %"));
+        }
+    }
+    let long_units = scaled("longOI", n, &pair.long_oi, 1e18)?;
+    let short_units = scaled("shortOI", n, &pair.short_oi, 1e18)?;
+    let max_oi_usd = scaled("maxOI", n, &pair.max_oi, 1e6)?;
+    let last_trade = pair
+        .last_trade_price
+        .as_deref()
+        .map(|s| scaled("lastTradePrice", n, s, 1e18))
+        .transpose()?;
+    let opt_scaled = |field: &str, v: &Option<String>, d: f64| -> Result<Option<f64>, String> {
+        v.as_deref().map(|s| scaled(field, n, s, d)).transpose()
+    };
+    let overnight = opt_scaled("overnightMaxLeverage", &pair.overnight_max_leverage, 100.0)?;
+    let maker_max = opt_scaled("makerMaxLeverage", &pair.maker_max_leverage, 100.0)?;
+    let group_min = opt_scaled("group.minLeverage", &pair.group.min_leverage, 100.0)?;
+    let min_lev_pos = opt_scaled(
+        "fee.minLevPos",
+        &pair.fee.as_ref().and_then(|f| f.min_lev_pos.clone()),
+        1e6,
+    )?;
+
+    if let Some(f) = feed {
+        for (field, v) in [("bid", f.bid), ("mid", f.mid), ("ask", f.ask)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!(
+                    "price feed `{field}` of `{n}` is {v}, not a positive price"
+                ));
+            }
+        }
+        if f.ask < f.bid {
+            return Err(format!(
+                "price feed of `{n}` is crossed: ask {} < bid {}",
+                f.ask, f.bid
+            ));
+        }
+    }
+    let (price, price_source) = match (feed, last_trade) {
+        (Some(f), _) => (Some(f.mid), "feed"),
+        (None, Some(p)) if p > 0.0 => (Some(p), "lastTradePrice"),
+        _ => (None, "none"),
+    };
+    // Base units → USD: × price gives the quote currency; USD/xxx OI is USD already.
+    let to_usd = |units: f64| -> Option<f64> {
+        if to == "USD" {
+            price.map(|p| units * p)
+        } else if from == "USD" {
+            Some(units)
+        } else {
+            Some(units * price? * usd_rate(&to)?)
+        }
+    };
+    let long_usd = to_usd(long_units);
+    let short_usd = to_usd(short_units);
+    let is_active = feed.is_some();
+    let liquidity = match (long_usd, short_usd) {
+        (Some(l), Some(s)) if is_active => Some((max_oi_usd - l.max(s)).max(0.0)),
+        (Some(_), Some(_)) => Some(0.0),
+        _ => None,
+    };
+    let symbol = symbols::ostium_market(&from, &to);
+    let metadata = json!({
+        "pair_id": id,
+        "feed": pair.feed,
+        "group_id": pair.group.id,
+        "max_leverage_exact": leverage,
+        "pair_max_leverage": pair_max,
+        "group_max_leverage": group_max,
+        "group_min_leverage": group_min,
+        "overnight_max_leverage": overnight,
+        "maker_max_leverage": maker_max,
+        "min_lev_pos_usd": min_lev_pos,
+        "long_oi_units": long_units,
+        "short_oi_units": short_units,
+        "last_trade_price": last_trade,
+        "price_source": price_source,
+        "no_price_feed": feed.is_none(),
+        "is_day_trading_closed": feed.and_then(|f| f.is_day_trading_closed),
+        "seconds_to_toggle_day_trading": feed.and_then(|f| f.seconds_to_toggle_is_day_trading_closed),
+        "price_timestamp": feed.and_then(|f| f.timestamp_seconds),
+        "bid": feed.map(|f| f.bid),
+        "ask": feed.map(|f| f.ask),
+    });
+    #[allow(clippy::cast_possible_truncation)]
+    let max_leverage = leverage.floor() as i32;
+    Ok(Market {
+        venue: VENUE,
+        token_symbol: symbols::ostium_token_symbol(&from, &to),
+        market_name: name.clone(),
+        market_index: i32::try_from(id).ok(),
+        base_symbol: symbol.base_symbol,
+        quote_symbol: symbol.quote_symbol,
+        price_scale: symbol.price_scale,
+        dex: None,
+        is_active,
+        market_open: feed.map(|f| f.is_market_open),
+        market_status_at: feed.map(|_| observed_at),
+        min_position: min_lev_pos,
+        max_leverage: Some(max_leverage),
+        group: Some(pair.group.name.clone()),
+        current_price: price,
+        liquidity_usd: liquidity,
+        open_interest_usd: long_usd.zip(short_usd).map(|(l, s)| l + s),
+        long_open_interest_usd: long_usd,
+        short_open_interest_usd: short_usd,
+        max_open_interest_usd: Some(max_oi_usd),
+        day_volume_usd: None,
+        spread_bps: feed.map(|f| (f.ask - f.bid) / f.mid * 1e4),
+        taker_fee_bps: Some(taker),
+        maker_fee_bps: Some(maker),
+        funding_rate: None,
+        metadata,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::venues::recorded;
+
+    fn at() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_768_547_700, 0).expect("time")
+    }
+
+    fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
+        markets
+            .iter()
+            .find(|m| m.token_symbol == token)
+            .unwrap_or_else(|| panic!("{token} missing"))
+    }
+
+    fn with(pairs: &str, prices: &str) -> OstiumResponses {
+        OstiumResponses {
+            pairs: Body::new("pairs", pairs.as_bytes().to_vec()),
+            prices: Body::new("prices", prices.as_bytes().to_vec()),
+        }
+    }
+
+    fn rejected(pairs: &str, prices: &str) -> String {
+        match parse(&with(pairs, prices), at()) {
+            Ok(m) => panic!("accepted {} markets", m.len()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn recorded_pairs_map_to_52_markets_in_id_order() {
+        let markets = parse(&recorded::ostium(), at()).expect("valid");
+        assert_eq!(markets.len(), 52);
+        let ids: Vec<i32> = markets.iter().filter_map(|m| m.market_index).collect();
+        assert_eq!(ids, (0..52).collect::<Vec<_>>());
+        assert!(markets.iter().all(|m| m.is_active));
+        // BABA and BYD have feeds but no pair: ignored.
+        assert!(
+            markets
+                .iter()
+                .all(|m| !["BABA", "BYD"].contains(&m.token_symbol.as_str()))
+        );
+
+        let btc = find(&markets, "BTC");
+        assert_eq!(btc.max_leverage, Some(100));
+        assert_eq!(btc.taker_fee_bps, Some(10.0));
+        assert_eq!(btc.maker_fee_bps, Some(3.0));
+        assert_eq!(btc.market_name, "BTC/USD");
+        assert_eq!(btc.group.as_deref(), Some("crypto"));
+        assert_eq!(btc.current_price, Some(95_687.066_295_173_92));
+        assert_eq!(btc.max_open_interest_usd, Some(10_000_000.0));
+        assert_eq!(btc.min_position, Some(4.5));
+        let long = btc.long_open_interest_usd.expect("long");
+        let short = btc.short_open_interest_usd.expect("short");
+        assert!((long - 16.190_118_096_356_19 * 95_687.066_295_173_92).abs() < 1e-6);
+        assert_eq!(btc.liquidity_usd, Some(10_000_000.0 - long.max(short)));
+        assert_eq!(btc.market_open, Some(true));
+        assert_eq!(btc.market_status_at, Some(at()));
+
+        let hype = find(&markets, "HYPE");
+        assert_eq!(hype.max_leverage, Some(75));
+        assert_eq!(hype.market_index, Some(41));
+
+        let jpy = find(&markets, "USDJPY");
+        let cad = find(&markets, "USDCAD");
+        assert_eq!(
+            (jpy.market_name.as_str(), jpy.base_symbol.as_str()),
+            ("USD/JPY", "USDJPY")
+        );
+        assert_eq!(
+            (cad.market_name.as_str(), cad.base_symbol.as_str()),
+            ("USD/CAD", "USDCAD")
+        );
+        assert_eq!(jpy.quote_symbol, "JPY");
+        assert_eq!(jpy.max_leverage, Some(200));
+        // USD/xxx open interest is in USD already.
+        assert!((jpy.long_open_interest_usd.expect("oi") - 298.067_624_887_635_9).abs() < 1e-6);
+        // NIK/JPY open interest is converted with USD/JPY; HSI/HKD has no HKD feed.
+        let nik = find(&markets, "NIKJPY");
+        assert_eq!(nik.base_symbol, "NIK");
+        let nik_long = nik.long_open_interest_usd.expect("converted");
+        assert!((nik_long - 0.859_547_336_500_403_7 * 54_023.288_38 / 158.2975).abs() < 1e-6);
+        assert_eq!(find(&markets, "HSIHKD").long_open_interest_usd, None);
+        assert_eq!(find(&markets, "HSIHKD").liquidity_usd, None);
+        assert_eq!(find(&markets, "EUR").base_symbol, "EUR");
+
+        // Stocks were closed at the capture; forex, indices, commodities open.
+        for stock in markets
+            .iter()
+            .filter(|m| m.group.as_deref() == Some("stocks"))
+        {
+            assert_eq!(stock.market_open, Some(false), "{}", stock.token_symbol);
+            assert_eq!(stock.metadata["is_day_trading_closed"], true);
+            assert_eq!(stock.metadata["price_timestamp"], 1_768_510_799);
+        }
+        assert_eq!(find(&markets, "NVDA").overnight_cap(), Some(10.0));
+        assert_eq!(find(&markets, "COIN").overnight_cap(), Some(5.0));
+        assert_eq!(find(&markets, "CVX").overnight_cap(), Some(3.0));
+        for open in ["EUR", "XAU", "SPX", "CL"] {
+            assert_eq!(find(&markets, open).market_open, Some(true), "{open}");
+        }
+        assert_eq!(find(&markets, "SPX").group.as_deref(), Some("indices"));
+    }
+
+    trait Overnight {
+        fn overnight_cap(&self) -> Option<f64>;
+    }
+    impl Overnight for Market {
+        fn overnight_cap(&self) -> Option<f64> {
+            self.metadata["overnight_max_leverage"].as_f64()
+        }
+    }
+
+    fn pair(id: &str, from: &str, to: &str, feed: &str) -> serde_json::Value {
+        json!({"id": id, "from": from, "to": to, "feed": feed, "overnightMaxLeverage": "0",
+            "longOI": "1000000000000000000", "shortOI": "0", "maxOI": "1000000000", "makerFeeP": "30000",
+            "takerFeeP": "100000", "makerMaxLeverage": "2000", "lastTradePrice": "2000000000000000000",
+            "maxLeverage": "0", "group": {"id": "0", "name": "crypto", "minLeverage": "100", "maxLeverage": "5000"},
+            "fee": {"minLevPos": "4500000"}})
+    }
+
+    fn price(feed: &str, mid: f64) -> serde_json::Value {
+        json!({"feed_id": feed, "bid": mid * 0.999, "mid": mid, "ask": mid * 1.001, "isMarketOpen": true,
+            "isDayTradingClosed": false, "secondsToToggleIsDayTradingClosed": -1, "from": "X", "to": "USD",
+            "timestampSeconds": 1})
+    }
+
+    fn pairs_text(pairs: &[serde_json::Value]) -> String {
+        json!({"data": {"pairs": pairs}}).to_string()
+    }
+
+    #[test]
+    fn a_pair_without_price_is_inactive_and_group_leverage_applies() {
+        let pairs = pairs_text(&[
+            pair("1", "AAA", "USD", "0xa"),
+            pair("0", "BBB", "USD", "0xb"),
+        ]);
+        let prices = json!([price("0xA", 3.0)]).to_string();
+        let markets = parse(&with(&pairs, &prices), at()).expect("valid");
+        assert_eq!(markets[0].token_symbol, "BBB");
+        let bbb = &markets[0];
+        assert!(!bbb.is_active);
+        assert_eq!(bbb.market_open, None);
+        assert_eq!(bbb.metadata["no_price_feed"], true);
+        assert_eq!(bbb.current_price, Some(2.0));
+        assert_eq!(bbb.liquidity_usd, Some(0.0));
+        let aaa = &markets[1];
+        assert!(aaa.is_active);
+        assert_eq!(aaa.max_leverage, Some(50));
+        assert_eq!(aaa.long_open_interest_usd, Some(3.0));
+        assert_eq!(aaa.liquidity_usd, Some(1000.0 - 3.0));
+    }
+
+    #[test]
+    fn graphql_errors_and_missing_data_are_rejected() {
+        let prices = json!([]).to_string();
+        let e = rejected(
+            r#"{"errors":[{"message":"Type `Pair` has no field `isActive`"}]}"#,
+            &prices,
+        );
+        assert!(
+            e.contains("GraphQL error: Type `Pair` has no field `isActive`"),
+            "{e}"
+        );
+        let e = rejected(
+            r#"{"data":{"pairs":[]},"errors":[{"message":"indexing error"}]}"#,
+            &prices,
+        );
+        assert!(e.contains("indexing error"), "{e}");
+        assert!(rejected(r#"{"data":null}"#, &prices).contains("no `data`"));
+        assert!(rejected(r#"{"data":{}}"#, &prices).contains("no `data.pairs`"));
+        assert!(rejected(r#"{"data":{"pairs":[]}}"#, &prices).contains("empty"));
+        assert!(rejected("<html>", &prices).contains("invalid response"));
+        let full = recorded::OSTIUM_PAIRS;
+        assert!(rejected(&full[..full.len() - 100], &prices).contains("invalid response"));
+        let e = rejected(recorded::OSTIUM_PAIRS, r#"{"error":"x"}"#);
+        assert!(e.starts_with("OSTIUM `prices`: invalid response"), "{e}");
+    }
+
+    #[test]
+    fn absurd_values_are_rejected() {
+        let prices = json!([price("0xa", 3.0)]).to_string();
+        let edit = |field: &str, value: serde_json::Value| {
+            let mut p = pair("0", "AAA", "USD", "0xa");
+            p[field] = value;
+            pairs_text(&[p])
+        };
+        let cases = [
+            (edit("maxLeverage", json!("-500")), "negative"),
+            (edit("maxLeverage", json!("NaN")), "not finite"),
+            (edit("longOI", json!("inf")), "not finite"),
+            (edit("takerFeeP", json!("abc")), "not a number"),
+            (edit("takerFeeP", json!("-1")), "negative"),
+            (edit("maxLeverage", json!("1000000")), "not in 1..=1000"),
+            (edit("maxOI", json!(12)), "invalid response"),
+            (edit("id", json!("x1")), "not a pair index"),
+            (edit("from", json!("")), "empty"),
+        ];
+        for (pairs, want) in cases {
+            let e = rejected(&pairs, &prices);
+            assert!(e.contains(want), "want {want:?} in {e}");
+        }
+        let mut zero_group = pair("0", "AAA", "USD", "0xa");
+        zero_group["group"]["maxLeverage"] = json!("0");
+        assert!(rejected(&pairs_text(&[zero_group]), &prices).contains("effective max leverage"));
+        let dup = pairs_text(&[
+            pair("0", "AAA", "USD", "0xa"),
+            pair("0", "BBB", "USD", "0xb"),
+        ]);
+        assert!(rejected(&dup, &prices).contains("duplicate pair id 0"));
+        let dup_token = pairs_text(&[
+            pair("0", "AAA", "USD", "0xa"),
+            pair("1", "aaa", "usd", "0xb"),
+        ]);
+        assert!(rejected(&dup_token, &prices).contains("duplicate market `AAA`"));
+        let one = pairs_text(&[pair("0", "AAA", "USD", "0xa")]);
+        let nan_price = r#"[{"feed_id":"0xa","bid":"NaN","mid":1,"ask":1,"isMarketOpen":true}]"#;
+        assert!(rejected(&one, nan_price).contains("invalid response"));
+        let zero_price = json!([price("0xa", 0.0)]).to_string();
+        assert!(rejected(&one, &zero_price).contains("not a positive price"));
+        let dup_feed = json!([price("0xa", 1.0), price("0xA", 2.0)]).to_string();
+        assert!(rejected(&one, &dup_feed).contains("duplicate feed_id"));
+        let crossed = r#"[{"feed_id":"0xa","bid":2,"mid":1.5,"ask":1,"isMarketOpen":true}]"#;
+        assert!(rejected(&one, crossed).contains("crossed"));
+    }
+
+    #[test]
+    fn too_many_pairs_are_rejected() {
+        let many: Vec<serde_json::Value> = (0..100_000)
+            .map(|i| pair(&i.to_string(), &format!("A{i}"), "USD", &format!("0x{i}")))
+            .collect();
+        let e = rejected(&pairs_text(&many), "[]");
+        assert!(e.contains("100000 pairs"), "{e}");
+        let page: Vec<serde_json::Value> = (0..1000)
+            .map(|i| pair(&i.to_string(), &format!("A{i}"), "USD", &format!("0x{i}")))
+            .collect();
+        assert!(rejected(&pairs_text(&page), "[]").contains("may be truncated"));
+    }
+}

@@ -1,0 +1,102 @@
+-- Applies one venue's validated market list in a single statement: upserts
+-- every market on (venue, token_symbol), deactivates the active markets of
+-- the synced scope that are missing from the list (is_active = false,
+-- delisted_at set; never deleted), clears delisted_at of markets that are
+-- active again, and returns one row per touched market with how it changed.
+-- All CTEs read the pre-statement snapshot, so `old` holds the rows as they
+-- were. A change is any stored value but last_synced and market_status_at
+-- (observation times). $1 venue; $2 scope (dex names, '' = main dex, NULL =
+-- whole venue); $3.. one array per column, in the order of the column list.
+WITH input AS (
+    SELECT *
+    FROM unnest(
+        $3::text[], $4::text[], $5::int4[], $6::text[], $7::text[], $8::float8[], $9::text[],
+        $10::bool[], $11::bool[], $12::timestamptz[], $13::float8[], $14::int4[], $15::text[],
+        $16::float8[], $17::float8[], $18::float8[], $19::float8[], $20::float8[],
+        $21::float8[], $22::float8[], $23::float8[], $24::float8[], $25::float8[],
+        $26::float8[], $27::jsonb[]
+    ) AS t (
+        token_symbol, market_name, market_index, base_symbol, quote_symbol, price_scale, dex,
+        is_active, market_open, market_status_at, min_position, max_leverage, "group",
+        current_price, liquidity_usd, open_interest_usd, long_open_interest_usd,
+        short_open_interest_usd, max_open_interest_usd, day_volume_usd, spread_bps,
+        taker_fee_bps, maker_fee_bps, funding_rate, metadata
+    )
+),
+old AS (
+    SELECT m.token_symbol, m.is_active,
+           to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' AS snapshot
+    FROM venue_markets m
+    WHERE m.venue = $1::text::venue_t
+),
+upserted AS (
+    INSERT INTO venue_markets AS m (
+        venue, token_symbol, market_name, market_index, base_symbol, quote_symbol, price_scale,
+        dex, is_active, market_open, market_status_at, min_position, max_leverage, "group",
+        current_price, liquidity_usd, open_interest_usd, long_open_interest_usd,
+        short_open_interest_usd, max_open_interest_usd, day_volume_usd, spread_bps,
+        taker_fee_bps, maker_fee_bps, funding_rate, metadata, last_synced, delisted_at
+    )
+    SELECT $1::text::venue_t, i.token_symbol, i.market_name, i.market_index, i.base_symbol,
+           i.quote_symbol, i.price_scale, i.dex, i.is_active, i.market_open, i.market_status_at,
+           i.min_position::numeric(20, 8), i.max_leverage, i."group",
+           i.current_price::numeric(20, 8), i.liquidity_usd, i.open_interest_usd,
+           i.long_open_interest_usd, i.short_open_interest_usd, i.max_open_interest_usd,
+           i.day_volume_usd, i.spread_bps, i.taker_fee_bps, i.maker_fee_bps, i.funding_rate,
+           i.metadata, now(), CASE WHEN i.is_active THEN NULL ELSE now() END
+    FROM input i
+    ON CONFLICT (venue, token_symbol) DO UPDATE SET
+        market_name = EXCLUDED.market_name,
+        market_index = EXCLUDED.market_index,
+        base_symbol = EXCLUDED.base_symbol,
+        quote_symbol = EXCLUDED.quote_symbol,
+        price_scale = EXCLUDED.price_scale,
+        dex = EXCLUDED.dex,
+        is_active = EXCLUDED.is_active,
+        market_open = EXCLUDED.market_open,
+        market_status_at = EXCLUDED.market_status_at,
+        min_position = EXCLUDED.min_position,
+        max_leverage = EXCLUDED.max_leverage,
+        "group" = EXCLUDED."group",
+        current_price = EXCLUDED.current_price,
+        liquidity_usd = EXCLUDED.liquidity_usd,
+        open_interest_usd = EXCLUDED.open_interest_usd,
+        long_open_interest_usd = EXCLUDED.long_open_interest_usd,
+        short_open_interest_usd = EXCLUDED.short_open_interest_usd,
+        max_open_interest_usd = EXCLUDED.max_open_interest_usd,
+        day_volume_usd = EXCLUDED.day_volume_usd,
+        spread_bps = EXCLUDED.spread_bps,
+        taker_fee_bps = EXCLUDED.taker_fee_bps,
+        maker_fee_bps = EXCLUDED.maker_fee_bps,
+        funding_rate = EXCLUDED.funding_rate,
+        metadata = EXCLUDED.metadata,
+        last_synced = EXCLUDED.last_synced,
+        delisted_at = CASE WHEN EXCLUDED.is_active THEN NULL
+                           ELSE coalesce(m.delisted_at, EXCLUDED.delisted_at) END
+    RETURNING m.token_symbol, m.is_active,
+              to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' AS snapshot
+),
+swept AS (
+    UPDATE venue_markets m
+    SET is_active = false,
+        delisted_at = coalesce(m.delisted_at, now()),
+        last_synced = now()
+    WHERE m.venue = $1::text::venue_t
+      AND m.is_active
+      AND ($2::text[] IS NULL OR coalesce(m.dex, '') = ANY ($2::text[]))
+      AND NOT EXISTS (SELECT 1 FROM input i WHERE i.token_symbol = m.token_symbol)
+    RETURNING m.token_symbol
+)
+SELECT u.token_symbol,
+       CASE
+           WHEN o.token_symbol IS NULL THEN 'added'
+           WHEN NOT o.is_active AND u.is_active THEN 'reactivated'
+           WHEN o.is_active AND NOT u.is_active THEN 'delisted'
+           WHEN o.snapshot = u.snapshot THEN 'unchanged'
+           ELSE 'updated'
+       END AS change
+FROM upserted u
+LEFT JOIN old o ON o.token_symbol = u.token_symbol
+UNION ALL
+SELECT s.token_symbol, 'delisted' AS change
+FROM swept s
