@@ -2,6 +2,7 @@
 //! executed. This library holds the domain types, the pure routing logic,
 //! database access and the venue clients; the binaries in `bins/` are glue.
 
+pub mod config;
 pub mod db;
 pub mod domain;
 pub mod symbols;

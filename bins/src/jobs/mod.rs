@@ -1,3 +1,4 @@
 //! One module per binary: the work behind each command.
 
+pub mod routing_config;
 pub mod setup;

@@ -203,14 +203,7 @@ fn one_line(text: &str) -> String {
 /// Creates the URL's database when it does not exist. Returns whether it
 /// created it. Safe when several callers race: the losers see it exists.
 pub async fn create_database_if_missing(url: &DatabaseUrl) -> Result<bool> {
-    // Some hosted servers have no `postgres` database: fall back on template1.
-    let admin = match url.with_database("postgres").connect().await {
-        Ok(c) => c,
-        Err(first) => match url.with_database("template1").connect().await {
-            Ok(c) => c,
-            Err(_) => return Err(first),
-        },
-    };
+    let admin = connect_maintenance(url).await?;
     let name = url.database();
     let exists: bool = admin
         .query_one(
@@ -244,7 +237,7 @@ pub async fn create_database_if_missing(url: &DatabaseUrl) -> Result<bool> {
 
 /// Whether the URL's database exists (connects to the maintenance database).
 pub async fn database_exists(url: &DatabaseUrl) -> Result<bool> {
-    let admin = url.with_database("postgres").connect().await?;
+    let admin = connect_maintenance(url).await?;
     Ok(admin
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
@@ -253,6 +246,44 @@ pub async fn database_exists(url: &DatabaseUrl) -> Result<bool> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot list databases: {}", describe_pg_error(&e)))?
         .get(0))
+}
+
+/// Connects to the server's maintenance database (`postgres`, else
+/// `template1`: some hosted servers have no `postgres`) to look up or create
+/// the URL's database. A failure names the URL's own database, the one the
+/// user asked for, not the maintenance database.
+async fn connect_maintenance(url: &DatabaseUrl) -> Result<Client> {
+    let tls = url.tls_connector()?;
+    let mut first_error = None;
+    for maintenance in ["postgres", "template1"] {
+        match url
+            .with_database(maintenance)
+            .pg_config()
+            .connect(tls.clone())
+            .await
+        {
+            Ok((client, connection)) => {
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "database connection closed with an error");
+                    }
+                });
+                return Ok(client);
+            }
+            Err(e) => {
+                // Only a server that answered is worth a second try.
+                let answered = e.as_db_error().is_some();
+                first_error.get_or_insert(e);
+                if !answered {
+                    break;
+                }
+            }
+        }
+    }
+    Err(match first_error {
+        Some(e) => url.connect_error(&e),
+        None => anyhow::anyhow!("cannot connect to PostgreSQL at {}", url.host_port()),
+    })
 }
 
 /// Quotes an SQL identifier.
