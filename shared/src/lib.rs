@@ -5,5 +5,6 @@
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod routing;
 pub mod symbols;
 pub mod testing;

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod connect;
+pub mod routing;
 pub mod schema;
 
 pub use connect::{DatabaseUrl, TlsMode, describe_pg_error};
