@@ -680,7 +680,16 @@ async fn each_strategy_routes_a_mixed_batch() -> Result<()> {
     let (_db, mut client) = db_with_markets().await?;
     let a = agent(&client, "MULTI").await?;
     // (strategy, [(token, side, expected venue, reason suffix)])
-    let plans: [(&str, Vec<(&str, &str, Option<&str>, &str)>); 3] = [
+    type Plan = (
+        &'static str,
+        Vec<(
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            &'static str,
+        )>,
+    );
+    let plans: [Plan; 3] = [
         (
             "BEST_LIQUIDITY",
             vec![
