@@ -185,6 +185,7 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
     if before.pending.is_empty() {
         return Ok(Vec::new());
     }
+    preflight(client).await?;
     let mut runner = embedded::migrations::runner()
         .set_abort_divergent(true)
         .set_abort_missing(true);
@@ -192,8 +193,60 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
     runner
         .run_async(client)
         .await
-        .map_err(|e| anyhow::anyhow!("migration failed: {}", one_line(&e.to_string())))?;
+        .map_err(|e| anyhow::anyhow!("migration failed: {}", one_line(&error_chain(&e))))?;
     Ok(before.pending)
+}
+
+/// Refuses, before any migration is applied, a database that a migration
+/// would reject half-way (migrations commit one by one): so a refused setup
+/// changes nothing.
+async fn preflight(client: &Client) -> Result<()> {
+    let wanted = vec!["venue_routing_config".to_owned()];
+    let present = client
+        .query(
+            include_str!("../../../sql/schema/existing_tables.sql"),
+            &[&wanted],
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot inspect the schema: {}", describe_pg_error(&e)))?;
+    if present.is_empty() {
+        return Ok(());
+    }
+    let globals: i64 = client
+        .query_one(
+            include_str!("../../../sql/schema/count_global_configs.sql"),
+            &[],
+        )
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read `venue_routing_config`: {}",
+                describe_pg_error(&e)
+            )
+        })?
+        .get(0);
+    if globals > 1 {
+        bail!(
+            "`venue_routing_config` holds {globals} global rows (agent_id IS NULL): keep one, delete the others, then run setup-agent-where again (nothing was changed)"
+        );
+    }
+    Ok(())
+}
+
+/// An error and its sources, `: `-separated, without repeating a source
+/// its parent already quotes.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
 }
 
 fn one_line(text: &str) -> String {
