@@ -488,13 +488,13 @@ async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
             for d in &decisions {
                 t.row([
                     d.signal_id.to_string(),
-                    d.token_symbol.escape_debug().to_string(),
+                    printable(&d.token_symbol),
                     d.outcome.clone(),
                     d.selected_venue.clone().unwrap_or_default(),
                     d.market_symbol.clone().unwrap_or_default(),
                     d.strategy.clone(),
                     d.config_source.clone(),
-                    d.routing_reason.escape_debug().to_string(),
+                    printable(&d.routing_reason),
                 ]);
             }
             output::print_table(&t, format)?;
@@ -505,6 +505,20 @@ async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
         }
     }
     Ok(Outcome::Success)
+}
+
+/// `text` with control characters escaped (`\u{7}`), so that a hostile
+/// token cannot move the terminal's cursor; everything else unchanged.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn print_summary(summary: &Summary, format: Format) -> Result<()> {
@@ -526,6 +540,15 @@ fn hostname() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(printable("BTC\u{1b}[2J\n"), "BTC\\u{1b}[2J\\u{a}");
+        assert_eq!(
+            printable("HYPERLIQUID: NOT_LISTED → OSTIUM"),
+            "HYPERLIQUID: NOT_LISTED → OSTIUM"
+        );
+    }
 
     #[test]
     fn durations_parse() {
