@@ -243,11 +243,24 @@ impl Summary {
     }
 }
 
-/// Runs the job.
+/// Runs the job and prints its summary.
 pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
     options.validate()?;
     if options.dry_run {
         return run_dry(common, options).await;
+    }
+    let summary = execute(common, options).await?;
+    print_summary(&summary, options.format)?;
+    Ok(Outcome::Success)
+}
+
+/// Routes every pending signal (within `--limit` / `--agent`) and returns
+/// the summary without printing it: the part `run-pipeline` and
+/// `bench-routing` call in-process. Not for `--dry-run`.
+pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summary> {
+    options.validate()?;
+    if options.dry_run {
+        bail!("`execute` does not do dry runs: use `run`");
     }
     let (_url, pool) = common.pool_checked(options.workers + 1).await?;
     let admin = pool
@@ -292,8 +305,7 @@ pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
                 skipped = summary.skipped,
                 "routing run completed"
             );
-            print_summary(&summary, options.format)?;
-            Ok(Outcome::Success)
+            Ok(summary)
         }
         Err(e) => {
             let text = crate::cli::error_line(&e);
