@@ -263,11 +263,21 @@ pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summ
         bail!("`execute` does not do dry runs: use `run`");
     }
     let (_url, pool) = common.pool_checked(options.workers + 1).await?;
+    execute_on(&pool, options, common.show_progress()).await
+}
+
+/// [`execute`] on an existing pool (of at least `workers + 1` connections,
+/// schema already checked); `show_progress` draws a bar on a terminal.
+pub async fn execute_on(
+    pool: &Pool,
+    options: &RouteOptions,
+    show_progress: bool,
+) -> Result<Summary> {
     let admin = pool
         .get()
         .await
         .map_err(|e| anyhow!("cannot connect: {e}"))?;
-    let show = common.show_progress() && std::io::stderr().is_terminal();
+    let show = show_progress && std::io::stderr().is_terminal();
     let bar = if show {
         let pending = db::count_pending(&admin, options.agent).await?;
         let total = u64::try_from(pending).unwrap_or(0);
