@@ -303,7 +303,7 @@ pub async fn execute_on(
     let run_id = db::start_run(&admin, &run_options, host.as_deref(), pid).await?;
     tracing::debug!(%run_id, "routing run started");
     let started = Instant::now();
-    let result = run_workers(&pool, run_id, options, bar.clone()).await;
+    let result = run_workers(pool, run_id, options, bar.clone()).await;
     bar.finish_and_clear();
     match result {
         Ok((counts, batches)) => {
