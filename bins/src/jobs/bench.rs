@@ -16,11 +16,13 @@ use agent_where::domain::Venue;
 use agent_where::venues::{hyperliquid, ostium, recorded};
 use agent_where::symbols::canonical_symbol;
 use anyhow::{Context, Result, anyhow, bail};
+use chrono::TimeDelta;
 use serde::Serialize;
 use tokio_postgres::Client;
 use uuid::Uuid;
 
 use crate::cli::{CommonArgs, Outcome};
+use crate::jobs::route::{self, RouteOptions};
 use crate::output::{self, Format, Table};
 
 /// Options of `bench-routing`.
@@ -298,6 +300,44 @@ async fn measure_limit(url: &DatabaseUrl, signals: i64) -> Result<Measurement> {
         bail!("limit statement wrote {written} history rows for {signals} signals");
     }
     Ok(Measurement::new("limit (one SQL statement)", signals, elapsed, None))
+}
+
+/// The real `route-pending-signals` code path, in this process, on its own pool.
+async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Result<Measurement> {
+    let pool = url.pool(options.workers + 1).await?;
+    let route_options = RouteOptions {
+        batch_size: options.batch_size,
+        limit: None,
+        agent: None,
+        dry_run: false,
+        workers: options.workers,
+        max_market_age: TimeDelta::hours(26),
+        max_signal_age: TimeDelta::hours(24),
+        include_hip3: false,
+        format: Format::Json,
+    };
+    reset_peak_rss();
+    let started = Instant::now();
+    let summary = route::execute_on(&pool, &route_options, false).await?;
+    let elapsed = started.elapsed();
+    let peak = peak_rss_mb();
+    let client = pool.get().await?;
+    let row = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM venue_routing_history),
+                    (SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL)",
+            &[],
+        )
+        .await?;
+    let (history, pending): (i64, i64) = (row.get(0), row.get(1));
+    if history != options.signals || pending != 0 || summary.claimed != u64::try_from(options.signals)? {
+        bail!(
+            "agent-where decided {} signals, wrote {history} history rows and left {pending} pending (expected {})",
+            summary.claimed,
+            options.signals
+        );
+    }
+    Ok(Measurement::new("agent-where (route-pending-signals)", options.signals, elapsed, peak))
 }
 
 /// Peak resident set size of this process in MB (Linux `VmHWM`).
