@@ -15,13 +15,17 @@ use agent_where::testing::{TestDb, server_url};
 use anyhow::{Context, Result};
 use reliability_support::{
     assert_decided_iff_history, count, fixture, history_counts, insert_agent, insert_signals,
-    pending, run,
+    pending, run, with_userinfo,
 };
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
 const SCRIPT: &str = include_str!("../../sql/least_privilege_roles.psql");
-const GROUPS: [&str; 3] = ["agent_where_router", "agent_where_sync", "agent_where_reader"];
+const GROUPS: [&str; 3] = [
+    "agent_where_router",
+    "agent_where_sync",
+    "agent_where_reader",
+];
 
 /// The roles of one test run; dropped (after the test database, which holds
 /// their grants) when this guard goes out of scope.
@@ -97,9 +101,7 @@ impl Drop for Roles {
 
 /// `db`'s URL for user `role`.
 fn url_as(db: &TestDb, role: &str) -> String {
-    let mut u = url::Url::parse(db.url()).expect("test URL");
-    u.set_username(role).expect("URL takes a user");
-    u.to_string()
+    with_userinfo(db.url(), role, None)
 }
 
 /// Runs `sql` as `client` and asserts PostgreSQL refuses it for lack of privilege.
@@ -168,8 +170,12 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
         &["BTC", "ETH", "PEPE", "XAU", "EURUSD", "NOPE", ""],
     )
     .await?;
-    let dry = run("route-pending-signals", &router, &["--dry-run", "--format", "json"])
-        .await?;
+    let dry = run(
+        "route-pending-signals",
+        &router,
+        &["--dry-run", "--format", "json"],
+    )
+    .await?;
     dry.expect_code(0, "route-pending-signals --dry-run as the router role");
     let summary = run(
         "route-pending-signals",
@@ -183,9 +189,16 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
     assert_eq!(assert_decided_iff_history(&owner).await?, 60);
     let (all, routed, skipped) = history_counts(&owner).await?;
     assert_eq!((all, routed + skipped), (60, 60));
-    assert!(routed > 0 && skipped > 0, "routed {routed}, skipped {skipped}");
+    assert!(
+        routed > 0 && skipped > 0,
+        "routed {routed}, skipped {skipped}"
+    );
     assert_eq!(
-        count(&owner, "SELECT count(*) FROM routing_runs WHERE status = 'COMPLETED'").await?,
+        count(
+            &owner,
+            "SELECT count(*) FROM routing_runs WHERE status = 'COMPLETED'"
+        )
+        .await?,
         1
     );
 
@@ -269,7 +282,9 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
     // nothing of this run is left in the cluster.
     for name in roles.all() {
         owner
-            .batch_execute(&format!("REASSIGN OWNED BY \"{name}\" TO CURRENT_USER; DROP OWNED BY \"{name}\""))
+            .batch_execute(&format!(
+                "REASSIGN OWNED BY \"{name}\" TO CURRENT_USER; DROP OWNED BY \"{name}\""
+            ))
             .await?;
     }
     drop_roles(&roles.all()).await?;

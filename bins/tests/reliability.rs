@@ -14,9 +14,9 @@ use std::time::Duration;
 use agent_where::testing::TestDb;
 use anyhow::{Context, Result, ensure};
 use reliability_support::{
-    Ran, assert_decided_iff_history, assert_runs_match_history, backends, command, count,
-    fixture, history_counts, insert_agent, insert_signals, pending, run, run_sums,
-    sync_recorded, wait_for, with_application_name,
+    Ran, assert_decided_iff_history, assert_runs_match_history, backends, command, count, fixture,
+    history_counts, insert_agent, insert_signals, pending, run, run_sums, sync_recorded, wait_for,
+    with_application_name,
 };
 use serde_json::{Value, json};
 use tokio_postgres::Client;
@@ -70,7 +70,13 @@ async fn eight_concurrent_routers_decide_50_000_signals_exactly_once() -> Result
     let (db, client, _agent) = ready(i32::try_from(N)?).await?;
     assert_eq!(pending(&client).await?, N);
     let mut commands: Vec<tokio::process::Command> = (0..8)
-        .map(|_| command(ROUTER, db.url(), &["--format", "json", "--batch-size", "500"]))
+        .map(|_| {
+            command(
+                ROUTER,
+                db.url(),
+                &["--format", "json", "--batch-size", "500"],
+            )
+        })
         .collect();
     let outputs = tokio::time::timeout(
         Duration::from_secs(600),
@@ -91,14 +97,25 @@ async fn eight_concurrent_routers_decide_50_000_signals_exactly_once() -> Result
     let (all, routed, skipped) = history_counts(&client).await?;
     assert_eq!(all, N, "history rows");
     assert_eq!(
-        count(&client, "SELECT count(DISTINCT signal_id) FROM venue_routing_history").await?,
+        count(
+            &client,
+            "SELECT count(DISTINCT signal_id) FROM venue_routing_history"
+        )
+        .await?,
         N
     );
     assert_eq!(run_sums(&client).await?, (all, routed, skipped));
-    assert!(routed > 0 && skipped > 0, "routed {routed}, skipped {skipped}");
+    assert!(
+        routed > 0 && skipped > 0,
+        "routed {routed}, skipped {skipped}"
+    );
     assert_runs_match_history(&client).await?;
     assert_eq!(
-        count(&client, "SELECT count(*) FROM routing_runs WHERE status = 'COMPLETED'").await?,
+        count(
+            &client,
+            "SELECT count(*) FROM routing_runs WHERE status = 'COMPLETED'"
+        )
+        .await?,
         8
     );
     // Each process reported what its run row holds, and they add up.
@@ -138,7 +155,10 @@ fn flip_variants(dir: &tempfile::TempDir) -> Result<(String, String)> {
     let mut b = a.clone();
     let universe = b[0]["universe"].as_array_mut().context("universe")?;
     for (index, name) in [(0, "BTC"), (1, "ETH"), (12, "DOGE"), (165, "FARTCOIN")] {
-        ensure!(universe[index]["name"] == json!(name), "fixture order changed");
+        ensure!(
+            universe[index]["name"] == json!(name),
+            "fixture order changed"
+        );
         universe[index]["isDelisted"] = json!(true);
     }
     let pa = dir.path().join("a.json");
@@ -195,7 +215,13 @@ async fn routing_during_market_syncs_sees_whole_lists_only() -> Result<()> {
         insert_signals(&client, agent, 2_000, &tokens).await?;
         inserted += 2_000;
         let mut routers: Vec<tokio::process::Command> = (0..2)
-            .map(|_| command(ROUTER, db.url(), &["--batch-size", "20", "--format", "json"]))
+            .map(|_| {
+                command(
+                    ROUTER,
+                    db.url(),
+                    &["--batch-size", "20", "--format", "json"],
+                )
+            })
             .collect();
         for out in futures_util::future::join_all(routers.iter_mut().map(|c| c.output())).await {
             let out = out?;
@@ -285,10 +311,14 @@ async fn a_router_killed_mid_run_loses_nothing_and_a_rerun_finishes_exactly_once
     let killed = wait_child(&mut child, Duration::from_secs(30)).await?;
     assert_eq!(killed.code, None, "killed by a signal: {killed:?}");
     // The dead process's backends roll their open batches back and go.
-    wait_for(Duration::from_secs(30), "the killed router's backends to end", || {
-        let (client, name, app) = (&client, db.name(), app.as_str());
-        async move { Ok(backends(client, name, app).await? == 0) }
-    })
+    wait_for(
+        Duration::from_secs(30),
+        "the killed router's backends to end",
+        || {
+            let (client, name, app) = (&client, db.name(), app.as_str());
+            async move { Ok(backends(client, name, app).await? == 0) }
+        },
+    )
     .await?;
 
     let decided = assert_decided_iff_history(&client).await?;
@@ -298,7 +328,11 @@ async fn a_router_killed_mid_run_loses_nothing_and_a_rerun_finishes_exactly_once
     assert_eq!(decided + left, N);
     assert_runs_match_history(&client).await?;
     assert_eq!(
-        count(&client, "SELECT count(*) FROM routing_runs WHERE status = 'RUNNING'").await?,
+        count(
+            &client,
+            "SELECT count(*) FROM routing_runs WHERE status = 'RUNNING'"
+        )
+        .await?,
         1,
         "the killed run cannot mark itself"
     );
@@ -330,30 +364,8 @@ async fn a_backend_terminated_mid_batch_fails_the_run_cleanly_and_a_rerun_comple
         .batch_execute("LOCK TABLE venue_routing_history IN SHARE MODE")
         .await?;
     let mut child = spawn_router(&url, &["--batch-size", "50", "--format", "json"])?;
-    let waiting_on = |needle: &'static str| {
-        let (client, name, app) = (&client, db.name().to_owned(), app.clone());
-        move || {
-            let name = name.clone();
-            let app = app.clone();
-            async move {
-                Ok(client
-                    .query_opt(
-                        "SELECT pid FROM pg_stat_activity
-                         WHERE datname = $1 AND application_name = $2
-                           AND wait_event_type = 'Lock' AND query LIKE '%' || $3 || '%'",
-                        &[&name, &app, &needle],
-                    )
-                    .await?
-                    .map(|r| r.get::<_, i32>(0)))
-            }
-        }
-    };
-    let at_copy = waiting_on("COPY venue_routing_history");
-    wait_for(Duration::from_secs(60), "the batch to wait at its COPY", || {
-        let f = at_copy();
-        async move { Ok(f.await?.is_some()) }
-    })
-    .await?;
+    let at_copy = lock_waiter(&client, &db, &app, "COPY venue_routing_history").await?;
+    assert!(at_copy > 0);
     // …then let it write its history and stop it at the run counters, the
     // last statement before COMMIT: everything but the commit is done.
     let mut run_locker = db.client().await?;
@@ -366,23 +378,16 @@ async fn a_backend_terminated_mid_batch_fails_the_run_cleanly_and_a_rerun_comple
         .await?;
     assert_eq!(locked, 1);
     history_lock.rollback().await?;
-    let at_counters = waiting_on("UPDATE routing_runs");
-    let mut pid = None;
-    wait_for(Duration::from_secs(60), "the batch to wait at its run counters", || {
-        let f = at_counters();
-        let pid = &mut pid;
-        async move {
-            *pid = f.await?;
-            Ok(pid.is_some())
-        }
-    })
-    .await?;
+    let pid = lock_waiter(&client, &db, &app, "UPDATE routing_runs").await?;
     // Nothing of the open batch is visible from outside.
     assert_eq!(pending(&client).await?, N);
-    assert_eq!(count(&client, "SELECT count(*) FROM venue_routing_history").await?, 0);
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM venue_routing_history").await?,
+        0
+    );
 
     let terminated: bool = client
-        .query_one("SELECT pg_terminate_backend($1)", &[&pid.context("pid")?])
+        .query_one("SELECT pg_terminate_backend($1)", &[&pid])
         .await?
         .get(0);
     assert!(terminated);
@@ -401,12 +406,19 @@ async fn a_backend_terminated_mid_batch_fails_the_run_cleanly_and_a_rerun_comple
         line.contains("connection") && line.contains("terminat"),
         "not clear: {line}"
     );
-    assert!(failed.stdout.is_empty(), "no summary after a failure: {}", failed.stdout);
+    assert!(
+        failed.stdout.is_empty(),
+        "no summary after a failure: {}",
+        failed.stdout
+    );
     eprintln!("terminated router said: {line}");
 
     assert_eq!(pending(&client).await?, N, "a half-written batch");
     assert_eq!(assert_decided_iff_history(&client).await?, 0);
-    assert_eq!(count(&client, "SELECT count(*) FROM venue_routing_history").await?, 0);
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM venue_routing_history").await?,
+        0
+    );
     let run = client
         .query_one("SELECT status, claimed, error FROM routing_runs", &[])
         .await?;
@@ -420,6 +432,30 @@ async fn a_backend_terminated_mid_batch_fails_the_run_cleanly_and_a_rerun_comple
     assert_eq!(assert_decided_iff_history(&client).await?, N);
     assert_runs_match_history(&client).await?;
     Ok(())
+}
+
+/// Waits (at most a minute) for a backend of application `app` to wait on
+/// a lock in a statement containing `needle`; returns its pid.
+async fn lock_waiter(client: &Client, db: &TestDb, app: &str, needle: &str) -> Result<i32> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(row) = client
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity
+                 WHERE datname = $1 AND application_name = $2
+                   AND wait_event_type = 'Lock' AND query LIKE '%' || $3 || '%'",
+                &[&db.name(), &app, &needle],
+            )
+            .await?
+        {
+            return Ok(row.get(0));
+        }
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "no backend of {app} waited on a lock in `{needle}`"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn run_router_json(db: &TestDb) -> Result<Value> {
@@ -533,7 +569,9 @@ async fn hostile_signals_are_skipped_with_a_reason_and_good_ones_still_route() -
         let r = run(ROUTER, db.url(), &["--dry-run", "--format", format]).await?;
         r.expect_code(0, &format!("--dry-run --format {format}"));
         assert!(
-            !r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}') && !r.stdout.contains('\u{1}'),
+            !r.stdout.contains('\u{1b}')
+                && !r.stdout.contains('\u{7}')
+                && !r.stdout.contains('\u{1}'),
             "{format}: raw control characters on stdout"
         );
         if format == "json" {
@@ -552,7 +590,11 @@ async fn hostile_signals_are_skipped_with_a_reason_and_good_ones_still_route() -
         )
         .await?
         .get::<_, i64>(0);
-    assert_eq!(good_routed, i64::try_from(good_ids.len())?, "good signals not routed");
+    assert_eq!(
+        good_routed,
+        i64::try_from(good_ids.len())?,
+        "good signals not routed"
+    );
     let skipped: BTreeMap<String, String> = client
         .query(
             "SELECT id::text, coalesce(skipped_reason, '(none: ' || venue::text || ')')
@@ -573,20 +615,33 @@ async fn hostile_signals_are_skipped_with_a_reason_and_good_ones_still_route() -
             (!reason.starts_with("INVALID_SIGNAL: ")).then(|| {
                 (
                     reason,
-                    format!("{:?} / {}", token.chars().take(40).collect::<String>(), model.chars().take(60).collect::<String>()),
+                    format!(
+                        "{:?} / {}",
+                        token.chars().take(40).collect::<String>(),
+                        model.chars().take(60).collect::<String>()
+                    ),
                 )
             })
         })
         .collect();
-    assert!(not_invalid.is_empty(), "not skipped as INVALID_SIGNAL: {not_invalid:#?}");
+    assert!(
+        not_invalid.is_empty(),
+        "not skipped as INVALID_SIGNAL: {not_invalid:#?}"
+    );
     for reason in skipped.values() {
         assert!(reason.len() < 1_000, "reason of {} bytes", reason.len());
-        assert!(!reason.chars().any(char::is_control), "control characters in {reason:?}");
+        assert!(
+            !reason.chars().any(char::is_control),
+            "control characters in {reason:?}"
+        );
     }
 
     assert_eq!(assert_decided_iff_history(&client).await?, n);
     assert_runs_match_history(&client).await?;
-    assert_eq!(count(&client, "SELECT count(*) FROM agents").await?, agents_before);
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM agents").await?,
+        agents_before
+    );
     let longest = count(
         &client,
         "SELECT max(length(token_symbol))::bigint FROM venue_routing_history",
@@ -595,7 +650,10 @@ async fn hostile_signals_are_skipped_with_a_reason_and_good_ones_still_route() -
     assert!(longest <= 256, "history keeps a {longest}-character token");
 
     // The reports read the hostile history fine.
-    for args in [&["--format", "json"][..], &["export", "--format", "csv"][..]] {
+    for args in [
+        &["--format", "json"][..],
+        &["export", "--format", "csv"][..],
+    ] {
         run("routing-stats", db.url(), args)
             .await?
             .expect_code(0, &format!("routing-stats {args:?}"));

@@ -7,6 +7,7 @@
 //! covered as soon as it exists; [`case`] must say how to run it (the test
 //! fails naming any binary it does not know).
 
+mod reliability_support;
 mod sync_support;
 
 use std::collections::BTreeSet;
@@ -17,6 +18,7 @@ use agent_where::testing::{TestDb, server_url, url_for_database};
 use agent_where_cli::cli::{self, CommonArgs, LogFormat};
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
+use reliability_support::{user_of, with_userinfo};
 use sync_support::fixture_path;
 
 /// The password every URL in this file carries (raw and percent-decoded
@@ -89,7 +91,7 @@ fn case(name: &str, f: &Files) -> Option<Case> {
         "setup-agent-where" => {
             let run = s(&["--no-create-database"]);
             Case {
-                on_empty: (with(&run, &["--check"]), 1),
+                on_empty: (with(&["--no-create-database"], &["--check"]), 1),
                 run,
             }
         }
@@ -216,25 +218,19 @@ fn assert_clean(label: &str, what: &str, text: &str) {
     }
 }
 
-/// `url` with the marker password (percent-encoded) for user `postgres`.
+/// `url` with a password (given as it appears in the URL).
 fn with_password(url: &str, password: &str) -> String {
-    let mut u = url::Url::parse(url).expect("test URL");
-    u.set_password(Some(password)).expect("URL takes a password");
-    u.to_string()
+    with_userinfo(url, &user_of(url), Some(password))
 }
 
 /// A libpq key/value string for database `db` on the test server.
 fn key_value(db: &str) -> String {
-    let server = url::Url::parse(&server_url()).expect("server URL");
+    let server = agent_where::db::DatabaseUrl::parse(&server_url()).expect("server URL");
+    let host_port = server.host_port();
+    let (host, port) = host_port.rsplit_once(':').unwrap_or((&host_port, "5432"));
     format!(
-        "host={} port={} user={} password={PW_KV} dbname={db} connect_timeout=5",
-        server.host_str().unwrap_or("127.0.0.1"),
-        server.port().unwrap_or(5432),
-        if server.username().is_empty() {
-            "postgres"
-        } else {
-            server.username()
-        },
+        "host={host} port={port} user={} password={PW_KV} dbname={db} connect_timeout=5",
+        server.user()
     )
 }
 
@@ -284,17 +280,16 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
 
     let reachable_plain = with_password(db.url(), PW_PLAIN);
     let reachable_encoded = with_password(db.url(), PW_ENCODED);
-    assert!(reachable_encoded.contains(PW_ENCODED), "{reachable_encoded}");
+    assert!(
+        reachable_encoded.contains(PW_ENCODED),
+        "{reachable_encoded}"
+    );
     let missing_db = with_password(&url_for_database("aw_no_such_database_x"), PW_ENCODED);
-    let unknown_role = {
-        let mut u = url::Url::parse(&reachable_encoded)?;
-        u.set_username("aw_no_such_role_x")
-            .map_err(|()| anyhow::anyhow!("username"))?;
-        u.to_string()
-    };
+    let unknown_role = with_userinfo(&reachable_encoded, "aw_no_such_role_x", Some(PW_ENCODED));
     let not_migrated = with_password(empty.url(), PW_ENCODED);
     let refused = format!("postgres://postgres:{PW_ENCODED}@127.0.0.1:1/x?connect_timeout=2");
-    let hung = format!("postgres://postgres:{PW_PLAIN}@127.0.0.1:{silent_port}/x?connect_timeout=2");
+    let hung =
+        format!("postgres://postgres:{PW_PLAIN}@127.0.0.1:{silent_port}/x?connect_timeout=2");
     let bad_urls = [
         format!("postgres://postgres:{PW_ENCODED}@127.0.0.1:notaport/x"),
         format!("postgres://postgres:{PW_PLAIN}@127.0.0.1:5432/x?sslmode=sometimes"),
@@ -324,8 +319,20 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
         };
         // Help, version, usage errors: the URL is given but must not show.
         for via in [Via::Flag, Via::Env] {
-            specs.push(spec("--help", vec!["--help".into()], &reachable_encoded, via, 0));
-            specs.push(spec("--version", vec!["--version".into()], &reachable_plain, via, 0));
+            specs.push(spec(
+                "--help",
+                vec!["--help".into()],
+                &reachable_encoded,
+                via,
+                0,
+            ));
+            specs.push(spec(
+                "--version",
+                vec!["--version".into()],
+                &reachable_plain,
+                via,
+                0,
+            ));
             let mut bad = c.run.clone();
             bad.push("--no-such-flag".into());
             specs.push(spec("bad flag", bad, &reachable_encoded, via, 2));
@@ -334,8 +341,20 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
             specs.push(spec("bad value", bad, &reachable_encoded, via, 2));
         }
         for url in &bad_urls {
-            specs.push(spec("bad URL", verbose(c.run.clone(), false), url, Via::Flag, 2));
-            specs.push(spec("bad URL (env)", verbose(c.run.clone(), true), url, Via::Env, 2));
+            specs.push(spec(
+                "bad URL",
+                verbose(c.run.clone(), false),
+                url,
+                Via::Flag,
+                2,
+            ));
+            specs.push(spec(
+                "bad URL (env)",
+                verbose(c.run.clone(), true),
+                url,
+                Via::Env,
+                2,
+            ));
         }
         for json in [false, true] {
             let fmt = if json { "json logs" } else { "text logs" };
@@ -409,10 +428,22 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
             }
         }
         // Every library's own logs too (tokio-postgres, deadpool, rustls…).
-        let mut all_trace = spec("RUST_LOG=trace", c.run.clone(), &reachable_encoded, Via::Flag, 0);
+        let mut all_trace = spec(
+            "RUST_LOG=trace",
+            c.run.clone(),
+            &reachable_encoded,
+            Via::Flag,
+            0,
+        );
         all_trace.rust_log = Some("trace");
         specs.push(all_trace);
-        let mut all_trace = spec("RUST_LOG=trace refused", c.run.clone(), &refused, Via::Env, 2);
+        let mut all_trace = spec(
+            "RUST_LOG=trace refused",
+            c.run.clone(),
+            &refused,
+            Via::Env,
+            2,
+        );
         all_trace.rust_log = Some("trace");
         specs.push(all_trace);
     }
@@ -437,7 +468,11 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
         );
         if r.spec.code == 2 && !label.contains("bad flag") && !label.contains("bad value") {
             // Fatal errors are one `error:` line (logs may precede it).
-            let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains(": error: ")).collect();
+            let errors: Vec<&str> = r
+                .stderr
+                .lines()
+                .filter(|l| l.contains(": error: "))
+                .collect();
             assert_eq!(errors.len(), 1, "{label}: {}", r.stderr);
         }
         if label.contains("refused") || label.contains("silent server") {
@@ -446,7 +481,11 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
             } else {
                 format!("127.0.0.1:{silent_port}")
             };
-            assert!(r.stderr.contains(&port), "{label}: no host:port: {}", r.stderr);
+            assert!(
+                r.stderr.contains(&port),
+                "{label}: no host:port: {}",
+                r.stderr
+            );
             assert!(
                 r.elapsed < Duration::from_secs(10),
                 "{label}: took {:?} with connect_timeout=2",
@@ -462,7 +501,10 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
         }
     }
     // The scan saw real logs, not silence.
-    assert!(seen_levels.contains("DEBUG") || seen_levels.contains("TRACE"), "{seen_levels:?}");
+    assert!(
+        seen_levels.contains("DEBUG") || seen_levels.contains("TRACE"),
+        "{seen_levels:?}"
+    );
     assert!(count > 100, "{count} runs");
 
     // Nothing stored in the database carries the password either.

@@ -176,7 +176,10 @@ pub async fn assert_decided_iff_history(client: &Client) -> Result<i64> {
                                GROUP BY signal_id HAVING count(*) > 1) AS d",
     )
     .await?;
-    ensure!(duplicates == 0, "{duplicates} signals have several history rows");
+    ensure!(
+        duplicates == 0,
+        "{duplicates} signals have several history rows"
+    );
     let decided_without_history = count(
         client,
         "SELECT count(*) FROM signals s
@@ -299,7 +302,10 @@ pub async fn assert_runs_match_history(client: &Client) -> Result<()> {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    ensure!(bad.is_empty(), "runs whose counters differ from their history: {bad:?}");
+    ensure!(
+        bad.is_empty(),
+        "runs whose counters differ from their history: {bad:?}"
+    );
     let orphans = count(
         client,
         "SELECT count(*) FROM venue_routing_history h
@@ -326,4 +332,27 @@ pub async fn backends(client: &Client, db: &str, name: &str) -> Result<i64> {
         )
         .await?
         .get(0))
+}
+
+/// `url` (a test URL `postgres://user@host:port/db…` or with a password)
+/// with its user and password replaced.
+pub fn with_userinfo(url: &str, user: &str, password: Option<&str>) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let rest = match rest.split_once('@') {
+        Some((_, after)) => after,
+        None => rest,
+    };
+    match password {
+        Some(p) => format!("{scheme}://{user}:{p}@{rest}"),
+        None => format!("{scheme}://{user}@{rest}"),
+    }
+}
+
+/// The user of a test URL.
+pub fn user_of(url: &str) -> String {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(userinfo, _)| userinfo.split(':').next().unwrap_or_default().to_owned())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres".to_owned())
 }
