@@ -141,7 +141,7 @@ pub async fn insert_signals(client: &Client, agent: Uuid, n: i32, tokens: &[&str
     Ok(client
         .execute(
             "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model, created_at)
-             SELECT $1, $3::text[][1 + i % cardinality($3::text[])], 'MULTI',
+             SELECT $1, ($3::text[])[1 + i % cardinality($3::text[])], 'MULTI',
                     CASE WHEN i % 2 = 0 THEN 'LONG' ELSE 'SHORT' END,
                     '{\"type\": \"balance-percentage\", \"value\": 5, \"leverage\": 3}', '{}',
                     now() - make_interval(secs => i / 1000.0)
