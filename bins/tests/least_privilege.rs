@@ -220,7 +220,13 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
     let refused = run(
         "routing-config",
         &reader,
-        &["set", "--priority", "OSTIUM,HYPERLIQUID", "--strategy", "FIRST_AVAILABLE"],
+        &[
+            "set",
+            "--priority",
+            "OSTIUM,HYPERLIQUID",
+            "--strategy",
+            "FIRST_AVAILABLE",
+        ],
     )
     .await?;
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
