@@ -23,7 +23,11 @@ fn bench_routing_completes_and_prints_the_ratio_line() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}{stderr}");
-    for approach in ["reference (per signal)", "limit (one SQL statement)", "agent-where"] {
+    for approach in [
+        "reference (per signal)",
+        "limit (one SQL statement)",
+        "agent-where",
+    ] {
         assert!(stdout.contains(approach), "{stdout}");
     }
     let last = stdout.trim_end().lines().last().unwrap_or_default();
@@ -32,17 +36,33 @@ fn bench_routing_completes_and_prints_the_ratio_line() {
         .and_then(|rest| rest.split_once(" ratio_vs_limit="))
         .unwrap_or_else(|| panic!("last line is not the ratio line: {last:?}"));
     for figure in [reference, limit] {
-        let value: f64 = figure.parse().unwrap_or_else(|_| panic!("not a number: {figure:?}"));
+        let value: f64 = figure
+            .parse()
+            .unwrap_or_else(|_| panic!("not a number: {figure:?}"));
         assert!(value.is_finite() && value > 0.0, "{last}");
     }
     // The scratch databases are dropped afterwards.
-    let pid_dbs = Command::new("psql")
-        .args([&server, "-qAtc", "SELECT count(*) FROM pg_database WHERE datname LIKE 'agent_where_bench_%'"])
-        .output();
-    if let Ok(o) = pid_dbs
-        && o.status.success()
-    {
-        let leftover = String::from_utf8_lossy(&o.stdout);
-        assert!(!leftover.trim().is_empty());
-    }
+    let base = stderr
+        .split("database=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no scratch database named in the log: {stderr}"));
+    assert!(base.starts_with("agent_where_bench_"), "{base}");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let left: i64 = rt.block_on(async {
+        let admin = agent_where::db::DatabaseUrl::parse(&server)
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        admin
+            .query_one(
+                "SELECT count(*) FROM pg_database WHERE datname LIKE $1 || '%'",
+                &[&base],
+            )
+            .await
+            .expect("query")
+            .get(0)
+    });
+    assert_eq!(left, 0, "scratch databases of {base} left behind");
 }

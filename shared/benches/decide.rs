@@ -59,7 +59,12 @@ fn bench_decide(c: &mut Criterion) {
         group.bench_function(strategy.as_str(), |b| {
             b.iter(|| {
                 for signal in &signals {
-                    black_box(routing::decide(black_box(signal), &config, &snapshot, &options));
+                    black_box(routing::decide(
+                        black_box(signal),
+                        &config,
+                        &snapshot,
+                        &options,
+                    ));
                 }
             });
         });

@@ -60,5 +60,7 @@ fn main() -> ExitCode {
         keep: args.keep,
         format: args.format,
     };
-    cli::run("bench-routing", &args.common, || bench::run(&args.common, &options))
+    cli::run("bench-routing", &args.common, || {
+        bench::run(&args.common, &options)
+    })
 }

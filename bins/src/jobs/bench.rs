@@ -9,12 +9,12 @@
 use std::time::{Duration, Instant};
 
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
-use agent_where::db::schema::{self, quote_ident};
 use agent_where::db::markets::{self, ApplyOptions};
+use agent_where::db::schema::{self, quote_ident};
 use agent_where::db::{DatabaseUrl, config, describe_pg_error};
 use agent_where::domain::Venue;
-use agent_where::venues::{hyperliquid, ostium, recorded};
 use agent_where::symbols::canonical_symbol;
+use agent_where::venues::{hyperliquid, ostium, recorded};
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::TimeDelta;
 use serde::Serialize;
@@ -48,7 +48,12 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    fn new(approach: &'static str, signals: i64, elapsed: Duration, peak_rss_mb: Option<f64>) -> Self {
+    fn new(
+        approach: &'static str,
+        signals: i64,
+        elapsed: Duration,
+        peak_rss_mb: Option<f64>,
+    ) -> Self {
         let seconds = elapsed.as_secs_f64().max(1e-9);
         #[allow(clippy::cast_precision_loss)]
         let n = signals as f64;
@@ -103,7 +108,11 @@ async fn measure_all(
     base: &DatabaseUrl,
     options: &BenchOptions,
 ) -> Result<BenchReport> {
-    tracing::info!(database = base.database(), signals = options.signals, "preparing the base database");
+    tracing::info!(
+        database = base.database(),
+        signals = options.signals,
+        "preparing the base database"
+    );
     prepare_base(admin, base, options.signals).await?;
 
     let reference_db = copy_of(admin, base, "_reference").await?;
@@ -131,13 +140,28 @@ async fn measure_all(
 
 async fn prepare_base(admin: &Client, base: &DatabaseUrl, signals: i64) -> Result<()> {
     admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(base.database())))
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(base.database())
+        ))
         .await
-        .map_err(|e| anyhow!("cannot drop `{}`: {}", base.database(), describe_pg_error(&e)))?;
+        .map_err(|e| {
+            anyhow!(
+                "cannot drop `{}`: {}",
+                base.database(),
+                describe_pg_error(&e)
+            )
+        })?;
     admin
         .batch_execute(&format!("CREATE DATABASE {}", quote_ident(base.database())))
         .await
-        .map_err(|e| anyhow!("cannot create `{}`: {}", base.database(), describe_pg_error(&e)))?;
+        .map_err(|e| {
+            anyhow!(
+                "cannot create `{}`: {}",
+                base.database(),
+                describe_pg_error(&e)
+            )
+        })?;
     let mut client = base.connect().await?;
     schema::migrate(&mut client).await?;
     config::ensure_global_default(&client).await?;
@@ -154,7 +178,10 @@ async fn prepare_base(admin: &Client, base: &DatabaseUrl, signals: i64) -> Resul
 async fn copy_of(admin: &Client, base: &DatabaseUrl, suffix: &str) -> Result<String> {
     let name = format!("{}{suffix}", base.database());
     admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&name)))
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(&name)
+        ))
         .await
         .map_err(|e| anyhow!("cannot drop `{name}`: {}", describe_pg_error(&e)))?;
     admin
@@ -203,23 +230,36 @@ async fn load_recorded_markets(client: &mut Client) -> Result<()> {
 async fn measure_reference(url: &DatabaseUrl, sample: i64) -> Result<Measurement> {
     let client = url.connect().await?;
     let pending = client
-        .query(include_str!("../../../sql/bench/select_pending_sample.sql"), &[&sample])
+        .query(
+            include_str!("../../../sql/bench/select_pending_sample.sql"),
+            &[&sample],
+        )
         .await
         .map_err(|e| anyhow!("reference: {}", describe_pg_error(&e)))?;
     let agent_config = client
-        .prepare(include_str!("../../../sql/bench/reference_select_agent_config.sql"))
+        .prepare(include_str!(
+            "../../../sql/bench/reference_select_agent_config.sql"
+        ))
         .await?;
     let global_config = client
-        .prepare(include_str!("../../../sql/bench/reference_select_global_config.sql"))
+        .prepare(include_str!(
+            "../../../sql/bench/reference_select_global_config.sql"
+        ))
         .await?;
     let market = client
-        .prepare(include_str!("../../../sql/bench/reference_select_market.sql"))
+        .prepare(include_str!(
+            "../../../sql/bench/reference_select_market.sql"
+        ))
         .await?;
     let update = client
-        .prepare(include_str!("../../../sql/bench/reference_update_signal.sql"))
+        .prepare(include_str!(
+            "../../../sql/bench/reference_update_signal.sql"
+        ))
         .await?;
     let insert = client
-        .prepare(include_str!("../../../sql/bench/reference_insert_history.sql"))
+        .prepare(include_str!(
+            "../../../sql/bench/reference_insert_history.sql"
+        ))
         .await?;
     let started = Instant::now();
     for row in &pending {
@@ -236,7 +276,10 @@ async fn measure_reference(url: &DatabaseUrl, sample: i64) -> Result<Measurement
                 r.get::<_, Option<Vec<String>>>(0).unwrap_or_default(),
                 "global",
             ),
-            None => (vec!["HYPERLIQUID".to_owned(), "OSTIUM".to_owned()], "default"),
+            None => (
+                vec!["HYPERLIQUID".to_owned(), "OSTIUM".to_owned()],
+                "default",
+            ),
         };
         let symbol = canonical_symbol(&token).unwrap_or_else(|_| token.clone());
         let mut checked = Vec::new();
@@ -256,7 +299,13 @@ async fn measure_reference(url: &DatabaseUrl, sample: i64) -> Result<Measurement
         }
         let micros = i64::try_from(decided.elapsed().as_micros()).unwrap_or(i64::MAX);
         let (venue, reason, skipped, outcome, market_symbol) = match &selected {
-            Some((v, m)) => (Some(v.clone()), format!("{v}: available ({m})"), None, "ROUTED", Some(m.clone())),
+            Some((v, m)) => (
+                Some(v.clone()),
+                format!("{v}: available ({m})"),
+                None,
+                "ROUTED",
+                Some(m.clone()),
+            ),
             None => {
                 let r = format!("NO_VENUE_AVAILABLE: no active market for {symbol}");
                 (None, r.clone(), Some(r), "SKIPPED", None)
@@ -284,7 +333,12 @@ async fn measure_reference(url: &DatabaseUrl, sample: i64) -> Result<Measurement
             .await?;
     }
     let elapsed = started.elapsed();
-    Ok(Measurement::new("reference (per signal)", i64::try_from(pending.len())?, elapsed, None))
+    Ok(Measurement::new(
+        "reference (per signal)",
+        i64::try_from(pending.len())?,
+        elapsed,
+        None,
+    ))
 }
 
 /// PostgreSQL alone: one set-based statement routes everything.
@@ -292,14 +346,22 @@ async fn measure_limit(url: &DatabaseUrl, signals: i64) -> Result<Measurement> {
     let client = url.connect().await?;
     let started = Instant::now();
     let written = client
-        .execute(include_str!("../../../sql/bench/route_all_first_available.sql"), &[])
+        .execute(
+            include_str!("../../../sql/bench/route_all_first_available.sql"),
+            &[],
+        )
         .await
         .map_err(|e| anyhow!("limit statement failed: {}", describe_pg_error(&e)))?;
     let elapsed = started.elapsed();
     if i64::try_from(written)? != signals {
         bail!("limit statement wrote {written} history rows for {signals} signals");
     }
-    Ok(Measurement::new("limit (one SQL statement)", signals, elapsed, None))
+    Ok(Measurement::new(
+        "limit (one SQL statement)",
+        signals,
+        elapsed,
+        None,
+    ))
 }
 
 /// The real `route-pending-signals` code path, in this process, on its own pool.
@@ -330,14 +392,22 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
         )
         .await?;
     let (history, pending): (i64, i64) = (row.get(0), row.get(1));
-    if history != options.signals || pending != 0 || summary.claimed != u64::try_from(options.signals)? {
+    if history != options.signals
+        || pending != 0
+        || summary.claimed != u64::try_from(options.signals)?
+    {
         bail!(
             "agent-where decided {} signals, wrote {history} history rows and left {pending} pending (expected {})",
             summary.claimed,
             options.signals
         );
     }
-    Ok(Measurement::new("agent-where (route-pending-signals)", options.signals, elapsed, peak))
+    Ok(Measurement::new(
+        "agent-where (route-pending-signals)",
+        options.signals,
+        elapsed,
+        peak,
+    ))
 }
 
 /// Peak resident set size of this process in MB (Linux `VmHWM`).
@@ -363,7 +433,14 @@ fn print_report(report: &BenchReport, format: Format) -> Result<()> {
     if format == Format::Json {
         output::print_json(report)?;
     } else {
-        let mut t = Table::new(["approach", "signals", "seconds", "signals/s", "ms per 1000", "peak RSS MB"]);
+        let mut t = Table::new([
+            "approach",
+            "signals",
+            "seconds",
+            "signals/s",
+            "ms per 1000",
+            "peak RSS MB",
+        ]);
         for m in &report.measurements {
             t.row([
                 m.approach.to_owned(),
@@ -371,7 +448,8 @@ fn print_report(report: &BenchReport, format: Format) -> Result<()> {
                 format!("{:.3}", m.seconds),
                 format!("{:.0}", m.signals_per_second),
                 format!("{:.2}", m.ms_per_1000),
-                m.peak_rss_mb.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}")),
+                m.peak_rss_mb
+                    .map_or_else(|| "-".to_owned(), |v| format!("{v:.1}")),
             ]);
         }
         output::print_table(&t, format)?;
