@@ -5,6 +5,7 @@
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod routing;
 pub mod symbols;
 pub mod testing;
 pub mod venues;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod connect;
 pub mod demo;
 pub mod markets;
+pub mod routing;
 pub mod schema;
 pub mod stats;
 

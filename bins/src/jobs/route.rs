@@ -1,0 +1,566 @@
+//! `route-pending-signals`: routes every pending `MULTI` signal in batches.
+//! Each batch is one transaction (claim with `SKIP LOCKED`, decide, write
+//! signals + history + run counters, commit), so several copies of the job
+//! never decide a signal twice and a killed run loses only its open batch.
+//! `--workers K` runs K batches at once on K pooled connections.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use agent_where::db::routing::{self as db, BatchSettings, Counts, DecisionView, Statements};
+use anyhow::{Result, anyhow, bail};
+use chrono::TimeDelta;
+use deadpool_postgres::Pool;
+use indicatif::ProgressBar;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::cli::{CommonArgs, Outcome};
+use crate::output::{self, Format, Table};
+use crate::progress;
+
+/// Largest `--batch-size`.
+pub const MAX_BATCH_SIZE: usize = 100_000;
+/// Largest `--workers`.
+pub const MAX_WORKERS: usize = 64;
+
+/// Options of `route-pending-signals`, validated by [`RouteOptions::validate`].
+#[derive(Debug, Clone)]
+pub struct RouteOptions {
+    pub batch_size: usize,
+    pub limit: Option<u64>,
+    pub agent: Option<Uuid>,
+    pub dry_run: bool,
+    pub workers: usize,
+    pub max_market_age: TimeDelta,
+    pub max_signal_age: TimeDelta,
+    pub include_hip3: bool,
+    pub format: Format,
+}
+
+impl RouteOptions {
+    /// Checks the ranges clap cannot express.
+    pub fn validate(&self) -> Result<()> {
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {
+            bail!(
+                "invalid `--batch-size {}`: expected 1 to {MAX_BATCH_SIZE}",
+                self.batch_size
+            );
+        }
+        if self.workers == 0 || self.workers > MAX_WORKERS {
+            bail!(
+                "invalid `--workers {}`: expected 1 to {MAX_WORKERS}",
+                self.workers
+            );
+        }
+        if self.limit == Some(0) {
+            bail!("invalid `--limit 0`: expected at least 1");
+        }
+        Ok(())
+    }
+
+    fn settings(&self) -> BatchSettings {
+        BatchSettings {
+            agent: self.agent,
+            max_signal_age: self.max_signal_age,
+            max_market_age: self.max_market_age,
+            include_hip3: self.include_hip3,
+        }
+    }
+}
+
+/// The `--help` epilogue.
+pub const AFTER_HELP: &str = concat!(
+    "Examples:
+  route-pending-signals
+  route-pending-signals --dry-run --limit 20
+  route-pending-signals --workers 2 --batch-size 5000 --format json
+
+Skips are outcomes, not failures: a signal no venue can take is skipped with
+NO_VENUE_AVAILABLE, SIGNAL_EXPIRED or INVALID_SIGNAL and the run still exits 0.
+
+",
+    crate::exit_codes_help!()
+);
+
+/// Flags of `route-pending-signals`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RouteArgs {
+    /// Signals claimed and written per transaction (1 to 100000). Default: 5000.
+    #[arg(long, env = "AGENT_WHERE_BATCH_SIZE", default_value_t = 5000)]
+    pub batch_size: usize,
+    /// Route at most N signals, oldest first. Default: all pending signals.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Only route this agent's signals. Default: every agent's.
+    #[arg(long, value_name = "UUID")]
+    pub agent: Option<Uuid>,
+    /// Decide and print every decision, write nothing (no locks, no run row).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Batches routed in parallel, each on its own connection (1 to 64). Default: 1.
+    #[arg(long, env = "AGENT_WHERE_WORKERS", default_value_t = 1)]
+    pub workers: usize,
+    /// A venue whose last successful market sync is older than this is unavailable
+    /// (STALE_MARKET_DATA). Units s, m, h, d. Default: 26h.
+    #[arg(long, env = "AGENT_WHERE_MAX_MARKET_AGE", default_value = "26h", value_parser = parse_duration)]
+    pub max_market_age: TimeDelta,
+    /// Signals older than this are skipped (SIGNAL_EXPIRED). Units s, m, h, d. Default: 24h.
+    #[arg(long, env = "AGENT_WHERE_MAX_SIGNAL_AGE", default_value = "24h", value_parser = parse_duration)]
+    pub max_signal_age: TimeDelta,
+    /// Make Hyperliquid HIP-3 (builder dex) markets eligible. Default: only when a signal's
+    /// token names the dex (`xyz:TSLA`).
+    #[arg(long, env = "AGENT_WHERE_INCLUDE_HIP3")]
+    pub include_hip3: bool,
+    /// Summary format (with --dry-run: the decisions, then the summary). Default: table.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+impl RouteArgs {
+    /// The validated options.
+    pub fn options(&self) -> Result<RouteOptions> {
+        let options = RouteOptions {
+            batch_size: self.batch_size,
+            limit: self.limit,
+            agent: self.agent,
+            dry_run: self.dry_run,
+            workers: self.workers,
+            max_market_age: self.max_market_age,
+            max_signal_age: self.max_signal_age,
+            include_hip3: self.include_hip3,
+            format: self.format,
+        };
+        options.validate()?;
+        Ok(options)
+    }
+}
+
+/// Parses `90s`, `30m`, `26h`, `2d` (a positive whole number and a unit).
+pub fn parse_duration(raw: &str) -> Result<TimeDelta, String> {
+    let s = raw.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a duration like 30m, 26h or 2d"))?;
+    let delta = match unit {
+        "s" => TimeDelta::try_seconds(n),
+        "m" => TimeDelta::try_minutes(n),
+        "h" => TimeDelta::try_hours(n),
+        "d" => TimeDelta::try_days(n),
+        _ => {
+            return Err(format!(
+                "`{raw}` is not a duration like 30m, 26h or 2d (units: s, m, h, d)"
+            ));
+        }
+    };
+    match delta {
+        Some(d) if n > 0 => Ok(d),
+        _ => Err(format!(
+            "`{raw}` must be a positive duration of at most a few years"
+        )),
+    }
+}
+
+/// What a run did (the final summary).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub run_id: Option<Uuid>,
+    pub dry_run: bool,
+    pub claimed: u64,
+    pub routed: u64,
+    pub skipped: u64,
+    pub routed_by_venue: std::collections::BTreeMap<String, u64>,
+    pub skipped_by_reason: std::collections::BTreeMap<String, u64>,
+    pub batches: u64,
+    pub workers: usize,
+    pub batch_size: usize,
+    pub elapsed_seconds: f64,
+    pub signals_per_second: f64,
+}
+
+impl Summary {
+    fn new(
+        run_id: Option<Uuid>,
+        options: &RouteOptions,
+        counts: Counts,
+        batches: u64,
+        started: Instant,
+    ) -> Summary {
+        let elapsed = started.elapsed().as_secs_f64();
+        #[allow(clippy::cast_precision_loss)]
+        let rate = if elapsed > 0.0 {
+            counts.claimed as f64 / elapsed
+        } else {
+            0.0
+        };
+        Summary {
+            run_id,
+            dry_run: options.dry_run,
+            claimed: counts.claimed,
+            routed: counts.routed,
+            skipped: counts.skipped,
+            routed_by_venue: counts.routed_by_venue,
+            skipped_by_reason: counts.skipped_by_reason,
+            batches,
+            workers: options.workers,
+            batch_size: options.batch_size,
+            elapsed_seconds: (elapsed * 1000.0).round() / 1000.0,
+            signals_per_second: rate.round(),
+        }
+    }
+
+    fn table(&self) -> Table {
+        let mut t = Table::new(["metric", "value"]);
+        if let Some(id) = self.run_id {
+            t.row(["run".to_owned(), id.to_string()]);
+        }
+        if self.dry_run {
+            t.row(["mode", "dry run (nothing written)"]);
+        }
+        t.row(["claimed".to_owned(), self.claimed.to_string()]);
+        t.row(["routed".to_owned(), self.routed.to_string()]);
+        for (venue, n) in &self.routed_by_venue {
+            t.row([format!("routed {venue}"), n.to_string()]);
+        }
+        t.row(["skipped".to_owned(), self.skipped.to_string()]);
+        for (reason, n) in &self.skipped_by_reason {
+            t.row([format!("skipped {reason}"), n.to_string()]);
+        }
+        t.row(["batches".to_owned(), self.batches.to_string()]);
+        t.row([
+            "elapsed s".to_owned(),
+            format!("{:.3}", self.elapsed_seconds),
+        ]);
+        t.row([
+            "signals/s".to_owned(),
+            format!("{:.0}", self.signals_per_second),
+        ]);
+        t
+    }
+}
+
+/// Runs the job.
+pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
+    options.validate()?;
+    if options.dry_run {
+        return run_dry(common, options).await;
+    }
+    let (_url, pool) = common.pool_checked(options.workers + 1).await?;
+    let admin = pool
+        .get()
+        .await
+        .map_err(|e| anyhow!("cannot connect: {e}"))?;
+    let show = common.show_progress() && std::io::stderr().is_terminal();
+    let bar = if show {
+        let pending = db::count_pending(&admin, options.agent).await?;
+        let total = u64::try_from(pending).unwrap_or(0);
+        progress::bar(
+            true,
+            options.limit.map_or(total, |l| l.min(total)),
+            "routing",
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let run_options = serde_json::json!({
+        "batch_size": options.batch_size,
+        "limit": options.limit,
+        "agent": options.agent,
+        "workers": options.workers,
+        "max_market_age_seconds": options.max_market_age.num_seconds(),
+        "max_signal_age_seconds": options.max_signal_age.num_seconds(),
+        "include_hip3": options.include_hip3,
+    });
+    let host = hostname();
+    let pid = i32::try_from(std::process::id()).ok();
+    let run_id = db::start_run(&admin, &run_options, host.as_deref(), pid).await?;
+    tracing::debug!(%run_id, "routing run started");
+    let started = Instant::now();
+    let result = run_workers(&pool, run_id, options, bar.clone()).await;
+    bar.finish_and_clear();
+    match result {
+        Ok((counts, batches)) => {
+            db::finish_run(&admin, run_id, None).await?;
+            let summary = Summary::new(Some(run_id), options, counts, batches, started);
+            tracing::info!(
+                claimed = summary.claimed,
+                routed = summary.routed,
+                skipped = summary.skipped,
+                "routing run completed"
+            );
+            print_summary(&summary, options.format)?;
+            Ok(Outcome::Success)
+        }
+        Err(e) => {
+            let text = crate::cli::error_line(&e);
+            // The run's own connection is apart from the workers'; if it is
+            // gone too, try a fresh one.
+            let marked = if admin.is_closed() {
+                match pool.get().await {
+                    Ok(client) => db::finish_run(&client, run_id, Some(&text)).await,
+                    Err(err) => Err(anyhow!("{err}")),
+                }
+            } else {
+                db::finish_run(&admin, run_id, Some(&text)).await
+            };
+            if let Err(m) = marked {
+                tracing::warn!("cannot mark routing run {run_id} FAILED: {m:#}");
+            }
+            Err(e)
+        }
+    }
+}
+
+struct Shared {
+    /// Signals still allowed by `--limit` (u64::MAX without one).
+    remaining: AtomicU64,
+    stop: AtomicBool,
+    counts: Mutex<Counts>,
+    batches: AtomicU64,
+    bar: ProgressBar,
+}
+
+impl Shared {
+    /// Reserves up to `want` signals of the `--limit` budget.
+    fn reserve(&self, want: u64) -> u64 {
+        let mut taken = 0;
+        let _ = self
+            .remaining
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                taken = left.min(want);
+                Some(left - taken)
+            });
+        taken
+    }
+
+    fn give_back(&self, n: u64) {
+        if n > 0 {
+            self.remaining.fetch_add(n, Ordering::SeqCst);
+        }
+    }
+}
+
+async fn run_workers(
+    pool: &Pool,
+    run_id: Uuid,
+    options: &RouteOptions,
+    bar: ProgressBar,
+) -> Result<(Counts, u64)> {
+    let shared = Arc::new(Shared {
+        remaining: AtomicU64::new(options.limit.unwrap_or(u64::MAX)),
+        stop: AtomicBool::new(false),
+        counts: Mutex::new(Counts::default()),
+        batches: AtomicU64::new(0),
+        bar,
+    });
+    let mut handles = Vec::with_capacity(options.workers);
+    for _ in 0..options.workers {
+        let pool = pool.clone();
+        let shared = Arc::clone(&shared);
+        let settings = options.settings();
+        let batch_size = options.batch_size as u64;
+        handles.push(tokio::spawn(async move {
+            let result = worker(&pool, &shared, &settings, run_id, batch_size).await;
+            if result.is_err() {
+                shared.stop.store(true, Ordering::SeqCst);
+            }
+            result
+        }));
+    }
+    let mut first_error = None;
+    for handle in handles {
+        let result = match handle.await {
+            Ok(r) => r,
+            Err(e) => Err(anyhow!("a routing worker stopped unexpectedly: {e}")),
+        };
+        if let Err(e) = result
+            && first_error.is_none()
+        {
+            first_error = Some(e);
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let counts = shared
+        .counts
+        .lock()
+        .map_err(|_| anyhow!("routing counters are unavailable"))?
+        .clone();
+    Ok((counts, shared.batches.load(Ordering::SeqCst)))
+}
+
+async fn worker(
+    pool: &Pool,
+    shared: &Shared,
+    settings: &BatchSettings,
+    run_id: Uuid,
+    batch_size: u64,
+) -> Result<()> {
+    let mut object = pool
+        .get()
+        .await
+        .map_err(|e| anyhow!("cannot get a database connection: {e}"))?;
+    let client: &mut tokio_postgres::Client = &mut object;
+    let statements = Statements::prepare(client).await?;
+    while !shared.stop.load(Ordering::SeqCst) {
+        let take = shared.reserve(batch_size);
+        if take == 0 {
+            break;
+        }
+        let limit = usize::try_from(take).unwrap_or(usize::MAX);
+        let outcome = db::route_batch(client, &statements, settings, run_id, limit).await;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                shared.give_back(take);
+                return Err(e);
+            }
+        };
+        let claimed = outcome.counts.claimed;
+        shared.give_back(take - claimed.min(take));
+        if claimed > 0 {
+            shared.batches.fetch_add(1, Ordering::SeqCst);
+            shared.bar.inc(claimed);
+            if let Ok(mut counts) = shared.counts.lock() {
+                counts.add(&outcome.counts);
+            }
+            tracing::debug!(claimed, routed = outcome.counts.routed, "batch committed");
+        }
+        if claimed < take {
+            break;
+        }
+    }
+    Ok(())
+}
+
+async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
+    let (_url, mut client) = common.connect_checked().await?;
+    let statements = Statements::prepare(&client).await?;
+    let settings = options.settings();
+    let started = Instant::now();
+    let tx = db::begin_preview(&mut client).await?;
+    let mut after = db::preview_start();
+    let mut counts = Counts::default();
+    let mut decisions: Vec<DecisionView> = Vec::new();
+    let mut batches = 0;
+    let mut remaining = options.limit.unwrap_or(u64::MAX);
+    while remaining > 0 {
+        let take = usize::try_from(remaining.min(options.batch_size as u64)).unwrap_or(usize::MAX);
+        let outcome = db::preview_batch(&tx, &statements, &settings, after, take).await?;
+        let n = outcome.counts.claimed;
+        if n == 0 {
+            break;
+        }
+        batches += 1;
+        remaining -= n.min(remaining);
+        counts.add(&outcome.counts);
+        decisions.extend(outcome.decisions);
+        match outcome.last_key {
+            Some(key) if n as usize == take => after = key,
+            _ => break,
+        }
+    }
+    tx.rollback()
+        .await
+        .map_err(|e| anyhow!("cannot end the read-only transaction: {e}"))?;
+    let summary = Summary::new(None, options, counts, batches, started);
+    match options.format {
+        Format::Json => output::print_json(&serde_json::json!({
+            "decisions": decisions,
+            "summary": summary,
+        }))?,
+        format => {
+            let mut t = Table::new([
+                "signal_id",
+                "token",
+                "outcome",
+                "venue",
+                "market",
+                "strategy",
+                "config",
+                "reason",
+            ]);
+            for d in &decisions {
+                t.row([
+                    d.signal_id.to_string(),
+                    d.token_symbol.escape_debug().to_string(),
+                    d.outcome.clone(),
+                    d.selected_venue.clone().unwrap_or_default(),
+                    d.market_symbol.clone().unwrap_or_default(),
+                    d.strategy.clone(),
+                    d.config_source.clone(),
+                    d.routing_reason.escape_debug().to_string(),
+                ]);
+            }
+            output::print_table(&t, format)?;
+            if format == Format::Table {
+                output::print_text("\n")?;
+                output::print_table(&summary.table(), format)?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn print_summary(summary: &Summary, format: Format) -> Result<()> {
+    match format {
+        Format::Json => output::print_json(summary),
+        format => output::print_table(&summary.table(), format),
+    }
+}
+
+fn hostname() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("30m"), Ok(TimeDelta::minutes(30)));
+        assert_eq!(parse_duration("26h"), Ok(TimeDelta::hours(26)));
+        assert_eq!(parse_duration("2d"), Ok(TimeDelta::days(2)));
+        assert_eq!(parse_duration("90s"), Ok(TimeDelta::seconds(90)));
+        for bad in [
+            "",
+            "h",
+            "0h",
+            "-1h",
+            "5",
+            "5w",
+            "1.5h",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn limits_are_reserved_and_given_back() {
+        let shared = Shared {
+            remaining: AtomicU64::new(12),
+            stop: AtomicBool::new(false),
+            counts: Mutex::new(Counts::default()),
+            batches: AtomicU64::new(0),
+            bar: ProgressBar::hidden(),
+        };
+        assert_eq!(shared.reserve(5), 5);
+        assert_eq!(shared.reserve(5), 5);
+        assert_eq!(shared.reserve(5), 2);
+        assert_eq!(shared.reserve(5), 0);
+        shared.give_back(3);
+        assert_eq!(shared.reserve(5), 3);
+    }
+}

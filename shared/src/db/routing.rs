@@ -1,0 +1,624 @@
+//! Routing batches against the database: claim pending `MULTI` signals with
+//! `FOR UPDATE SKIP LOCKED`, load the market snapshot and the batch's
+//! configuration once, decide in Rust ([`crate::routing`]), then write every
+//! signal update and every history row with set-based statements and advance
+//! the run's counters, all in ONE transaction. A batch either commits whole
+//! (signals, history, counters) or not at all; a killed process loses only
+//! its open batch, which the next run claims again.
+//!
+//! No statement is sent per signal: a batch costs the same dozen round trips
+//! whether it holds 10 signals or 10 000.
+
+use std::collections::{BTreeMap, HashSet};
+use std::error::Error as StdError;
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow};
+use bytes::BytesMut;
+use chrono::{DateTime, TimeDelta, Utc};
+use postgres_types::{IsNull, Kind, ToSql, Type, to_sql_checked};
+use serde::Serialize;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::{Client, IsolationLevel, Row, Statement, Transaction};
+use uuid::Uuid;
+
+use super::config::load_config_set;
+use super::connect::describe_pg_error;
+use crate::config::ConfigSet;
+use crate::domain::Venue;
+use crate::routing::{
+    Decision, MarketRow, MarketSnapshot, PendingSignal, RenderedDecision, RoutingOptions,
+    decide_with_symbol, leverage_from_parts, render,
+};
+use crate::symbols;
+
+const CLAIM: &str = include_str!("../../../sql/signals/claim_pending.sql");
+const PREVIEW: &str = include_str!("../../../sql/signals/preview_pending.sql");
+const COUNT: &str = include_str!("../../../sql/signals/count_pending.sql");
+const APPLY: &str = include_str!("../../../sql/signals/apply_decisions.sql");
+const SNAPSHOT: &str = include_str!("../../../sql/routing/market_snapshot.sql");
+const COPY_HISTORY: &str = include_str!("../../../sql/routing/copy_history.sql");
+const HISTORY_TYPES: &str = include_str!("../../../sql/routing/history_column_types.sql");
+const ADD_BATCH: &str = include_str!("../../../sql/routing/add_batch_to_run.sql");
+const INSERT_RUN: &str = include_str!("../../../sql/routing/insert_run.sql");
+const FINISH_RUN: &str = include_str!("../../../sql/routing/finish_run.sql");
+
+/// What a batch needs besides its signals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchSettings {
+    /// Only this agent's signals.
+    pub agent: Option<Uuid>,
+    pub max_signal_age: TimeDelta,
+    pub max_market_age: TimeDelta,
+    pub include_hip3: bool,
+}
+
+impl Default for BatchSettings {
+    fn default() -> Self {
+        BatchSettings {
+            agent: None,
+            max_signal_age: TimeDelta::hours(24),
+            max_market_age: TimeDelta::hours(26),
+            include_hip3: false,
+        }
+    }
+}
+
+/// The statements a routing connection uses, prepared once per connection
+/// and reused by every batch.
+pub struct Statements {
+    claim: Statement,
+    preview: Statement,
+    snapshot: Statement,
+    apply: Statement,
+    copy_history: Statement,
+    history_types: Vec<Type>,
+    add_batch: Statement,
+}
+
+impl Statements {
+    /// Prepares every routing statement on `client` (pipelined).
+    pub async fn prepare(client: &Client) -> Result<Statements> {
+        let (claim, preview, snapshot, apply, copy_history, types, add_batch) =
+            futures_util::try_join!(
+                client.prepare(CLAIM),
+                client.prepare(PREVIEW),
+                client.prepare(SNAPSHOT),
+                client.prepare(APPLY),
+                client.prepare(COPY_HISTORY),
+                client.prepare(HISTORY_TYPES),
+                client.prepare(ADD_BATCH),
+            )
+            .map_err(|e| {
+                anyhow!(
+                    "cannot prepare the routing statements: {}",
+                    describe_pg_error(&e)
+                )
+            })?;
+        Ok(Statements {
+            claim,
+            preview,
+            snapshot,
+            apply,
+            copy_history,
+            history_types: types.columns().iter().map(|c| c.type_().clone()).collect(),
+            add_batch,
+        })
+    }
+}
+
+/// Counts of one batch (or a whole run).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub claimed: u64,
+    pub routed: u64,
+    pub skipped: u64,
+    pub routed_by_venue: BTreeMap<String, u64>,
+    pub skipped_by_reason: BTreeMap<String, u64>,
+}
+
+impl Counts {
+    /// Adds another batch's counts.
+    pub fn add(&mut self, other: &Counts) {
+        self.claimed += other.claimed;
+        self.routed += other.routed;
+        self.skipped += other.skipped;
+        for (k, v) in &other.routed_by_venue {
+            *self.routed_by_venue.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &other.skipped_by_reason {
+            *self.skipped_by_reason.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    fn record(&mut self, r: &RenderedDecision<'_>) {
+        self.claimed += 1;
+        match (r.venue, r.skip_code) {
+            (Some(v), _) => {
+                self.routed += 1;
+                *self
+                    .routed_by_venue
+                    .entry(v.as_str().to_owned())
+                    .or_default() += 1;
+            }
+            (None, code) => {
+                self.skipped += 1;
+                *self
+                    .skipped_by_reason
+                    .entry(code.unwrap_or("UNKNOWN").to_owned())
+                    .or_default() += 1;
+            }
+        }
+    }
+}
+
+/// One decision, as `--dry-run` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionView {
+    pub signal_id: Uuid,
+    pub agent_id: Uuid,
+    /// Canonical symbol, or the raw token cut to 64 characters when invalid.
+    pub token_symbol: String,
+    pub outcome: String,
+    pub selected_venue: Option<String>,
+    pub market_symbol: Option<String>,
+    pub routing_reason: String,
+    pub strategy: String,
+    pub config_source: String,
+    pub checked_venues: Vec<String>,
+    pub venue_availability: serde_json::Value,
+    pub routing_duration_us: i64,
+}
+
+/// A decided signal with what the batch writes beside the decision.
+struct Decided {
+    signal: PendingSignal,
+    decision: Decision,
+    notes: Vec<String>,
+    duration_us: i64,
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, Default)]
+pub struct BatchOutcome {
+    pub counts: Counts,
+    /// Filled by [`preview_batch`] only.
+    pub decisions: Vec<DecisionView>,
+    /// Keyset position of the last signal read (for [`preview_batch`]).
+    pub last_key: Option<(DateTime<Utc>, Uuid)>,
+}
+
+fn db_error(what: &str) -> impl Fn(tokio_postgres::Error) -> anyhow::Error + '_ {
+    move |e| {
+        if e.is_closed() {
+            anyhow!(
+                "{what}: the database connection was lost ({})",
+                describe_pg_error(&e)
+            )
+        } else {
+            anyhow!("{what}: {}", describe_pg_error(&e))
+        }
+    }
+}
+
+fn signal_from_row(row: &Row) -> Result<PendingSignal> {
+    let size_model_type: Option<String> = row.try_get(4)?;
+    let leverage: Option<serde_json::Value> = row.try_get(5)?;
+    Ok(PendingSignal {
+        id: row.try_get(0)?,
+        agent_id: row.try_get(1)?,
+        token_symbol: row.try_get(2)?,
+        side: row.try_get(3)?,
+        leverage: leverage_from_parts(
+            size_model_type.as_deref().unwrap_or("null"),
+            leverage.as_ref(),
+        ),
+        created_at: row.try_get(6)?,
+    })
+}
+
+/// Loads the market snapshot and the database clock (one statement).
+pub async fn load_snapshot(
+    client: &Transaction<'_>,
+    statements: &Statements,
+) -> Result<(MarketSnapshot, DateTime<Utc>)> {
+    let rows = client
+        .query(&statements.snapshot, &[])
+        .await
+        .map_err(db_error("cannot load the market snapshot"))?;
+    snapshot_from_rows(&rows)
+}
+
+fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
+    let mut markets = Vec::with_capacity(rows.len());
+    let mut syncs = Vec::new();
+    let mut now = None;
+    for row in rows {
+        let kind: &str = row.try_get(0)?;
+        let venue: Option<Venue> = row
+            .try_get::<_, Option<&str>>(1)?
+            .and_then(|v| v.parse().ok());
+        match kind {
+            "market" => markets.push(MarketRow {
+                venue,
+                token_symbol: row.try_get(2)?,
+                market_name: row.try_get(3)?,
+                market_index: row.try_get(4)?,
+                base_symbol: row.try_get::<_, Option<String>>(5)?.unwrap_or_default(),
+                price_scale: row.try_get::<_, Option<f64>>(6)?.unwrap_or(1.0),
+                dex: row.try_get(7)?,
+                is_active: row.try_get(8)?,
+                delisted: row.try_get(9)?,
+                market_open: row.try_get(10)?,
+                max_leverage: row.try_get(11)?,
+                liquidity_usd: row.try_get(12)?,
+                open_interest_usd: row.try_get(13)?,
+                long_open_interest_usd: row.try_get(14)?,
+                short_open_interest_usd: row.try_get(15)?,
+                max_open_interest_usd: row.try_get(16)?,
+                day_volume_usd: row.try_get(17)?,
+                spread_bps: row.try_get(18)?,
+                taker_fee_bps: row.try_get(19)?,
+            }),
+            "sync" => {
+                if let (Some(v), Some(at)) = (venue, row.try_get::<_, Option<DateTime<Utc>>>(20)?) {
+                    syncs.push((v, at));
+                }
+            }
+            _ => now = row.try_get::<_, Option<DateTime<Utc>>>(20)?,
+        }
+    }
+    let now = now.context("the market snapshot query returned no clock row")?;
+    Ok((MarketSnapshot::new(markets, &syncs), now))
+}
+
+/// Decides every signal of a batch (pure but for timing each decision).
+fn decide_all(
+    signals: Vec<PendingSignal>,
+    configs: &ConfigSet,
+    snapshot: &MarketSnapshot,
+    options: &RoutingOptions,
+) -> Vec<Decided> {
+    let prepared = configs.prepare();
+    signals
+        .into_iter()
+        .map(|signal| {
+            let started = Instant::now();
+            let symbol = symbols::canonical_symbol(&signal.token_symbol);
+            let effective =
+                prepared.effective(signal.agent_id, symbol.as_deref().unwrap_or_default());
+            let decision = decide_with_symbol(
+                &signal,
+                symbol,
+                &effective.config,
+                effective.source,
+                snapshot,
+                options,
+            );
+            let duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+            Decided {
+                signal,
+                decision,
+                notes: effective.notes,
+                duration_us,
+            }
+        })
+        .collect()
+}
+
+async fn decide_claimed(
+    tx: &Transaction<'_>,
+    signals: Vec<PendingSignal>,
+    snapshot: &MarketSnapshot,
+    options: &RoutingOptions,
+) -> Result<Vec<Decided>> {
+    let agents: Vec<Uuid> = signals
+        .iter()
+        .map(|s| s.agent_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let configs = load_config_set(tx, &agents).await?;
+    Ok(decide_all(signals, &configs, snapshot, options))
+}
+
+fn options_at(settings: &BatchSettings, now: DateTime<Utc>) -> RoutingOptions {
+    RoutingOptions {
+        now,
+        max_signal_age: settings.max_signal_age,
+        max_market_age: settings.max_market_age,
+        include_hip3: settings.include_hip3,
+    }
+}
+
+/// Routes one batch of at most `limit` pending signals in one transaction and
+/// commits it. Returns zero counts when nothing was left to claim.
+pub async fn route_batch(
+    client: &mut Client,
+    statements: &Statements,
+    settings: &BatchSettings,
+    run_id: Uuid,
+    limit: usize,
+) -> Result<BatchOutcome> {
+    let what = "cannot route a batch of pending signals";
+    let tx = client.transaction().await.map_err(db_error(what))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let claim_params: [&(dyn ToSql + Sync); 2] = [&settings.agent, &limit];
+    let (rows, snapshot_rows) = futures_util::try_join!(
+        tx.query(&statements.claim, &claim_params),
+        tx.query(&statements.snapshot, &[]),
+    )
+    .map_err(db_error(what))?;
+    if rows.is_empty() {
+        tx.rollback().await.map_err(db_error(what))?;
+        return Ok(BatchOutcome::default());
+    }
+    let signals = rows
+        .iter()
+        .map(signal_from_row)
+        .collect::<Result<Vec<_>>>()
+        .context("cannot read the claimed signals")?;
+    let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
+    let options = options_at(settings, now);
+    let decided = decide_claimed(&tx, signals, &snapshot, &options).await?;
+    let rendered: Vec<RenderedDecision<'_>> = decided
+        .iter()
+        .map(|d| render(&d.signal, &d.decision, &d.notes, &snapshot, &options))
+        .collect();
+    let mut counts = Counts::default();
+    for r in &rendered {
+        counts.record(r);
+    }
+
+    let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
+    let venues: Vec<Option<&str>> = rendered
+        .iter()
+        .map(|r| r.venue.map(Venue::as_str))
+        .collect();
+    let reasons: Vec<Option<&str>> = rendered
+        .iter()
+        .map(|r| r.skipped_reason.as_deref())
+        .collect();
+    let updated = tx
+        .execute(&statements.apply, &[&ids, &venues, &reasons])
+        .await
+        .map_err(db_error("cannot write the routing decisions to `signals`"))?;
+    if updated != ids.len() as u64 {
+        return Err(anyhow!(
+            "cannot write the routing decisions to `signals`: {updated} of {} claimed signals were still pending; the batch was rolled back",
+            ids.len()
+        ));
+    }
+    copy_history(&tx, statements, &decided, &rendered, Some(run_id)).await?;
+    let routed = serde_json::to_string(&counts.routed_by_venue)?;
+    let skipped = serde_json::to_string(&counts.skipped_by_reason)?;
+    #[allow(clippy::cast_possible_wrap)]
+    let (claimed_n, routed_n, skipped_n) = (
+        counts.claimed as i64,
+        counts.routed as i64,
+        counts.skipped as i64,
+    );
+    tx.execute(
+        &statements.add_batch,
+        &[
+            &run_id, &claimed_n, &routed_n, &skipped_n, &routed, &skipped,
+        ],
+    )
+    .await
+    .map_err(db_error("cannot update the routing run"))?;
+    tx.commit()
+        .await
+        .map_err(db_error("cannot commit a routing batch"))?;
+    Ok(BatchOutcome {
+        counts,
+        decisions: Vec::new(),
+        last_key: None,
+    })
+}
+
+/// `--dry-run`: decides up to `limit` pending signals after `after` (keyset)
+/// inside `tx` without locking or writing anything.
+pub async fn preview_batch(
+    tx: &Transaction<'_>,
+    statements: &Statements,
+    settings: &BatchSettings,
+    after: (DateTime<Utc>, Uuid),
+    limit: usize,
+) -> Result<BatchOutcome> {
+    let what = "cannot read pending signals";
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let preview_params: [&(dyn ToSql + Sync); 4] = [&settings.agent, &limit, &after.0, &after.1];
+    let (rows, snapshot_rows) = futures_util::try_join!(
+        tx.query(&statements.preview, &preview_params),
+        tx.query(&statements.snapshot, &[]),
+    )
+    .map_err(db_error(what))?;
+    if rows.is_empty() {
+        return Ok(BatchOutcome::default());
+    }
+    let signals = rows
+        .iter()
+        .map(signal_from_row)
+        .collect::<Result<Vec<_>>>()
+        .context("cannot read the pending signals")?;
+    let last_key = signals.last().map(|s| (s.created_at, s.id));
+    let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
+    let options = options_at(settings, now);
+    let decided = decide_claimed(tx, signals, &snapshot, &options).await?;
+    let mut counts = Counts::default();
+    let mut decisions = Vec::with_capacity(decided.len());
+    for d in &decided {
+        let r = render(&d.signal, &d.decision, &d.notes, &snapshot, &options);
+        counts.record(&r);
+        decisions.push(DecisionView {
+            signal_id: d.signal.id,
+            agent_id: d.signal.agent_id,
+            token_symbol: r.history_token.clone(),
+            outcome: r.outcome.to_owned(),
+            selected_venue: r.venue.map(|v| v.as_str().to_owned()),
+            market_symbol: r.market_symbol.map(str::to_owned),
+            routing_reason: r.routing_reason.clone(),
+            strategy: d.decision.strategy.as_str().to_owned(),
+            config_source: d.decision.config_source.as_str().to_owned(),
+            checked_venues: r.checked_venues.iter().map(|v| (*v).to_owned()).collect(),
+            venue_availability: serde_json::from_str(&r.venue_availability)?,
+            routing_duration_us: d.duration_us,
+        });
+    }
+    Ok(BatchOutcome {
+        counts,
+        decisions,
+        last_key,
+    })
+}
+
+/// Starts the read-only, repeatable-read transaction `--dry-run` reads in.
+pub async fn begin_preview(client: &mut Client) -> Result<Transaction<'_>> {
+    client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(db_error("cannot start a read-only transaction"))
+}
+
+/// The keyset position before every signal.
+#[must_use]
+pub fn preview_start() -> (DateTime<Utc>, Uuid) {
+    // Year 1: before any signal, and inside PostgreSQL's timestamp range.
+    let start = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
+    (start, Uuid::nil())
+}
+
+/// Writes a batch's history rows with one binary COPY.
+async fn copy_history(
+    tx: &Transaction<'_>,
+    statements: &Statements,
+    decided: &[Decided],
+    rendered: &[RenderedDecision<'_>],
+    run_id: Option<Uuid>,
+) -> Result<()> {
+    let what = "cannot write `venue_routing_history`";
+    let sink = tx
+        .copy_in(&statements.copy_history)
+        .await
+        .map_err(db_error(what))?;
+    let writer = BinaryCopyInWriter::new(sink, &statements.history_types);
+    futures_util::pin_mut!(writer);
+    let multi = EnumText(Venue::Multi.as_str());
+    for (d, r) in decided.iter().zip(rendered) {
+        let selected = r.venue.map(|v| EnumText(v.as_str()));
+        let duration_ms = i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX);
+        let json = JsonbText(&r.venue_availability);
+        writer
+            .as_mut()
+            .write(&[
+                &d.signal.id,
+                &r.history_token,
+                &multi,
+                &selected,
+                &r.routing_reason,
+                &r.checked_venues,
+                &json,
+                &duration_ms,
+                &d.duration_us,
+                &r.outcome,
+                &d.decision.strategy.as_str(),
+                &d.decision.config_source.as_str(),
+                &r.market_symbol,
+                &run_id,
+            ])
+            .await
+            .map_err(db_error(what))?;
+    }
+    writer.finish().await.map_err(db_error(what))?;
+    Ok(())
+}
+
+/// A label of a PostgreSQL enum (`venue_t`), sent as its text.
+#[derive(Debug)]
+struct EnumText<'a>(&'a str);
+
+impl ToSql for EnumText<'_> {
+    fn to_sql(
+        &self,
+        _ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        out.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(ty.kind(), Kind::Enum(_)) || *ty == Type::TEXT
+    }
+
+    to_sql_checked!();
+}
+
+/// Already-serialised JSON sent as `jsonb` (binary format: version 1 + text).
+#[derive(Debug)]
+struct JsonbText<'a>(&'a str);
+
+impl ToSql for JsonbText<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        if *ty == Type::JSONB {
+            out.extend_from_slice(&[1]);
+        }
+        out.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB || *ty == Type::JSON
+    }
+
+    to_sql_checked!();
+}
+
+/// Pending signals (of `agent` when given).
+pub async fn count_pending(client: &Client, agent: Option<Uuid>) -> Result<i64> {
+    client
+        .query_one(COUNT, &[&agent])
+        .await
+        .map(|r| r.get(0))
+        .map_err(db_error("cannot count pending signals"))
+}
+
+/// Inserts the RUNNING row of a run and returns its id.
+pub async fn start_run(
+    client: &Client,
+    options: &serde_json::Value,
+    host: Option<&str>,
+    pid: Option<i32>,
+) -> Result<Uuid> {
+    client
+        .query_one(INSERT_RUN, &[options, &host, &pid])
+        .await
+        .map(|r| r.get(0))
+        .map_err(db_error("cannot record the routing run"))
+}
+
+/// Ends a run: `COMPLETED`, or `FAILED` with `error`. Returns the run's
+/// committed (claimed, routed, skipped) counters.
+pub async fn finish_run(
+    client: &Client,
+    run_id: Uuid,
+    error: Option<&str>,
+) -> Result<(i64, i64, i64)> {
+    let status = if error.is_some() {
+        "FAILED"
+    } else {
+        "COMPLETED"
+    };
+    client
+        .query_one(FINISH_RUN, &[&run_id, &status, &error])
+        .await
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .map_err(db_error("cannot finish the routing run"))
+}

@@ -1,0 +1,384 @@
+//! Turns a compact [`Decision`] into what `signals` and
+//! `venue_routing_history` store: the chosen venue or the skip reason, the
+//! human-readable routing reason, the venues checked and the per-venue
+//! availability JSON. Kept apart from deciding so that deciding stays cheap.
+//!
+//! Text forms (the stats tool parses the leading code):
+//! - routed: `HYPERLIQUID: NOT_LISTED → OSTIUM: available (XAU/USD, pair 5)`
+//! - skipped (`skipped_reason` and `routing_reason` are the same text):
+//!   `NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: MARKET_CLOSED (XAU/USD)`,
+//!   `SIGNAL_EXPIRED: created 30h ago (max 24h)`,
+//!   `INVALID_SIGNAL: token symbol contains invalid character \u{7}`.
+
+use std::fmt::Write;
+
+use chrono::TimeDelta;
+
+use super::strategy::{self, Choice};
+use super::{
+    Decision, Invalid, MarketRow, MarketSnapshot, Outcome, PendingSignal, RoutingOptions, Skip,
+    VenueCheck, Verdict, quote_untrusted,
+};
+use crate::domain::{Strategy, Venue};
+
+/// Longest `venue_routing_history.token_symbol` written for an invalid token.
+pub const HISTORY_TOKEN_MAX_CHARS: usize = 64;
+
+/// A decision in the form it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedDecision<'a> {
+    /// `ROUTED` or `SKIPPED`.
+    pub outcome: &'static str,
+    /// The chosen venue (routed).
+    pub venue: Option<Venue>,
+    /// The skip code (skipped).
+    pub skip_code: Option<&'static str>,
+    /// `signals.skipped_reason` (skipped): the same text as `routing_reason`.
+    pub skipped_reason: Option<String>,
+    pub routing_reason: String,
+    /// Venues checked, in order.
+    pub checked_venues: Vec<&'static str>,
+    /// JSON object: one entry per checked venue.
+    pub venue_availability: String,
+    /// Venue-native symbol of the chosen market (`kPEPE`, `XAU/USD`).
+    pub market_symbol: Option<&'a str>,
+    /// `venue_routing_history.token_symbol`: the canonical symbol, or the raw
+    /// token cut to [`HISTORY_TOKEN_MAX_CHARS`] characters when invalid.
+    pub history_token: String,
+}
+
+/// Renders a decision. `notes` are the config resolution notes (levels of
+/// configuration that were skipped and why); they end the reason.
+#[must_use]
+pub fn render<'a>(
+    signal: &PendingSignal,
+    decision: &Decision,
+    notes: &[String],
+    snapshot: &'a MarketSnapshot,
+    options: &RoutingOptions,
+) -> RenderedDecision<'a> {
+    let history_token = match &decision.symbol {
+        Ok(s) => s.clone(),
+        Err(_) => signal
+            .token_symbol
+            .chars()
+            .take(HISTORY_TOKEN_MAX_CHARS)
+            .collect(),
+    };
+    let checks = decision.checks.as_slice();
+    let mut reason = String::with_capacity(96);
+    let (venue, skip_code, market_symbol) = match &decision.outcome {
+        Outcome::Routed { check, choice } => {
+            let selected = &checks[*check as usize];
+            chain(&mut reason, checks, snapshot, options);
+            strategy_note(&mut reason, decision, *choice, selected);
+            let market = selected
+                .market
+                .and_then(|i| snapshot.market(i))
+                .map(MarketRow::market_symbol);
+            (Some(selected.venue), None, market)
+        }
+        Outcome::Skipped(skip) => {
+            reason.push_str(skip.code());
+            reason.push_str(": ");
+            match skip {
+                Skip::NoVenueAvailable => {
+                    if checks.is_empty() {
+                        reason.push_str("no venue considered");
+                    }
+                    chain(&mut reason, checks, snapshot, options);
+                    if !decision.failover_enabled {
+                        reason.push_str(" (failover off: only the first venue is considered)");
+                    }
+                }
+                Skip::SignalExpired { age } => {
+                    let _ = write!(
+                        reason,
+                        "created {} ago (max {})",
+                        format_age(*age),
+                        format_age(options.max_signal_age)
+                    );
+                }
+                Skip::InvalidSignal(invalid) => match invalid {
+                    Invalid::Token(e) => {
+                        let _ = write!(reason, "{e}");
+                    }
+                    Invalid::Side => {
+                        let _ = write!(
+                            reason,
+                            "unknown side {} (expected LONG or SHORT)",
+                            quote_untrusted(&signal.side)
+                        );
+                    }
+                    Invalid::SizeModel(e) => {
+                        let _ = write!(reason, "{e}");
+                    }
+                },
+            }
+            (None, Some(skip.code()), None)
+        }
+    };
+    for note in notes {
+        reason.push_str("; config: ");
+        reason.push_str(note);
+    }
+    let venue_availability = availability_json(decision, snapshot);
+    RenderedDecision {
+        outcome: if venue.is_some() { "ROUTED" } else { "SKIPPED" },
+        venue,
+        skip_code,
+        skipped_reason: skip_code.map(|_| reason.clone()),
+        routing_reason: reason,
+        checked_venues: checks.iter().map(|c| c.venue.as_str()).collect(),
+        venue_availability,
+        market_symbol,
+        history_token,
+    }
+}
+
+/// `A: VERDICT → B: available (…)`.
+fn chain(out: &mut String, checks: &[VenueCheck], snapshot: &MarketSnapshot, o: &RoutingOptions) {
+    for (i, check) in checks.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" → ");
+        }
+        out.push_str(check.venue.as_str());
+        out.push_str(": ");
+        let market = check.market.and_then(|i| snapshot.market(i));
+        match check.verdict {
+            Verdict::Available => {
+                out.push_str("available");
+                if let Some(m) = market {
+                    let _ = write!(out, " ({}", m.market_symbol());
+                    if let Some(index) = m.market_index {
+                        let what = if check.venue == Venue::Ostium {
+                            "pair"
+                        } else {
+                            "asset"
+                        };
+                        let _ = write!(out, ", {what} {index}");
+                    }
+                    out.push(')');
+                }
+            }
+            Verdict::StaleMarketData => {
+                out.push_str(check.verdict.code());
+                match snapshot.last_sync(check.venue) {
+                    Some(at) => {
+                        let _ = write!(
+                            out,
+                            " (last sync {} ago, max {})",
+                            format_age(o.now - at),
+                            format_age(o.max_market_age)
+                        );
+                    }
+                    None => out.push_str(" (never synced)"),
+                }
+            }
+            Verdict::LeverageAboveMax { requested, max } => {
+                out.push_str(check.verdict.code());
+                let _ = write!(out, " (");
+                if let Some(m) = market {
+                    let _ = write!(out, "{}: ", m.market_symbol());
+                }
+                let _ = write!(out, "{requested}x requested, max {max}x)");
+            }
+            Verdict::Delisted | Verdict::MarketClosed => {
+                out.push_str(check.verdict.code());
+                if let Some(m) = market {
+                    let _ = write!(out, " ({})", m.market_symbol());
+                }
+            }
+            Verdict::NotListed | Verdict::UnsupportedVenue => out.push_str(check.verdict.code()),
+        }
+    }
+}
+
+fn strategy_note(out: &mut String, decision: &Decision, choice: Choice, selected: &VenueCheck) {
+    let strategy = decision.strategy;
+    if strategy == Strategy::FirstAvailable {
+        return;
+    }
+    let _ = write!(out, "; {strategy}: ");
+    let checks = decision.checks.as_slice();
+    let available = || checks.iter().filter(|c| c.verdict.is_available());
+    match choice {
+        Choice::First => {}
+        Choice::OnlyCandidate => {
+            let _ = write!(out, "{} is the only available venue", selected.venue);
+        }
+        Choice::MissingMetric => {
+            let missing: Vec<&str> = available()
+                .filter(|c| c.figure.is_none())
+                .map(|c| c.venue.as_str())
+                .collect();
+            let _ = write!(
+                out,
+                "{} unknown for {}, fell back to priority order",
+                figure_name(strategy),
+                missing.join(", ")
+            );
+        }
+        Choice::Best | Choice::Tie => {
+            let figures: Vec<String> = available()
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        c.venue,
+                        format_figure(strategy, c.figure.unwrap_or(f64::NAN))
+                    )
+                })
+                .collect();
+            let _ = write!(out, "{} ", figures.join(" vs "));
+            if choice == Choice::Tie {
+                out.push_str("(tie, fell back to priority order)");
+            } else {
+                let _ = write!(
+                    out,
+                    "({} {})",
+                    if strategy == Strategy::LowestFees {
+                        "lowest"
+                    } else {
+                        "highest"
+                    },
+                    figure_name(strategy)
+                );
+            }
+        }
+    }
+}
+
+fn figure_name(strategy: Strategy) -> &'static str {
+    match strategy {
+        Strategy::LowestFees => "cost estimate",
+        _ => "liquidity",
+    }
+}
+
+/// `$1.25M` for liquidity, `5.0 bps` for costs.
+fn format_figure(strategy: Strategy, value: f64) -> String {
+    if strategy == Strategy::LowestFees {
+        return format!("{value:.2} bps");
+    }
+    let abs = value.abs();
+    if abs >= 1e9 {
+        format!("${:.2}B", value / 1e9)
+    } else if abs >= 1e6 {
+        format!("${:.2}M", value / 1e6)
+    } else if abs >= 1e3 {
+        format!("${:.1}k", value / 1e3)
+    } else {
+        format!("${value:.0}")
+    }
+}
+
+/// `45s`, `30m`, `30h`, `3d`.
+#[must_use]
+pub fn format_age(age: TimeDelta) -> String {
+    let secs = age.num_seconds();
+    if secs < 120 {
+        format!("{secs}s")
+    } else if secs < 120 * 60 {
+        format!("{}m", secs / 60)
+    } else if secs < 72 * 3600 {
+        format!("{}h", secs / 3600)
+    } else {
+        format!("{}d", secs / 86_400)
+    }
+}
+
+/// The `venue_availability` object: one entry per checked venue, in order.
+fn availability_json(decision: &Decision, snapshot: &MarketSnapshot) -> String {
+    let mut out = String::with_capacity(64 + 160 * decision.checks.as_slice().len());
+    out.push('{');
+    let selected = decision.selected().map(|c| c.venue);
+    for (i, check) in decision.checks.as_slice().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "\"{}\":{{\"available\":{}",
+            check.venue,
+            check.verdict.is_available()
+        );
+        if !check.verdict.is_available() {
+            let _ = write!(out, ",\"reason\":\"{}\"", check.verdict.code());
+        }
+        if selected == Some(check.venue) {
+            out.push_str(",\"selected\":true");
+        }
+        match check.verdict {
+            Verdict::StaleMarketData => {
+                out.push_str(",\"last_sync\":");
+                match snapshot.last_sync(check.venue) {
+                    Some(at) => {
+                        let _ = write!(out, "\"{}\"", at.to_rfc3339());
+                    }
+                    None => out.push_str("null"),
+                }
+            }
+            Verdict::LeverageAboveMax { requested, .. } => {
+                out.push_str(",\"requested_leverage\":");
+                push_number(&mut out, requested);
+            }
+            _ => {}
+        }
+        if let Some(m) = check.market.and_then(|i| snapshot.market(i)) {
+            out.push_str(",\"market\":");
+            push_str(&mut out, m.market_symbol());
+            if let Some(index) = m.market_index {
+                let _ = write!(out, ",\"market_index\":{index}");
+            }
+            if let Some(dex) = &m.dex {
+                out.push_str(",\"dex\":");
+                push_str(&mut out, dex);
+            }
+            if (m.price_scale - 1.0).abs() > f64::EPSILON && m.price_scale.is_finite() {
+                out.push_str(",\"price_scale\":");
+                push_number(&mut out, m.price_scale);
+            }
+            if let Some(max) = m.max_leverage {
+                let _ = write!(out, ",\"max_leverage\":{max}");
+            }
+            if let Some(side) = decision.side {
+                if let Some(liq) = strategy::liquidity_usd(m, side) {
+                    out.push_str(",\"liquidity_usd\":");
+                    push_number(&mut out, liq);
+                }
+            }
+            if let Some(cost) = strategy::cost_bps(m) {
+                out.push_str(",\"cost_bps\":");
+                push_number(&mut out, cost);
+            }
+        }
+        out.push('}');
+    }
+    out.push('}');
+    out
+}
+
+fn push_number(out: &mut String, x: f64) {
+    if x.is_finite() {
+        // Round to 1e-6 so that the JSON stays short and stable.
+        let rounded = (x * 1e6).round() / 1e6;
+        let _ = write!(out, "{rounded}");
+    } else {
+        out.push_str("null");
+    }
+}
+
+fn push_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}

@@ -1,0 +1,827 @@
+//! Table-driven tests of decisions over a hand-built market snapshot.
+
+use chrono::{TimeDelta, TimeZone};
+use serde_json::json;
+
+use super::*;
+use crate::domain::Venue::{Gmx, Hyperliquid as HL, Ostium as OS};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn hl(name: &str, index: i32, max_lev: i32) -> MarketRow {
+    let sym = symbols::hyperliquid_market(name);
+    MarketRow {
+        venue: Some(HL),
+        token_symbol: name.to_owned(),
+        market_name: format!("{name}/USD"),
+        market_index: Some(index),
+        base_symbol: sym.base_symbol,
+        price_scale: sym.price_scale,
+        dex: sym.dex,
+        is_active: true,
+        max_leverage: Some(max_lev),
+        ..MarketRow::default()
+    }
+}
+
+fn os(from: &str, to: &str, pair: i32, max_lev: i32) -> MarketRow {
+    let sym = symbols::ostium_market(from, to);
+    MarketRow {
+        venue: Some(OS),
+        token_symbol: symbols::ostium_token_symbol(from, to),
+        market_name: format!("{from}/{to}"),
+        market_index: Some(pair),
+        base_symbol: sym.base_symbol,
+        price_scale: 1.0,
+        is_active: true,
+        market_open: Some(true),
+        max_leverage: Some(max_lev),
+        ..MarketRow::default()
+    }
+}
+
+fn markets() -> Vec<MarketRow> {
+    let mut matic = hl("MATIC", 30, 20);
+    matic.delisted = true;
+    matic.is_active = false;
+    let mut tsla = os("TSLA", "USD", 20, 10);
+    tsla.market_open = Some(false);
+    let mut nvda = os("NVDA", "USD", 21, 10);
+    nvda.is_active = false;
+    vec![
+        hl("BTC", 0, 40),
+        hl("ETH", 1, 25),
+        hl("SOL", 5, 20),
+        hl("kPEPE", 12, 10),
+        hl("HYPE", 159, 10),
+        hl("SPX", 180, 5),
+        matic,
+        hl("xyz:TSLA", 110_003, 10),
+        hl("xyz:GOLD", 110_010, 20),
+        os("BTC", "USD", 0, 100),
+        os("ETH", "USD", 1, 100),
+        os("XAU", "USD", 5, 100),
+        os("EUR", "USD", 2, 100),
+        os("USD", "JPY", 3, 100),
+        os("HYPE", "USD", 41, 10),
+        os("SPX", "USD", 11, 50),
+        tsla,
+        nvda,
+        // Original-sync row without base_symbol: derived from its names.
+        MarketRow {
+            base_symbol: String::new(),
+            ..os("XRP", "USD", 39, 50)
+        },
+    ]
+}
+
+fn fresh() -> Vec<(Venue, DateTime<Utc>)> {
+    vec![
+        (HL, now() - TimeDelta::hours(1)),
+        (OS, now() - TimeDelta::minutes(30)),
+    ]
+}
+
+fn snapshot() -> MarketSnapshot {
+    MarketSnapshot::new(markets(), &fresh())
+}
+
+fn signal(token: &str) -> PendingSignal {
+    PendingSignal {
+        id: Uuid::from_u128(1),
+        agent_id: Uuid::from_u128(2),
+        token_symbol: token.to_owned(),
+        side: "LONG".to_owned(),
+        leverage: Ok(None),
+        created_at: now() - TimeDelta::minutes(5),
+    }
+}
+
+fn cfg(priority: &[Venue], strategy: Strategy, failover: bool) -> RoutingConfig {
+    RoutingConfig {
+        venue_priority: priority.to_vec(),
+        routing_strategy: strategy,
+        failover_enabled: failover,
+    }
+}
+
+fn run(
+    s: &PendingSignal,
+    config: &RoutingConfig,
+    snap: &MarketSnapshot,
+    o: &RoutingOptions,
+) -> Decision {
+    decide_with_symbol(
+        s,
+        symbols::canonical_symbol(&s.token_symbol),
+        config,
+        ConfigSource::Default,
+        snap,
+        o,
+    )
+}
+
+/// (venue, market symbol) of a routed decision, or the skip code.
+fn summary(d: &Decision, snap: &MarketSnapshot) -> String {
+    match d.selected() {
+        Some(c) => format!(
+            "{} {}",
+            c.venue,
+            c.market
+                .and_then(|i| snap.market(i))
+                .map_or("?", MarketRow::market_symbol)
+        ),
+        None => d.skip().map_or("?", Skip::code).to_owned(),
+    }
+}
+
+fn reason(s: &PendingSignal, d: &Decision, snap: &MarketSnapshot, o: &RoutingOptions) -> String {
+    render(s, d, &[], snap, o).routing_reason
+}
+
+#[test]
+fn issue_examples_route_to_the_right_market() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let cases = [
+        ("btc", "HYPERLIQUID BTC"),
+        ("$ETH", "HYPERLIQUID ETH"),
+        ("BTC/USD", "HYPERLIQUID BTC"),
+        ("SOL-PERP", "HYPERLIQUID SOL"),
+        ("ETHUSDT", "HYPERLIQUID ETH"),
+        ("PEPE", "HYPERLIQUID kPEPE"),
+        ("kPEPE", "HYPERLIQUID kPEPE"),
+        ("XAU", "OSTIUM XAU/USD"),
+        ("EURUSD", "OSTIUM EUR/USD"),
+        ("GOLD", "OSTIUM XAU/USD"),
+        ("USDJPY", "OSTIUM USD/JPY"),
+        ("USD/JPY", "OSTIUM USD/JPY"),
+        ("XRP", "OSTIUM XRP/USD"),
+        ("HYPE", "HYPERLIQUID HYPE"),
+        ("BTC_MANUAL_1731500000", "HYPERLIQUID BTC"),
+        // HIP-3 markets are not eligible by default, and a bare JPY is not USD/JPY.
+        ("TSLA", "NO_VENUE_AVAILABLE"),
+        ("JPY", "NO_VENUE_AVAILABLE"),
+        ("DOGE", "NO_VENUE_AVAILABLE"),
+    ];
+    for (token, want) in cases {
+        let s = signal(token);
+        let d = run(&s, &config, &snap, &o);
+        assert_eq!(summary(&d, &snap), want, "token {token:?}");
+    }
+}
+
+#[test]
+fn reasons_name_each_checked_venue() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let cases = [
+        (
+            "XAU",
+            "HYPERLIQUID: NOT_LISTED → OSTIUM: available (XAU/USD, pair 5)",
+        ),
+        ("PEPE", "HYPERLIQUID: available (kPEPE, asset 12)"),
+        (
+            "MATIC",
+            "NO_VENUE_AVAILABLE: HYPERLIQUID: DELISTED (MATIC) → OSTIUM: NOT_LISTED",
+        ),
+        (
+            "TSLA",
+            "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: MARKET_CLOSED (TSLA/USD)",
+        ),
+        (
+            "NVDA",
+            "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: DELISTED (NVDA/USD)",
+        ),
+    ];
+    for (token, want) in cases {
+        let s = signal(token);
+        let d = run(&s, &config, &snap, &o);
+        let r = render(&s, &d, &[], &snap, &o);
+        assert_eq!(r.routing_reason, want, "token {token}");
+        if r.outcome == "SKIPPED" {
+            assert_eq!(r.skipped_reason.as_deref(), Some(want));
+        } else {
+            assert_eq!(r.skipped_reason, None);
+        }
+    }
+}
+
+#[test]
+fn first_available_stops_at_the_first_available_venue() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("BTC");
+    let d = run(&s, &RoutingConfig::builtin_default(), &snap, &o);
+    let r = render(&s, &d, &[], &snap, &o);
+    assert_eq!(r.checked_venues, vec!["HYPERLIQUID"]);
+    assert_eq!(r.market_symbol, Some("BTC"));
+    let json: serde_json::Value = serde_json::from_str(&r.venue_availability).expect("json");
+    assert_eq!(json["HYPERLIQUID"]["available"], json!(true));
+    assert_eq!(json["HYPERLIQUID"]["market"], json!("BTC"));
+    assert_eq!(json["HYPERLIQUID"]["market_index"], json!(0));
+    assert!(json.get("OSTIUM").is_none());
+
+    let s = signal("XAU");
+    let d = run(&s, &RoutingConfig::builtin_default(), &snap, &o);
+    let r = render(&s, &d, &[], &snap, &o);
+    assert_eq!(r.checked_venues, vec!["HYPERLIQUID", "OSTIUM"]);
+    let json: serde_json::Value = serde_json::from_str(&r.venue_availability).expect("json");
+    assert_eq!(
+        json["HYPERLIQUID"],
+        json!({"available": false, "reason": "NOT_LISTED"})
+    );
+    assert_eq!(json["OSTIUM"]["available"], json!(true));
+    assert_eq!(json["OSTIUM"]["market"], json!("XAU/USD"));
+    assert_eq!(json["OSTIUM"]["market_index"], json!(5));
+    assert_eq!(r.market_symbol, Some("XAU/USD"));
+    assert_eq!(r.history_token, "XAU");
+}
+
+#[test]
+fn priority_order_and_failover() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("BTC");
+    let d = run(
+        &s,
+        &cfg(&[OS, HL], Strategy::FirstAvailable, true),
+        &snap,
+        &o,
+    );
+    assert_eq!(summary(&d, &snap), "OSTIUM BTC/USD");
+
+    // Failover off: only the first venue is considered (not "routing off").
+    let d = run(
+        &s,
+        &cfg(&[HL, OS], Strategy::FirstAvailable, false),
+        &snap,
+        &o,
+    );
+    assert_eq!(summary(&d, &snap), "HYPERLIQUID BTC");
+    let s = signal("XAU");
+    let d = run(
+        &s,
+        &cfg(&[HL, OS], Strategy::FirstAvailable, false),
+        &snap,
+        &o,
+    );
+    assert_eq!(summary(&d, &snap), "NO_VENUE_AVAILABLE");
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED (failover off: only the first venue is considered)"
+    );
+    let d = run(
+        &s,
+        &cfg(&[OS, HL], Strategy::FirstAvailable, false),
+        &snap,
+        &o,
+    );
+    assert_eq!(summary(&d, &snap), "OSTIUM XAU/USD");
+}
+
+#[test]
+fn unsupported_venues_are_reported_and_skipped() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("XAU");
+    let d = run(
+        &s,
+        &cfg(&[Gmx, OS], Strategy::FirstAvailable, true),
+        &snap,
+        &o,
+    );
+    assert_eq!(summary(&d, &snap), "OSTIUM XAU/USD");
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "GMX: UNSUPPORTED_VENUE → OSTIUM: available (XAU/USD, pair 5)"
+    );
+}
+
+#[test]
+fn stale_and_unsynced_venues_are_unavailable() {
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("BTC");
+    let config = RoutingConfig::builtin_default();
+    let stale = MarketSnapshot::new(
+        markets(),
+        &[
+            (HL, now() - TimeDelta::hours(30)),
+            (OS, now() - TimeDelta::hours(2)),
+        ],
+    );
+    let d = run(&s, &config, &stale, &o);
+    assert_eq!(summary(&d, &stale), "OSTIUM BTC/USD");
+    assert_eq!(
+        reason(&s, &d, &stale, &o),
+        "HYPERLIQUID: STALE_MARKET_DATA (last sync 30h ago, max 26h) → OSTIUM: available (BTC/USD, pair 0)"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&s, &d, &[], &stale, &o).venue_availability).expect("json");
+    assert_eq!(json["HYPERLIQUID"]["reason"], json!("STALE_MARKET_DATA"));
+    assert!(json["HYPERLIQUID"]["last_sync"].is_string());
+
+    let never = MarketSnapshot::new(markets(), &[]);
+    let d = run(&s, &config, &never, &o);
+    assert_eq!(
+        reason(&s, &d, &never, &o),
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: STALE_MARKET_DATA (never synced) → OSTIUM: STALE_MARKET_DATA (never synced)"
+    );
+    // A tighter --max-market-age makes a 1 h old sync stale.
+    let tight = RoutingOptions {
+        max_market_age: TimeDelta::minutes(45),
+        ..o
+    };
+    let d = run(&s, &config, &snapshot(), &tight);
+    assert_eq!(summary(&d, &snapshot()), "OSTIUM BTC/USD");
+}
+
+#[test]
+fn expired_signals_are_skipped() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let mut s = signal("BTC");
+    s.created_at = now() - TimeDelta::hours(30);
+    let d = run(&s, &RoutingConfig::builtin_default(), &snap, &o);
+    assert_eq!(d.skip().map(Skip::code), Some("SIGNAL_EXPIRED"));
+    let r = render(&s, &d, &[], &snap, &o);
+    assert_eq!(
+        r.routing_reason,
+        "SIGNAL_EXPIRED: created 30h ago (max 24h)"
+    );
+    assert_eq!(r.skipped_reason.as_deref(), Some(r.routing_reason.as_str()));
+    assert!(r.checked_venues.is_empty());
+    assert_eq!(r.venue_availability, "{}");
+    // Exactly at the limit is still routed; --max-signal-age 30m expires a 45m old one.
+    s.created_at = now() - TimeDelta::hours(24);
+    assert!(
+        run(&s, &RoutingConfig::builtin_default(), &snap, &o)
+            .venue()
+            .is_some()
+    );
+    s.created_at = now() - TimeDelta::minutes(45);
+    let short = RoutingOptions {
+        max_signal_age: TimeDelta::minutes(30),
+        ..o
+    };
+    let d = run(&s, &RoutingConfig::builtin_default(), &snap, &short);
+    assert_eq!(
+        reason(&s, &d, &snap, &short),
+        "SIGNAL_EXPIRED: created 45m ago (max 30m)"
+    );
+}
+
+#[test]
+fn hostile_signals_are_invalid_not_crashes() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let long = "A".repeat(10_000);
+    let tokens: [(&str, &str); 9] = [
+        ("", "INVALID_SIGNAL: empty token symbol"),
+        ("   ", "INVALID_SIGNAL: empty token symbol"),
+        (
+            &long,
+            "INVALID_SIGNAL: token symbol of 10000 bytes (at most 64)",
+        ),
+        (
+            "🚀",
+            "INVALID_SIGNAL: token symbol contains invalid character \\u{1f680}",
+        ),
+        (
+            "BTC\u{7}",
+            "INVALID_SIGNAL: token symbol contains invalid character \\u{7}",
+        ),
+        (
+            "ÉTH",
+            "INVALID_SIGNAL: token symbol contains invalid character \\u{c9}",
+        ),
+        (
+            "BTC'; DROP TABLE signals; --",
+            "INVALID_SIGNAL: token symbol contains invalid character \\u{27}",
+        ),
+        ("$", "INVALID_SIGNAL: empty token symbol"),
+        ("\n\t", "INVALID_SIGNAL: empty token symbol"),
+    ];
+    for (token, want) in tokens {
+        let s = signal(token);
+        let d = run(&s, &config, &snap, &o);
+        let r = render(&s, &d, &[], &snap, &o);
+        assert_eq!(r.routing_reason, want, "token {token:?}");
+        assert_eq!(r.outcome, "SKIPPED");
+        assert!(r.history_token.chars().count() <= 64);
+        assert_eq!(r.history_token, token.chars().take(64).collect::<String>());
+    }
+
+    let mut s = signal("BTC");
+    s.side = "sideways\u{0}!".to_owned();
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "INVALID_SIGNAL: unknown side \"sideways\\0!\" (expected LONG or SHORT)"
+    );
+    for side in ["long", " SHORT ", "buy", "Sell"] {
+        s.side = side.to_owned();
+        assert!(run(&s, &config, &snap, &o).venue().is_some(), "side {side}");
+    }
+    s.side = "x".repeat(500);
+    let d = run(&s, &config, &snap, &o);
+    assert!(reason(&s, &d, &snap, &o).len() < 100);
+}
+
+#[test]
+fn size_models_are_validated() {
+    let cases = [
+        (json!({"type": "balance-percentage", "value": 5}), Ok(None)),
+        (json!({"leverage": null}), Ok(None)),
+        (json!({"leverage": 10}), Ok(Some(10.0))),
+        (json!({"leverage": 2.5}), Ok(Some(2.5))),
+        (json!({"leverage": "20"}), Ok(Some(20.0))),
+        (json!({"leverage": " 3x"}), Ok(Some(3.0))),
+        (
+            json!({"leverage": -3}),
+            Err("size_model leverage must be a positive finite number (got -3)"),
+        ),
+        (
+            json!({"leverage": 0}),
+            Err("size_model leverage must be a positive finite number (got 0)"),
+        ),
+        (
+            json!({"leverage": "NaN"}),
+            Err("size_model leverage must be a positive finite number (got \"NaN\")"),
+        ),
+        (
+            json!({"leverage": "inf"}),
+            Err("size_model leverage must be a positive finite number (got \"inf\")"),
+        ),
+        (
+            json!({"leverage": [1]}),
+            Err("size_model leverage must be a positive finite number (got array)"),
+        ),
+        (
+            json!({"leverage": true}),
+            Err("size_model leverage must be a positive finite number (got boolean)"),
+        ),
+        (
+            json!([1, 2]),
+            Err("size_model is a JSON array, not an object"),
+        ),
+        (
+            json!("5%"),
+            Err("size_model is a JSON string, not an object"),
+        ),
+        (json!(null), Err("size_model is a JSON null, not an object")),
+    ];
+    for (value, want) in cases {
+        let got = leverage_from_size_model(&value).map_err(|e| e.to_string());
+        assert_eq!(got, want.map_err(str::to_owned), "size_model {value}");
+    }
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let mut s = signal("BTC");
+    s.leverage = leverage_from_size_model(&json!({"leverage": "abc"}));
+    let d = run(&s, &RoutingConfig::builtin_default(), &snap, &o);
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "INVALID_SIGNAL: size_model leverage must be a positive finite number (got \"abc\")"
+    );
+}
+
+#[test]
+fn leverage_above_a_market_cap_makes_the_venue_unavailable() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let mut s = signal("BTC");
+    s.leverage = Ok(Some(40.0));
+    assert_eq!(
+        summary(&run(&s, &config, &snap, &o), &snap),
+        "HYPERLIQUID BTC"
+    );
+    s.leverage = Ok(Some(50.0));
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(summary(&d, &snap), "OSTIUM BTC/USD");
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "HYPERLIQUID: LEVERAGE_ABOVE_MAX (BTC: 50x requested, max 40x) → OSTIUM: available (BTC/USD, pair 0)"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&s, &d, &[], &snap, &o).venue_availability).expect("json");
+    assert_eq!(json["HYPERLIQUID"]["reason"], json!("LEVERAGE_ABOVE_MAX"));
+    assert_eq!(
+        json["HYPERLIQUID"]["requested_leverage"].as_f64(),
+        Some(50.0)
+    );
+    assert_eq!(json["HYPERLIQUID"]["max_leverage"], json!(40));
+    s.leverage = Ok(Some(150.0));
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: LEVERAGE_ABOVE_MAX (BTC: 150x requested, max 40x) → OSTIUM: LEVERAGE_ABOVE_MAX (BTC/USD: 150x requested, max 100x)"
+    );
+}
+
+#[test]
+fn hip3_markets_only_when_enabled_or_named() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let s = signal("TSLA");
+    assert_eq!(
+        summary(&run(&s, &config, &snap, &o), &snap),
+        "NO_VENUE_AVAILABLE"
+    );
+    let hip3 = RoutingOptions {
+        include_hip3: true,
+        ..o
+    };
+    let d = run(&s, &config, &snap, &hip3);
+    assert_eq!(summary(&d, &snap), "HYPERLIQUID xyz:TSLA");
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&s, &d, &[], &snap, &hip3).venue_availability).expect("json");
+    assert_eq!(json["HYPERLIQUID"]["dex"], json!("xyz"));
+    assert_eq!(json["HYPERLIQUID"]["market_index"], json!(110_003));
+    // Naming the dex in the token makes it eligible without the flag.
+    let s = signal("xyz:TSLA");
+    assert_eq!(
+        summary(&run(&s, &config, &snap, &o), &snap),
+        "HYPERLIQUID xyz:TSLA"
+    );
+    // Another dex named: not listed there.
+    let s = signal("abc:TSLA");
+    assert_eq!(
+        summary(&run(&s, &config, &snap, &o), &snap),
+        "NO_VENUE_AVAILABLE"
+    );
+    // Main dex still preferred when HIP-3 is on: GOLD → HL xyz:GOLD only with the flag.
+    let s = signal("GOLD");
+    assert_eq!(
+        summary(&run(&s, &config, &snap, &hip3), &snap),
+        "HYPERLIQUID xyz:GOLD"
+    );
+    let s = signal("BTC");
+    assert_eq!(
+        summary(&run(&s, &config, &snap, &hip3), &snap),
+        "HYPERLIQUID BTC"
+    );
+}
+
+#[test]
+fn listed_market_wins_over_a_delisted_duplicate() {
+    let mut old = hl("kSHIB", 40, 10);
+    old.delisted = true;
+    let mut new = hl("SHIB", 90, 10);
+    new.market_index = Some(90);
+    let snap = MarketSnapshot::new(vec![old, new], &fresh());
+    let o = RoutingOptions::defaults_at(now());
+    let d = run(
+        &signal("SHIB"),
+        &RoutingConfig::builtin_default(),
+        &snap,
+        &o,
+    );
+    assert_eq!(summary(&d, &snap), "HYPERLIQUID SHIB");
+}
+
+/// Markets with the figures the strategies compare.
+fn strategy_snapshot(tweak: impl Fn(&mut Vec<MarketRow>)) -> MarketSnapshot {
+    let mut h = hl("BTC", 0, 40);
+    h.open_interest_usd = Some(2.0e9);
+    h.day_volume_usd = Some(3.0e9);
+    h.spread_bps = Some(1.0);
+    h.taker_fee_bps = Some(4.5);
+    let mut o = os("BTC", "USD", 0, 100);
+    o.max_open_interest_usd = Some(10.0e6);
+    o.long_open_interest_usd = Some(4.0e6);
+    o.short_open_interest_usd = Some(9.5e6);
+    o.spread_bps = Some(2.0);
+    o.taker_fee_bps = Some(3.0);
+    let mut list = vec![h, o];
+    tweak(&mut list);
+    MarketSnapshot::new(list, &fresh())
+}
+
+#[test]
+fn figures_follow_the_documented_formulas() {
+    let snap = strategy_snapshot(|_| {});
+    let h = snap.market(0).expect("hl");
+    let o = snap.market(1).expect("os");
+    assert_eq!(liquidity_usd(h, Side::Long), Some(2.0e9));
+    assert_eq!(liquidity_usd(o, Side::Long), Some(6.0e6));
+    assert_eq!(liquidity_usd(o, Side::Short), Some(0.5e6));
+    assert_eq!(cost_bps(h), Some(5.0));
+    assert_eq!(cost_bps(o), Some(4.0));
+    // Over-full side: capacity floors at zero.
+    let mut full = o.clone();
+    full.long_open_interest_usd = Some(12.0e6);
+    assert_eq!(liquidity_usd(&full, Side::Long), Some(0.0));
+    // Hyperliquid main dex without a synced fee: base tier; HIP-3 without one: unknown.
+    let mut no_fee = h.clone();
+    no_fee.taker_fee_bps = None;
+    no_fee.spread_bps = None;
+    assert_eq!(cost_bps(&no_fee), Some(4.5));
+    no_fee.dex = Some("xyz".to_owned());
+    assert_eq!(cost_bps(&no_fee), None);
+    let mut no_oi = h.clone();
+    no_oi.open_interest_usd = None;
+    assert_eq!(liquidity_usd(&no_oi, Side::Long), None);
+}
+
+#[test]
+fn strategies_pick_by_their_figure_with_fallbacks() {
+    struct Case {
+        name: &'static str,
+        strategy: Strategy,
+        side: &'static str,
+        tweak: fn(&mut Vec<MarketRow>),
+        want: &'static str,
+        choice: Choice,
+        note: &'static str,
+    }
+    let cases = [
+        Case {
+            name: "liquidity: Hyperliquid deeper",
+            strategy: Strategy::BestLiquidity,
+            side: "LONG",
+            tweak: |_| {},
+            want: "HYPERLIQUID BTC",
+            choice: Choice::Best,
+            note: "BEST_LIQUIDITY: HYPERLIQUID $2.00B vs OSTIUM $6.00M (highest liquidity)",
+        },
+        Case {
+            name: "liquidity: Ostium capacity larger than a thin Hyperliquid book",
+            strategy: Strategy::BestLiquidity,
+            side: "LONG",
+            tweak: |m| m[0].day_volume_usd = Some(1.0e6),
+            want: "OSTIUM BTC/USD",
+            choice: Choice::Best,
+            note: "BEST_LIQUIDITY: HYPERLIQUID $1.00M vs OSTIUM $6.00M (highest liquidity)",
+        },
+        Case {
+            name: "liquidity: side matters (short capacity is small)",
+            strategy: Strategy::BestLiquidity,
+            side: "SHORT",
+            tweak: |m| m[0].day_volume_usd = Some(1.0e6),
+            want: "HYPERLIQUID BTC",
+            choice: Choice::Best,
+            note: "BEST_LIQUIDITY: HYPERLIQUID $1.00M vs OSTIUM $500.0k (highest liquidity)",
+        },
+        Case {
+            name: "liquidity: tie falls back to priority",
+            strategy: Strategy::BestLiquidity,
+            side: "LONG",
+            tweak: |m| {
+                m[0].open_interest_usd = Some(6.0e6);
+            },
+            want: "HYPERLIQUID BTC",
+            choice: Choice::Tie,
+            note: "BEST_LIQUIDITY: HYPERLIQUID $6.00M vs OSTIUM $6.00M (tie, fell back to priority order)",
+        },
+        Case {
+            name: "liquidity: missing metric falls back to priority",
+            strategy: Strategy::BestLiquidity,
+            side: "LONG",
+            tweak: |m| {
+                m[0].day_volume_usd = Some(1.0);
+                m[1].max_open_interest_usd = None;
+            },
+            want: "HYPERLIQUID BTC",
+            choice: Choice::MissingMetric,
+            note: "BEST_LIQUIDITY: liquidity unknown for OSTIUM, fell back to priority order",
+        },
+        Case {
+            name: "liquidity: one venue closed, the other is the only candidate",
+            strategy: Strategy::BestLiquidity,
+            side: "LONG",
+            tweak: |m| {
+                m[0].is_active = false;
+            },
+            want: "OSTIUM BTC/USD",
+            choice: Choice::OnlyCandidate,
+            note: "BEST_LIQUIDITY: OSTIUM is the only available venue",
+        },
+        Case {
+            name: "fees: Ostium cheaper",
+            strategy: Strategy::LowestFees,
+            side: "LONG",
+            tweak: |_| {},
+            want: "OSTIUM BTC/USD",
+            choice: Choice::Best,
+            note: "LOWEST_FEES: HYPERLIQUID 5.00 bps vs OSTIUM 4.00 bps (lowest cost estimate)",
+        },
+        Case {
+            name: "fees: tie falls back to priority",
+            strategy: Strategy::LowestFees,
+            side: "LONG",
+            tweak: |m| m[1].spread_bps = Some(4.0),
+            want: "HYPERLIQUID BTC",
+            choice: Choice::Tie,
+            note: "LOWEST_FEES: HYPERLIQUID 5.00 bps vs OSTIUM 5.00 bps (tie, fell back to priority order)",
+        },
+        Case {
+            name: "fees: Ostium fee unknown",
+            strategy: Strategy::LowestFees,
+            side: "LONG",
+            tweak: |m| m[1].taker_fee_bps = None,
+            want: "HYPERLIQUID BTC",
+            choice: Choice::MissingMetric,
+            note: "LOWEST_FEES: cost estimate unknown for OSTIUM, fell back to priority order",
+        },
+        Case {
+            name: "fees: cheapest venue closed never wins",
+            strategy: Strategy::LowestFees,
+            side: "LONG",
+            tweak: |m| m[1].market_open = Some(false),
+            want: "HYPERLIQUID BTC",
+            choice: Choice::OnlyCandidate,
+            note: "LOWEST_FEES: HYPERLIQUID is the only available venue",
+        },
+    ];
+    let o = RoutingOptions::defaults_at(now());
+    for case in cases {
+        let snap = strategy_snapshot(case.tweak);
+        let mut s = signal("BTC");
+        s.side = case.side.to_owned();
+        let d = run(&s, &cfg(&[HL, OS], case.strategy, true), &snap, &o);
+        assert_eq!(summary(&d, &snap), case.want, "{}", case.name);
+        assert!(
+            matches!(d.outcome, Outcome::Routed { choice, .. } if choice == case.choice),
+            "{}: {:?}",
+            case.name,
+            d.outcome
+        );
+        let r = render(&s, &d, &[], &snap, &o);
+        // Comparing strategies check every considered venue.
+        assert_eq!(
+            r.checked_venues,
+            vec!["HYPERLIQUID", "OSTIUM"],
+            "{}",
+            case.name
+        );
+        let note = r.routing_reason.split("; ").nth(1).unwrap_or_default();
+        assert_eq!(note, case.note, "{}", case.name);
+    }
+}
+
+#[test]
+fn availability_json_records_each_venues_figures() {
+    let snap = strategy_snapshot(|_| {});
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("BTC");
+    let d = run(
+        &s,
+        &cfg(&[HL, OS], Strategy::BestLiquidity, true),
+        &snap,
+        &o,
+    );
+    let r = render(&s, &d, &[], &snap, &o);
+    let json: serde_json::Value = serde_json::from_str(&r.venue_availability).expect("json");
+    assert_eq!(json["HYPERLIQUID"]["liquidity_usd"].as_f64(), Some(2.0e9));
+    assert_eq!(json["OSTIUM"]["liquidity_usd"].as_f64(), Some(6.0e6));
+    assert_eq!(json["HYPERLIQUID"]["cost_bps"].as_f64(), Some(5.0));
+    assert_eq!(json["OSTIUM"]["cost_bps"].as_f64(), Some(4.0));
+    assert_eq!(json["HYPERLIQUID"]["selected"], json!(true));
+    assert!(json["OSTIUM"].get("selected").is_none());
+}
+
+#[test]
+fn config_notes_end_the_reason() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("DOGE");
+    let d = run(&s, &RoutingConfig::builtin_default(), &snap, &o);
+    let notes = vec!["agent config ignored: unknown venue `FOO`".to_owned()];
+    let r = render(&s, &d, &notes, &snap, &o);
+    assert_eq!(
+        r.routing_reason,
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: NOT_LISTED; config: agent config ignored: unknown venue `FOO`"
+    );
+    assert_eq!(r.skipped_reason.as_deref(), Some(r.routing_reason.as_str()));
+}
+
+#[test]
+fn json_escapes_hostile_market_names() {
+    let mut m = hl("BTC", 0, 40);
+    m.token_symbol = "B\"T\\C\u{1}".to_owned();
+    let snap = MarketSnapshot::new(vec![m], &fresh());
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("BTC");
+    let d = run(&s, &RoutingConfig::builtin_default(), &snap, &o);
+    let r = render(&s, &d, &[], &snap, &o);
+    let json: serde_json::Value = serde_json::from_str(&r.venue_availability).expect("valid json");
+    assert_eq!(json["HYPERLIQUID"]["market"], json!("B\"T\\C\u{1}"));
+}
+
+#[test]
+fn ages_format_compactly() {
+    assert_eq!(render::format_age(TimeDelta::seconds(45)), "45s");
+    assert_eq!(render::format_age(TimeDelta::minutes(30)), "30m");
+    assert_eq!(render::format_age(TimeDelta::hours(26)), "26h");
+    assert_eq!(render::format_age(TimeDelta::days(5)), "5d");
+}

@@ -1,0 +1,7 @@
+-- Binary COPY of a batch's venue_routing_history rows (one per decision);
+-- id and created_at take their defaults.
+COPY venue_routing_history (
+    signal_id, token_symbol, requested_venue, selected_venue, routing_reason,
+    checked_venues, venue_availability, routing_duration_ms, routing_duration_us,
+    outcome, strategy, config_source, market_symbol, run_id
+) FROM STDIN (FORMAT binary)

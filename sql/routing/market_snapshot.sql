@@ -1,0 +1,38 @@
+-- The market snapshot a routing batch decides on, in ONE statement so that it
+-- is one MVCC snapshot (a market sync committing meanwhile is seen wholly or
+-- not at all): every venue market (kind 'market'), each venue's latest
+-- successful sync (kind 'sync'), and the database clock (kind 'clock').
+SELECT 'market' AS kind,
+       m.venue::text AS venue,
+       m.token_symbol,
+       m.market_name,
+       m.market_index,
+       m.base_symbol,
+       m.price_scale,
+       m.dex,
+       m.is_active,
+       m.delisted_at IS NOT NULL AS delisted,
+       m.market_open,
+       m.max_leverage,
+       m.liquidity_usd,
+       m.open_interest_usd,
+       m.long_open_interest_usd,
+       m.short_open_interest_usd,
+       m.max_open_interest_usd,
+       m.day_volume_usd,
+       m.spread_bps,
+       m.taker_fee_bps,
+       NULL::timestamptz AS at
+FROM venue_markets AS m
+UNION ALL
+SELECT 'sync', r.venue::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       max(r.finished_at)
+FROM venue_sync_runs AS r
+WHERE r.status = 'SUCCEEDED'
+  AND r.finished_at IS NOT NULL
+GROUP BY r.venue
+UNION ALL
+SELECT 'clock', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       transaction_timestamp()
