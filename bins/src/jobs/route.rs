@@ -249,6 +249,15 @@ pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
     if options.dry_run {
         return run_dry(common, options).await;
     }
+    let summary = execute(common, options).await?;
+    print_summary(&summary, options.format)?;
+    Ok(Outcome::Success)
+}
+
+/// Routes for real and returns the run's summary without printing it (the
+/// dry run is [`run`]'s; call this with `options.dry_run` false).
+pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summary> {
+    options.validate()?;
     let (_url, pool) = common.pool_checked(options.workers + 1).await?;
     let admin = pool
         .get()
@@ -292,8 +301,7 @@ pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
                 skipped = summary.skipped,
                 "routing run completed"
             );
-            print_summary(&summary, options.format)?;
-            Ok(Outcome::Success)
+            Ok(summary)
         }
         Err(e) => {
             let text = crate::cli::error_line(&e);

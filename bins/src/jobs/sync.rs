@@ -83,7 +83,7 @@ pub struct ApplyArgs {
 
 /// `venue_sync_runs.source` of a sync from the responses built into the
 /// binary (`agent_where::venues::recorded`, captured in January 2026).
-pub const RECORDED_SOURCE: &str = "recorded capture of January 2026 (built in)";
+pub const RECORDED_SOURCE: &str = "recorded January 2026 capture, built in";
 
 /// A fetched-and-validated market list, ready to apply.
 pub struct Fetched {
