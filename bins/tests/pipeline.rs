@@ -58,7 +58,7 @@ async fn pipeline(url: &str, args: &[&str]) -> Result<Run> {
         "OSTIUM_PRICES_URL",
         "RUST_LOG",
         "AGENT_WHERE_OFFLINE",
-        "AGENT_WHERE_DEXES",
+        "HYPERLIQUID_DEXES",
         "AGENT_WHERE_TESTNET",
         "AGENT_WHERE_BATCH_SIZE",
         "AGENT_WHERE_WORKERS",

@@ -75,7 +75,7 @@ pub struct Args {
     pub demo_signals: Option<i64>,
     /// HIP-3 builder dexes to sync besides Hyperliquid's main dex: `xyz,flx`
     /// or `all` (offline: the capture holds `xyz` only). Default: main dex only.
-    #[arg(long, value_name = "LIST", env = "AGENT_WHERE_DEXES")]
+    #[arg(long, value_name = "LIST", env = "HYPERLIQUID_DEXES")]
     pub dexes: Option<String>,
     /// Sync from the venues' testnets (conflicts with --offline and the URL flags).
     #[arg(long, env = "AGENT_WHERE_TESTNET", conflicts_with = "offline")]

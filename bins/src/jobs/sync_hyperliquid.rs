@@ -22,18 +22,18 @@ use crate::cli::{CommonArgs, Outcome};
 /// The whole response is validated before anything is written, and applied in
 /// one transaction; markets missing from it are deactivated, never deleted.
 #[derive(Debug, Parser)]
-#[command(version, after_help = AFTER_HELP)]
+#[command(name = "sync-hyperliquid-markets", version, after_help = AFTER_HELP)]
 pub struct Args {
     /// API base URL (`/info` is appended). Default: https://api.hyperliquid.xyz
     #[arg(long, env = "HYPERLIQUID_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
-    /// Use the testnet API (https://api.hyperliquid-testnet.xyz).
-    #[arg(long)]
+    /// Use the testnet API (https://api.hyperliquid-testnet.xyz). Default: mainnet.
+    #[arg(long, env = "AGENT_WHERE_TESTNET")]
     pub testnet: bool,
     /// HIP-3 builder dexes to sync besides the main dex: `xyz,flx` or `all`.
     /// Default: the main dex only. A sync deactivates missing markets only in
     /// the dexes it covers.
-    #[arg(long, value_name = "LIST")]
+    #[arg(long, value_name = "LIST", env = "HYPERLIQUID_DEXES")]
     pub dexes: Option<String>,
     /// Read a saved `metaAndAssetCtxs` response instead of calling the API. With
     /// --dexes, PATH must be a directory holding `perpDexs.json`,

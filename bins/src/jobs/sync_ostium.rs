@@ -24,7 +24,7 @@ use crate::cli::{CommonArgs, Outcome};
 /// before anything is written, and applied in one transaction; pairs missing
 /// from the subgraph, or without a price, are deactivated, never deleted.
 #[derive(Debug, Parser)]
-#[command(version, after_help = AFTER_HELP)]
+#[command(name = "sync-ostium-markets", version, after_help = AFTER_HELP)]
 pub struct Args {
     /// Subgraph GraphQL URL for the pairs. Default: the mainnet subgraph
     /// (https://api.subgraph.ormilabs.com/…/ost-prod/live/gn).
@@ -33,8 +33,8 @@ pub struct Args {
     /// Latest-prices URL. Default: https://metadata-backend.ostium.io/PricePublish/latest-prices
     #[arg(long, env = "OSTIUM_PRICES_URL", value_name = "URL")]
     pub prices_url: Option<String>,
-    /// Use the testnet (Arbitrum Sepolia) subgraph.
-    #[arg(long)]
+    /// Use the testnet (Arbitrum Sepolia) subgraph. Default: mainnet.
+    #[arg(long, env = "AGENT_WHERE_TESTNET")]
     pub testnet: bool,
     /// Read a saved subgraph reply instead of querying (needs --prices-file).
     #[arg(long, value_name = "FILE", requires = "prices_file")]
