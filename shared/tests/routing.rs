@@ -674,3 +674,134 @@ async fn every_routing_and_signals_statement_prepares() -> Result<()> {
     assert!(prepared >= 10);
     Ok(())
 }
+
+#[tokio::test]
+async fn each_strategy_routes_a_mixed_batch() -> Result<()> {
+    let (_db, mut client) = db_with_markets().await?;
+    let a = agent(&client, "MULTI").await?;
+    // (strategy, [(token, side, expected venue, reason suffix)])
+    type Plan = (
+        &'static str,
+        Vec<(
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            &'static str,
+        )>,
+    );
+    let plans: [Plan; 3] = [
+        (
+            "BEST_LIQUIDITY",
+            vec![
+                (
+                    "BTC",
+                    "LONG",
+                    Some("HYPERLIQUID"),
+                    "; BEST_LIQUIDITY: HYPERLIQUID $2.00B vs OSTIUM $6.00M (highest liquidity)",
+                ),
+                (
+                    "ETH",
+                    "SHORT",
+                    Some("HYPERLIQUID"),
+                    "; BEST_LIQUIDITY: HYPERLIQUID $1.00B vs OSTIUM $9.00M (highest liquidity)",
+                ),
+                (
+                    "XAU",
+                    "LONG",
+                    Some("OSTIUM"),
+                    "; BEST_LIQUIDITY: OSTIUM is the only available venue",
+                ),
+                ("TSLA", "LONG", None, ""),
+            ],
+        ),
+        (
+            "LOWEST_FEES",
+            vec![
+                (
+                    "BTC",
+                    "LONG",
+                    Some("OSTIUM"),
+                    "; LOWEST_FEES: HYPERLIQUID 5.00 bps vs OSTIUM 4.00 bps (lowest cost estimate)",
+                ),
+                (
+                    "SOL",
+                    "LONG",
+                    Some("HYPERLIQUID"),
+                    "; LOWEST_FEES: HYPERLIQUID is the only available venue",
+                ),
+                (
+                    "EURUSD",
+                    "SHORT",
+                    Some("OSTIUM"),
+                    "; LOWEST_FEES: OSTIUM is the only available venue",
+                ),
+            ],
+        ),
+        (
+            "FIRST_AVAILABLE",
+            vec![
+                ("BTC", "LONG", Some("HYPERLIQUID"), ""),
+                ("XAU", "LONG", Some("OSTIUM"), ""),
+            ],
+        ),
+    ];
+    for (strategy, cases) in plans {
+        client
+            .execute(
+                "INSERT INTO venue_routing_config (agent_id, venue_priority, routing_strategy, failover_enabled)
+                 VALUES (NULL, ARRAY['HYPERLIQUID','OSTIUM'], $1, true)
+                 ON CONFLICT ((agent_id IS NULL)) WHERE agent_id IS NULL
+                 DO UPDATE SET routing_strategy = EXCLUDED.routing_strategy",
+                &[&strategy],
+            )
+            .await?;
+        let mut ids = Vec::new();
+        for (token, side, ..) in &cases {
+            ids.push(signal(&client, a, "MULTI", token, side, &json!({"leverage": 5}), 5).await?);
+        }
+        route_all(&mut client, &BatchSettings::default(), 100).await?;
+        for ((token, _, venue, suffix), id) in cases.iter().zip(ids) {
+            let s = state(&client, id).await?;
+            let h = &s.history[0];
+            assert_eq!(h.strategy, strategy);
+            assert_eq!(h.config_source, "global");
+            assert_eq!(
+                h.selected.as_deref(),
+                *venue,
+                "{strategy} {token}: {}",
+                h.reason
+            );
+            if venue.is_some() {
+                assert!(
+                    h.reason.ends_with(suffix),
+                    "{strategy} {token}: {}",
+                    h.reason
+                );
+            }
+            if strategy == "FIRST_AVAILABLE" {
+                continue;
+            }
+            // Comparing strategies check every considered venue and record the figures.
+            assert_eq!(
+                h.checked,
+                vec!["HYPERLIQUID", "OSTIUM"],
+                "{strategy} {token}"
+            );
+        }
+    }
+    // The figures are in the history JSON.
+    let btc: Value = client
+        .query_one(
+            "SELECT h.venue_availability FROM venue_routing_history h
+             WHERE h.strategy = 'BEST_LIQUIDITY' AND h.token_symbol = 'BTC'",
+            &[],
+        )
+        .await?
+        .get(0);
+    assert_eq!(btc["HYPERLIQUID"]["liquidity_usd"].as_f64(), Some(2e9));
+    assert_eq!(btc["OSTIUM"]["liquidity_usd"].as_f64(), Some(6e6));
+    assert_eq!(btc["HYPERLIQUID"]["cost_bps"].as_f64(), Some(5.0));
+    assert_eq!(btc["OSTIUM"]["cost_bps"].as_f64(), Some(4.0));
+    assert_eq!(btc["HYPERLIQUID"]["selected"], json!(true));
+    Ok(())
+}

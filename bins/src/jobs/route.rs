@@ -243,7 +243,7 @@ impl Summary {
     }
 }
 
-/// Runs the job.
+/// Runs the job and prints its summary.
 pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
     options.validate()?;
     if options.dry_run {
@@ -254,16 +254,30 @@ pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
     Ok(Outcome::Success)
 }
 
-/// Routes for real and returns the run's summary without printing it (the
-/// dry run is [`run`]'s; call this with `options.dry_run` false).
+/// Routes every pending signal (within `--limit` / `--agent`) and returns
+/// the summary without printing it: the part `run-pipeline` and
+/// `bench-routing` call in-process. Not for `--dry-run`.
 pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summary> {
     options.validate()?;
+    if options.dry_run {
+        bail!("`execute` does not do dry runs: use `run`");
+    }
     let (_url, pool) = common.pool_checked(options.workers + 1).await?;
+    execute_on(&pool, options, common.show_progress()).await
+}
+
+/// [`execute`] on an existing pool (of at least `workers + 1` connections,
+/// schema already checked); `show_progress` draws a bar on a terminal.
+pub async fn execute_on(
+    pool: &Pool,
+    options: &RouteOptions,
+    show_progress: bool,
+) -> Result<Summary> {
     let admin = pool
         .get()
         .await
         .map_err(|e| anyhow!("cannot connect: {e}"))?;
-    let show = common.show_progress() && std::io::stderr().is_terminal();
+    let show = show_progress && std::io::stderr().is_terminal();
     let bar = if show {
         let pending = db::count_pending(&admin, options.agent).await?;
         let total = u64::try_from(pending).unwrap_or(0);
@@ -289,7 +303,7 @@ pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summ
     let run_id = db::start_run(&admin, &run_options, host.as_deref(), pid).await?;
     tracing::debug!(%run_id, "routing run started");
     let started = Instant::now();
-    let result = run_workers(&pool, run_id, options, bar.clone()).await;
+    let result = run_workers(pool, run_id, options, bar.clone()).await;
     bar.finish_and_clear();
     match result {
         Ok((counts, batches)) => {
@@ -496,13 +510,13 @@ async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
             for d in &decisions {
                 t.row([
                     d.signal_id.to_string(),
-                    d.token_symbol.escape_debug().to_string(),
+                    printable(&d.token_symbol),
                     d.outcome.clone(),
                     d.selected_venue.clone().unwrap_or_default(),
                     d.market_symbol.clone().unwrap_or_default(),
                     d.strategy.clone(),
                     d.config_source.clone(),
-                    d.routing_reason.escape_debug().to_string(),
+                    printable(&d.routing_reason),
                 ]);
             }
             output::print_table(&t, format)?;
@@ -513,6 +527,20 @@ async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
         }
     }
     Ok(Outcome::Success)
+}
+
+/// `text` with control characters escaped (`\u{7}`), so that a hostile
+/// token cannot move the terminal's cursor; everything else unchanged.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn print_summary(summary: &Summary, format: Format) -> Result<()> {
@@ -534,6 +562,15 @@ fn hostname() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(printable("BTC\u{1b}[2J\n"), "BTC\\u{1b}[2J\\u{a}");
+        assert_eq!(
+            printable("HYPERLIQUID: NOT_LISTED → OSTIUM"),
+            "HYPERLIQUID: NOT_LISTED → OSTIUM"
+        );
+    }
 
     #[test]
     fn durations_parse() {

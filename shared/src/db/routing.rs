@@ -491,7 +491,10 @@ pub fn preview_start() -> (DateTime<Utc>, Uuid) {
     (start, Uuid::nil())
 }
 
-/// Writes a batch's history rows with one binary COPY.
+/// Writes a batch's history rows with one binary COPY. Measured against
+/// `INSERT … SELECT FROM unnest(…)` (100 000 signals, batches of 5000, this
+/// 2-core machine): COPY 21.9k vs 19.0k signals/s with one worker, 25.9k vs
+/// 24.0k with two (means of three noisy runs each).
 async fn copy_history(
     tx: &Transaction<'_>,
     statements: &Statements,
