@@ -156,7 +156,14 @@ fn plan(args: &Args) -> Result<Plan> {
         Origin::Configured
     };
     if let Some(raw) = &args.dexes {
-        DexSelection::parse(raw).map_err(|e| anyhow!("`--dexes`: {e}"))?;
+        let selection = DexSelection::parse(raw).map_err(|e| anyhow!("`--dexes`: {e}"))?;
+        if let (Origin::Recorded, DexSelection::Only(names)) = (origin, &selection)
+            && names.iter().any(|n| n != "xyz")
+        {
+            bail!(
+                "`--dexes {raw}` with `--offline`: the recorded capture holds only the main dex and `xyz`"
+            );
+        }
     }
     args.http.options()?;
     let apply = ApplyArgs {
@@ -562,6 +569,9 @@ mod tests {
         assert!(e.is_some_and(|e| e.to_string().contains("--workers")));
         let e = plan(&parse(&["--dexes", "bad name!"]).expect("parses")).err();
         assert!(e.is_some_and(|e| e.to_string().contains("--dexes")));
+        let e = plan(&parse(&["--offline", "--dexes", "xyz,flx"]).expect("parses")).err();
+        assert!(e.is_some_and(|e| e.to_string().contains("recorded capture holds only")));
+        assert!(plan(&parse(&["--offline", "--dexes", "all"]).expect("parses")).is_ok());
         let e = plan(&parse(&["--hyperliquid-api-url", "ftp://x"]).expect("parses")).err();
         assert!(e.is_some_and(|e| e.to_string().contains("--hyperliquid-api-url")));
     }
