@@ -249,20 +249,62 @@ impl DatabaseUrl {
         Ok(store)
     }
 
+    /// How long establishing a connection may take in all: TCP connect, TLS,
+    /// startup and authentication. tokio-postgres applies `connect_timeout`
+    /// to the TCP connect only, so a server that accepts the connection but
+    /// never answers would hang forever; libpq bounds the whole handshake,
+    /// and so do we (once per host tried).
+    #[must_use]
+    pub fn handshake_timeout(&self) -> Duration {
+        let per_host = self
+            .config
+            .get_connect_timeout()
+            .copied()
+            .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let hosts = u32::try_from(self.config.get_hosts().len().max(1)).unwrap_or(1);
+        per_host.saturating_mul(hosts)
+    }
+
+    /// The one-line error for a server that did not complete the handshake
+    /// within [`Self::handshake_timeout`].
+    #[must_use]
+    pub fn timeout_error(&self) -> anyhow::Error {
+        anyhow!(
+            "cannot connect to PostgreSQL at {} (database `{}`, user `{}`): no answer within {} s (connect_timeout); check --database-url / DATABASE_URL and that the server is running",
+            self.host_port(),
+            self.database(),
+            self.user(),
+            self.handshake_timeout().as_secs_f64()
+        )
+    }
+
+    /// Connects with `config` (this URL's, or a variant of it) within
+    /// [`Self::handshake_timeout`] and spawns the connection's driver task.
+    /// `Ok(Err(e))` is a failure the server or the network reported, `Err` a
+    /// timeout or a bad TLS setting.
+    pub async fn connect_config(
+        &self,
+        config: &tokio_postgres::Config,
+    ) -> Result<Result<tokio_postgres::Client, tokio_postgres::Error>> {
+        let tls = self.tls_connector()?;
+        let connected = tokio::time::timeout(self.handshake_timeout(), config.connect(tls))
+            .await
+            .map_err(|_| self.timeout_error())?;
+        Ok(connected.map(|(client, connection)| {
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "database connection closed with an error");
+                }
+            });
+            client
+        }))
+    }
+
     /// Opens one connection and spawns its driver task.
     pub async fn connect(&self) -> Result<tokio_postgres::Client> {
-        let tls = self.tls_connector()?;
-        let (client, connection) = self
-            .config
-            .connect(tls)
-            .await
-            .map_err(|e| self.connect_error(&e))?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "database connection closed with an error");
-            }
-        });
-        Ok(client)
+        self.connect_config(&self.config)
+            .await?
+            .map_err(|e| self.connect_error(&e))
     }
 
     /// Builds a pool of at most `max_size` connections and checks out one
@@ -277,12 +319,14 @@ impl DatabaseUrl {
         );
         let pool = Pool::builder(manager)
             .max_size(max_size.max(1))
+            .create_timeout(Some(self.handshake_timeout()))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .context("cannot build the connection pool")?;
         match pool.get().await {
             Ok(_) => Ok(pool),
             Err(deadpool_postgres::PoolError::Backend(e)) => Err(self.connect_error(&e)),
+            Err(deadpool_postgres::PoolError::Timeout(_)) => Err(self.timeout_error()),
             Err(e) => Err(anyhow!(
                 "cannot connect to PostgreSQL at {} (database `{}`): {}",
                 self.host_port(),

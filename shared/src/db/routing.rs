@@ -28,7 +28,7 @@ use crate::config::ConfigSet;
 use crate::domain::Venue;
 use crate::routing::{
     Decision, MarketRow, MarketSnapshot, PendingSignal, RenderedDecision, RoutingOptions,
-    decide_with_symbol, leverage_from_parts, render,
+    SizeModelError, decide_with_symbol, leverage_from_parts, render,
 };
 use crate::symbols;
 
@@ -203,16 +203,24 @@ fn db_error(what: &str) -> impl Fn(tokio_postgres::Error) -> anyhow::Error + '_ 
 
 fn signal_from_row(row: &Row) -> Result<PendingSignal> {
     let size_model_type: Option<String> = row.try_get(4)?;
-    let leverage: Option<serde_json::Value> = row.try_get(5)?;
+    // jsonb holds what serde_json refuses to read (numbers beyond f64 such
+    // as 1e400, nesting deeper than 128): that is a bad leverage of this one
+    // signal, not a failure of the whole batch.
+    let leverage = match row.try_get::<_, Option<serde_json::Value>>(5) {
+        Ok(leverage) => leverage_from_parts(
+            size_model_type.as_deref().unwrap_or("null"),
+            leverage.as_ref(),
+        ),
+        Err(_) => Err(SizeModelError::BadLeverage(
+            "a JSON value out of range or nested too deeply".to_owned(),
+        )),
+    };
     Ok(PendingSignal {
         id: row.try_get(0)?,
         agent_id: row.try_get(1)?,
         token_symbol: row.try_get(2)?,
         side: row.try_get(3)?,
-        leverage: leverage_from_parts(
-            size_model_type.as_deref().unwrap_or("null"),
-            leverage.as_ref(),
-        ),
+        leverage,
         created_at: row.try_get(6)?,
     })
 }

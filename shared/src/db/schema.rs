@@ -306,23 +306,13 @@ pub async fn database_exists(url: &DatabaseUrl) -> Result<bool> {
 /// the URL's database. A failure names the URL's own database, the one the
 /// user asked for, not the maintenance database.
 async fn connect_maintenance(url: &DatabaseUrl) -> Result<Client> {
-    let tls = url.tls_connector()?;
     let mut first_error = None;
     for maintenance in ["postgres", "template1"] {
         match url
-            .with_database(maintenance)
-            .pg_config()
-            .connect(tls.clone())
-            .await
+            .connect_config(url.with_database(maintenance).pg_config())
+            .await?
         {
-            Ok((client, connection)) => {
-                tokio::spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::debug!(error = %e, "database connection closed with an error");
-                    }
-                });
-                return Ok(client);
-            }
+            Ok(client) => return Ok(client),
             Err(e) => {
                 // Only a server that answered is worth a second try.
                 let answered = e.as_db_error().is_some();
