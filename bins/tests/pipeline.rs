@@ -410,3 +410,30 @@ async fn a_rejected_venue_is_recorded_and_routing_goes_on_with_exit_1() -> Resul
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn no_create_database_stops_at_setup_and_creates_nothing() -> Result<()> {
+    let db = TestDb::unborn();
+    let run = pipeline(db.url(), &["--offline", "--no-create-database"]).await?;
+    assert_eq!(run.code, Some(2), "{}", run.show());
+    assert!(run.line(STEPS[0]).contains("FAILED ("), "{}", run.show());
+    assert!(!run.stdout.contains("[2/6]"), "{}", run.show());
+    assert!(
+        run.stderr.contains("step `setup` failed") && run.stderr.contains("does not exist"),
+        "{}",
+        run.show()
+    );
+    let admin =
+        agent_where::db::DatabaseUrl::parse(&agent_where::testing::url_for_database("postgres"))?
+            .connect()
+            .await?;
+    let exists: bool = admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+            &[&db.name()],
+        )
+        .await?
+        .get(0);
+    assert!(!exists, "the database was created");
+    Ok(())
+}

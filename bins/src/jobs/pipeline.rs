@@ -73,6 +73,10 @@ pub struct Args {
     /// signals over a realistic token mix (1 to 1000000). Default: none.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=MAX_DEMO_SIGNALS))]
     pub demo_signals: Option<i64>,
+    /// Fail at setup instead of creating the database when it does not exist
+    /// (for schedules against a database that must already be there).
+    #[arg(long)]
+    pub no_create_database: bool,
     /// HIP-3 builder dexes to sync besides Hyperliquid's main dex: `xyz,flx`
     /// or `all` (offline: the capture holds `xyz` only). Default: main dex only.
     #[arg(long, value_name = "LIST", env = "HYPERLIQUID_DEXES")]
@@ -320,7 +324,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
     let started = Instant::now();
     let options = SetupOptions {
         check: false,
-        no_create_database: false,
+        no_create_database: args.no_create_database,
         format: Format::Table,
     };
     let report = setup::execute(&args.common, &options).await;
