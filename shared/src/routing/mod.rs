@@ -165,6 +165,33 @@ pub struct MarketRow {
     pub taker_fee_bps: Option<f64>,
 }
 
+impl From<&crate::domain::Market> for MarketRow {
+    /// The routing view of a synced market (as the snapshot query reads it).
+    fn from(m: &crate::domain::Market) -> MarketRow {
+        MarketRow {
+            venue: Some(m.venue),
+            token_symbol: m.token_symbol.clone(),
+            market_name: m.market_name.clone(),
+            market_index: m.market_index,
+            base_symbol: m.base_symbol.clone(),
+            price_scale: m.price_scale,
+            dex: m.dex.clone(),
+            is_active: m.is_active,
+            delisted: !m.is_active,
+            market_open: m.market_open,
+            max_leverage: m.max_leverage,
+            liquidity_usd: m.liquidity_usd,
+            open_interest_usd: m.open_interest_usd,
+            long_open_interest_usd: m.long_open_interest_usd,
+            short_open_interest_usd: m.short_open_interest_usd,
+            max_open_interest_usd: m.max_open_interest_usd,
+            day_volume_usd: m.day_volume_usd,
+            spread_bps: m.spread_bps,
+            taker_fee_bps: m.taker_fee_bps,
+        }
+    }
+}
+
 impl MarketRow {
     /// Listed: active and not delisted.
     #[must_use]

@@ -1,0 +1,462 @@
+//! `bench-routing`: routing throughput of Agent Where against the per-signal
+//! approach of the original system and against PostgreSQL doing the whole job
+//! in one statement, measured in one run on the same data.
+//!
+//! A base database is prepared once (schema, recorded markets, N pending
+//! signals); every measurement runs on its own copy (`CREATE DATABASE …
+//! TEMPLATE`), so each starts from the same state with no bloat from the last.
+
+use std::time::{Duration, Instant};
+
+use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
+use agent_where::db::markets::{self, ApplyOptions};
+use agent_where::db::schema::{self, quote_ident};
+use agent_where::db::{DatabaseUrl, config, describe_pg_error};
+use agent_where::domain::Venue;
+use agent_where::symbols::canonical_symbol;
+use agent_where::venues::{hyperliquid, ostium, recorded};
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::TimeDelta;
+use serde::Serialize;
+use tokio_postgres::Client;
+use uuid::Uuid;
+
+use crate::cli::{CommonArgs, Outcome};
+use crate::jobs::route::{self, RouteOptions};
+use crate::output::{self, Format, Table};
+
+/// Options of `bench-routing`.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub signals: i64,
+    pub reference_sample: i64,
+    pub batch_size: usize,
+    pub workers: usize,
+    pub keep: bool,
+    pub format: Format,
+}
+
+/// One measured approach.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    pub approach: &'static str,
+    pub signals: i64,
+    pub seconds: f64,
+    pub signals_per_second: f64,
+    pub ms_per_1000: f64,
+    pub peak_rss_mb: Option<f64>,
+}
+
+impl Measurement {
+    fn new(
+        approach: &'static str,
+        signals: i64,
+        elapsed: Duration,
+        peak_rss_mb: Option<f64>,
+    ) -> Self {
+        let seconds = elapsed.as_secs_f64().max(1e-9);
+        #[allow(clippy::cast_precision_loss)]
+        let n = signals as f64;
+        Measurement {
+            approach,
+            signals,
+            seconds,
+            signals_per_second: n / seconds,
+            ms_per_1000: seconds * 1000.0 * 1000.0 / n.max(1.0),
+            peak_rss_mb,
+        }
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub signals: i64,
+    pub measurements: Vec<Measurement>,
+    pub ratio_vs_reference: f64,
+    pub ratio_vs_limit: f64,
+}
+
+/// Runs the benchmark and prints the table and the ratio line.
+pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome> {
+    if options.signals < 1 {
+        bail!("`--signals` must be at least 1");
+    }
+    let server = common.database_url()?;
+    let base_name = format!("agent_where_bench_{}", std::process::id());
+    let base = server.with_database(&base_name);
+    let admin = server.with_database("postgres").connect().await?;
+    let result = measure_all(&server, &admin, &base, options).await;
+    if !options.keep {
+        for suffix in ["", "_reference", "_limit", "_agent_where"] {
+            let _ = admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_ident(&format!("{base_name}{suffix}"))
+                ))
+                .await;
+        }
+    }
+    let report = result?;
+    print_report(&report, options.format)?;
+    Ok(Outcome::Success)
+}
+
+async fn measure_all(
+    server: &DatabaseUrl,
+    admin: &Client,
+    base: &DatabaseUrl,
+    options: &BenchOptions,
+) -> Result<BenchReport> {
+    tracing::info!(
+        database = base.database(),
+        signals = options.signals,
+        "preparing the base database"
+    );
+    prepare_base(admin, base, options.signals).await?;
+
+    let reference_db = copy_of(admin, base, "_reference").await?;
+    let sample = options.reference_sample.min(options.signals);
+    tracing::info!(sample, "measuring the per-signal reference");
+    let reference = measure_reference(&server.with_database(&reference_db), sample).await?;
+
+    let limit_db = copy_of(admin, base, "_limit").await?;
+    tracing::info!("measuring the single-statement limit");
+    let limit = measure_limit(&server.with_database(&limit_db), options.signals).await?;
+
+    let ours_db = copy_of(admin, base, "_agent_where").await?;
+    tracing::info!("measuring agent-where");
+    let ours = measure_agent_where(&server.with_database(&ours_db), options).await?;
+
+    let ratio_vs_reference = ours.signals_per_second / reference.signals_per_second;
+    let ratio_vs_limit = ours.signals_per_second / limit.signals_per_second;
+    Ok(BenchReport {
+        signals: options.signals,
+        measurements: vec![reference, limit, ours],
+        ratio_vs_reference,
+        ratio_vs_limit,
+    })
+}
+
+async fn prepare_base(admin: &Client, base: &DatabaseUrl, signals: i64) -> Result<()> {
+    admin
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(base.database())
+        ))
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "cannot drop `{}`: {}",
+                base.database(),
+                describe_pg_error(&e)
+            )
+        })?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(base.database())))
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "cannot create `{}`: {}",
+                base.database(),
+                describe_pg_error(&e)
+            )
+        })?;
+    let mut client = base.connect().await?;
+    schema::migrate(&mut client).await?;
+    config::ensure_global_default(&client).await?;
+    load_recorded_markets(&mut client).await?;
+    demo::ensure_demo_agent(&client).await?;
+    demo::insert_signals(&client, DEMO_AGENT_ID, signals, &DEMO_TOKENS).await?;
+    client
+        .batch_execute("VACUUM ANALYZE")
+        .await
+        .map_err(|e| anyhow!("cannot vacuum the base database: {}", describe_pg_error(&e)))?;
+    Ok(())
+}
+
+async fn copy_of(admin: &Client, base: &DatabaseUrl, suffix: &str) -> Result<String> {
+    let name = format!("{}{suffix}", base.database());
+    admin
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(&name)
+        ))
+        .await
+        .map_err(|e| anyhow!("cannot drop `{name}`: {}", describe_pg_error(&e)))?;
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            quote_ident(&name),
+            quote_ident(base.database())
+        ))
+        .await
+        .map_err(|e| anyhow!("cannot copy the base database: {}", describe_pg_error(&e)))?;
+    // Start every measurement from a clean checkpoint (ignored without rights).
+    let _ = admin.batch_execute("CHECKPOINT").await;
+    Ok(name)
+}
+
+/// Syncs both venues from the recorded responses (main dex only), through the
+/// same parse-and-apply path as the sync tools.
+async fn load_recorded_markets(client: &mut Client) -> Result<()> {
+    let now = chrono::Utc::now();
+    let venues = [
+        (
+            Venue::Hyperliquid,
+            hyperliquid::parse(&recorded::hyperliquid(false)).map_err(|e| anyhow!("{e}"))?,
+        ),
+        (
+            Venue::Ostium,
+            ostium::parse(&recorded::ostium(), now).map_err(|e| anyhow!("{e}"))?,
+        ),
+    ];
+    for (venue, markets) in venues {
+        let options = ApplyOptions {
+            scope: None,
+            allow_mass_delist: false,
+            dry_run: false,
+            source: "recorded responses".to_owned(),
+            started_at: now,
+        };
+        markets::apply(client, venue, &markets, &options).await?;
+    }
+    Ok(())
+}
+
+/// The original's way: per signal a config lookup, one availability query per
+/// venue in priority order, an UPDATE and an INSERT, each its own round trip
+/// and autocommit.
+async fn measure_reference(url: &DatabaseUrl, sample: i64) -> Result<Measurement> {
+    let client = url.connect().await?;
+    let pending = client
+        .query(
+            include_str!("../../../sql/bench/select_pending_sample.sql"),
+            &[&sample],
+        )
+        .await
+        .map_err(|e| anyhow!("reference: {}", describe_pg_error(&e)))?;
+    let agent_config = client
+        .prepare(include_str!(
+            "../../../sql/bench/reference_select_agent_config.sql"
+        ))
+        .await?;
+    let global_config = client
+        .prepare(include_str!(
+            "../../../sql/bench/reference_select_global_config.sql"
+        ))
+        .await?;
+    let market = client
+        .prepare(include_str!(
+            "../../../sql/bench/reference_select_market.sql"
+        ))
+        .await?;
+    let update = client
+        .prepare(include_str!(
+            "../../../sql/bench/reference_update_signal.sql"
+        ))
+        .await?;
+    let insert = client
+        .prepare(include_str!(
+            "../../../sql/bench/reference_insert_history.sql"
+        ))
+        .await?;
+    let started = Instant::now();
+    for row in &pending {
+        let decided = Instant::now();
+        let id: Uuid = row.get(0);
+        let agent: Uuid = row.get(1);
+        let token: String = row.get(2);
+        let config_row = match client.query_opt(&agent_config, &[&agent]).await? {
+            Some(r) => Some(r),
+            None => client.query_opt(&global_config, &[]).await?,
+        };
+        let (priority, source): (Vec<String>, &str) = match &config_row {
+            Some(r) => (
+                r.get::<_, Option<Vec<String>>>(0).unwrap_or_default(),
+                "global",
+            ),
+            None => (
+                vec!["HYPERLIQUID".to_owned(), "OSTIUM".to_owned()],
+                "default",
+            ),
+        };
+        let symbol = canonical_symbol(&token).unwrap_or_else(|_| token.clone());
+        let mut checked = Vec::new();
+        let mut availability = serde_json::Map::new();
+        let mut selected: Option<(String, String)> = None;
+        for venue in &priority {
+            checked.push(venue.clone());
+            let found = client.query_opt(&market, &[venue, &symbol]).await?;
+            let available = found
+                .as_ref()
+                .is_some_and(|m| m.get::<_, bool>(2) && m.get::<_, bool>(3));
+            availability.insert(venue.clone(), serde_json::json!({ "available": available }));
+            if available && let Some(m) = found {
+                selected = Some((venue.clone(), m.get(0)));
+                break;
+            }
+        }
+        let micros = i64::try_from(decided.elapsed().as_micros()).unwrap_or(i64::MAX);
+        let (venue, reason, skipped, outcome, market_symbol) = match &selected {
+            Some((v, m)) => (
+                Some(v.clone()),
+                format!("{v}: available ({m})"),
+                None,
+                "ROUTED",
+                Some(m.clone()),
+            ),
+            None => {
+                let r = format!("NO_VENUE_AVAILABLE: no active market for {symbol}");
+                (None, r.clone(), Some(r), "SKIPPED", None)
+            }
+        };
+        client.execute(&update, &[&id, &venue, &skipped]).await?;
+        let ms = i32::try_from(micros / 1000).unwrap_or(i32::MAX);
+        client
+            .execute(
+                &insert,
+                &[
+                    &id,
+                    &symbol,
+                    &venue,
+                    &reason,
+                    &checked,
+                    &serde_json::Value::Object(availability),
+                    &ms,
+                    &outcome,
+                    &source,
+                    &market_symbol,
+                    &micros,
+                ],
+            )
+            .await?;
+    }
+    let elapsed = started.elapsed();
+    Ok(Measurement::new(
+        "reference (per signal)",
+        i64::try_from(pending.len())?,
+        elapsed,
+        None,
+    ))
+}
+
+/// PostgreSQL alone: one set-based statement routes everything.
+async fn measure_limit(url: &DatabaseUrl, signals: i64) -> Result<Measurement> {
+    let client = url.connect().await?;
+    let started = Instant::now();
+    let written = client
+        .execute(
+            include_str!("../../../sql/bench/route_all_first_available.sql"),
+            &[],
+        )
+        .await
+        .map_err(|e| anyhow!("limit statement failed: {}", describe_pg_error(&e)))?;
+    let elapsed = started.elapsed();
+    if i64::try_from(written)? != signals {
+        bail!("limit statement wrote {written} history rows for {signals} signals");
+    }
+    Ok(Measurement::new(
+        "limit (one SQL statement)",
+        signals,
+        elapsed,
+        None,
+    ))
+}
+
+/// The real `route-pending-signals` code path, in this process, on its own pool.
+async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Result<Measurement> {
+    let pool = url.pool(options.workers + 1).await?;
+    let route_options = RouteOptions {
+        batch_size: options.batch_size,
+        limit: None,
+        agent: None,
+        dry_run: false,
+        workers: options.workers,
+        max_market_age: TimeDelta::hours(26),
+        max_signal_age: TimeDelta::hours(24),
+        include_hip3: false,
+        format: Format::Json,
+    };
+    reset_peak_rss();
+    let started = Instant::now();
+    let summary = route::execute_on(&pool, &route_options, false).await?;
+    let elapsed = started.elapsed();
+    let peak = peak_rss_mb();
+    let client = pool.get().await?;
+    let row = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM venue_routing_history),
+                    (SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL)",
+            &[],
+        )
+        .await?;
+    let (history, pending): (i64, i64) = (row.get(0), row.get(1));
+    if history != options.signals
+        || pending != 0
+        || summary.claimed != u64::try_from(options.signals)?
+    {
+        bail!(
+            "agent-where decided {} signals, wrote {history} history rows and left {pending} pending (expected {})",
+            summary.claimed,
+            options.signals
+        );
+    }
+    Ok(Measurement::new(
+        "agent-where (route-pending-signals)",
+        options.signals,
+        elapsed,
+        peak,
+    ))
+}
+
+/// Peak resident set size of this process in MB (Linux `VmHWM`).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak RSS counter so the next reading covers only what follows.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn print_report(report: &BenchReport, format: Format) -> Result<()> {
+    if format == Format::Json {
+        output::print_json(report)?;
+    } else {
+        let mut t = Table::new([
+            "approach",
+            "signals",
+            "seconds",
+            "signals/s",
+            "ms per 1000",
+            "peak RSS MB",
+        ]);
+        for m in &report.measurements {
+            t.row([
+                m.approach.to_owned(),
+                m.signals.to_string(),
+                format!("{:.3}", m.seconds),
+                format!("{:.0}", m.signals_per_second),
+                format!("{:.2}", m.ms_per_1000),
+                m.peak_rss_mb
+                    .map_or_else(|| "-".to_owned(), |v| format!("{v:.1}")),
+            ]);
+        }
+        output::print_table(&t, format)?;
+    }
+    output::print_text(&format!(
+        "ratio_vs_reference={:.2} ratio_vs_limit={:.2}\n",
+        report.ratio_vs_reference, report.ratio_vs_limit
+    ))
+    .context("cannot print the ratio line")
+}

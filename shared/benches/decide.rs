@@ -1,0 +1,76 @@
+//! Micro-benchmark of the pure routing decision (`routing::decide`): symbol
+//! normalisation, availability checks and strategy choice for one signal,
+//! on one core, over the recorded markets and the demo token mix.
+//!
+//! `cargo bench -p agent-where --bench decide` prints decisions per second
+//! (criterion's throughput, elements/s).
+
+use std::hint::black_box;
+
+use agent_where::config::EffectiveConfig;
+use agent_where::db::demo::DEMO_TOKENS;
+use agent_where::domain::{ConfigSource, RoutingConfig, Strategy, Venue};
+use agent_where::routing::{self, MarketRow, MarketSnapshot, PendingSignal, RoutingOptions};
+use agent_where::venues::{hyperliquid, ostium, recorded};
+use chrono::{TimeDelta, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use uuid::Uuid;
+
+fn snapshot() -> MarketSnapshot {
+    let now = Utc::now();
+    let mut rows: Vec<MarketRow> = Vec::new();
+    let hl = hyperliquid::parse(&recorded::hyperliquid(true)).expect("recorded Hyperliquid parses");
+    let os = ostium::parse(&recorded::ostium(), now).expect("recorded Ostium parses");
+    rows.extend(hl.iter().map(MarketRow::from));
+    rows.extend(os.iter().map(MarketRow::from));
+    MarketSnapshot::new(rows, &[(Venue::Hyperliquid, now), (Venue::Ostium, now)])
+}
+
+fn signals(n: usize) -> Vec<PendingSignal> {
+    let now = Utc::now();
+    (0..n)
+        .map(|i| PendingSignal {
+            id: Uuid::from_u128(i as u128),
+            agent_id: Uuid::from_u128(1),
+            token_symbol: DEMO_TOKENS[i % DEMO_TOKENS.len()].to_owned(),
+            side: if i % 3 == 0 { "SHORT" } else { "LONG" }.to_owned(),
+            leverage: Ok(Some(1.0 + (i % 5) as f64)),
+            created_at: now - TimeDelta::seconds((i % 600) as i64),
+        })
+        .collect()
+}
+
+fn bench_decide(c: &mut Criterion) {
+    let snapshot = snapshot();
+    let signals = signals(10_000);
+    let options = RoutingOptions::defaults_at(Utc::now());
+    let mut group = c.benchmark_group("decide");
+    group.throughput(Throughput::Elements(signals.len() as u64));
+    for strategy in Strategy::ALL {
+        let config = EffectiveConfig {
+            config: RoutingConfig {
+                venue_priority: vec![Venue::Hyperliquid, Venue::Ostium],
+                routing_strategy: strategy,
+                failover_enabled: true,
+            },
+            source: ConfigSource::Global,
+            notes: Vec::new(),
+        };
+        group.bench_function(strategy.as_str(), |b| {
+            b.iter(|| {
+                for signal in &signals {
+                    black_box(routing::decide(
+                        black_box(signal),
+                        &config,
+                        &snapshot,
+                        &options,
+                    ));
+                }
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_decide);
+criterion_main!(benches);
