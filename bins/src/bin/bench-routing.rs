@@ -16,7 +16,7 @@ use clap::Parser;
 /// `ratio_vs_reference=<x> ratio_vs_limit=<y>`. `--database-url` names the
 /// server; the scratch databases are created on it and dropped afterwards.
 #[derive(Debug, Parser)]
-#[command(version, after_help = AFTER_HELP)]
+#[command(name = "bench-routing", version, after_help = AFTER_HELP)]
 struct Args {
     /// Pending signals to route.
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
@@ -24,11 +24,11 @@ struct Args {
     /// Signals the per-signal reference routes (its cost per signal is constant).
     #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(i64).range(1..))]
     reference_sample: i64,
-    /// Batch size of agent-where.
-    #[arg(long, default_value_t = 5_000)]
+    /// Batch size of agent-where (as route-pending-signals --batch-size).
+    #[arg(long, env = "AGENT_WHERE_BATCH_SIZE", default_value_t = 5_000)]
     batch_size: usize,
-    /// Parallel batches of agent-where.
-    #[arg(long, default_value_t = 1)]
+    /// Parallel batches of agent-where (as route-pending-signals --workers).
+    #[arg(long, env = "AGENT_WHERE_WORKERS", default_value_t = 1)]
     workers: usize,
     /// Keep the scratch databases (`agent_where_bench_<pid>*`) for inspection.
     #[arg(long)]

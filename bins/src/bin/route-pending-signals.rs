@@ -11,7 +11,7 @@ use clap::Parser;
 /// FOR UPDATE SKIP LOCKED and written in one transaction each (signals, history rows, run
 /// counters): several copies may run at once, and a killed run loses nothing.
 #[derive(Debug, Parser)]
-#[command(version, after_help = route::AFTER_HELP)]
+#[command(name = "route-pending-signals", version, after_help = route::AFTER_HELP)]
 struct Args {
     #[command(flatten)]
     route: RouteArgs,

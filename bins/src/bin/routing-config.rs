@@ -11,7 +11,7 @@ use clap::Parser;
 /// global+token override, global config, built-in default (HYPERLIQUID,OSTIUM / FIRST_AVAILABLE /
 /// failover on). Invalid input is rejected (exit 2) and nothing is written.
 #[derive(Debug, Parser)]
-#[command(version, after_help = AFTER_HELP)]
+#[command(name = "routing-config", version, after_help = AFTER_HELP)]
 struct Args {
     #[command(subcommand)]
     command: Command,

@@ -12,7 +12,7 @@ use clap::Parser;
 /// global routing config exists (never overwriting one you changed), then
 /// verify and print a report. A second run changes nothing and says so.
 #[derive(Debug, Parser)]
-#[command(version, after_help = AFTER_HELP)]
+#[command(name = "setup-agent-where", version, after_help = AFTER_HELP)]
 struct Args {
     /// Verify only and write nothing: exit 0 if up to date, 1 if not.
     #[arg(long)]

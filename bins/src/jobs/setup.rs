@@ -68,13 +68,39 @@ pub struct MarketCount {
 }
 
 impl SetupReport {
-    fn changed(&self) -> bool {
+    /// Whether setup changed anything (database, migrations, global config).
+    #[must_use]
+    pub fn changed(&self) -> bool {
         self.created_database || !self.applied_migrations.is_empty() || self.created_global_config
     }
 }
 
 /// Runs setup and prints the report.
 pub async fn run(common: &CommonArgs, options: &SetupOptions) -> Result<Outcome> {
+    let report = execute(common, options).await?;
+    print_report(&report, options)?;
+    if options.check && !report.up_to_date {
+        return Err(work_failed(anyhow!(
+            "database `{}` is not up to date (schema {}, this build needs version {}{}): run `setup-agent-where`",
+            report.database,
+            report
+                .schema_version
+                .map_or_else(|| "not set up".to_owned(), |v| format!("at version {v}")),
+            report.latest_version,
+            if report.global_config.is_none() {
+                ", no global routing config"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(Outcome::Success)
+}
+
+/// Does the work of setup (create the database unless told not to, migrate,
+/// ensure the global config; with `check`, only inspect) and returns the
+/// report without printing it.
+pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<SetupReport> {
     let url = common.database_url()?;
     let mut created_database = false;
     if options.check || options.no_create_database {
@@ -109,23 +135,7 @@ pub async fn run(common: &CommonArgs, options: &SetupOptions) -> Result<Outcome>
         .map(|m| format!("V{}__{}", m.version, m.name))
         .collect();
     report.created_global_config = created_global_config;
-    print_report(&report, options)?;
-    if options.check && !report.up_to_date {
-        return Err(work_failed(anyhow!(
-            "database `{}` is not up to date (schema {}, this build needs version {}{}): run `setup-agent-where`",
-            report.database,
-            report
-                .schema_version
-                .map_or_else(|| "not set up".to_owned(), |v| format!("at version {v}")),
-            report.latest_version,
-            if report.global_config.is_none() {
-                ", no global routing config"
-            } else {
-                ""
-            }
-        )));
-    }
-    Ok(Outcome::Success)
+    Ok(report)
 }
 
 /// Reads the verification report without writing anything.

@@ -81,6 +81,10 @@ pub struct ApplyArgs {
     pub format: Format,
 }
 
+/// `venue_sync_runs.source` of a sync from the responses built into the
+/// binary (`agent_where::venues::recorded`, captured in January 2026).
+pub const RECORDED_SOURCE: &str = "recorded January 2026 capture, built in";
+
 /// A fetched-and-validated market list, ready to apply.
 pub struct Fetched {
     pub markets: Vec<Market>,
@@ -124,6 +128,25 @@ pub async fn run_sync<F, Fut>(
     source: String,
     fetch: F,
 ) -> Result<Outcome>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Fetched>>,
+{
+    let summary = execute_sync(common, venue, apply, source, fetch).await?;
+    print_summary(&summary, apply.format)?;
+    Ok(Outcome::Success)
+}
+
+/// [`run_sync`] without printing: returns what the sync did. Errors are
+/// [`work_failed`] for a rejected response or a failed fetch (a FAILED run
+/// is recorded), plain for a database that is unreachable or behind.
+pub async fn execute_sync<F, Fut>(
+    common: &CommonArgs,
+    venue: Venue,
+    apply: &ApplyArgs,
+    source: String,
+    fetch: F,
+) -> Result<SyncSummary>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<Fetched>>,
@@ -175,8 +198,7 @@ where
             return Err(if work { work_failed(e) } else { e });
         }
     };
-    print_summary(&summary, apply.format)?;
-    Ok(Outcome::Success)
+    Ok(summary)
 }
 
 /// A FAILED `venue_sync_runs` row, written in a statement of its own (not

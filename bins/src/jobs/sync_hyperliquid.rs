@@ -4,11 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use agent_where::db::markets::SyncSummary;
 use agent_where::domain::Venue;
 use agent_where::venues::hyperliquid::{
     self, DexSelection, HyperliquidResponses, MAINNET_API_URL, TESTNET_API_URL,
 };
-use agent_where::venues::{Body, Fetcher};
+use agent_where::venues::{Body, Fetcher, recorded};
 use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 
@@ -21,18 +22,18 @@ use crate::cli::{CommonArgs, Outcome};
 /// The whole response is validated before anything is written, and applied in
 /// one transaction; markets missing from it are deactivated, never deleted.
 #[derive(Debug, Parser)]
-#[command(version, after_help = AFTER_HELP)]
+#[command(name = "sync-hyperliquid-markets", version, after_help = AFTER_HELP)]
 pub struct Args {
     /// API base URL (`/info` is appended). Default: https://api.hyperliquid.xyz
     #[arg(long, env = "HYPERLIQUID_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
-    /// Use the testnet API (https://api.hyperliquid-testnet.xyz).
-    #[arg(long)]
+    /// Use the testnet API (https://api.hyperliquid-testnet.xyz). Default: mainnet.
+    #[arg(long, env = "AGENT_WHERE_TESTNET")]
     pub testnet: bool,
     /// HIP-3 builder dexes to sync besides the main dex: `xyz,flx` or `all`.
     /// Default: the main dex only. A sync deactivates missing markets only in
     /// the dexes it covers.
-    #[arg(long, value_name = "LIST")]
+    #[arg(long, value_name = "LIST", env = "HYPERLIQUID_DEXES")]
     pub dexes: Option<String>,
     /// Read a saved `metaAndAssetCtxs` response instead of calling the API. With
     /// --dexes, PATH must be a directory holding `perpDexs.json`,
@@ -63,6 +64,18 @@ volume); fees in bps (taker 4.5 / maker 1.5 base tier, HIP-3 scaled by the deplo
     crate::exit_codes_help!()
 );
 
+/// Where a sync reads its responses from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The venue API, or the files named by the flags.
+    Configured,
+    /// The recorded capture built into the binary (offline).
+    Recorded,
+}
+
+/// The one builder dex in the recorded capture.
+const RECORDED_DEX: &str = "xyz";
+
 /// File names shared by `--save-response` and `--from-file DIR`.
 pub const MAIN_FILE: &str = "metaAndAssetCtxs.json";
 pub const PERP_DEXS_FILE: &str = "perpDexs.json";
@@ -72,8 +85,17 @@ pub fn dex_file(dex: &str) -> String {
     format!("metaAndAssetCtxs.{dex}.json")
 }
 
-/// Runs the sync.
+/// Runs the sync and prints its summary.
 pub async fn run(args: &Args) -> Result<Outcome> {
+    let summary = execute(args, Origin::Configured).await?;
+    sync::print_summary(&summary, args.apply.format)?;
+    Ok(Outcome::Success)
+}
+
+/// Runs the sync without printing. [`Origin::Recorded`] reads the responses
+/// built into the binary (`agent_where::venues::recorded`: the main dex and
+/// the `xyz` dex) through the same parse, validate and apply path.
+pub async fn execute(args: &Args, origin: Origin) -> Result<SyncSummary> {
     let selection = match &args.dexes {
         Some(raw) => DexSelection::parse(raw).map_err(|e| anyhow!("`--dexes`: {e}"))?,
         None => DexSelection::MainOnly,
@@ -98,6 +120,9 @@ pub async fn run(args: &Args) -> Result<Outcome> {
             path.display()
         );
     }
+    if origin == Origin::Recorded {
+        return execute_recorded(args, &selection).await;
+    }
     let source = match &args.from_file {
         Some(path) => format!("file:{}", path.display()),
         None => agent_where::venues::endpoint_label("POST", &info_url, "")
@@ -105,7 +130,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
             .to_owned(),
     };
     let scope = selection.scope();
-    sync::run_sync(
+    sync::execute_sync(
         &args.common,
         Venue::Hyperliquid,
         &args.apply,
@@ -122,6 +147,36 @@ pub async fn run(args: &Args) -> Result<Outcome> {
                 save(dir, &responses)?;
             }
             let markets = hyperliquid::parse(&responses)?;
+            Ok(Fetched { markets, scope })
+        },
+    )
+    .await
+}
+
+/// The recorded capture holds the main dex and the `xyz` dex: `--dexes xyz`
+/// or `all` syncs both, anything else is refused.
+async fn execute_recorded(args: &Args, selection: &DexSelection) -> Result<SyncSummary> {
+    let with_xyz = match selection {
+        DexSelection::MainOnly => false,
+        DexSelection::All => true,
+        DexSelection::Only(names) if names.iter().all(|n| n == RECORDED_DEX) => true,
+        DexSelection::Only(names) => bail!(
+            "`--dexes {}`: the recorded capture holds only the main dex and `{RECORDED_DEX}`",
+            names.join(",")
+        ),
+    };
+    let scope = if with_xyz {
+        DexSelection::Only(vec![RECORDED_DEX.to_owned()]).scope()
+    } else {
+        DexSelection::MainOnly.scope()
+    };
+    sync::execute_sync(
+        &args.common,
+        Venue::Hyperliquid,
+        &args.apply,
+        sync::RECORDED_SOURCE.to_owned(),
+        || async move {
+            let markets = hyperliquid::parse(&recorded::hyperliquid(with_xyz))?;
             Ok(Fetched { markets, scope })
         },
     )

@@ -4,15 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
+use agent_where::db::markets::SyncSummary;
 use agent_where::domain::Venue;
-use agent_where::venues::Fetcher;
 use agent_where::venues::ostium::{
     self, MAINNET_SUBGRAPH_URL, OstiumResponses, PRICES_URL, TESTNET_SUBGRAPH_URL,
 };
+use agent_where::venues::{Fetcher, recorded};
 use anyhow::{Result, bail};
 use clap::Parser;
 
 use super::sync::{self, ApplyArgs, Fetched, HttpArgs};
+pub use super::sync_hyperliquid::Origin;
 use crate::cli::{CommonArgs, Outcome};
 
 /// Sync Ostium's pairs into `venue_markets`: one row per pair (`USD/JPY` and
@@ -22,7 +24,7 @@ use crate::cli::{CommonArgs, Outcome};
 /// before anything is written, and applied in one transaction; pairs missing
 /// from the subgraph, or without a price, are deactivated, never deleted.
 #[derive(Debug, Parser)]
-#[command(version, after_help = AFTER_HELP)]
+#[command(name = "sync-ostium-markets", version, after_help = AFTER_HELP)]
 pub struct Args {
     /// Subgraph GraphQL URL for the pairs. Default: the mainnet subgraph
     /// (https://api.subgraph.ormilabs.com/…/ost-prod/live/gn).
@@ -31,8 +33,8 @@ pub struct Args {
     /// Latest-prices URL. Default: https://metadata-backend.ostium.io/PricePublish/latest-prices
     #[arg(long, env = "OSTIUM_PRICES_URL", value_name = "URL")]
     pub prices_url: Option<String>,
-    /// Use the testnet (Arbitrum Sepolia) subgraph.
-    #[arg(long)]
+    /// Use the testnet (Arbitrum Sepolia) subgraph. Default: mainnet.
+    #[arg(long, env = "AGENT_WHERE_TESTNET")]
     pub testnet: bool,
     /// Read a saved subgraph reply instead of querying (needs --prices-file).
     #[arg(long, value_name = "FILE", requires = "prices_file")]
@@ -67,8 +69,33 @@ capacity left for a new trade on either side; market_open = isMarketOpen at sync
 pub const PAIRS_FILE: &str = "pairs.graphql.json";
 pub const PRICES_FILE: &str = "latest-prices.json";
 
-/// Runs the sync.
+/// Runs the sync and prints its summary.
 pub async fn run(args: &Args) -> Result<Outcome> {
+    let summary = execute(args, Origin::Configured).await?;
+    sync::print_summary(&summary, args.apply.format)?;
+    Ok(Outcome::Success)
+}
+
+/// Runs the sync without printing. [`Origin::Recorded`] reads the responses
+/// built into the binary (`agent_where::venues::recorded`) through the same
+/// parse, validate and apply path; market hours are those of the capture.
+pub async fn execute(args: &Args, origin: Origin) -> Result<SyncSummary> {
+    if origin == Origin::Recorded {
+        return sync::execute_sync(
+            &args.common,
+            Venue::Ostium,
+            &args.apply,
+            sync::RECORDED_SOURCE.to_owned(),
+            || async move {
+                let markets = ostium::parse(&recorded::ostium(), chrono::Utc::now())?;
+                Ok(Fetched {
+                    markets,
+                    scope: None,
+                })
+            },
+        )
+        .await;
+    }
     let http = args.http.options()?;
     let subgraph_url = match (&args.subgraph_url, args.testnet) {
         (Some(_), true) => bail!(
@@ -89,7 +116,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
         Some((pairs, prices)) => format!("file:{} + file:{}", pairs.display(), prices.display()),
         None => format!("{} + {}", shown(&subgraph_url), shown(&prices_url)),
     };
-    sync::run_sync(
+    sync::execute_sync(
         &args.common,
         Venue::Ostium,
         &args.apply,

@@ -292,6 +292,12 @@ impl WindowArgs {
     }
 }
 
+/// The summary as `routing-stats` would print it with these flags (for
+/// `run-pipeline`), without writing it anywhere.
+pub async fn summary_text(common: &CommonArgs, args: &SummaryArgs) -> Result<String> {
+    summary::render(common, args).await
+}
+
 /// Runs the chosen subcommand (summary when none is given).
 pub async fn run(args: &Args) -> Result<Outcome> {
     if args.command.is_some() && args.summary != SummaryArgs::defaults() {

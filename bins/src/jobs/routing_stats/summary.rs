@@ -144,6 +144,13 @@ impl From<GroupRow> for GroupView {
 
 /// Runs `summary`.
 pub async fn run(common: &CommonArgs, args: &SummaryArgs) -> Result<Outcome> {
+    let text = render(common, args).await?;
+    emit(args.output.as_deref(), &text)?;
+    Ok(Outcome::Success)
+}
+
+/// The text `summary` prints (in `args.format`), not written anywhere.
+pub async fn render(common: &CommonArgs, args: &SummaryArgs) -> Result<String> {
     let spec = args.window.validate()?;
     let filters = args.filters.validate()?;
     let (_, mut client) = common.connect_checked().await?;
@@ -164,8 +171,7 @@ pub async fn run(common: &CommonArgs, args: &SummaryArgs) -> Result<Outcome> {
         }
     };
     drop(tx);
-    emit(args.output.as_deref(), &text)?;
-    Ok(Outcome::Success)
+    Ok(text)
 }
 
 async fn groups(

@@ -1,0 +1,439 @@
+//! `run-pipeline` against the real PostgreSQL: the offline quick start on a
+//! database that does not exist yet (every demo signal decided, the summary
+//! printed, steps in order), a second run on the same database, machine-
+//! readable output, a venue failure that routing survives, and a fatal
+//! failure that stops the pipeline naming its step.
+
+use std::time::Duration;
+
+use agent_where::testing::TestDb;
+use anyhow::{Context, Result};
+use tokio_postgres::Client;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PIPELINE: &str = env!("CARGO_BIN_EXE_run-pipeline");
+
+const STEPS: [&str; 6] = [
+    "[1/6] setup … ",
+    "[2/6] sync-hyperliquid … ",
+    "[3/6] sync-ostium … ",
+    "[4/6] demo-signals … ",
+    "[5/6] route … ",
+    "[6/6] summary … ",
+];
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn show(&self) -> String {
+        format!(
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// The line of stdout that starts with `prefix`.
+    fn line(&self, prefix: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line `{prefix}`:\n{}", self.show()))
+    }
+}
+
+/// Runs `run-pipeline` with `args` and `--database-url url`, with a deadline,
+/// and none of the environment that could redirect it.
+async fn pipeline(url: &str, args: &[&str]) -> Result<Run> {
+    let mut cmd = tokio::process::Command::new(PIPELINE);
+    cmd.args(args).args(["--database-url", url]);
+    for var in [
+        "DATABASE_URL",
+        "HYPERLIQUID_API_URL",
+        "OSTIUM_SUBGRAPH_URL",
+        "OSTIUM_PRICES_URL",
+        "RUST_LOG",
+        "AGENT_WHERE_OFFLINE",
+        "HYPERLIQUID_DEXES",
+        "AGENT_WHERE_TESTNET",
+        "AGENT_WHERE_BATCH_SIZE",
+        "AGENT_WHERE_WORKERS",
+        "AGENT_WHERE_MAX_MARKET_AGE",
+        "AGENT_WHERE_MAX_SIGNAL_AGE",
+        "AGENT_WHERE_LOG_FORMAT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
+    let out = tokio::time::timeout(Duration::from_secs(120), cmd.output())
+        .await
+        .context("run-pipeline ran past the test deadline")??;
+    Ok(Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+async fn count(client: &Client, sql: &str) -> Result<i64> {
+    Ok(client.query_one(sql, &[]).await?.get(0))
+}
+
+/// The number after `label` in `text` (e.g. `routed 412`).
+fn figure(text: &str, label: &str) -> i64 {
+    let at = text
+        .find(label)
+        .unwrap_or_else(|| panic!("`{label}` not in {text}"));
+    text[at + label.len()..]
+        .trim_start()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no number after `{label}` in {text}"))
+}
+
+#[tokio::test]
+async fn offline_demo_run_on_a_new_database_decides_every_signal() -> Result<()> {
+    let db = TestDb::unborn();
+    let run = pipeline(db.url(), &["--offline", "--demo-signals", "500"]).await?;
+    assert_eq!(run.code, Some(0), "{}", run.show());
+
+    // Every step, in order, each ok, with its time.
+    let mut last = 0;
+    for step in STEPS {
+        let at = run
+            .stdout
+            .find(step)
+            .unwrap_or_else(|| panic!("step `{step}` missing:\n{}", run.show()));
+        assert!(at > last, "`{step}` out of order:\n{}", run.show());
+        last = at;
+        let line = run.line(step);
+        assert!(
+            line[step.len()..].starts_with("ok ("),
+            "{line}\n{}",
+            run.show()
+        );
+        assert!(line.contains(" s): "), "{line}");
+    }
+    // The data is said to be a dated recording.
+    assert!(
+        run.stdout.starts_with("offline: ") && run.stdout.contains("January 2026"),
+        "{}",
+        run.show()
+    );
+    assert!(run.line(STEPS[0]).contains("created the database"));
+    assert!(
+        run.line(STEPS[1])
+            .contains("225 markets seen, 187 active: 225 added"),
+        "{}",
+        run.show()
+    );
+    assert!(run.line(STEPS[2]).contains("52 markets seen"));
+    assert!(run.line(STEPS[2]).contains("recorded January 2026 capture"));
+    assert!(
+        run.line(STEPS[3])
+            .contains("500 pending MULTI signals over 40 token spellings"),
+        "{}",
+        run.show()
+    );
+
+    // The database: nothing pending, one history row per demo signal.
+    let client = db.client().await?;
+    let pending = count(
+        &client,
+        "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL",
+    )
+    .await?;
+    assert_eq!(pending, 0);
+    assert_eq!(count(&client, "SELECT count(*) FROM signals").await?, 500);
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM venue_routing_history").await?,
+        500
+    );
+    assert_eq!(
+        count(
+            &client,
+            "SELECT count(DISTINCT signal_id) FROM venue_routing_history"
+        )
+        .await?,
+        500
+    );
+    let routed = count(
+        &client,
+        "SELECT count(*) FROM signals WHERE venue IN ('HYPERLIQUID', 'OSTIUM')",
+    )
+    .await?;
+    let skipped = count(
+        &client,
+        "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NOT NULL",
+    )
+    .await?;
+    assert_eq!(routed + skipped, 500);
+    // The demo mix has tokens on each venue and tokens no venue lists.
+    assert!(
+        routed > 0 && skipped > 0,
+        "routed {routed} skipped {skipped}"
+    );
+    for venue in ["HYPERLIQUID", "OSTIUM"] {
+        let n = count(
+            &client,
+            &format!("SELECT count(*) FROM signals WHERE venue = '{venue}'"),
+        )
+        .await?;
+        assert!(n > 0, "nothing routed to {venue}");
+    }
+    assert_eq!(
+        count(
+            &client,
+            "SELECT count(*) FROM venue_sync_runs WHERE status = 'SUCCEEDED'"
+        )
+        .await?,
+        2
+    );
+
+    // The route line and the printed summary agree with the database.
+    let route = run.line(STEPS[4]);
+    assert_eq!(figure(route, "): "), 500, "{route}");
+    assert_eq!(figure(route, "decided: "), routed, "{route}");
+    assert_eq!(figure(route, "), "), skipped, "{route}");
+    let summary = &run.stdout[run.stdout.find(STEPS[5]).unwrap_or(0)..];
+    assert!(summary.contains("Routing decisions, last day"), "{summary}");
+    assert_eq!(figure(summary, "decisions "), 500, "{summary}");
+    assert_eq!(figure(summary, "routed "), routed, "{summary}");
+    assert_eq!(figure(summary, "skipped "), skipped, "{summary}");
+    assert!(summary.contains("HYPERLIQUID") && summary.contains("OSTIUM"));
+    assert!(summary.contains("skip reason"), "{summary}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_second_run_changes_nothing_and_finds_nothing_pending() -> Result<()> {
+    let db = TestDb::migrated().await?;
+    let first = pipeline(db.url(), &["--offline", "--demo-signals", "50"]).await?;
+    assert_eq!(first.code, Some(0), "{}", first.show());
+    let again = pipeline(db.url(), &["--offline"]).await?;
+    assert_eq!(again.code, Some(0), "{}", again.show());
+    assert!(
+        again.line(STEPS[0]).contains("up to date")
+            && again.line(STEPS[0]).contains("nothing changed"),
+        "{}",
+        again.show()
+    );
+    assert!(
+        again
+            .line(STEPS[1])
+            .contains("0 added, 0 updated, 225 unchanged"),
+        "{}",
+        again.show()
+    );
+    assert_eq!(
+        again.line(STEPS[3]),
+        "[4/6] demo-signals … skipped: no --demo-signals"
+    );
+    assert!(
+        again.line(STEPS[4]).ends_with("no pending MULTI signals"),
+        "{}",
+        again.show()
+    );
+    // The summary still covers the first run's decisions.
+    assert!(again.stdout.contains("decisions 50 "), "{}", again.show());
+    // A second demo run reuses the agent.
+    let third = pipeline(db.url(), &["--offline", "--demo-signals", "10"]).await?;
+    assert_eq!(third.code, Some(0), "{}", third.show());
+    assert!(third.line(STEPS[3]).contains("reused the demo agent"));
+    assert!(third.line(STEPS[4]).contains("10 signals decided"));
+    let client = db.client().await?;
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM venue_routing_history").await?,
+        60
+    );
+    assert_eq!(count(&client, "SELECT count(*) FROM agents").await?, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn json_summary_keeps_stdout_parseable() -> Result<()> {
+    let db = TestDb::migrated().await?;
+    let run = pipeline(
+        db.url(),
+        &["--offline", "--demo-signals", "40", "--format", "json"],
+    )
+    .await?;
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    let json: serde_json::Value = serde_json::from_str(&run.stdout)
+        .with_context(|| format!("stdout is not JSON:\n{}", run.show()))?;
+    assert_eq!(json["decisions"], 40);
+    assert_eq!(json["window"]["label"], "day");
+    // The step lines went to stderr, in order.
+    let mut last = 0;
+    for step in STEPS {
+        let at = run
+            .stderr
+            .find(step)
+            .unwrap_or_else(|| panic!("`{step}` not on stderr:\n{}", run.show()));
+        assert!(at >= last);
+        last = at;
+    }
+    assert!(run.stderr.contains("January 2026"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unreachable_database_stops_at_setup_with_exit_2() -> Result<()> {
+    // Port 1 on the loopback: nothing listens there, the refusal is immediate.
+    let run = pipeline(
+        "postgres://postgres@127.0.0.1:1/agent_where?connect_timeout=5",
+        &["--offline", "--demo-signals", "10"],
+    )
+    .await?;
+    assert_eq!(run.code, Some(2), "{}", run.show());
+    assert!(
+        run.line(STEPS[0])["[1/6] setup … ".len()..].starts_with("FAILED ("),
+        "{}",
+        run.show()
+    );
+    assert!(!run.stdout.contains("[2/6]"), "{}", run.show());
+    let error = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("run-pipeline: error: "))
+        .unwrap_or_else(|| panic!("no error line:\n{}", run.show()));
+    assert!(
+        error.contains("step `setup` failed, pipeline stopped: "),
+        "{error}"
+    );
+    assert!(error.contains("127.0.0.1:1"), "{error}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_rejected_venue_is_recorded_and_routing_goes_on_with_exit_1() -> Result<()> {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/info"))
+        .respond_with(
+            ResponseTemplate::new(422).set_body_string("Failed to deserialize the JSON body"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/gn"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(agent_where::venues::recorded::OSTIUM_PAIRS)
+                .insert_header("content-type", "application/json"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/prices"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(agent_where::venues::recorded::OSTIUM_LATEST_PRICES)
+                .insert_header("content-type", "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let db = TestDb::migrated().await?;
+    let base = server.uri();
+    let run = pipeline(
+        db.url(),
+        &[
+            "--hyperliquid-api-url",
+            &base,
+            "--ostium-subgraph-url",
+            &format!("{base}/gn"),
+            "--ostium-prices-url",
+            &format!("{base}/prices"),
+            "--retries",
+            "0",
+            "--demo-signals",
+            "80",
+        ],
+    )
+    .await?;
+    assert_eq!(run.code, Some(1), "{}", run.show());
+    let hl = run.line(STEPS[1]);
+    assert!(hl.contains("FAILED (") && hl.contains("422"), "{hl}");
+    assert!(run.line(STEPS[2]).contains("ok ("), "{}", run.show());
+    assert!(
+        run.line(STEPS[4]).contains("80 signals decided"),
+        "{}",
+        run.show()
+    );
+    assert!(run.stdout.contains("decisions 80 "), "{}", run.show());
+    let error = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("run-pipeline: error: "))
+        .unwrap_or_else(|| panic!("no error line:\n{}", run.show()));
+    assert!(error.contains("step `sync-hyperliquid` failed"), "{error}");
+    assert!(!run.stdout.starts_with("offline"), "{}", run.show());
+
+    let client = db.client().await?;
+    assert_eq!(
+        count(
+            &client,
+            "SELECT count(*) FROM venue_sync_runs WHERE venue = 'HYPERLIQUID' AND status = 'FAILED'"
+        )
+        .await?,
+        1
+    );
+    // Hyperliquid never synced: nothing may be routed there.
+    assert_eq!(
+        count(
+            &client,
+            "SELECT count(*) FROM signals WHERE venue = 'HYPERLIQUID'"
+        )
+        .await?,
+        0
+    );
+    assert!(
+        count(
+            &client,
+            "SELECT count(*) FROM signals WHERE venue = 'OSTIUM'"
+        )
+        .await?
+            > 0
+    );
+    assert_eq!(
+        count(
+            &client,
+            "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL"
+        )
+        .await?,
+        0
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn no_create_database_stops_at_setup_and_creates_nothing() -> Result<()> {
+    let db = TestDb::unborn();
+    let run = pipeline(db.url(), &["--offline", "--no-create-database"]).await?;
+    assert_eq!(run.code, Some(2), "{}", run.show());
+    assert!(run.line(STEPS[0]).contains("FAILED ("), "{}", run.show());
+    assert!(!run.stdout.contains("[2/6]"), "{}", run.show());
+    assert!(
+        run.stderr.contains("step `setup` failed") && run.stderr.contains("does not exist"),
+        "{}",
+        run.show()
+    );
+    let admin =
+        agent_where::db::DatabaseUrl::parse(&agent_where::testing::url_for_database("postgres"))?
+            .connect()
+            .await?;
+    let exists: bool = admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+            &[&db.name()],
+        )
+        .await?
+        .get(0);
+    assert!(!exists, "the database was created");
+    Ok(())
+}
