@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 
 const README: &str = include_str!("../../README.md");
 const PIPELINE: &str = env!("CARGO_BIN_EXE_run-pipeline");
-const PIPELINE_PREFIX: &str = "cargo run --release --bin run-pipeline --";
+const PIPELINE_PREFIX: &str = "cargo run --bin run-pipeline --";
 
 /// The README's sections: `## title` → body (up to the next `## `).
 fn section(title: &str) -> &'static str {

@@ -11,6 +11,50 @@ use tokio_postgres::Client;
 use crate::cli::{CommonArgs, Outcome, work_failed};
 use crate::output::{self, Format, Table};
 
+/// Make a database ready: create it if missing, apply pending migrations
+/// under an advisory lock (safe to run from several hosts at once), ensure the
+/// global routing config exists (never overwriting one you changed), then
+/// verify and print a report. A second run changes nothing and says so.
+#[derive(Debug, clap::Parser)]
+#[command(name = "setup-agent-where", version, after_help = AFTER_HELP)]
+pub struct Args {
+    /// Verify only and write nothing: exit 0 if up to date, 1 if not.
+    #[arg(long)]
+    pub check: bool,
+    /// Fail instead of creating the database when it does not exist.
+    #[arg(long)]
+    pub no_create_database: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+const AFTER_HELP: &str = concat!(
+    "Examples:
+  setup-agent-where
+  setup-agent-where --database-url postgres://app@db.internal/maxxit?sslmode=verify-full
+  setup-agent-where --check --format json
+
+Only this tool changes the schema; every other tool refuses to run on a schema that is behind.
+
+",
+    crate::exit_codes_help!()
+);
+
+impl Args {
+    /// The options the job takes.
+    #[must_use]
+    pub fn options(&self) -> SetupOptions {
+        SetupOptions {
+            check: self.check,
+            no_create_database: self.no_create_database,
+            format: self.format,
+        }
+    }
+}
+
 /// Options of `setup-agent-where`.
 #[derive(Debug, Clone)]
 pub struct SetupOptions {
