@@ -446,20 +446,10 @@ fn setup_outcome(r: &SetupReport) -> String {
             r.database
         );
     }
-    let mut done = Vec::new();
-    if r.created_database {
-        done.push("created the database".to_owned());
-    }
-    if !r.applied_migrations.is_empty() {
-        done.push(format!("applied {}", r.applied_migrations.join(", ")));
-    }
-    if r.created_global_config {
-        done.push("created the global routing config".to_owned());
-    }
     format!(
         "database {} at schema version {version}: {}",
         r.database,
-        done.join(", ")
+        r.changes().join(", ")
     )
 }
 

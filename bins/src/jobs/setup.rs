@@ -115,7 +115,23 @@ impl SetupReport {
     /// Whether setup changed anything (database, migrations, global config).
     #[must_use]
     pub fn changed(&self) -> bool {
-        self.created_database || !self.applied_migrations.is_empty() || self.created_global_config
+        !self.changes().is_empty()
+    }
+
+    /// What setup changed, one phrase per change, in order.
+    #[must_use]
+    pub fn changes(&self) -> Vec<String> {
+        let mut done = Vec::new();
+        if self.created_database {
+            done.push("created the database".to_owned());
+        }
+        if !self.applied_migrations.is_empty() {
+            done.push(format!("applied {}", self.applied_migrations.join(", ")));
+        }
+        if self.created_global_config {
+            done.push("created the global routing config".to_owned());
+        }
+        done
     }
 }
 
@@ -328,17 +344,7 @@ fn print_report(report: &SetupReport, options: &SetupOptions) -> Result<()> {
                 "check: NOT up to date: run setup-agent-where\n"
             });
         } else if report.changed() {
-            let mut done = Vec::new();
-            if report.created_database {
-                done.push("created the database".to_owned());
-            }
-            if !report.applied_migrations.is_empty() {
-                done.push(format!("applied {}", report.applied_migrations.join(", ")));
-            }
-            if report.created_global_config {
-                done.push("created the global routing config".to_owned());
-            }
-            text.push_str(&format!("changes: {}\n", done.join("; ")));
+            text.push_str(&format!("changes: {}\n", report.changes().join("; ")));
         } else {
             text.push_str("no changes: already up to date\n");
         }
