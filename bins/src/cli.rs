@@ -231,6 +231,9 @@ where
     if let Some(raw) = &common.database_url {
         register_secrets_of_url(raw);
     }
+    if let Ok(password) = std::env::var("PGPASSWORD") {
+        register_secret(&password);
+    }
     std::panic::set_hook(Box::new(move |info| {
         let message = info
             .payload()

@@ -181,7 +181,8 @@ impl Cluster {
         std::fs::write(&conf_path, existing).expect("write postgresql.conf");
         std::fs::write(
             data.join("pg_hba.conf"),
-            "hostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\nlocal all all trust\n",
+            "hostssl all aw_password_user 127.0.0.1/32 scram-sha-256\n\
+             hostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\nlocal all all trust\n",
         )
         .expect("write pg_hba.conf");
         run(pg_command(&bindir, "pg_ctl")
@@ -220,6 +221,7 @@ impl Drop for Cluster {
 fn setup(url: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_setup-agent-where"))
         .args(["--database-url", url, "--format", "json"])
+        .env_remove("PGPASSWORD")
         .output()
         .expect("run setup-agent-where")
 }
@@ -277,4 +279,54 @@ fn tls_modes_against_a_tls_only_server() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A URL without a password takes it from `PGPASSWORD`, as libpq does, and
+/// the password never shows in any output.
+#[test]
+fn password_from_pgpassword() {
+    let cluster = Cluster::start();
+    let password = "pgpassword-marker-7c1e";
+    let admin = format!(
+        "postgres://postgres@127.0.0.1:{}/postgres?sslmode=require",
+        cluster.port
+    );
+    let out = Command::new("psql")
+        .args([
+            admin.as_str(),
+            "-qAtc",
+            &format!("CREATE ROLE aw_password_user LOGIN SUPERUSER PASSWORD '{password}'"),
+        ])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = format!(
+        "postgres://aw_password_user@127.0.0.1:{}/agent_where_pw?sslmode=require",
+        cluster.port
+    );
+    let without = setup(&url);
+    assert_eq!(without.status.code(), Some(2), "no password must fail");
+    let with = Command::new(env!("CARGO_BIN_EXE_setup-agent-where"))
+        .args(["--database-url", &url, "--format", "json", "-vv"])
+        .env("PGPASSWORD", password)
+        .output()
+        .expect("run setup-agent-where");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&with.stdout),
+        String::from_utf8_lossy(&with.stderr)
+    );
+    assert!(with.status.success(), "{all}");
+    assert!(!all.contains(password), "password leaked: {all}");
+    let wrong = Command::new(env!("CARGO_BIN_EXE_setup-agent-where"))
+        .args(["--database-url", &url])
+        .env("PGPASSWORD", "not-the-password-marker")
+        .output()
+        .expect("run setup-agent-where");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&wrong.stderr).contains("not-the-password-marker"));
 }

@@ -103,6 +103,11 @@ impl DatabaseUrl {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
+        if config.get_password().is_none()
+            && let Some(password) = env_password()
+        {
+            config.password(password);
+        }
         if config.get_application_name().is_none() {
             config.application_name("agent-where");
         }
@@ -119,7 +124,8 @@ impl DatabaseUrl {
     }
 
     /// The URL used when none is given: `localhost:5432`, database
-    /// `agent_where`, user from `PGUSER` or the OS user.
+    /// `agent_where`, user from `PGUSER` or the OS user, password from
+    /// `PGPASSWORD` if set.
     #[must_use]
     pub fn local_default() -> DatabaseUrl {
         let mut config = tokio_postgres::Config::new();
@@ -131,6 +137,9 @@ impl DatabaseUrl {
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
             .application_name("agent-where")
             .ssl_mode(SslMode::Prefer);
+        if let Some(password) = env_password() {
+            config.password(password);
+        }
         DatabaseUrl {
             config,
             tls: TlsMode::Prefer,
@@ -376,6 +385,11 @@ pub fn describe_pg_error(e: &tokio_postgres::Error) -> String {
         source = s.source();
     }
     text.replace('\n', " ")
+}
+
+/// `PGPASSWORD`, as libpq reads it, for URLs that carry no password.
+fn env_password() -> Option<String> {
+    std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())
 }
 
 fn default_user() -> String {
