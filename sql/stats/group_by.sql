@@ -3,36 +3,23 @@
 -- $3 token (case-insensitive, matches token_symbol or market_symbol), $4 agent id,
 -- $5 venue (selected or checked), $6 key: all|venue|token|reason|agent|hour|day,
 -- $7 maximum number of groups (NULL = all).
--- A decision is routed when outcome = 'ROUTED', or when outcome is NULL (rows of the
--- original system) and a venue was selected; every other decision is skipped.
--- The skip reason code is the leading upper-case word before ':' of the signal's
--- skipped_reason, else of the history row's routing_reason (unless it names a venue),
--- else 'UNKNOWN'. Decision time is routing_duration_us; NULLs are left out, never zero.
+-- Outcome and skip reason code come from the view `routing_decisions` (migration V3).
+-- Decision time is routing_duration_us; NULLs are left out, never zero.
 WITH decisions AS (
     SELECT
-        h.created_at,
-        s.agent_id,
-        upper(h.token_symbol) AS token,
-        h.selected_venue::text AS venue,
-        (h.outcome = 'ROUTED' OR (h.outcome IS NULL AND h.selected_venue IS NOT NULL)) AS routed,
-        COALESCE(
-            c.signal_code,
-            CASE WHEN c.history_code NOT IN ('HYPERLIQUID', 'OSTIUM', 'GMX', 'SPOT', 'MULTI') THEN c.history_code END,
-            'UNKNOWN'
-        ) AS reason,
-        h.routing_duration_us::float8 AS duration_us
-    FROM venue_routing_history h
-    JOIN signals s ON s.id = h.signal_id
-    CROSS JOIN LATERAL (
-        SELECT
-            substring(s.skipped_reason FROM '^([A-Z][A-Z0-9_]*)(:|$)') AS signal_code,
-            substring(h.routing_reason FROM '^([A-Z][A-Z0-9_]*):') AS history_code
-    ) c
-    WHERE ($1::timestamptz IS NULL OR h.created_at >= $1::timestamptz)
-      AND ($2::timestamptz IS NULL OR h.created_at < $2::timestamptz)
-      AND ($3::text IS NULL OR upper(h.token_symbol) = upper($3::text) OR upper(h.market_symbol) = upper($3::text))
-      AND ($4::uuid IS NULL OR s.agent_id = $4::uuid)
-      AND ($5::text IS NULL OR h.selected_venue::text = $5::text OR $5::text = ANY (h.checked_venues))
+        d.created_at,
+        d.agent_id,
+        upper(d.token_symbol) AS token,
+        d.selected_venue AS venue,
+        d.routed,
+        d.skip_reason AS reason,
+        d.routing_duration_us::float8 AS duration_us
+    FROM routing_decisions AS d
+    WHERE ($1::timestamptz IS NULL OR d.created_at >= $1::timestamptz)
+      AND ($2::timestamptz IS NULL OR d.created_at < $2::timestamptz)
+      AND ($3::text IS NULL OR upper(d.token_symbol) = upper($3::text) OR upper(d.market_symbol) = upper($3::text))
+      AND ($4::uuid IS NULL OR d.agent_id = $4::uuid)
+      AND ($5::text IS NULL OR d.selected_venue = $5::text OR $5::text = ANY (d.checked_venues))
 ),
 keyed AS (
     SELECT
