@@ -1,19 +1,21 @@
-//! Micro-benchmark of the pure routing decision (`routing::decide`): symbol
-//! normalisation, availability checks and strategy choice for one signal,
-//! on one core, over the recorded markets and the demo token mix.
+//! Micro-benchmark of routing's batch step (`routing::decide_batch`, the
+//! function production calls for every batch): token parsing, config lookup,
+//! availability checks, strategy choice and rendering of the reason and the
+//! availability JSON, on one core, over the recorded markets and the demo
+//! token mix.
 //!
 //! `cargo bench -p agent-where --bench decide` prints decisions per second
 //! (criterion's throughput, elements/s).
 
 use std::hint::black_box;
 
-use agent_where::config::EffectiveConfig;
+use agent_where::config::{ConfigSet, StoredConfig};
 use agent_where::db::demo::DEMO_TOKENS;
-use agent_where::domain::{ConfigSource, RoutingConfig, Strategy, Venue};
+use agent_where::domain::{Strategy, Venue};
 use agent_where::routing::{self, MarketRow, MarketSnapshot, PendingSignal, RoutingOptions};
 use agent_where::venues::{hyperliquid, ostium, recorded};
 use chrono::{TimeDelta, Utc};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use uuid::Uuid;
 
 fn snapshot() -> MarketSnapshot {
@@ -47,26 +49,22 @@ fn bench_decide(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(signals.len() as u64));
     for strategy in Strategy::ALL {
-        let config = EffectiveConfig {
-            config: RoutingConfig {
-                venue_priority: vec![Venue::Hyperliquid, Venue::Ostium],
-                routing_strategy: strategy,
+        let configs = ConfigSet {
+            global: Some(StoredConfig {
+                venue_priority: Some(vec!["HYPERLIQUID".to_owned(), "OSTIUM".to_owned()]),
+                routing_strategy: strategy.as_str().to_owned(),
                 failover_enabled: true,
-            },
-            source: ConfigSource::Global,
-            notes: Vec::new(),
+            }),
+            ..ConfigSet::default()
         };
         group.bench_function(strategy.as_str(), |b| {
-            b.iter(|| {
-                for signal in &signals {
-                    black_box(routing::decide(
-                        black_box(signal),
-                        &config,
-                        &snapshot,
-                        &options,
-                    ));
-                }
-            });
+            b.iter_batched(
+                || signals.clone(),
+                |batch| {
+                    black_box(routing::decide_batch(batch, &configs, &snapshot, &options));
+                },
+                BatchSize::LargeInput,
+            );
         });
     }
     group.finish();

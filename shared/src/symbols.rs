@@ -122,65 +122,76 @@ fn strip_thousand_prefix(s: &str) -> (&str, f64) {
     (s, 1.0)
 }
 
-/// The canonical symbol of a signal's token.
-///
-/// Rules, in order: trim; reject empty, over-long and control/non-ASCII
-/// input; drop a leading `$`; drop a `_MANUAL_…` suffix; drop a HIP-3
-/// `dex:` prefix; drop `-PERP`/`_PERP`; map `kPEPE`/`1000PEPE` to `PEPE`;
-/// upper-case; split `A/B` or `A-B` pairs and drop a USD/USDT/USDC quote
-/// (forex pairs quoted in another currency keep both: `USDJPY`); drop a
-/// glued `USDT`/`USDC`/`USD` quote (`ETHUSDT`); map display names (`GOLD`).
-pub fn canonical_symbol(raw: &str) -> Result<String, SymbolError> {
-    if raw.len() > MAX_TOKEN_LEN * 4 {
-        return Err(SymbolError::TooLong(raw.len()));
-    }
-    let mut s = raw.trim();
-    if s.is_empty() {
-        return Err(SymbolError::Empty);
-    }
-    if s.len() > MAX_TOKEN_LEN {
-        return Err(SymbolError::TooLong(s.len()));
-    }
-    if let Some(c) = s
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '$' | '/' | '-' | '_' | ':' | '.')))
-    {
-        return Err(SymbolError::InvalidCharacter(c));
-    }
-    s = s.trim_start_matches('$');
-    if let Some(pos) = s.to_ascii_uppercase().find("_MANUAL") {
-        s = &s[..pos];
-    }
-    if let Some((_, asset)) = s.split_once(':') {
-        s = asset;
-    }
-    for suffix in ["-PERP", "_PERP", "-perp", "_perp"] {
-        if let Some(rest) = s.strip_suffix(suffix) {
-            s = rest;
-        }
-    }
-    let (asset, _) = strip_thousand_prefix(s);
-    let upper = asset.to_ascii_uppercase();
-    let canonical = match upper.split_once(['/', '-']) {
-        Some((base, quote)) => pair_canonical(base, quote),
-        None => glued_canonical(&upper),
-    };
-    let (canonical, _) = strip_thousand_prefix(&canonical);
-    let canonical = alias(canonical).to_owned();
-    if canonical.is_empty() || !canonical.chars().any(|c| c.is_ascii_alphanumeric()) {
-        return Err(SymbolError::Empty);
-    }
-    Ok(canonical)
+/// A signal's token, parsed once: its canonical symbol and the HIP-3 dex it
+/// names, if any (`xyz:TSLA` → `TSLA` on `xyz`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The symbol routing matches markets and per-token overrides on.
+    pub canonical: String,
+    /// The builder dex the token names explicitly (`xyz` in `xyz:TSLA`).
+    pub dex: Option<String>,
 }
 
-/// The HIP-3 dex a signal names explicitly (`xyz:TSLA` → `xyz`).
-#[must_use]
-pub fn dex_prefix(raw: &str) -> Option<&str> {
-    raw.trim()
-        .trim_start_matches('$')
-        .split_once(':')
-        .map(|(dex, _)| dex)
-        .filter(|d| !d.is_empty())
+impl Token {
+    /// Parses a signal's token.
+    ///
+    /// Rules, in order: trim; reject empty, over-long and control/non-ASCII
+    /// input; drop a leading `$`; drop a `_MANUAL_…` suffix; split off a HIP-3
+    /// `dex:` prefix; drop `-PERP`/`_PERP`; map `kPEPE`/`1000PEPE` to `PEPE`;
+    /// upper-case; split `A/B` or `A-B` pairs and drop a USD/USDT/USDC quote
+    /// (forex pairs quoted in another currency keep both: `USDJPY`); drop a
+    /// glued `USDT`/`USDC`/`USD` quote (`ETHUSDT`); map display names (`GOLD`).
+    pub fn parse(raw: &str) -> Result<Token, SymbolError> {
+        if raw.len() > MAX_TOKEN_LEN * 4 {
+            return Err(SymbolError::TooLong(raw.len()));
+        }
+        let mut s = raw.trim();
+        if s.is_empty() {
+            return Err(SymbolError::Empty);
+        }
+        if s.len() > MAX_TOKEN_LEN {
+            return Err(SymbolError::TooLong(s.len()));
+        }
+        if let Some(c) = s.chars().find(|c| {
+            !(c.is_ascii_alphanumeric() || matches!(c, '$' | '/' | '-' | '_' | ':' | '.'))
+        }) {
+            return Err(SymbolError::InvalidCharacter(c));
+        }
+        s = s.trim_start_matches('$');
+        let dex = s
+            .split_once(':')
+            .map(|(dex, _)| dex)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned);
+        if let Some(pos) = s.to_ascii_uppercase().find("_MANUAL") {
+            s = &s[..pos];
+        }
+        if let Some((_, asset)) = s.split_once(':') {
+            s = asset;
+        }
+        for suffix in ["-PERP", "_PERP", "-perp", "_perp"] {
+            if let Some(rest) = s.strip_suffix(suffix) {
+                s = rest;
+            }
+        }
+        let (asset, _) = strip_thousand_prefix(s);
+        let upper = asset.to_ascii_uppercase();
+        let canonical = match upper.split_once(['/', '-']) {
+            Some((base, quote)) => pair_canonical(base, quote),
+            None => glued_canonical(&upper),
+        };
+        let (canonical, _) = strip_thousand_prefix(&canonical);
+        let canonical = alias(canonical).to_owned();
+        if canonical.is_empty() || !canonical.chars().any(|c| c.is_ascii_alphanumeric()) {
+            return Err(SymbolError::Empty);
+        }
+        Ok(Token { canonical, dex })
+    }
+}
+
+/// The canonical symbol of a signal's token ([`Token::parse`] without the dex).
+pub fn canonical_symbol(raw: &str) -> Result<String, SymbolError> {
+    Token::parse(raw).map(|t| t.canonical)
 }
 
 fn pair_canonical(base: &str, quote: &str) -> String {
@@ -368,8 +379,11 @@ mod tests {
 
     #[test]
     fn dex_prefix_is_reported() {
-        assert_eq!(dex_prefix("xyz:TSLA"), Some("xyz"));
-        assert_eq!(dex_prefix("TSLA"), None);
+        assert_eq!(
+            Token::parse("xyz:TSLA").map(|t| t.dex),
+            Ok(Some("xyz".to_owned()))
+        );
+        assert_eq!(Token::parse("TSLA").map(|t| t.dex), Ok(None));
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use agent_where::db::routing::{self as db, BatchSettings, Counts, DecisionView, Statements};
+use agent_where::db::routing::{self as db, BatchSettings, Statements};
+use agent_where::routing::{Counts, DecisionView};
 use anyhow::{Result, anyhow, bail};
 use chrono::TimeDelta;
 use deadpool_postgres::Pool;

@@ -9,28 +9,24 @@
 //! No statement is sent per signal: a batch costs the same dozen round trips
 //! whether it holds 10 signals or 10 000.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::error::Error as StdError;
-use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
 use bytes::BytesMut;
 use chrono::{DateTime, TimeDelta, Utc};
 use postgres_types::{IsNull, Kind, ToSql, Type, to_sql_checked};
-use serde::Serialize;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::{Client, IsolationLevel, Row, Statement, Transaction};
 use uuid::Uuid;
 
 use super::config::load_config_set;
 use super::connect::describe_pg_error;
-use crate::config::ConfigSet;
 use crate::domain::Venue;
 use crate::routing::{
-    Decision, MarketRow, MarketSnapshot, PendingSignal, RenderedDecision, RoutingOptions,
-    SizeModelError, decide_with_symbol, leverage_from_parts, render,
+    BatchDecisions, Counts, Decided, DecisionView, MarketRow, MarketSnapshot, PendingSignal,
+    RoutingOptions, SizeModelError, decide_batch, leverage_from_parts,
 };
-use crate::symbols;
 
 const CLAIM: &str = include_str!("../../../sql/signals/claim_pending.sql");
 const PREVIEW: &str = include_str!("../../../sql/signals/preview_pending.sql");
@@ -105,77 +101,6 @@ impl Statements {
             add_batch,
         })
     }
-}
-
-/// Counts of one batch (or a whole run).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub claimed: u64,
-    pub routed: u64,
-    pub skipped: u64,
-    pub routed_by_venue: BTreeMap<String, u64>,
-    pub skipped_by_reason: BTreeMap<String, u64>,
-}
-
-impl Counts {
-    /// Adds another batch's counts.
-    pub fn add(&mut self, other: &Counts) {
-        self.claimed += other.claimed;
-        self.routed += other.routed;
-        self.skipped += other.skipped;
-        for (k, v) in &other.routed_by_venue {
-            *self.routed_by_venue.entry(k.clone()).or_default() += v;
-        }
-        for (k, v) in &other.skipped_by_reason {
-            *self.skipped_by_reason.entry(k.clone()).or_default() += v;
-        }
-    }
-
-    fn record(&mut self, r: &RenderedDecision<'_>) {
-        self.claimed += 1;
-        match (r.venue, r.skip_code) {
-            (Some(v), _) => {
-                self.routed += 1;
-                *self
-                    .routed_by_venue
-                    .entry(v.as_str().to_owned())
-                    .or_default() += 1;
-            }
-            (None, code) => {
-                self.skipped += 1;
-                *self
-                    .skipped_by_reason
-                    .entry(code.unwrap_or("UNKNOWN").to_owned())
-                    .or_default() += 1;
-            }
-        }
-    }
-}
-
-/// One decision, as `--dry-run` prints it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DecisionView {
-    pub signal_id: Uuid,
-    pub agent_id: Uuid,
-    /// Canonical symbol, or the raw token cut to 64 characters when invalid.
-    pub token_symbol: String,
-    pub outcome: String,
-    pub selected_venue: Option<String>,
-    pub market_symbol: Option<String>,
-    pub routing_reason: String,
-    pub strategy: String,
-    pub config_source: String,
-    pub checked_venues: Vec<String>,
-    pub venue_availability: serde_json::Value,
-    pub routing_duration_us: i64,
-}
-
-/// A decided signal with what the batch writes beside the decision.
-struct Decided {
-    signal: PendingSignal,
-    decision: Decision,
-    notes: Vec<String>,
-    duration_us: i64,
 }
 
 /// What one batch did.
@@ -280,46 +205,14 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
     Ok((MarketSnapshot::new(markets, &syncs), now))
 }
 
-/// Decides every signal of a batch (pure but for timing each decision).
-fn decide_all(
-    signals: Vec<PendingSignal>,
-    configs: &ConfigSet,
-    snapshot: &MarketSnapshot,
-    options: &RoutingOptions,
-) -> Vec<Decided> {
-    let prepared = configs.prepare();
-    signals
-        .into_iter()
-        .map(|signal| {
-            let started = Instant::now();
-            let symbol = symbols::canonical_symbol(&signal.token_symbol);
-            let effective =
-                prepared.effective(signal.agent_id, symbol.as_deref().unwrap_or_default());
-            let decision = decide_with_symbol(
-                &signal,
-                symbol,
-                &effective.config,
-                effective.source,
-                snapshot,
-                options,
-            );
-            let duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
-            Decided {
-                signal,
-                decision,
-                notes: effective.notes,
-                duration_us,
-            }
-        })
-        .collect()
-}
-
-async fn decide_claimed(
+/// Loads the batch's configuration (the global row, the rows and overrides of
+/// the batch's agents) and decides every signal with [`decide_batch`].
+async fn decide_loaded<'a>(
     tx: &Transaction<'_>,
     signals: Vec<PendingSignal>,
-    snapshot: &MarketSnapshot,
+    snapshot: &'a MarketSnapshot,
     options: &RoutingOptions,
-) -> Result<Vec<Decided>> {
+) -> Result<BatchDecisions<'a>> {
     let agents: Vec<Uuid> = signals
         .iter()
         .map(|s| s.agent_id)
@@ -327,7 +220,7 @@ async fn decide_claimed(
         .into_iter()
         .collect();
     let configs = load_config_set(tx, &agents).await?;
-    Ok(decide_all(signals, &configs, snapshot, options))
+    Ok(decide_batch(signals, &configs, snapshot, options))
 }
 
 fn options_at(settings: &BatchSettings, now: DateTime<Utc>) -> RoutingOptions {
@@ -368,24 +261,16 @@ pub async fn route_batch(
         .context("cannot read the claimed signals")?;
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     let options = options_at(settings, now);
-    let decided = decide_claimed(&tx, signals, &snapshot, &options).await?;
-    let rendered: Vec<RenderedDecision<'_>> = decided
-        .iter()
-        .map(|d| render(&d.signal, &d.decision, &d.notes, &snapshot, &options))
-        .collect();
-    let mut counts = Counts::default();
-    for r in &rendered {
-        counts.record(r);
-    }
-
+    let BatchDecisions { decided, counts } =
+        decide_loaded(&tx, signals, &snapshot, &options).await?;
     let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
-    let venues: Vec<Option<&str>> = rendered
+    let venues: Vec<Option<&str>> = decided
         .iter()
-        .map(|r| r.venue.map(Venue::as_str))
+        .map(|d| d.rendered.venue.map(Venue::as_str))
         .collect();
-    let reasons: Vec<Option<&str>> = rendered
+    let reasons: Vec<Option<&str>> = decided
         .iter()
-        .map(|r| r.skipped_reason.as_deref())
+        .map(|d| d.rendered.skipped_reason.as_deref())
         .collect();
     let updated = tx
         .execute(&statements.apply, &[&ids, &venues, &reasons])
@@ -397,7 +282,7 @@ pub async fn route_batch(
             ids.len()
         ));
     }
-    copy_history(&tx, statements, &decided, &rendered, Some(run_id)).await?;
+    copy_history(&tx, statements, &decided, Some(run_id)).await?;
     let routed = serde_json::to_string(&counts.routed_by_venue)?;
     let skipped = serde_json::to_string(&counts.skipped_by_reason)?;
     #[allow(clippy::cast_possible_wrap)]
@@ -452,27 +337,12 @@ pub async fn preview_batch(
     let last_key = signals.last().map(|s| (s.created_at, s.id));
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     let options = options_at(settings, now);
-    let decided = decide_claimed(tx, signals, &snapshot, &options).await?;
-    let mut counts = Counts::default();
-    let mut decisions = Vec::with_capacity(decided.len());
-    for d in &decided {
-        let r = render(&d.signal, &d.decision, &d.notes, &snapshot, &options);
-        counts.record(&r);
-        decisions.push(DecisionView {
-            signal_id: d.signal.id,
-            agent_id: d.signal.agent_id,
-            token_symbol: r.history_token.clone(),
-            outcome: r.outcome.to_owned(),
-            selected_venue: r.venue.map(|v| v.as_str().to_owned()),
-            market_symbol: r.market_symbol.map(str::to_owned),
-            routing_reason: r.routing_reason.clone(),
-            strategy: d.decision.strategy.as_str().to_owned(),
-            config_source: d.decision.config_source.as_str().to_owned(),
-            checked_venues: r.checked_venues.iter().map(|v| (*v).to_owned()).collect(),
-            venue_availability: serde_json::from_str(&r.venue_availability)?,
-            routing_duration_us: d.duration_us,
-        });
-    }
+    let BatchDecisions { decided, counts } =
+        decide_loaded(tx, signals, &snapshot, &options).await?;
+    let decisions = decided
+        .iter()
+        .map(DecisionView::new)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(BatchOutcome {
         counts,
         decisions,
@@ -506,8 +376,7 @@ pub fn preview_start() -> (DateTime<Utc>, Uuid) {
 async fn copy_history(
     tx: &Transaction<'_>,
     statements: &Statements,
-    decided: &[Decided],
-    rendered: &[RenderedDecision<'_>],
+    decided: &[Decided<'_>],
     run_id: Option<Uuid>,
 ) -> Result<()> {
     let what = "cannot write `venue_routing_history`";
@@ -518,7 +387,8 @@ async fn copy_history(
     let writer = BinaryCopyInWriter::new(sink, &statements.history_types);
     futures_util::pin_mut!(writer);
     let multi = EnumText(Venue::Multi.as_str());
-    for (d, r) in decided.iter().zip(rendered) {
+    for d in decided {
+        let r = &d.rendered;
         let selected = r.venue.map(|v| EnumText(v.as_str()));
         let duration_ms = i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX);
         let json = JsonbText(&r.venue_availability);

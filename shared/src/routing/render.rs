@@ -14,10 +14,11 @@ use std::fmt::Write;
 
 use chrono::TimeDelta;
 
-use super::strategy::{self, Choice};
-use super::{
-    Decision, Invalid, MarketRow, MarketSnapshot, Outcome, PendingSignal, RoutingOptions, Skip,
-    VenueCheck, Verdict, quote_untrusted,
+use super::snapshot::MarketSnapshot;
+use super::strategy;
+use super::types::{
+    Choice, Decision, Invalid, MarketRow, Outcome, PendingSignal, RoutingOptions, Skip, VenueCheck,
+    Verdict, quote_untrusted,
 };
 use crate::domain::{Strategy, Venue};
 
@@ -57,8 +58,8 @@ pub fn render<'a>(
     snapshot: &'a MarketSnapshot,
     options: &RoutingOptions,
 ) -> RenderedDecision<'a> {
-    let history_token = match &decision.symbol {
-        Ok(s) => s.clone(),
+    let history_token = match &decision.token {
+        Ok(t) => t.canonical.clone(),
         Err(_) => signal
             .token_symbol
             .chars()

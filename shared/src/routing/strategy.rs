@@ -12,7 +12,8 @@
 //! figures tie, the first available venue in priority order wins and the
 //! decision records why ([`Choice`]).
 
-use super::{Checks, MarketRow, MarketSnapshot};
+use super::snapshot::MarketSnapshot;
+use super::types::{Checks, Choice, MarketRow};
 use crate::domain::{Side, Strategy, Venue};
 
 /// Hyperliquid's base-tier (tier 0) taker fee, in bps, used for main-dex
@@ -21,21 +22,6 @@ pub const HYPERLIQUID_BASE_TAKER_BPS: f64 = 4.5;
 
 /// Relative difference under which two figures count as equal.
 const TIE_TOLERANCE: f64 = 1e-9;
-
-/// How the winner among the available venues was picked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    /// `FIRST_AVAILABLE`: the first available venue in priority order.
-    First,
-    /// The strategy's figure decided.
-    Best,
-    /// Only one considered venue was available.
-    OnlyCandidate,
-    /// The best figures tied: priority order among the tied venues.
-    Tie,
-    /// A figure was unknown for at least one available venue: priority order.
-    MissingMetric,
-}
 
 /// The comparable USD liquidity figure of a market for a signal's side.
 ///

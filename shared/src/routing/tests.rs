@@ -3,8 +3,13 @@
 use chrono::{TimeDelta, TimeZone};
 use serde_json::json;
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
 use super::*;
 use crate::domain::Venue::{Gmx, Hyperliquid as HL, Ostium as OS};
+use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
+use crate::symbols::{self, Token};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0)
@@ -115,9 +120,9 @@ fn run(
     snap: &MarketSnapshot,
     o: &RoutingOptions,
 ) -> Decision {
-    decide_with_symbol(
+    decide(
         s,
-        symbols::canonical_symbol(&s.token_symbol),
+        Token::parse(&s.token_symbol),
         config,
         ConfigSource::Default,
         snap,

@@ -1,0 +1,439 @@
+//! Routing's data types: the pending signal as routing reads it, a market
+//! row, the options of a decision, and the decision itself (verdicts, checks,
+//! skips, outcome). Plain data with small helpers; the logic that produces
+//! them is in `decide`, `snapshot`, `strategy` and `batch`.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use uuid::Uuid;
+
+use crate::domain::{ConfigSource, Side, Strategy, Venue};
+use crate::symbols::{self, SymbolError, Token};
+
+/// A pending `MULTI` signal, as much of it as routing reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingSignal {
+    pub id: Uuid,
+    pub agent_id: Uuid,
+    /// `signals.token_symbol` as stored (untrusted).
+    pub token_symbol: String,
+    /// `signals.side` as stored (untrusted).
+    pub side: String,
+    /// The leverage `size_model` asks for (`None`: none given), or why
+    /// `size_model` is unusable.
+    pub leverage: Result<Option<f64>, SizeModelError>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Why a signal's `size_model` cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SizeModelError {
+    /// The JSON value is not an object (its `jsonb_typeof`).
+    NotAnObject(String),
+    /// `leverage` is not a positive finite number (a short rendering of it).
+    BadLeverage(String),
+}
+
+impl std::fmt::Display for SizeModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SizeModelError::NotAnObject(kind) => {
+                write!(f, "size_model is a JSON {kind}, not an object")
+            }
+            SizeModelError::BadLeverage(shown) => write!(
+                f,
+                "size_model leverage must be a positive finite number (got {shown})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SizeModelError {}
+
+/// Longest rendering of a hostile value quoted in a reason.
+const MAX_QUOTED: usize = 32;
+
+/// `value` for a message: at most [`MAX_QUOTED`] characters, escaped.
+#[must_use]
+pub fn quote_untrusted(value: &str) -> String {
+    let mut cut: String = value.chars().take(MAX_QUOTED).collect();
+    if cut.len() < value.len() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
+/// The leverage of a whole `size_model` JSON value.
+pub fn leverage_from_size_model(
+    size_model: &serde_json::Value,
+) -> Result<Option<f64>, SizeModelError> {
+    let kind = json_type(size_model);
+    leverage_from_parts(kind, size_model.get("leverage"))
+}
+
+/// The leverage from the parts the claim query extracts: `jsonb_typeof(size_model)`
+/// and `size_model -> 'leverage'`. Accepts a JSON number or a numeric string
+/// (`"10"`, `"10x"`); `null` or absent means no leverage requested.
+pub fn leverage_from_parts(
+    size_model_type: &str,
+    leverage: Option<&serde_json::Value>,
+) -> Result<Option<f64>, SizeModelError> {
+    if size_model_type != "object" {
+        return Err(SizeModelError::NotAnObject(
+            size_model_type.chars().take(MAX_QUOTED).collect(),
+        ));
+    }
+    let value = match leverage {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(v) => v,
+    };
+    let number = match value {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => {
+            let t = s.trim();
+            let t = t
+                .strip_suffix('x')
+                .or_else(|| t.strip_suffix('X'))
+                .unwrap_or(t);
+            t.trim().parse::<f64>().ok()
+        }
+        _ => None,
+    };
+    match number {
+        Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
+        _ => {
+            let shown = match value {
+                serde_json::Value::String(s) => quote_untrusted(s),
+                serde_json::Value::Number(n) => n.to_string(),
+                other => json_type(other).to_owned(),
+            };
+            Err(SizeModelError::BadLeverage(shown))
+        }
+    }
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// A market as routing reads it from `venue_markets`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MarketRow {
+    pub venue: Option<Venue>,
+    /// Venue-native symbol (`BTC`, `kPEPE`, `xyz:TSLA`, Ostium `BTC`/`USDJPY`).
+    pub token_symbol: String,
+    /// Display name (`BTC/USD`, Ostium `XAU/USD`).
+    pub market_name: String,
+    pub market_index: Option<i32>,
+    /// Canonical symbol (`PEPE` for `kPEPE`). Empty: derive it from the names.
+    pub base_symbol: String,
+    pub price_scale: f64,
+    /// HIP-3 dex, `None` on the main dex and on Ostium.
+    pub dex: Option<String>,
+    pub is_active: bool,
+    pub delisted: bool,
+    /// `None`: trades around the clock.
+    pub market_open: Option<bool>,
+    pub max_leverage: Option<i32>,
+    pub liquidity_usd: Option<f64>,
+    pub open_interest_usd: Option<f64>,
+    pub long_open_interest_usd: Option<f64>,
+    pub short_open_interest_usd: Option<f64>,
+    pub max_open_interest_usd: Option<f64>,
+    pub day_volume_usd: Option<f64>,
+    pub spread_bps: Option<f64>,
+    pub taker_fee_bps: Option<f64>,
+}
+
+impl From<&crate::domain::Market> for MarketRow {
+    /// The routing view of a synced market (as the snapshot query reads it).
+    fn from(m: &crate::domain::Market) -> MarketRow {
+        MarketRow {
+            venue: Some(m.venue),
+            token_symbol: m.token_symbol.clone(),
+            market_name: m.market_name.clone(),
+            market_index: m.market_index,
+            base_symbol: m.base_symbol.clone(),
+            price_scale: m.price_scale,
+            dex: m.dex.clone(),
+            is_active: m.is_active,
+            delisted: !m.is_active,
+            market_open: m.market_open,
+            max_leverage: m.max_leverage,
+            liquidity_usd: m.liquidity_usd,
+            open_interest_usd: m.open_interest_usd,
+            long_open_interest_usd: m.long_open_interest_usd,
+            short_open_interest_usd: m.short_open_interest_usd,
+            max_open_interest_usd: m.max_open_interest_usd,
+            day_volume_usd: m.day_volume_usd,
+            spread_bps: m.spread_bps,
+            taker_fee_bps: m.taker_fee_bps,
+        }
+    }
+}
+
+impl MarketRow {
+    /// Listed: active and not delisted.
+    #[must_use]
+    pub fn is_listed(&self) -> bool {
+        self.is_active && !self.delisted
+    }
+
+    /// The symbol the history records: Hyperliquid's coin (`kPEPE`,
+    /// `xyz:TSLA`), Ostium's pair (`XAU/USD`).
+    #[must_use]
+    pub fn market_symbol(&self) -> &str {
+        match self.venue {
+            Some(Venue::Ostium) => &self.market_name,
+            _ => &self.token_symbol,
+        }
+    }
+
+    /// The canonical symbol, derived from the venue names for rows written by
+    /// the original sync scripts (no `base_symbol`).
+    pub(crate) fn canonical(&self) -> String {
+        if !self.base_symbol.is_empty() {
+            return self.base_symbol.clone();
+        }
+        match self.venue {
+            Some(Venue::Ostium) => match self.market_name.split_once('/') {
+                Some((from, to)) => symbols::ostium_market(from, to).base_symbol,
+                None => self.token_symbol.to_ascii_uppercase(),
+            },
+            _ => symbols::hyperliquid_market(&self.token_symbol).base_symbol,
+        }
+    }
+}
+
+/// Inputs of a decision that are not the signal, its config or the markets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoutingOptions {
+    /// The time decisions are made at (the database's clock, so that signal
+    /// and sync timestamps compare on one clock).
+    pub now: DateTime<Utc>,
+    /// Signals older than this are skipped as expired.
+    pub max_signal_age: TimeDelta,
+    /// A venue whose last successful sync is older than this is unavailable.
+    pub max_market_age: TimeDelta,
+    /// Whether Hyperliquid HIP-3 (builder dex) markets are eligible.
+    pub include_hip3: bool,
+}
+
+impl RoutingOptions {
+    /// The defaults of `route-pending-signals` (24 h signals, 26 h markets).
+    #[must_use]
+    pub fn defaults_at(now: DateTime<Utc>) -> RoutingOptions {
+        RoutingOptions {
+            now,
+            max_signal_age: TimeDelta::hours(24),
+            max_market_age: TimeDelta::hours(26),
+            include_hip3: false,
+        }
+    }
+}
+
+/// A venue's verdict for one signal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    Available,
+    /// No market for the canonical symbol.
+    NotListed,
+    /// The market exists but is inactive or delisted.
+    Delisted,
+    /// The market is outside its trading hours (Ostium).
+    MarketClosed,
+    /// The venue never synced successfully, or not within `max_market_age`.
+    StaleMarketData,
+    /// A venue Agent Where does not sync (GMX, SPOT).
+    UnsupportedVenue,
+    /// The signal asks for more leverage than the market allows.
+    LeverageAboveMax {
+        requested: f64,
+        max: i32,
+    },
+}
+
+impl Verdict {
+    /// The reason code written to the history (`NOT_LISTED`, …).
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Verdict::Available => "AVAILABLE",
+            Verdict::NotListed => "NOT_LISTED",
+            Verdict::Delisted => "DELISTED",
+            Verdict::MarketClosed => "MARKET_CLOSED",
+            Verdict::StaleMarketData => "STALE_MARKET_DATA",
+            Verdict::UnsupportedVenue => "UNSUPPORTED_VENUE",
+            Verdict::LeverageAboveMax { .. } => "LEVERAGE_ABOVE_MAX",
+        }
+    }
+
+    #[must_use]
+    pub const fn is_available(self) -> bool {
+        matches!(self, Verdict::Available)
+    }
+}
+
+/// One venue checked for a signal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VenueCheck {
+    pub venue: Venue,
+    pub verdict: Verdict,
+    /// The market the verdict is about (index into the snapshot), if any.
+    pub market: Option<u32>,
+    /// The strategy's figure for this venue (USD liquidity or cost in bps),
+    /// when the strategy compares venues and the figure is known.
+    pub figure: Option<f64>,
+}
+
+const MAX_CHECKS: usize = 4;
+
+/// The venues checked, in order (at most one per venue, so at most four).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checks {
+    items: [VenueCheck; MAX_CHECKS],
+    len: u8,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            items: [VenueCheck {
+                venue: Venue::Multi,
+                verdict: Verdict::NotListed,
+                market: None,
+                figure: None,
+            }; MAX_CHECKS],
+            len: 0,
+        }
+    }
+}
+
+impl Checks {
+    pub(crate) fn push(&mut self, check: VenueCheck) {
+        if (self.len as usize) < MAX_CHECKS {
+            self.items[self.len as usize] = check;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn contains(&self, venue: Venue) -> bool {
+        self.as_slice().iter().any(|c| c.venue == venue)
+    }
+
+    #[must_use]
+    pub fn as_slice(&self) -> &[VenueCheck] {
+        &self.items[..self.len as usize]
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [VenueCheck] {
+        &mut self.items[..self.len as usize]
+    }
+}
+
+/// Why a signal is invalid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invalid {
+    Token(SymbolError),
+    /// `side` is neither LONG nor SHORT (nor BUY / SELL).
+    Side,
+    SizeModel(SizeModelError),
+}
+
+/// Why a signal is skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Skip {
+    /// Every considered venue was unavailable.
+    NoVenueAvailable,
+    /// Older than `max_signal_age`.
+    SignalExpired {
+        age: TimeDelta,
+    },
+    InvalidSignal(Invalid),
+}
+
+impl Skip {
+    /// The reason code (`signals.skipped_reason` starts with it).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Skip::NoVenueAvailable => "NO_VENUE_AVAILABLE",
+            Skip::SignalExpired { .. } => "SIGNAL_EXPIRED",
+            Skip::InvalidSignal(_) => "INVALID_SIGNAL",
+        }
+    }
+}
+
+/// How the winner among the available venues was picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// `FIRST_AVAILABLE`: the first available venue in priority order.
+    First,
+    /// The strategy's figure decided.
+    Best,
+    /// Only one considered venue was available.
+    OnlyCandidate,
+    /// The best figures tied: priority order among the tied venues.
+    Tie,
+    /// A figure was unknown for at least one available venue: priority order.
+    MissingMetric,
+}
+
+/// How a decision ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Routed to the venue of `checks[check]`.
+    Routed {
+        check: u8,
+        choice: Choice,
+    },
+    Skipped(Skip),
+}
+
+/// A routing decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The parsed token (canonical symbol, named dex), or why it has none.
+    pub token: Result<Token, SymbolError>,
+    pub outcome: Outcome,
+    /// The configured strategy.
+    pub strategy: Strategy,
+    pub config_source: ConfigSource,
+    pub failover_enabled: bool,
+    /// Venues checked, in order.
+    pub checks: Checks,
+    /// The signal's side, when valid.
+    pub side: Option<Side>,
+}
+
+impl Decision {
+    /// The selected venue check, for a routed decision.
+    #[must_use]
+    pub fn selected(&self) -> Option<&VenueCheck> {
+        match &self.outcome {
+            Outcome::Routed { check, .. } => self.checks.as_slice().get(*check as usize),
+            Outcome::Skipped(_) => None,
+        }
+    }
+
+    /// The selected venue, for a routed decision.
+    #[must_use]
+    pub fn venue(&self) -> Option<Venue> {
+        self.selected().map(|c| c.venue)
+    }
+
+    /// The skip, for a skipped decision.
+    #[must_use]
+    pub fn skip(&self) -> Option<&Skip> {
+        match &self.outcome {
+            Outcome::Skipped(s) => Some(s),
+            Outcome::Routed { .. } => None,
+        }
+    }
+}
