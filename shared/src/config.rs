@@ -157,6 +157,82 @@ impl ConfigSet {
     }
 }
 
+/// One level of the precedence walk as stored, for `routing-config show`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigLevel {
+    pub level: ConfigSource,
+    /// `None`: nothing stored at this level.
+    pub venue_priority: Option<Vec<String>>,
+    /// `None` for an override (it holds only a priority list).
+    pub routing_strategy: Option<String>,
+    pub failover_enabled: Option<bool>,
+    /// Why routing ignores the stored value, if it does.
+    pub problem: Option<String>,
+}
+
+impl ConfigLevel {
+    /// A stored row's level (`row` = `None`: nothing stored there).
+    #[must_use]
+    pub fn row(level: ConfigSource, row: Option<&StoredConfig>) -> ConfigLevel {
+        ConfigLevel {
+            level,
+            venue_priority: row.map(|r| r.venue_priority.clone().unwrap_or_default()),
+            routing_strategy: row.map(|r| r.routing_strategy.clone()),
+            failover_enabled: row.map(|r| r.failover_enabled),
+            problem: row.and_then(|r| r.to_config().err()),
+        }
+    }
+
+    /// A per-token override's level (`list` = `None`: no override).
+    #[must_use]
+    pub fn override_list(level: ConfigSource, list: Option<&Vec<String>>) -> ConfigLevel {
+        ConfigLevel {
+            level,
+            venue_priority: list.cloned(),
+            routing_strategy: None,
+            failover_enabled: None,
+            problem: list.and_then(|l| parse_priority(Some(l)).err()),
+        }
+    }
+}
+
+/// The effective configuration for an agent and/or token, and every level
+/// of the walk that applies to them, most specific first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub effective: EffectiveConfig,
+    pub levels: Vec<ConfigLevel>,
+}
+
+impl ConfigSet {
+    /// Explains the configuration of signals of `agent` (none: an agent with
+    /// no config of its own) on `canonical_symbol` (none: any token), with the
+    /// same walk [`ConfigSet::effective`] takes.
+    #[must_use]
+    pub fn explain(&self, agent: Option<Uuid>, canonical_symbol: Option<&str>) -> Explanation {
+        let effective =
+            self.effective(agent.unwrap_or(Uuid::nil()), canonical_symbol.unwrap_or(""));
+        let mut levels = Vec::new();
+        if let Some(a) = agent {
+            if let Some(t) = canonical_symbol {
+                levels.push(ConfigLevel::override_list(
+                    ConfigSource::AgentToken,
+                    self.agent_overrides.get(&(a, t.to_owned())),
+                ));
+            }
+            levels.push(ConfigLevel::row(ConfigSource::Agent, self.agents.get(&a)));
+        }
+        if let Some(t) = canonical_symbol {
+            levels.push(ConfigLevel::override_list(
+                ConfigSource::GlobalToken,
+                self.global_overrides.get(t),
+            ));
+        }
+        levels.push(ConfigLevel::row(ConfigSource::Global, self.global.as_ref()));
+        Explanation { effective, levels }
+    }
+}
+
 /// A [`ConfigSet`] with every stored value interpreted once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PreparedConfigSet {

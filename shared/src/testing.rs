@@ -9,13 +9,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::Result;
 use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
-use crate::db::schema::{self, quote_ident};
-use crate::db::{DatabaseUrl, describe_pg_error};
+use crate::db::schema;
+use crate::db::{DatabaseUrl, DbContext, databases};
 
 /// Advisory lock key held while the template is being built ("AGWHTMPL").
 const TEMPLATE_LOCK_KEY: i64 = 0x4147_5748_544D_504C;
@@ -98,28 +98,19 @@ impl TestDb {
     async fn create(template: Option<&str>) -> Result<TestDb> {
         let admin = admin().await?;
         let name = fresh_name();
-        let sql = match template {
-            Some(t) => format!(
-                "CREATE DATABASE {} TEMPLATE {}",
-                quote_ident(&name),
-                quote_ident(t)
-            ),
-            None => format!("CREATE DATABASE {}", quote_ident(&name)),
-        };
         let mut attempt = 0;
         loop {
-            match admin.batch_execute(&sql).await {
+            let created = match template {
+                Some(t) => databases::create_from_template(&admin, &name, t).await,
+                None => databases::create(&admin, &name).await,
+            };
+            match created {
                 Ok(()) => break,
                 Err(e) if e.code() == Some(&SqlState::OBJECT_IN_USE) && attempt < 50 => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(e) => {
-                    return Err(anyhow!(
-                        "cannot create test database: {}",
-                        describe_pg_error(&e)
-                    ));
-                }
+                Err(e) => return Err(e).db_context("cannot create test database"),
             }
         }
         Ok(TestDb {
@@ -162,12 +153,7 @@ impl Drop for TestDb {
             if let Ok(rt) = rt {
                 rt.block_on(async {
                     if let Ok(admin) = admin().await {
-                        let _ = admin
-                            .batch_execute(&format!(
-                                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                                quote_ident(&name)
-                            ))
-                            .await;
+                        let _ = databases::drop_if_exists(&admin, &name).await;
                     }
                 });
             }
@@ -192,89 +178,65 @@ async fn ensure_template() -> Result<String> {
         return Ok(name);
     }
     admin
-        .execute("SELECT pg_advisory_lock($1)", &[&TEMPLATE_LOCK_KEY])
+        .execute(
+            include_str!("../../sql/locks/advisory_lock.sql"),
+            &[&TEMPLATE_LOCK_KEY],
+        )
         .await
-        .context("cannot lock the test template")?;
+        .db_context("cannot lock the test template")?;
     let result = async {
         if database_exists(&admin, &name).await? {
             return Ok(());
         }
         drop_stale_test_databases(&admin).await;
         let building = format!("{name}_building");
-        // Two calls: a multi-statement string runs as one implicit
-        // transaction, and DROP/CREATE DATABASE refuse to run inside one.
-        for sql in [
-            format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                quote_ident(&building)
-            ),
-            format!("CREATE DATABASE {}", quote_ident(&building)),
-        ] {
-            admin
-                .batch_execute(&sql)
-                .await
-                .map_err(|e| anyhow!("cannot create the template: {}", describe_pg_error(&e)))?;
-        }
+        databases::drop_if_exists(&admin, &building)
+            .await
+            .db_context("cannot create the template")?;
+        databases::create(&admin, &building)
+            .await
+            .db_context("cannot create the template")?;
         {
             let mut client = DatabaseUrl::parse(&url_for_database(&building))?
                 .connect()
                 .await?;
             schema::migrate(&mut client).await?;
         }
-        admin
-            .batch_execute(&format!(
-                "ALTER DATABASE {} RENAME TO {}",
-                quote_ident(&building),
-                quote_ident(&name)
-            ))
+        databases::rename(&admin, &building, &name)
             .await
-            .map_err(|e| anyhow!("cannot rename the template: {}", describe_pg_error(&e)))?;
+            .db_context("cannot rename the template")?;
         Ok::<(), anyhow::Error>(())
     }
     .await;
     let _ = admin
-        .execute("SELECT pg_advisory_unlock($1)", &[&TEMPLATE_LOCK_KEY])
+        .execute(
+            include_str!("../../sql/locks/advisory_unlock.sql"),
+            &[&TEMPLATE_LOCK_KEY],
+        )
         .await;
     result?;
     Ok(name)
 }
 
 async fn database_exists(admin: &Client, name: &str) -> Result<bool> {
-    admin
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
-            &[&name],
-        )
+    databases::exists(admin, name)
         .await
-        .map(|r| r.get::<_, bool>(0))
-        .map_err(|e| anyhow!("cannot list databases: {}", describe_pg_error(&e)))
+        .db_context("cannot list databases")
 }
 
 /// Drops per-test databases older than two hours (left by killed test runs).
 async fn drop_stale_test_databases(admin: &Client) {
-    let Ok(rows) = admin
-        .query(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'aw\\_test\\_%'",
-            &[],
-        )
-        .await
-    else {
+    let Ok(names) = databases::names_like(admin, "aw\\_test\\_%").await else {
         return;
     };
     let cutoff = now_secs().saturating_sub(2 * 3600);
-    for row in rows {
-        let name: String = row.get(0);
+    for name in names {
         let born = name
             .strip_prefix(TEST_DB_PREFIX)
             .and_then(|rest| rest.split('_').next())
             .and_then(|s| s.parse::<u64>().ok());
         if born.is_some_and(|b| b < cutoff) {
-            let _ = admin
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    quote_ident(&name)
-                ))
-                .await;
+            let _ = databases::drop_if_exists(admin, &name).await;
         }
     }
 }

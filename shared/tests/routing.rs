@@ -81,7 +81,7 @@ async fn route_all(client: &mut Client, settings: &BatchSettings, batch: usize) 
     let run = start_run(client, &json!({}), None, None).await?;
     loop {
         let outcome = route_batch(client, &statements, settings, run, batch).await?;
-        if outcome.counts.claimed < batch as u64 {
+        if outcome.claimed < batch as u64 {
             break;
         }
     }
@@ -487,7 +487,7 @@ async fn routes_skips_and_audits_every_pending_signal() -> Result<()> {
         100,
     )
     .await?;
-    assert_eq!(again.counts.claimed, 0);
+    assert_eq!(again.claimed, 0);
     let rows: i64 = client
         .query_one("SELECT count(*) FROM venue_routing_history", &[])
         .await?

@@ -1,5 +1,5 @@
 -- Markets per venue: total and active.
-SELECT venue::text, count(*) AS total, count(*) FILTER (WHERE is_active) AS active
-FROM venue_markets
-GROUP BY venue
-ORDER BY venue
+SELECT m.venue::text AS venue, count(*) AS total, count(*) FILTER (WHERE m.is_active) AS active
+FROM venue_markets AS m
+GROUP BY m.venue
+ORDER BY m.venue

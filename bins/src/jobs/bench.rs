@@ -10,16 +10,13 @@ use std::time::{Duration, Instant};
 
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::markets::{self, ApplyOptions};
-use agent_where::db::schema::{self, quote_ident};
-use agent_where::db::{DatabaseUrl, config, describe_pg_error};
+use agent_where::db::{DatabaseUrl, bench, config, schema};
 use agent_where::domain::Venue;
-use agent_where::symbols::canonical_symbol;
 use agent_where::venues::{hyperliquid, ostium, recorded};
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::TimeDelta;
 use serde::Serialize;
 use tokio_postgres::Client;
-use uuid::Uuid;
 
 use crate::cli::{CommonArgs, Outcome};
 use crate::jobs::route::{self, RouteOptions};
@@ -146,12 +143,7 @@ pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome>
     let result = measure_all(&server, &admin, &base, options).await;
     if !options.keep {
         for suffix in ["", "_reference", "_limit", "_agent_where"] {
-            let _ = admin
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    quote_ident(&format!("{base_name}{suffix}"))
-                ))
-                .await;
+            bench::drop_database_quietly(&admin, &format!("{base_name}{suffix}")).await;
         }
     }
     let report = result?;
@@ -196,61 +188,19 @@ async fn measure_all(
 }
 
 async fn prepare_base(admin: &Client, base: &DatabaseUrl, signals: i64) -> Result<()> {
-    admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote_ident(base.database())
-        ))
-        .await
-        .map_err(|e| {
-            anyhow!(
-                "cannot drop `{}`: {}",
-                base.database(),
-                describe_pg_error(&e)
-            )
-        })?;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(base.database())))
-        .await
-        .map_err(|e| {
-            anyhow!(
-                "cannot create `{}`: {}",
-                base.database(),
-                describe_pg_error(&e)
-            )
-        })?;
+    bench::recreate_database(admin, base.database()).await?;
     let mut client = base.connect().await?;
     schema::migrate(&mut client).await?;
     config::ensure_global_default(&client).await?;
     load_recorded_markets(&mut client).await?;
     demo::ensure_demo_agent(&client).await?;
     demo::insert_signals(&client, DEMO_AGENT_ID, signals, &DEMO_TOKENS).await?;
-    client
-        .batch_execute("VACUUM ANALYZE")
-        .await
-        .map_err(|e| anyhow!("cannot vacuum the base database: {}", describe_pg_error(&e)))?;
-    Ok(())
+    bench::vacuum_analyze(&client).await
 }
 
 async fn copy_of(admin: &Client, base: &DatabaseUrl, suffix: &str) -> Result<String> {
     let name = format!("{}{suffix}", base.database());
-    admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote_ident(&name)
-        ))
-        .await
-        .map_err(|e| anyhow!("cannot drop `{name}`: {}", describe_pg_error(&e)))?;
-    admin
-        .batch_execute(&format!(
-            "CREATE DATABASE {} TEMPLATE {}",
-            quote_ident(&name),
-            quote_ident(base.database())
-        ))
-        .await
-        .map_err(|e| anyhow!("cannot copy the base database: {}", describe_pg_error(&e)))?;
-    // Start every measurement from a clean checkpoint (ignored without rights).
-    let _ = admin.batch_execute("CHECKPOINT").await;
+    bench::copy_database(admin, base.database(), &name).await?;
     Ok(name)
 }
 
@@ -286,113 +236,10 @@ async fn load_recorded_markets(client: &mut Client) -> Result<()> {
 /// and autocommit.
 async fn measure_reference(url: &DatabaseUrl, sample: i64) -> Result<Measurement> {
     let client = url.connect().await?;
-    let pending = client
-        .query(
-            include_str!("../../../sql/bench/select_pending_sample.sql"),
-            &[&sample],
-        )
-        .await
-        .map_err(|e| anyhow!("reference: {}", describe_pg_error(&e)))?;
-    let agent_config = client
-        .prepare(include_str!(
-            "../../../sql/bench/reference_select_agent_config.sql"
-        ))
-        .await?;
-    let global_config = client
-        .prepare(include_str!(
-            "../../../sql/bench/reference_select_global_config.sql"
-        ))
-        .await?;
-    let market = client
-        .prepare(include_str!(
-            "../../../sql/bench/reference_select_market.sql"
-        ))
-        .await?;
-    let update = client
-        .prepare(include_str!(
-            "../../../sql/bench/reference_update_signal.sql"
-        ))
-        .await?;
-    let insert = client
-        .prepare(include_str!(
-            "../../../sql/bench/reference_insert_history.sql"
-        ))
-        .await?;
-    let started = Instant::now();
-    for row in &pending {
-        let decided = Instant::now();
-        let id: Uuid = row.get(0);
-        let agent: Uuid = row.get(1);
-        let token: String = row.get(2);
-        let config_row = match client.query_opt(&agent_config, &[&agent]).await? {
-            Some(r) => Some(r),
-            None => client.query_opt(&global_config, &[]).await?,
-        };
-        let (priority, source): (Vec<String>, &str) = match &config_row {
-            Some(r) => (
-                r.get::<_, Option<Vec<String>>>(0).unwrap_or_default(),
-                "global",
-            ),
-            None => (
-                vec!["HYPERLIQUID".to_owned(), "OSTIUM".to_owned()],
-                "default",
-            ),
-        };
-        let symbol = canonical_symbol(&token).unwrap_or_else(|_| token.clone());
-        let mut checked = Vec::new();
-        let mut availability = serde_json::Map::new();
-        let mut selected: Option<(String, String)> = None;
-        for venue in &priority {
-            checked.push(venue.clone());
-            let found = client.query_opt(&market, &[venue, &symbol]).await?;
-            let available = found
-                .as_ref()
-                .is_some_and(|m| m.get::<_, bool>(2) && m.get::<_, bool>(3));
-            availability.insert(venue.clone(), serde_json::json!({ "available": available }));
-            if available && let Some(m) = found {
-                selected = Some((venue.clone(), m.get(0)));
-                break;
-            }
-        }
-        let micros = i64::try_from(decided.elapsed().as_micros()).unwrap_or(i64::MAX);
-        let (venue, reason, skipped, outcome, market_symbol) = match &selected {
-            Some((v, m)) => (
-                Some(v.clone()),
-                format!("{v}: available ({m})"),
-                None,
-                "ROUTED",
-                Some(m.clone()),
-            ),
-            None => {
-                let r = format!("NO_VENUE_AVAILABLE: no active market for {symbol}");
-                (None, r.clone(), Some(r), "SKIPPED", None)
-            }
-        };
-        client.execute(&update, &[&id, &venue, &skipped]).await?;
-        let ms = i32::try_from(micros / 1000).unwrap_or(i32::MAX);
-        client
-            .execute(
-                &insert,
-                &[
-                    &id,
-                    &symbol,
-                    &venue,
-                    &reason,
-                    &checked,
-                    &serde_json::Value::Object(availability),
-                    &ms,
-                    &outcome,
-                    &source,
-                    &market_symbol,
-                    &micros,
-                ],
-            )
-            .await?;
-    }
-    let elapsed = started.elapsed();
+    let (routed, elapsed) = bench::route_per_signal(&client, sample).await?;
     Ok(Measurement::new(
         "reference (per signal)",
-        i64::try_from(pending.len())?,
+        i64::try_from(routed)?,
         elapsed,
         None,
     ))
@@ -402,13 +249,7 @@ async fn measure_reference(url: &DatabaseUrl, sample: i64) -> Result<Measurement
 async fn measure_limit(url: &DatabaseUrl, signals: i64) -> Result<Measurement> {
     let client = url.connect().await?;
     let started = Instant::now();
-    let written = client
-        .execute(
-            include_str!("../../../sql/bench/route_all_first_available.sql"),
-            &[],
-        )
-        .await
-        .map_err(|e| anyhow!("limit statement failed: {}", describe_pg_error(&e)))?;
+    let written = bench::route_all_in_one_statement(&client).await?;
     let elapsed = started.elapsed();
     if i64::try_from(written)? != signals {
         bail!("limit statement wrote {written} history rows for {signals} signals");
@@ -441,24 +282,16 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
     let elapsed = started.elapsed();
     let peak = peak_rss_mb();
     let client = pool.get().await?;
-    let row = client
-        .query_one(
-            "SELECT (SELECT count(*) FROM venue_routing_history),
-                    (SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL)",
-            &[],
-        )
-        .await?;
-    let (history, pending): (i64, i64) = (row.get(0), row.get(1));
-    if history != options.signals
-        || pending != 0
-        || summary.claimed != u64::try_from(options.signals)?
-    {
+    if summary.claimed != u64::try_from(options.signals)? {
         bail!(
-            "agent-where decided {} signals, wrote {history} history rows and left {pending} pending (expected {})",
+            "agent-where decided {} signals (expected {})",
             summary.claimed,
             options.signals
         );
     }
+    bench::check_all_decided(&client, options.signals)
+        .await
+        .context("agent-where")?;
     Ok(Measurement::new(
         "agent-where (route-pending-signals)",
         options.signals,

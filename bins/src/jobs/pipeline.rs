@@ -27,13 +27,14 @@ use clap::Parser;
 use super::route::{self, RouteOptions};
 use super::routing_stats::window::WindowName;
 use super::routing_stats::{self, SummaryArgs, WindowArgs};
-use super::setup::{self, SetupOptions, SetupReport};
+use super::setup::{self, SetupOptions};
 use super::sync::{self, ApplyArgs, HttpArgs};
 use super::sync_hyperliquid::{self, Origin};
 use super::sync_ostium;
 use crate::cli::{CommonArgs, Outcome, WorkFailed, error_line, work_failed};
 use crate::output::{self, Format};
 use agent_where::db::markets::SyncSummary;
+use agent_where::db::setup::SetupReport;
 use agent_where::venues::hyperliquid::DexSelection;
 
 /// How many steps a run has (the demo step is reported even when skipped).

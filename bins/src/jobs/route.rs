@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use agent_where::db::DbContext;
 use agent_where::db::routing::{self as db, BatchSettings, Statements};
-use agent_where::routing::{Counts, DecisionView};
+use agent_where::routing::Counts;
 use anyhow::{Result, anyhow, bail};
 use chrono::TimeDelta;
 use deadpool_postgres::Pool;
@@ -274,10 +275,7 @@ pub async fn execute_on(
     options: &RouteOptions,
     show_progress: bool,
 ) -> Result<Summary> {
-    let admin = pool
-        .get()
-        .await
-        .map_err(|e| anyhow!("cannot connect: {e}"))?;
+    let admin = pool.get().await.db_context("cannot connect")?;
     let show = show_progress && std::io::stderr().is_terminal();
     let bar = if show {
         let pending = db::count_pending(&admin, options.agent).await?;
@@ -427,7 +425,7 @@ async fn worker(
     let mut object = pool
         .get()
         .await
-        .map_err(|e| anyhow!("cannot get a database connection: {e}"))?;
+        .db_context("cannot get a database connection")?;
     let client: &mut tokio_postgres::Client = &mut object;
     let statements = Statements::prepare(client).await?;
     while !shared.stop.load(Ordering::SeqCst) {
@@ -436,23 +434,22 @@ async fn worker(
             break;
         }
         let limit = usize::try_from(take).unwrap_or(usize::MAX);
-        let outcome = db::route_batch(client, &statements, settings, run_id, limit).await;
-        let outcome = match outcome {
-            Ok(o) => o,
+        let counts = match db::route_batch(client, &statements, settings, run_id, limit).await {
+            Ok(counts) => counts,
             Err(e) => {
                 shared.give_back(take);
                 return Err(e);
             }
         };
-        let claimed = outcome.counts.claimed;
+        let claimed = counts.claimed;
         shared.give_back(take - claimed.min(take));
         if claimed > 0 {
             shared.batches.fetch_add(1, Ordering::SeqCst);
             shared.bar.inc(claimed);
-            if let Ok(mut counts) = shared.counts.lock() {
-                counts.add(&outcome.counts);
+            if let Ok(mut total) = shared.counts.lock() {
+                total.add(&counts);
             }
-            tracing::debug!(claimed, routed = outcome.counts.routed, "batch committed");
+            tracing::debug!(claimed, routed = counts.routed, "batch committed");
         }
         if claimed < take {
             break;
@@ -464,33 +461,19 @@ async fn worker(
 async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
     let (_url, mut client) = common.connect_checked().await?;
     let statements = Statements::prepare(&client).await?;
-    let settings = options.settings();
     let started = Instant::now();
-    let tx = db::begin_preview(&mut client).await?;
-    let mut after = db::preview_start();
-    let mut counts = Counts::default();
-    let mut decisions: Vec<DecisionView> = Vec::new();
-    let mut batches = 0;
-    let mut remaining = options.limit.unwrap_or(u64::MAX);
-    while remaining > 0 {
-        let take = usize::try_from(remaining.min(options.batch_size as u64)).unwrap_or(usize::MAX);
-        let outcome = db::preview_batch(&tx, &statements, &settings, after, take).await?;
-        let n = outcome.counts.claimed;
-        if n == 0 {
-            break;
-        }
-        batches += 1;
-        remaining -= n.min(remaining);
-        counts.add(&outcome.counts);
-        decisions.extend(outcome.decisions);
-        match outcome.last_key {
-            Some(key) if n as usize == take => after = key,
-            _ => break,
-        }
-    }
-    tx.rollback()
-        .await
-        .map_err(|e| anyhow!("cannot end the read-only transaction: {e}"))?;
+    let db::Preview {
+        decisions,
+        counts,
+        batches,
+    } = db::preview(
+        &mut client,
+        &statements,
+        &options.settings(),
+        options.limit,
+        options.batch_size,
+    )
+    .await?;
     let summary = Summary::new(None, options, counts, batches, started);
     match options.format {
         Format::Json => output::print_json(&serde_json::json!({

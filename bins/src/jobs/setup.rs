@@ -3,10 +3,10 @@
 //! global routing config exists, then verifies and reports. `--check` only
 //! verifies and writes nothing.
 
-use agent_where::db::{DatabaseUrl, config, describe_pg_error, schema};
+pub use agent_where::db::setup::REQUIRED_TABLES;
+use agent_where::db::setup::{self, SetupReport};
+use agent_where::db::{config, schema};
 use anyhow::{Context, Result, anyhow};
-use serde::Serialize;
-use tokio_postgres::Client;
 
 use crate::cli::{CommonArgs, Outcome, work_failed};
 use crate::output::{self, Format, Table};
@@ -63,78 +63,6 @@ pub struct SetupOptions {
     pub format: Format,
 }
 
-/// Tables Agent Where needs.
-pub const REQUIRED_TABLES: [&str; 8] = [
-    "agents",
-    "signals",
-    "venue_markets",
-    "venue_routing_config",
-    "venue_routing_overrides",
-    "venue_routing_history",
-    "venue_sync_runs",
-    "routing_runs",
-];
-
-/// What setup did and found.
-#[derive(Debug, Clone, Serialize)]
-pub struct SetupReport {
-    pub database: String,
-    pub created_database: bool,
-    pub applied_migrations: Vec<String>,
-    pub created_global_config: bool,
-    pub schema_version: Option<i32>,
-    pub latest_version: i32,
-    pub up_to_date: bool,
-    pub multi_venue_present: bool,
-    pub tables: Vec<TablePresence>,
-    pub global_config: Option<GlobalConfigView>,
-    pub markets: Vec<MarketCount>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TablePresence {
-    pub table: String,
-    pub present: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct GlobalConfigView {
-    pub venue_priority: Vec<String>,
-    pub routing_strategy: String,
-    pub failover_enabled: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MarketCount {
-    pub venue: String,
-    pub total: i64,
-    pub active: i64,
-}
-
-impl SetupReport {
-    /// Whether setup changed anything (database, migrations, global config).
-    #[must_use]
-    pub fn changed(&self) -> bool {
-        !self.changes().is_empty()
-    }
-
-    /// What setup changed, one phrase per change, in order.
-    #[must_use]
-    pub fn changes(&self) -> Vec<String> {
-        let mut done = Vec::new();
-        if self.created_database {
-            done.push("created the database".to_owned());
-        }
-        if !self.applied_migrations.is_empty() {
-            done.push(format!("applied {}", self.applied_migrations.join(", ")));
-        }
-        if self.created_global_config {
-            done.push("created the global routing config".to_owned());
-        }
-        done
-    }
-}
-
 /// Runs setup and prints the report.
 pub async fn run(common: &CommonArgs, options: &SetupOptions) -> Result<Outcome> {
     let report = execute(common, options).await?;
@@ -188,7 +116,7 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
         }
         created_global_config = config::ensure_global_default(&client).await?;
     }
-    let mut report = inspect(&url, &client).await?;
+    let mut report = setup::inspect(&url, &client).await?;
     report.created_database = created_database;
     report.applied_migrations = applied
         .iter()
@@ -196,89 +124,6 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
         .collect();
     report.created_global_config = created_global_config;
     Ok(report)
-}
-
-/// Reads the verification report without writing anything.
-pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> {
-    let state = schema::inspect(client).await?;
-    let venue_values: Vec<String> = if client
-        .query_one("SELECT to_regtype('venue_t') IS NOT NULL", &[])
-        .await
-        .map_err(|e| anyhow!("cannot inspect the schema: {}", describe_pg_error(&e)))?
-        .get(0)
-    {
-        client
-            .query(
-                include_str!("../../../sql/schema/venue_enum_values.sql"),
-                &[],
-            )
-            .await
-            .map_err(|e| anyhow!("cannot read `venue_t`: {}", describe_pg_error(&e)))?
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let wanted: Vec<String> = REQUIRED_TABLES.iter().map(|t| (*t).to_owned()).collect();
-    let present: Vec<String> = client
-        .query(
-            include_str!("../../../sql/schema/existing_tables.sql"),
-            &[&wanted],
-        )
-        .await
-        .map_err(|e| anyhow!("cannot list tables: {}", describe_pg_error(&e)))?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let tables = wanted
-        .iter()
-        .map(|t| TablePresence {
-            table: t.clone(),
-            present: present.contains(t),
-        })
-        .collect();
-    let global_config = if present.iter().any(|t| t == "venue_routing_config") {
-        config::select_global(client)
-            .await?
-            .map(|c| GlobalConfigView {
-                venue_priority: c.venue_priority.unwrap_or_default(),
-                routing_strategy: c.routing_strategy,
-                failover_enabled: c.failover_enabled,
-            })
-    } else {
-        None
-    };
-    let markets = if present.iter().any(|t| t == "venue_markets") {
-        client
-            .query(include_str!("../../../sql/markets/count_by_venue.sql"), &[])
-            .await
-            .map_err(|e| anyhow!("cannot count markets: {}", describe_pg_error(&e)))?
-            .iter()
-            .map(|r| MarketCount {
-                venue: r.get(0),
-                total: r.get(1),
-                active: r.get(2),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let multi = venue_values.iter().any(|v| v == "MULTI");
-    let all_tables = present.len() == REQUIRED_TABLES.len();
-    Ok(SetupReport {
-        database: url.to_string(),
-        created_database: false,
-        applied_migrations: Vec::new(),
-        created_global_config: false,
-        schema_version: state.applied,
-        latest_version: state.latest,
-        up_to_date: state.is_current() && multi && all_tables && global_config.is_some(),
-        multi_venue_present: multi,
-        tables,
-        global_config,
-        markets,
-    })
 }
 
 fn print_report(report: &SetupReport, options: &SetupOptions) -> Result<()> {

@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
-use anyhow::Result;
-use tokio_postgres::GenericClient;
+use anyhow::{Result, anyhow, bail};
+use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
-use super::connect::describe_pg_error;
+use super::DbContext;
+use crate::config::parse_priority;
 pub use crate::config::{ConfigSet, StoredConfig};
+use crate::domain::{ConfigSource, Venue};
 
 /// Creates the global config with the built-in default unless one exists.
 /// Returns whether it created it; a changed global row is never overwritten.
@@ -15,12 +17,7 @@ pub async fn ensure_global_default<C: GenericClient>(client: &C) -> Result<bool>
     let rows = client
         .query(include_str!("../../../sql/config/ensure_global.sql"), &[])
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot create the global routing config: {}",
-                describe_pg_error(&e)
-            )
-        })?;
+        .db_context("cannot create the global routing config")?;
     Ok(!rows.is_empty())
 }
 
@@ -29,18 +26,15 @@ pub async fn select_global<C: GenericClient>(client: &C) -> Result<Option<Stored
     let row = client
         .query_opt(include_str!("../../../sql/config/select_global.sql"), &[])
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read the global routing config: {}",
-                describe_pg_error(&e)
-            )
-        })?;
+        .db_context("cannot read the global routing config")?;
     Ok(row.map(|r| StoredConfig {
         venue_priority: r.get(0),
         routing_strategy: r.get(1),
         failover_enabled: r.get(2),
     }))
 }
+
+const READ: &str = "cannot read the routing configuration";
 
 /// Loads what can apply to signals of `agent_ids`: the global row, every
 /// global per-token override, and the rows and overrides of those agents.
@@ -57,22 +51,17 @@ pub async fn load_config_set<C: GenericClient>(
             &params
         ),
     )
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "cannot read the routing configuration: {}",
-            describe_pg_error(&e)
-        )
-    })?;
+    .db_context(READ)?;
     let mut set = ConfigSet {
         agents: HashMap::with_capacity(rows.len()),
         ..ConfigSet::default()
     };
     for r in rows {
-        let agent: Option<Uuid> = r.get(0);
+        let agent: Option<Uuid> = r.try_get("agent_id").db_context(READ)?;
         let stored = StoredConfig {
-            venue_priority: r.get(1),
-            routing_strategy: r.get(2),
-            failover_enabled: r.get(3),
+            venue_priority: r.try_get("venue_priority").db_context(READ)?,
+            routing_strategy: r.try_get("routing_strategy").db_context(READ)?,
+            failover_enabled: r.try_get("failover_enabled").db_context(READ)?,
         };
         match agent {
             // Oldest global row wins if a database holds several (setup refuses that).
@@ -87,9 +76,9 @@ pub async fn load_config_set<C: GenericClient>(
         }
     }
     for r in overrides {
-        let agent: Option<Uuid> = r.get(0);
-        let symbol: String = r.get(1);
-        let list: Vec<String> = r.get(2);
+        let agent: Option<Uuid> = r.try_get("agent_id").db_context(READ)?;
+        let symbol: String = r.try_get("token_symbol").db_context(READ)?;
+        let list: Vec<String> = r.try_get("venue_priority").db_context(READ)?;
         match agent {
             None => {
                 set.global_overrides.insert(symbol, list);
@@ -102,10 +91,6 @@ pub async fn load_config_set<C: GenericClient>(
     Ok(set)
 }
 
-fn db_error(what: &str) -> impl FnOnce(tokio_postgres::Error) -> anyhow::Error + '_ {
-    move |e| anyhow::anyhow!("{what}: {}", describe_pg_error(&e))
-}
-
 /// The venue (`venue_t` label) of an agent, `None` when it does not exist.
 pub async fn agent_venue<C: GenericClient>(client: &C, agent_id: Uuid) -> Result<Option<String>> {
     Ok(client
@@ -114,7 +99,7 @@ pub async fn agent_venue<C: GenericClient>(client: &C, agent_id: Uuid) -> Result
             &[&agent_id],
         )
         .await
-        .map_err(db_error("cannot read the agent"))?
+        .db_context("cannot read the agent")?
         .map(|r| r.get(0)))
 }
 
@@ -157,14 +142,15 @@ pub async fn upsert_row<C: GenericClient>(
                 .await
         }
     }
-    .map_err(db_error("cannot write the routing config"))?;
-    let venue_priority: Option<Vec<String>> = row.get(0);
+    .db_context("cannot write the routing config")?;
+    let what = "cannot read the written routing config";
+    let venue_priority: Option<Vec<String>> = row.try_get("venue_priority").db_context(what)?;
     Ok(Upserted {
         venue_priority: venue_priority.unwrap_or_default(),
-        routing_strategy: Some(row.get(1)),
-        failover_enabled: Some(row.get(2)),
-        inserted: row.get(3),
-        changed: row.get(4),
+        routing_strategy: Some(row.try_get("routing_strategy").db_context(what)?),
+        failover_enabled: Some(row.try_get("failover_enabled").db_context(what)?),
+        inserted: row.try_get("inserted").db_context(what)?,
+        changed: row.try_get("changed").db_context(what)?,
     })
 }
 
@@ -193,13 +179,19 @@ pub async fn upsert_override<C: GenericClient>(
                 .await
         }
     }
-    .map_err(db_error("cannot write the routing override"))?;
+    .db_context("cannot write the routing override")?;
     Ok(Upserted {
-        venue_priority: row.get(0),
+        venue_priority: row
+            .try_get("venue_priority")
+            .db_context("cannot read the written routing override")?,
         routing_strategy: None,
         failover_enabled: None,
-        inserted: row.get(1),
-        changed: row.get(2),
+        inserted: row
+            .try_get("inserted")
+            .db_context("cannot read the written routing override")?,
+        changed: row
+            .try_get("changed")
+            .db_context("cannot read the written routing override")?,
     })
 }
 
@@ -211,7 +203,7 @@ pub async fn remove_agent_row<C: GenericClient>(client: &C, agent_id: Uuid) -> R
             &[&agent_id],
         )
         .await
-        .map_err(db_error("cannot remove the routing config"))?
+        .db_context("cannot remove the routing config")?
         .is_empty())
 }
 
@@ -228,7 +220,7 @@ pub async fn remove_override<C: GenericClient>(
             &[&agent_id, &token_symbol],
         )
         .await
-        .map_err(db_error("cannot remove the routing override"))?
+        .db_context("cannot remove the routing override")?
         .is_empty())
 }
 
@@ -253,31 +245,123 @@ pub async fn list_all<C: GenericClient>(client: &C) -> Result<Vec<ListedConfig>>
         client.query(include_str!("../../../sql/config/list_rows.sql"), &[]),
         client.query(include_str!("../../../sql/config/list_overrides.sql"), &[]),
     )
-    .map_err(db_error("cannot list the routing configuration"))?;
+    .db_context("cannot list the routing configuration")?;
     let mut all = Vec::with_capacity(rows.len() + overrides.len());
+    let list = "cannot list the routing configuration";
     for r in rows {
         all.push(ListedConfig {
-            agent_id: r.get(0),
-            agent_name: r.get(1),
+            agent_id: r.try_get("agent_id").db_context(list)?,
+            agent_name: r.try_get("agent_name").db_context(list)?,
             token_symbol: None,
-            venue_priority: r.get(2),
-            routing_strategy: Some(r.get(3)),
-            failover_enabled: Some(r.get(4)),
-            created_at: r.get(5),
-            updated_at: r.get(6),
+            venue_priority: r.try_get("venue_priority").db_context(list)?,
+            routing_strategy: Some(r.try_get("routing_strategy").db_context(list)?),
+            failover_enabled: Some(r.try_get("failover_enabled").db_context(list)?),
+            created_at: r.try_get("created_at").db_context(list)?,
+            updated_at: r.try_get("updated_at").db_context(list)?,
         });
     }
     for r in overrides {
         all.push(ListedConfig {
-            agent_id: r.get(0),
-            agent_name: r.get(1),
-            token_symbol: Some(r.get(2)),
-            venue_priority: Some(r.get(3)),
+            agent_id: r.try_get("agent_id").db_context(list)?,
+            agent_name: r.try_get("agent_name").db_context(list)?,
+            token_symbol: Some(r.try_get("token_symbol").db_context(list)?),
+            venue_priority: Some(r.try_get("venue_priority").db_context(list)?),
             routing_strategy: None,
             failover_enabled: None,
-            created_at: r.get(4),
-            updated_at: r.get(5),
+            created_at: r.try_get("created_at").db_context(list)?,
+            updated_at: r.try_get("updated_at").db_context(list)?,
         });
     }
     Ok(all)
+}
+
+impl ListedConfig {
+    /// The precedence level this entry is stored at.
+    #[must_use]
+    pub fn level(&self) -> ConfigSource {
+        match (self.agent_id.is_some(), self.token_symbol.is_some()) {
+            (true, true) => ConfigSource::AgentToken,
+            (true, false) => ConfigSource::Agent,
+            (false, true) => ConfigSource::GlobalToken,
+            (false, false) => ConfigSource::Global,
+        }
+    }
+
+    /// Why routing ignores this entry, if it does.
+    #[must_use]
+    pub fn problem(&self) -> Option<String> {
+        match &self.routing_strategy {
+            Some(strategy) => StoredConfig {
+                venue_priority: self.venue_priority.clone(),
+                routing_strategy: strategy.clone(),
+                failover_enabled: self.failover_enabled.unwrap_or(true),
+            }
+            .to_config()
+            .err(),
+            None => parse_priority(self.venue_priority.as_deref()).err(),
+        }
+    }
+}
+
+/// The agent's venue; fails unless the agent exists.
+pub async fn require_agent<C: GenericClient>(client: &C, agent: Uuid) -> Result<String> {
+    agent_venue(client, agent)
+        .await?
+        .ok_or_else(|| anyhow!("agent `{agent}` does not exist"))
+}
+
+/// What `routing-config set` writes: a config row (no `token`) or a
+/// per-token override, of `agent` or global.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigWrite<'a> {
+    pub agent: Option<Uuid>,
+    /// Canonical symbol of a per-token override.
+    pub token: Option<&'a str>,
+    pub venue_priority: &'a [String],
+    /// `None`: keep the stored value (the default for a new row). Rows only.
+    pub strategy: Option<&'a str>,
+    /// `None`: keep the stored value (the default for a new row). Rows only.
+    pub failover: Option<bool>,
+}
+
+/// Writes a config row or override in one transaction with the agent check:
+/// the agent must exist and be a `MULTI` agent (no other agent is routed).
+pub async fn write(client: &mut Client, w: &ConfigWrite<'_>) -> Result<Upserted> {
+    let tx = client
+        .transaction()
+        .await
+        .db_context("cannot start a transaction")?;
+    if let Some(agent) = w.agent {
+        let venue = require_agent(&tx, agent).await?;
+        if venue != Venue::Multi.as_str() {
+            bail!(
+                "agent `{agent}` has venue `{venue}`: only MULTI agents are routed, so a routing config would never apply to it"
+            );
+        }
+    }
+    let done = match w.token {
+        None => upsert_row(&tx, w.agent, w.venue_priority, w.strategy, w.failover).await?,
+        Some(token) => upsert_override(&tx, w.agent, token, w.venue_priority).await?,
+    };
+    tx.commit().await.db_context("cannot commit")?;
+    Ok(done)
+}
+
+/// Removes an agent's config row (no `token`) or a per-token override, in one
+/// transaction with the agent check. Returns whether there was one.
+pub async fn remove(client: &mut Client, agent: Option<Uuid>, token: Option<&str>) -> Result<bool> {
+    let tx = client
+        .transaction()
+        .await
+        .db_context("cannot start a transaction")?;
+    if let Some(agent) = agent {
+        require_agent(&tx, agent).await?;
+    }
+    let removed = match (agent, token) {
+        (agent, Some(token)) => remove_override(&tx, agent, token).await?,
+        (Some(agent), None) => remove_agent_row(&tx, agent).await?,
+        (None, None) => bail!("nothing to remove"),
+    };
+    tx.commit().await.db_context("cannot commit")?;
+    Ok(removed)
 }

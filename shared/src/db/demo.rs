@@ -5,7 +5,7 @@ use anyhow::Result;
 use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
-use super::connect::describe_pg_error;
+use super::DbContext;
 
 /// Id of the demo agent (fixed, so reruns reuse it).
 pub const DEMO_AGENT_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_d3a0);
@@ -66,7 +66,7 @@ pub async fn ensure_demo_agent<C: GenericClient>(client: &C) -> Result<bool> {
             &[&DEMO_AGENT_ID],
         )
         .await
-        .map_err(|e| anyhow::anyhow!("cannot create the demo agent: {}", describe_pg_error(&e)))?;
+        .db_context("cannot create the demo agent")?;
     Ok(!rows.is_empty())
 }
 
@@ -85,6 +85,6 @@ pub async fn insert_signals<C: GenericClient>(
             &[&agent, &count, &tokens],
         )
         .await
-        .map_err(|e| anyhow::anyhow!("cannot create demo signals: {}", describe_pg_error(&e)))?;
+        .db_context("cannot create demo signals")?;
     Ok(row.get(0))
 }

@@ -16,7 +16,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
-use super::connect::describe_pg_error;
+use super::DbContext;
 use crate::domain::{Market, Venue};
 
 /// How a sync applies its list.
@@ -95,10 +95,6 @@ impl fmt::Display for MassDelist {
 
 impl std::error::Error for MassDelist {}
 
-fn db_error(what: &str) -> impl Fn(tokio_postgres::Error) -> anyhow::Error + '_ {
-    move |e| anyhow!("{what}: {}", describe_pg_error(&e))
-}
-
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
@@ -116,7 +112,7 @@ pub async fn count_active<C: GenericClient>(
             &[&venue.as_str(), &scope],
         )
         .await
-        .map_err(db_error("cannot count active markets"))?;
+        .db_context("cannot count active markets")?;
     Ok(row.get(0))
 }
 
@@ -139,13 +135,13 @@ pub async fn apply(
     let tx = client
         .transaction()
         .await
-        .map_err(db_error("cannot start the market transaction"))?;
+        .db_context("cannot start the market transaction")?;
     tx.execute(
         include_str!("../../../sql/markets/lock_venue.sql"),
         &[&venue.as_str()],
     )
     .await
-    .map_err(db_error("cannot take the market sync lock"))?;
+    .db_context("cannot take the market sync lock")?;
     let scope = options.scope.as_deref();
     let active_before = count_active(&tx, venue, scope).await?;
 
@@ -209,7 +205,7 @@ pub async fn apply(
     let rows = tx
         .query(include_str!("../../../sql/markets/apply.sql"), &params)
         .await
-        .map_err(db_error("cannot apply the market list"))?;
+        .db_context("cannot apply the market list")?;
 
     let mut changes = Changes::default();
     let mut unchanged = 0_usize;
@@ -239,7 +235,7 @@ pub async fn apply(
         // Dropping the transaction rolls it back; be explicit about it.
         tx.rollback()
             .await
-            .map_err(db_error("cannot roll back the market transaction"))?;
+            .db_context("cannot roll back the market transaction")?;
         return Err(anyhow::Error::new(MassDelist {
             venue,
             delisted,
@@ -265,13 +261,13 @@ pub async fn apply(
     if options.dry_run {
         tx.rollback()
             .await
-            .map_err(db_error("cannot roll back the dry run"))?;
+            .db_context("cannot roll back the dry run")?;
         return Ok(summary);
     }
     let run_id = insert_run(&tx, &summary_run(&summary, options.started_at)).await?;
     tx.commit()
         .await
-        .map_err(db_error("cannot commit the market list"))?;
+        .db_context("cannot commit the market list")?;
     summary.run_id = Some(run_id);
     Ok(summary)
 }
@@ -327,7 +323,7 @@ async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<U
             ],
         )
         .await
-        .map_err(db_error("cannot record the sync run"))?;
+        .db_context("cannot record the sync run")?;
     Ok(row.get(0))
 }
 

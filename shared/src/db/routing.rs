@@ -17,11 +17,11 @@ use bytes::BytesMut;
 use chrono::{DateTime, TimeDelta, Utc};
 use postgres_types::{IsNull, Kind, ToSql, Type, to_sql_checked};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::{Client, IsolationLevel, Row, Statement, Transaction};
+use tokio_postgres::{Client, Row, Statement, Transaction};
 use uuid::Uuid;
 
+use super::DbContext;
 use super::config::load_config_set;
-use super::connect::describe_pg_error;
 use crate::domain::Venue;
 use crate::routing::{
     BatchDecisions, Counts, Decided, DecisionView, MarketRow, MarketSnapshot, PendingSignal,
@@ -85,12 +85,7 @@ impl Statements {
                 client.prepare(HISTORY_TYPES),
                 client.prepare(ADD_BATCH),
             )
-            .map_err(|e| {
-                anyhow!(
-                    "cannot prepare the routing statements: {}",
-                    describe_pg_error(&e)
-                )
-            })?;
+            .db_context("cannot prepare the routing statements")?;
         Ok(Statements {
             claim,
             preview,
@@ -103,35 +98,12 @@ impl Statements {
     }
 }
 
-/// What one batch did.
-#[derive(Debug, Clone, Default)]
-pub struct BatchOutcome {
-    pub counts: Counts,
-    /// Filled by [`preview_batch`] only.
-    pub decisions: Vec<DecisionView>,
-    /// Keyset position of the last signal read (for [`preview_batch`]).
-    pub last_key: Option<(DateTime<Utc>, Uuid)>,
-}
-
-fn db_error(what: &str) -> impl Fn(tokio_postgres::Error) -> anyhow::Error + '_ {
-    move |e| {
-        if e.is_closed() {
-            anyhow!(
-                "{what}: the database connection was lost ({})",
-                describe_pg_error(&e)
-            )
-        } else {
-            anyhow!("{what}: {}", describe_pg_error(&e))
-        }
-    }
-}
-
 fn signal_from_row(row: &Row) -> Result<PendingSignal> {
-    let size_model_type: Option<String> = row.try_get(4)?;
+    let size_model_type: Option<String> = row.try_get("size_model_type")?;
     // jsonb holds what serde_json refuses to read (numbers beyond f64 such
     // as 1e400, nesting deeper than 128): that is a bad leverage of this one
     // signal, not a failure of the whole batch.
-    let leverage = match row.try_get::<_, Option<serde_json::Value>>(5) {
+    let leverage = match row.try_get::<_, Option<serde_json::Value>>("leverage") {
         Ok(leverage) => leverage_from_parts(
             size_model_type.as_deref().unwrap_or("null"),
             leverage.as_ref(),
@@ -141,12 +113,12 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
         )),
     };
     Ok(PendingSignal {
-        id: row.try_get(0)?,
-        agent_id: row.try_get(1)?,
-        token_symbol: row.try_get(2)?,
-        side: row.try_get(3)?,
+        id: row.try_get("id")?,
+        agent_id: row.try_get("agent_id")?,
+        token_symbol: row.try_get("token_symbol")?,
+        side: row.try_get("side")?,
         leverage,
-        created_at: row.try_get(6)?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
@@ -158,7 +130,7 @@ pub async fn load_snapshot(
     let rows = client
         .query(&statements.snapshot, &[])
         .await
-        .map_err(db_error("cannot load the market snapshot"))?;
+        .db_context("cannot load the market snapshot")?;
     snapshot_from_rows(&rows)
 }
 
@@ -167,38 +139,41 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
     let mut syncs = Vec::new();
     let mut now = None;
     for row in rows {
-        let kind: &str = row.try_get(0)?;
+        let kind: &str = row.try_get("kind")?;
         let venue: Option<Venue> = row
-            .try_get::<_, Option<&str>>(1)?
+            .try_get::<_, Option<&str>>("venue")?
             .and_then(|v| v.parse().ok());
         match kind {
             "market" => markets.push(MarketRow {
                 venue,
-                token_symbol: row.try_get(2)?,
-                market_name: row.try_get(3)?,
-                market_index: row.try_get(4)?,
-                base_symbol: row.try_get::<_, Option<String>>(5)?.unwrap_or_default(),
-                price_scale: row.try_get::<_, Option<f64>>(6)?.unwrap_or(1.0),
-                dex: row.try_get(7)?,
-                is_active: row.try_get(8)?,
-                delisted: row.try_get(9)?,
-                market_open: row.try_get(10)?,
-                max_leverage: row.try_get(11)?,
-                liquidity_usd: row.try_get(12)?,
-                open_interest_usd: row.try_get(13)?,
-                long_open_interest_usd: row.try_get(14)?,
-                short_open_interest_usd: row.try_get(15)?,
-                max_open_interest_usd: row.try_get(16)?,
-                day_volume_usd: row.try_get(17)?,
-                spread_bps: row.try_get(18)?,
-                taker_fee_bps: row.try_get(19)?,
+                token_symbol: row.try_get("token_symbol")?,
+                market_name: row.try_get("market_name")?,
+                market_index: row.try_get("market_index")?,
+                base_symbol: row
+                    .try_get::<_, Option<String>>("base_symbol")?
+                    .unwrap_or_default(),
+                price_scale: row.try_get::<_, Option<f64>>("price_scale")?.unwrap_or(1.0),
+                dex: row.try_get("dex")?,
+                is_active: row.try_get("is_active")?,
+                delisted: row.try_get("delisted")?,
+                market_open: row.try_get("market_open")?,
+                max_leverage: row.try_get("max_leverage")?,
+                liquidity_usd: row.try_get("liquidity_usd")?,
+                open_interest_usd: row.try_get("open_interest_usd")?,
+                long_open_interest_usd: row.try_get("long_open_interest_usd")?,
+                short_open_interest_usd: row.try_get("short_open_interest_usd")?,
+                max_open_interest_usd: row.try_get("max_open_interest_usd")?,
+                day_volume_usd: row.try_get("day_volume_usd")?,
+                spread_bps: row.try_get("spread_bps")?,
+                taker_fee_bps: row.try_get("taker_fee_bps")?,
             }),
             "sync" => {
-                if let (Some(v), Some(at)) = (venue, row.try_get::<_, Option<DateTime<Utc>>>(20)?) {
+                if let (Some(v), Some(at)) = (venue, row.try_get::<_, Option<DateTime<Utc>>>("at")?)
+                {
                     syncs.push((v, at));
                 }
             }
-            _ => now = row.try_get::<_, Option<DateTime<Utc>>>(20)?,
+            _ => now = row.try_get::<_, Option<DateTime<Utc>>>("at")?,
         }
     }
     let now = now.context("the market snapshot query returned no clock row")?;
@@ -233,26 +208,26 @@ fn options_at(settings: &BatchSettings, now: DateTime<Utc>) -> RoutingOptions {
 }
 
 /// Routes one batch of at most `limit` pending signals in one transaction and
-/// commits it. Returns zero counts when nothing was left to claim.
+/// commits it. Returns the batch's counts (zero when nothing was left to claim).
 pub async fn route_batch(
     client: &mut Client,
     statements: &Statements,
     settings: &BatchSettings,
     run_id: Uuid,
     limit: usize,
-) -> Result<BatchOutcome> {
+) -> Result<Counts> {
     let what = "cannot route a batch of pending signals";
-    let tx = client.transaction().await.map_err(db_error(what))?;
+    let tx = client.transaction().await.db_context(what)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let claim_params: [&(dyn ToSql + Sync); 2] = [&settings.agent, &limit];
     let (rows, snapshot_rows) = futures_util::try_join!(
         tx.query(&statements.claim, &claim_params),
         tx.query(&statements.snapshot, &[]),
     )
-    .map_err(db_error(what))?;
+    .db_context(what)?;
     if rows.is_empty() {
-        tx.rollback().await.map_err(db_error(what))?;
-        return Ok(BatchOutcome::default());
+        tx.rollback().await.db_context(what)?;
+        return Ok(Counts::default());
     }
     let signals = rows
         .iter()
@@ -275,7 +250,7 @@ pub async fn route_batch(
     let updated = tx
         .execute(&statements.apply, &[&ids, &venues, &reasons])
         .await
-        .map_err(db_error("cannot write the routing decisions to `signals`"))?;
+        .db_context("cannot write the routing decisions to `signals`")?;
     if updated != ids.len() as u64 {
         return Err(anyhow!(
             "cannot write the routing decisions to `signals`: {updated} of {} claimed signals were still pending; the batch was rolled back",
@@ -298,36 +273,75 @@ pub async fn route_batch(
         ],
     )
     .await
-    .map_err(db_error("cannot update the routing run"))?;
+    .db_context("cannot update the routing run")?;
     tx.commit()
         .await
-        .map_err(db_error("cannot commit a routing batch"))?;
-    Ok(BatchOutcome {
-        counts,
-        decisions: Vec::new(),
-        last_key: None,
-    })
+        .db_context("cannot commit a routing batch")?;
+    Ok(counts)
 }
 
-/// `--dry-run`: decides up to `limit` pending signals after `after` (keyset)
-/// inside `tx` without locking or writing anything.
-pub async fn preview_batch(
+/// What `--dry-run` decided: every decision, the counters and the number of batches.
+#[derive(Debug, Clone, Default)]
+pub struct Preview {
+    pub decisions: Vec<DecisionView>,
+    pub counts: Counts,
+    pub batches: u64,
+}
+
+/// `--dry-run`: decides up to `limit` pending signals (all without one), in
+/// batches of `batch_size`, inside one read-only repeatable-read transaction:
+/// no locks, no writes, no run row.
+pub async fn preview(
+    client: &mut Client,
+    statements: &Statements,
+    settings: &BatchSettings,
+    limit: Option<u64>,
+    batch_size: usize,
+) -> Result<Preview> {
+    let tx = super::read_snapshot(client).await?;
+    let mut preview = Preview::default();
+    let mut after = preview_start();
+    let mut remaining = limit.unwrap_or(u64::MAX);
+    while remaining > 0 {
+        let take = usize::try_from(remaining.min(batch_size as u64)).unwrap_or(usize::MAX);
+        let (decisions, counts, last_key) =
+            preview_batch(&tx, statements, settings, after, take).await?;
+        let n = counts.claimed;
+        if n == 0 {
+            break;
+        }
+        preview.batches += 1;
+        remaining -= n.min(remaining);
+        preview.counts.add(&counts);
+        preview.decisions.extend(decisions);
+        match last_key {
+            Some(key) if n as usize == take => after = key,
+            _ => break,
+        }
+    }
+    tx.rollback()
+        .await
+        .db_context("cannot end the read-only transaction")?;
+    Ok(preview)
+}
+
+/// Decides up to `limit` pending signals after `after` (keyset) inside `tx`.
+async fn preview_batch(
     tx: &Transaction<'_>,
     statements: &Statements,
     settings: &BatchSettings,
     after: (DateTime<Utc>, Uuid),
     limit: usize,
-) -> Result<BatchOutcome> {
-    let what = "cannot read pending signals";
+) -> Result<(Vec<DecisionView>, Counts, Option<(DateTime<Utc>, Uuid)>)> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let preview_params: [&(dyn ToSql + Sync); 4] = [&settings.agent, &limit, &after.0, &after.1];
     let (rows, snapshot_rows) = futures_util::try_join!(
         tx.query(&statements.preview, &preview_params),
         tx.query(&statements.snapshot, &[]),
     )
-    .map_err(db_error(what))?;
+    .db_context("cannot read pending signals")?;
     if rows.is_empty() {
-        return Ok(BatchOutcome::default());
+        return Ok((Vec::new(), Counts::default(), None));
     }
     let signals = rows
         .iter()
@@ -343,27 +357,11 @@ pub async fn preview_batch(
         .iter()
         .map(DecisionView::new)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(BatchOutcome {
-        counts,
-        decisions,
-        last_key,
-    })
-}
-
-/// Starts the read-only, repeatable-read transaction `--dry-run` reads in.
-pub async fn begin_preview(client: &mut Client) -> Result<Transaction<'_>> {
-    client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await
-        .map_err(db_error("cannot start a read-only transaction"))
+    Ok((decisions, counts, last_key))
 }
 
 /// The keyset position before every signal.
-#[must_use]
-pub fn preview_start() -> (DateTime<Utc>, Uuid) {
+fn preview_start() -> (DateTime<Utc>, Uuid) {
     // Year 1: before any signal, and inside PostgreSQL's timestamp range.
     let start = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
     (start, Uuid::nil())
@@ -383,7 +381,7 @@ async fn copy_history(
     let sink = tx
         .copy_in(&statements.copy_history)
         .await
-        .map_err(db_error(what))?;
+        .db_context(what)?;
     let writer = BinaryCopyInWriter::new(sink, &statements.history_types);
     futures_util::pin_mut!(writer);
     let multi = EnumText(Venue::Multi.as_str());
@@ -411,9 +409,9 @@ async fn copy_history(
                 &run_id,
             ])
             .await
-            .map_err(db_error(what))?;
+            .db_context(what)?;
     }
-    writer.finish().await.map_err(db_error(what))?;
+    writer.finish().await.db_context(what)?;
     Ok(())
 }
 
@@ -468,7 +466,7 @@ pub async fn count_pending(client: &Client, agent: Option<Uuid>) -> Result<i64> 
         .query_one(COUNT, &[&agent])
         .await
         .map(|r| r.get(0))
-        .map_err(db_error("cannot count pending signals"))
+        .db_context("cannot count pending signals")
 }
 
 /// Inserts the RUNNING row of a run and returns its id.
@@ -482,7 +480,7 @@ pub async fn start_run(
         .query_one(INSERT_RUN, &[options, &host, &pid])
         .await
         .map(|r| r.get(0))
-        .map_err(db_error("cannot record the routing run"))
+        .db_context("cannot record the routing run")
 }
 
 /// Ends a run: `COMPLETED`, or `FAILED` with `error`. Returns the run's
@@ -501,5 +499,5 @@ pub async fn finish_run(
         .query_one(FINISH_RUN, &[&run_id, &status, &error])
         .await
         .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .map_err(db_error("cannot finish the routing run"))
+        .db_context("cannot finish the routing run")
 }

@@ -3,10 +3,11 @@
 //! and the version check every other binary runs before it touches data.
 
 use anyhow::{Context, Result, bail};
-use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, GenericClient};
 
-use super::connect::{DatabaseUrl, describe_pg_error};
+use super::connect::DatabaseUrl;
+use super::{DbContext, databases};
 
 mod embedded {
     refinery::embed_migrations!("../migrations");
@@ -74,28 +75,26 @@ impl SchemaState {
 pub async fn inspect(client: &Client) -> Result<SchemaState> {
     let embedded = embedded_migrations();
     let latest = embedded.last().map_or(0, |m| m.version);
-    let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&HISTORY_TABLE])
+    let exists = !existing_tables(client, &[HISTORY_TABLE])
         .await
-        .map_err(|e| anyhow::anyhow!("cannot read the schema version: {}", describe_pg_error(&e)))?
-        .get(0);
+        .db_context("cannot read the schema version")?
+        .is_empty();
     let applied_rows = if exists {
         client
             .query(
-                &format!("SELECT version, name, checksum FROM {HISTORY_TABLE} ORDER BY version"),
+                include_str!("../../../sql/schema/applied_migrations.sql"),
                 &[],
             )
             .await
-            .map_err(|e| {
-                anyhow::anyhow!("cannot read the schema version: {}", describe_pg_error(&e))
-            })?
+            .db_context("cannot read the schema version")?
     } else {
         Vec::new()
     };
-    let applied: Vec<(i32, String)> = applied_rows
+    let applied = applied_rows
         .iter()
-        .map(|r| (r.get::<_, i32>(0), r.get::<_, String>(2)))
-        .collect();
+        .map(|r| Ok((r.try_get("version")?, r.try_get("checksum")?)))
+        .collect::<Result<Vec<(i32, String)>, tokio_postgres::Error>>()
+        .db_context("cannot read the schema version")?;
     let pending = embedded
         .iter()
         .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
@@ -158,22 +157,21 @@ pub async fn ensure_current(client: &Client) -> Result<()> {
 /// versions this call applied (empty when another caller got there first).
 pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
     client
-        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
+        .execute(
+            include_str!("../../../sql/locks/advisory_lock.sql"),
+            &[&MIGRATION_LOCK_KEY],
+        )
         .await
-        .map_err(|e| {
-            anyhow::anyhow!("cannot take the migration lock: {}", describe_pg_error(&e))
-        })?;
+        .db_context("cannot take the migration lock")?;
     let result = migrate_locked(client).await;
     let unlock = client
-        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
+        .execute(
+            include_str!("../../../sql/locks/advisory_unlock.sql"),
+            &[&MIGRATION_LOCK_KEY],
+        )
         .await;
     let applied = result?;
-    unlock.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot release the migration lock: {}",
-            describe_pg_error(&e)
-        )
-    })?;
+    unlock.db_context("cannot release the migration lock")?;
     Ok(applied)
 }
 
@@ -201,14 +199,9 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
 /// would reject half-way (migrations commit one by one): so a refused setup
 /// changes nothing.
 async fn preflight(client: &Client) -> Result<()> {
-    let wanted = vec!["venue_routing_config".to_owned()];
-    let present = client
-        .query(
-            include_str!("../../../sql/schema/existing_tables.sql"),
-            &[&wanted],
-        )
+    let present = existing_tables(client, &["venue_routing_config"])
         .await
-        .map_err(|e| anyhow::anyhow!("cannot inspect the schema: {}", describe_pg_error(&e)))?;
+        .db_context("cannot inspect the schema")?;
     if present.is_empty() {
         return Ok(());
     }
@@ -218,13 +211,8 @@ async fn preflight(client: &Client) -> Result<()> {
             &[],
         )
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read `venue_routing_config`: {}",
-                describe_pg_error(&e)
-            )
-        })?
-        .get(0);
+        .and_then(|r| r.try_get(0))
+        .db_context("cannot read `venue_routing_config`")?;
     if globals > 1 {
         bail!(
             "`venue_routing_config` holds {globals} global rows (agent_id IS NULL): keep one, delete the others, then run setup-agent-where again (nothing was changed)"
@@ -258,21 +246,13 @@ fn one_line(text: &str) -> String {
 pub async fn create_database_if_missing(url: &DatabaseUrl) -> Result<bool> {
     let admin = connect_maintenance(url).await?;
     let name = url.database();
-    let exists: bool = admin
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
-            &[&name],
-        )
+    if databases::exists(&admin, name)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot list databases: {}", describe_pg_error(&e)))?
-        .get(0);
-    if exists {
+        .db_context("cannot list databases")?
+    {
         return Ok(false);
     }
-    match admin
-        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(name)))
-        .await
-    {
+    match databases::create(&admin, name).await {
         Ok(()) => Ok(true),
         Err(e)
             if e.code() == Some(&SqlState::DUPLICATE_DATABASE)
@@ -280,25 +260,18 @@ pub async fn create_database_if_missing(url: &DatabaseUrl) -> Result<bool> {
         {
             Ok(false)
         }
-        Err(e) => Err(anyhow::anyhow!(
-            "cannot create database `{name}`: {}",
-            describe_pg_error(&e)
-        ))
-        .context("create it by hand or grant CREATEDB to the user"),
+        Err(e) => Err(e)
+            .with_db_context(|| format!("cannot create database `{name}`"))
+            .context("create it by hand or grant CREATEDB to the user"),
     }
 }
 
 /// Whether the URL's database exists (connects to the maintenance database).
 pub async fn database_exists(url: &DatabaseUrl) -> Result<bool> {
     let admin = connect_maintenance(url).await?;
-    Ok(admin
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
-            &[&url.database()],
-        )
+    databases::exists(&admin, url.database())
         .await
-        .map_err(|e| anyhow::anyhow!("cannot list databases: {}", describe_pg_error(&e)))?
-        .get(0))
+        .db_context("cannot list databases")
 }
 
 /// Connects to the server's maintenance database (`postgres`, else
@@ -329,8 +302,18 @@ async fn connect_maintenance(url: &DatabaseUrl) -> Result<Client> {
     })
 }
 
-/// Quotes an SQL identifier.
-#[must_use]
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+/// Which of `tables` exist (in the search path).
+pub async fn existing_tables<C: GenericClient>(
+    client: &C,
+    tables: &[&str],
+) -> Result<Vec<String>, tokio_postgres::Error> {
+    client
+        .query(
+            include_str!("../../../sql/schema/existing_tables.sql"),
+            &[&tables],
+        )
+        .await?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect()
 }

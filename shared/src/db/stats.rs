@@ -15,14 +15,14 @@
 //!   `percentile_cont` (linear interpolation between the two nearest values);
 //! - the window is `since <= created_at < until`, either bound optional.
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::Serialize;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Transaction};
 use uuid::Uuid;
 
-use super::connect::describe_pg_error;
+use super::DbContext;
 use crate::domain::Venue;
 
 /// Which decisions a query covers.
@@ -159,16 +159,12 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
 }
 
-fn db_error(what: &str) -> impl Fn(tokio_postgres::Error) -> anyhow::Error + '_ {
-    move |e| anyhow!("cannot read {what}: {}", describe_pg_error(&e))
-}
-
 /// The database clock (`now()`; inside a transaction, its start).
 pub async fn clock<C: GenericClient>(client: &C) -> Result<DateTime<Utc>> {
     let row = client
         .query_one(include_str!("../../../sql/stats/clock.sql"), &[])
         .await
-        .map_err(db_error("the database clock"))?;
+        .db_context("the database clock")?;
     Ok(row.get("now"))
 }
 
@@ -194,7 +190,7 @@ pub async fn group_by<C: GenericClient>(
     let rows = client
         .query(include_str!("../../../sql/stats/group_by.sql"), &params)
         .await
-        .map_err(db_error("`venue_routing_history`"))?;
+        .db_context("`venue_routing_history`")?;
     Ok(rows.iter().map(GroupRow::from_row).collect())
 }
 
@@ -269,7 +265,7 @@ pub async fn routing_runs<C: GenericClient>(
             &[&since, &until],
         )
         .await
-        .map_err(db_error("`routing_runs`"))?;
+        .db_context("`routing_runs`")?;
     Ok(RoutingRuns {
         runs: row.get("runs"),
         completed: row.get("completed"),
@@ -306,7 +302,7 @@ pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Resul
     let rows = client
         .query(include_str!("../../../sql/stats/venue_sync.sql"), &[&names])
         .await
-        .map_err(db_error("`venue_sync_runs`"))?;
+        .db_context("`venue_sync_runs`")?;
     Ok(rows
         .iter()
         .map(|row| VenueSync {
@@ -335,7 +331,7 @@ pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
     let row = client
         .query_one(include_str!("../../../sql/stats/pending.sql"), &[])
         .await
-        .map_err(db_error("pending signals"))?;
+        .db_context("pending signals")?;
     Ok(Pending {
         pending: row.get("pending"),
         oldest_at: row.get("oldest_at"),
@@ -358,7 +354,7 @@ pub async fn export_count<C: GenericClient>(client: &C, filters: &Filters) -> Re
             ],
         )
         .await
-        .map_err(db_error("`venue_routing_history`"))?;
+        .db_context("`venue_routing_history`")?;
     Ok(row.get("decisions"))
 }
 
@@ -428,11 +424,11 @@ where
     F: FnMut(ExportRow) -> Result<()>,
 {
     let venue = filters.venue_text();
-    let read = db_error("`venue_routing_history`");
+    let read = "cannot read `venue_routing_history`";
     let statement = transaction
         .prepare(include_str!("../../../sql/stats/export.sql"))
         .await
-        .map_err(&read)?;
+        .db_context(read)?;
     let portal = transaction
         .bind(
             &statement,
@@ -445,14 +441,14 @@ where
             ],
         )
         .await
-        .map_err(&read)?;
+        .db_context(read)?;
     let batch = batch.max(1);
     let mut written = 0u64;
     loop {
         let rows = transaction
             .query_portal(&portal, batch)
             .await
-            .map_err(&read)?;
+            .db_context(read)?;
         let done = rows.len() < usize::try_from(batch).unwrap_or(usize::MAX);
         for row in &rows {
             each(ExportRow::from_row(row))?;

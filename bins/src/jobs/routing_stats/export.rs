@@ -8,7 +8,7 @@ use agent_where::db::stats::{self, ExportRow};
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 
-use super::{ExportArgs, resolve_window, snapshot};
+use super::{ExportArgs, resolve_window};
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::{Format, Sink};
 use crate::progress;
@@ -44,7 +44,7 @@ pub async fn run(common: &CommonArgs, args: &ExportArgs) -> Result<Outcome> {
     let spec = args.window.validate()?;
     let filters = args.filters.validate()?;
     let (_, mut client) = common.connect_checked().await?;
-    let tx = snapshot(&mut client).await?;
+    let tx = agent_where::db::read_snapshot(&mut client).await?;
     let window = resolve_window(&tx, &spec).await?;
     let f = filters.bind(&window);
     let bar = if common.show_progress() && std::io::stderr().is_terminal() {

@@ -11,7 +11,7 @@ use chrono::Duration;
 use serde::Serialize;
 
 use super::window::{Window, human_age, parse_duration};
-use super::{HealthArgs, cell, emit, parse_venue, pct_text, resolve_window, snapshot};
+use super::{HealthArgs, cell, emit, parse_venue, pct_text, resolve_window};
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::{Format, Table};
 
@@ -89,7 +89,7 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     let spec = args.window.validate()?;
     let limits = thresholds(args)?;
     let (_, mut client) = common.connect_checked().await?;
-    let tx = snapshot(&mut client).await?;
+    let tx = agent_where::db::read_snapshot(&mut client).await?;
     let window = resolve_window(&tx, &spec).await?;
     let syncs = stats::venue_sync(&tx, &limits.venues).await?;
     let totals = stats::totals(

@@ -11,12 +11,12 @@ pub mod window;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use agent_where::db::stats;
 use agent_where::db::stats::{Filters, GroupKey};
-use agent_where::db::{describe_pg_error, stats};
 use agent_where::domain::Venue;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
-use tokio_postgres::{IsolationLevel, Transaction};
+use tokio_postgres::Transaction;
 use uuid::Uuid;
 
 use crate::cli::{CommonArgs, Outcome};
@@ -327,18 +327,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
                 .downcast_ref::<csv::Error>()
                 .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
     })
-}
-
-/// A read-only snapshot: every query of one invocation sees the same data
-/// and the same `now()`.
-pub(crate) async fn snapshot(client: &mut tokio_postgres::Client) -> Result<Transaction<'_>> {
-    client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await
-        .map_err(|e| anyhow!("cannot start a read transaction: {}", describe_pg_error(&e)))
 }
 
 /// Resolves the window against the database clock.

@@ -12,8 +12,7 @@ use uuid::Uuid;
 
 use super::window::{Window, human_age};
 use super::{
-    FilterSpec, GroupBy, SummaryArgs, cell, emit, ms, ms_text, pct_text, resolve_window, snapshot,
-    time_text,
+    FilterSpec, GroupBy, SummaryArgs, cell, emit, ms, ms_text, pct_text, resolve_window, time_text,
 };
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::{Format, Table};
@@ -154,7 +153,7 @@ pub async fn render(common: &CommonArgs, args: &SummaryArgs) -> Result<String> {
     let spec = args.window.validate()?;
     let filters = args.filters.validate()?;
     let (_, mut client) = common.connect_checked().await?;
-    let tx = snapshot(&mut client).await?;
+    let tx = agent_where::db::read_snapshot(&mut client).await?;
     let window = resolve_window(&tx, &spec).await?;
     let text = match args.group_by {
         Some(group_by) => {
