@@ -324,7 +324,7 @@ async fn a_rejected_venue_is_recorded_and_routing_goes_on_with_exit_1() -> Resul
         .and(path("/gn"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_string(agent_where::venues::recorded::OSTIUM_PAIRS)
+                .set_body_string(agent_where::venues::ostium::RECORDED_PAIRS)
                 .insert_header("content-type", "application/json"),
         )
         .mount(&server)
@@ -333,7 +333,7 @@ async fn a_rejected_venue_is_recorded_and_routing_goes_on_with_exit_1() -> Resul
         .and(path("/prices"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_string(agent_where::venues::recorded::OSTIUM_LATEST_PRICES)
+                .set_body_string(agent_where::venues::ostium::RECORDED_LATEST_PRICES)
                 .insert_header("content-type", "application/json"),
         )
         .mount(&server)

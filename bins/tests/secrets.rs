@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use agent_where::testing::{TestDb, server_url, url_for_database};
-use agent_where_cli::cli::{self, CommonArgs, LogFormat};
+use agent_where_cli::cli::{self, CommonArgs, DatabaseArgs, LogArgs, LogFormat};
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
 use reliability_support::{user_of, with_userinfo};
@@ -564,10 +564,14 @@ fn a_panic_inside_a_job_prints_one_redacted_line() {
     let url = format!("postgres://postgres:{PW_ENCODED}@127.0.0.1:1/x");
     if std::env::var_os(CHILD).is_some() {
         let common = CommonArgs {
-            database_url: Some(url.clone()),
-            quiet: 0,
-            verbose: 2,
-            log_format: LogFormat::Text,
+            database: DatabaseArgs {
+                database_url: Some(url.clone()),
+            },
+            log: LogArgs {
+                quiet: 0,
+                verbose: 2,
+                log_format: LogFormat::Text,
+            },
         };
         let _ = cli::run("panicking-tool", &common, || async move {
             panic!("cannot go on with {url} (password {PW_DECODED})");

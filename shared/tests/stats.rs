@@ -444,7 +444,7 @@ async fn a_fresh_database_reports_nothing_without_error() -> Result<()> {
     let runs = stats::routing_runs(&client, None, None).await?;
     assert_eq!(runs.runs, 0);
     assert_eq!(runs.last_started_at, None);
-    let sync = stats::venue_sync(&client, &Venue::SYNCED).await?;
+    let sync = stats::venue_sync(&client, &agent_where::venues::registry::synced()).await?;
     assert_eq!(sync.len(), 2);
     assert!(
         sync.iter().all(|s| s.last_success_at.is_none()

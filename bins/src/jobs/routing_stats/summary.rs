@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::window::{Window, human_age};
 use super::{
-    FilterSpec, GroupBy, SummaryArgs, cell, emit, ms, ms_text, pct_text, resolve_window, time_text,
+    FilterSpec, GroupBy, SummaryOptions, cell, emit, ms, ms_text, pct_text, resolve_window,
+    time_text,
 };
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::{Format, Table};
@@ -142,27 +143,26 @@ impl From<GroupRow> for GroupView {
 }
 
 /// Runs `summary`.
-pub async fn run(common: &CommonArgs, args: &SummaryArgs) -> Result<Outcome> {
-    let text = render(common, args).await?;
-    emit(args.output.as_deref(), &text)?;
+pub async fn run(common: &CommonArgs, options: &SummaryOptions) -> Result<Outcome> {
+    let text = render(common, options).await?;
+    emit(options.output.as_deref(), &text)?;
     Ok(Outcome::Success)
 }
 
 /// The text `summary` prints (in `args.format`), not written anywhere.
-pub async fn render(common: &CommonArgs, args: &SummaryArgs) -> Result<String> {
-    let spec = args.window.validate()?;
-    let filters = args.filters.validate()?;
+pub async fn render(common: &CommonArgs, options: &SummaryOptions) -> Result<String> {
     let (_, mut client) = common.connect_checked().await?;
     let tx = agent_where::db::read_snapshot(&mut client).await?;
-    let window = resolve_window(&tx, &spec).await?;
-    let text = match args.group_by {
+    let window = resolve_window(&tx, &options.window).await?;
+    let filters = &options.filters;
+    let text = match options.group_by {
         Some(group_by) => {
-            let rows = groups(&tx, &window, &filters, group_by).await?;
-            render_groups(&rows, group_by, args.format)?
+            let rows = groups(&tx, &window, filters, group_by).await?;
+            render_groups(&rows, group_by, options.format)?
         }
         None => {
-            let report = collect(&tx, &window, &filters, args.top).await?;
-            match args.format {
+            let report = collect(&tx, &window, filters, options.top).await?;
+            match options.format {
                 Format::Json => json(&report)?,
                 Format::Csv => summary_csv(&report)?,
                 Format::Table => summary_table(&report),
@@ -202,11 +202,11 @@ pub async fn collect(
     let routing_runs = stats::routing_runs(tx, window.since, window.until).await?;
     let sync_venues: Vec<Venue> = match filters.venue {
         Some(v) => vec![v],
-        None => Venue::SYNCED.to_vec(),
+        None => agent_where::venues::registry::synced(),
     };
     let venue_sync = stats::venue_sync(tx, &sync_venues).await?;
 
-    let mut by_venue: Vec<VenueShare> = Venue::SYNCED
+    let mut by_venue: Vec<VenueShare> = agent_where::venues::registry::synced()
         .iter()
         .map(|v| VenueShare {
             venue: v.as_str().to_owned(),
