@@ -167,9 +167,13 @@ fn assert_matches(row: &GroupRow, e: &Expected) {
     assert_eq!(row.decisions, e.decisions, "{ctx}");
     assert_eq!(row.routed, e.routed, "{ctx}");
     assert_eq!(row.skipped, e.skipped, "{ctx}");
-    assert_eq!(row.hyperliquid, e.hyperliquid, "{ctx}");
-    assert_eq!(row.ostium, e.ostium, "{ctx}");
-    assert_eq!(row.other_venues, e.other, "{ctx}");
+    assert_eq!(row.routed_to(Venue::Hyperliquid), e.hyperliquid, "{ctx}");
+    assert_eq!(row.routed_to(Venue::Ostium), e.ostium, "{ctx}");
+    assert_eq!(
+        row.routed_elsewhere(&[Venue::Hyperliquid, Venue::Ostium]),
+        e.other,
+        "{ctx}"
+    );
     assert_eq!(row.timed, e.timed, "{ctx}");
     assert!(close(row.avg_us, e.avg), "avg {ctx}");
     assert!(close(row.p50_us, e.p50), "p50 {ctx}");

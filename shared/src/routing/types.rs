@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::domain::{ConfigSource, Side, Strategy, Venue};
 use crate::symbols::{SymbolError, Token};
 use crate::venues::registry::VENUE_COUNT;
-use crate::venues::source::MarketSymbol;
+use crate::venues::source::MarketSymbolColumn;
 
 /// A pending `MULTI` signal, as much of it as routing reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +193,7 @@ impl MarketRow {
     #[must_use]
     pub fn market_symbol(&self) -> &str {
         match self.venue.and_then(Venue::info).map(|i| i.market_symbol) {
-            Some(MarketSymbol::MarketName) => &self.market_name,
+            Some(MarketSymbolColumn::MarketName) => &self.market_name,
             _ => &self.token_symbol,
         }
     }

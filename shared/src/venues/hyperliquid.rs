@@ -32,11 +32,11 @@ use super::check::{MAX_MARKETS, check_markets, check_name, decimal, non_negative
 use super::http::{Body, Fetcher, VenueError, endpoint_label, read_body};
 use super::registry::Venue;
 use super::source::{
-    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbol, Origin, Responses, SourceOption,
-    SourceSettings, VenueInfo, VenueSource,
+    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
+    SourceOption, SourceSettings, VenueInfo, VenueSource,
 };
 use crate::domain::Market;
-use crate::symbols;
+use crate::symbols::{self, Collision};
 
 const VENUE: Venue = Venue::Hyperliquid;
 
@@ -53,6 +53,21 @@ pub const MAKER_FEE_BPS: f64 = 1.5;
 pub const GROWTH_MODE_FACTOR: f64 = 0.1;
 /// Fee scale assumed for a builder dex that publishes none.
 pub const DEFAULT_DEPLOYER_FEE_SCALE: f64 = 1.0;
+
+/// Hyperliquid main-dex tickers that name a different asset than the same
+/// canonical symbol elsewhere: `SPX` is the SPX6900 memecoin, while `SPX`
+/// (and `US500`) mean the S&P 500 on Ostium. Such markets get their own
+/// canonical symbol, so an S&P 500 signal never reaches the memecoin;
+/// signals for the memecoin say `SPX6900`.
+pub const COLLISIONS: [Collision; 1] = [("SPX", "SPX6900")];
+
+/// Canonical identity of a Hyperliquid market from its `universe[].name`:
+/// `BTC` → BTC; `kPEPE` → PEPE ×1000; `xyz:GOLD` → XAU on dex `xyz`;
+/// `SPX` → SPX6900 (see [`COLLISIONS`]).
+#[must_use]
+pub fn market_symbol(name: &str) -> symbols::MarketSymbol {
+    symbols::ticker_market(name, &COLLISIONS)
+}
 
 /// `{api-url}/info`.
 #[must_use]
@@ -549,7 +564,7 @@ fn map_asset(
             )
         }
     };
-    let symbol = symbols::hyperliquid_market(name);
+    let symbol = market_symbol(name);
     let sz = i32::try_from(asset.sz_decimals).unwrap_or(0);
     let metadata = json!({
         "szDecimals": asset.sz_decimals,
@@ -696,7 +711,7 @@ PATH must be a directory holding `perpDexs.json`, `metaAndAssetCtxs.json` and \
         requires: None,
     }],
     schedule: "hourly",
-    market_symbol: MarketSymbol::TokenSymbol,
+    market_symbol: MarketSymbolColumn::TokenSymbol,
     index_label: "asset",
     builder_dexes: true,
     liquidity: LiquidityModel::OpenInterestAndVolume,
@@ -844,7 +859,7 @@ impl VenueSource for Hyperliquid {
     }
 
     fn canonical_of_stored(&self, token_symbol: &str, _market_name: &str) -> String {
-        symbols::hyperliquid_market(token_symbol).base_symbol
+        market_symbol(token_symbol).base_symbol
     }
 }
 
@@ -915,6 +930,39 @@ mod tests {
             Ok(m) => panic!("accepted {} markets", m.len()),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn hyperliquid_markets_map_to_canonical() {
+        let m = market_symbol("kPEPE");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.price_scale, m.dex),
+            ("PEPE", 1000.0, None)
+        );
+        let m = market_symbol("BTC");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("BTC", 1.0));
+        let m = market_symbol("KAITO");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("KAITO", 1.0));
+        let m = market_symbol("xyz:GOLD");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.dex.as_deref()),
+            ("XAU", Some("xyz"))
+        );
+        let m = market_symbol("xyz:TSLA");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.dex.as_deref()),
+            ("TSLA", Some("xyz"))
+        );
+        // SPX on the main dex is the SPX6900 memecoin, not Ostium's S&P 500.
+        assert_eq!(market_symbol("SPX").base_symbol, "SPX6900");
+        assert_eq!(
+            symbols::canonical_symbol("SPX6900").as_deref(),
+            Ok("SPX6900")
+        );
+        assert_ne!(
+            symbols::canonical_symbol("US500").expect("valid"),
+            market_symbol("SPX").base_symbol
+        );
     }
 
     #[test]

@@ -29,6 +29,6 @@ pub use http::{
 };
 pub use registry::{SOURCES, Venue};
 pub use source::{
-    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbol, Origin, Responses, SourceOption,
-    SourceSettings, VenueInfo, VenueSource,
+    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
+    SourceOption, SourceSettings, VenueInfo, VenueSource,
 };

@@ -34,8 +34,8 @@ use super::check::{MAX_MARKETS, check_markets, check_name, non_negative};
 use super::http::{Body, Fetcher, VenueError, endpoint_label, one_line, read_body};
 use super::registry::Venue;
 use super::source::{
-    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbol, Origin, Responses, SourceSettings,
-    VenueInfo, VenueSource,
+    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
+    SourceSettings, VenueInfo, VenueSource,
 };
 use crate::domain::Market;
 use crate::symbols;
@@ -148,6 +148,28 @@ struct PriceFeed {
     to: Option<String>,
     #[serde(default)]
     timestamp_seconds: Option<i64>,
+}
+
+/// Canonical identity of an Ostium pair from its subgraph `from` / `to`
+/// ([`symbols::pair_market`]): `BTC/USD` → BTC; `USD/JPY` → USDJPY; display
+/// names (`US500/USD`) map to raw ones (SPX).
+#[must_use]
+pub fn market_symbol(from: &str, to: &str) -> symbols::MarketSymbol {
+    symbols::pair_market(from, to)
+}
+
+/// Ostium's venue-native `token_symbol`, unique per pair: `from` for USD
+/// quoted pairs (as the original system stored them), `from`+`to` otherwise
+/// (`USDJPY`, `NIKJPY`), the spelling of Ostium's own `asset=` parameter.
+#[must_use]
+pub fn token_symbol(from: &str, to: &str) -> String {
+    let from = from.trim().to_ascii_uppercase();
+    let to = to.trim().to_ascii_uppercase();
+    if to == "USD" {
+        from
+    } else {
+        format!("{from}{to}")
+    }
 }
 
 /// Fetches the pairs (GraphQL POST) and the latest prices (GET).
@@ -397,7 +419,7 @@ fn map_pair(
         (Some(_), Some(_)) => Some(0.0),
         _ => None,
     };
-    let symbol = symbols::ostium_market(&from, &to);
+    let symbol = market_symbol(&from, &to);
     let metadata = json!({
         "pair_id": id,
         "feed": pair.feed,
@@ -424,7 +446,7 @@ fn map_pair(
     let max_leverage = leverage.floor() as i32;
     Ok(Market {
         venue: VENUE,
-        token_symbol: symbols::ostium_token_symbol(&from, &to),
+        token_symbol: token_symbol(&from, &to),
         market_name: name.clone(),
         market_index: i32::try_from(id).ok(),
         base_symbol: symbol.base_symbol,
@@ -536,7 +558,7 @@ capacity left for a new trade on either side; market_open = isMarketOpen at sync
         },
     ],
     schedule: "every 5 minutes",
-    market_symbol: MarketSymbol::MarketName,
+    market_symbol: MarketSymbolColumn::MarketName,
     index_label: "pair",
     builder_dexes: false,
     liquidity: LiquidityModel::RemainingCapacity,
@@ -646,7 +668,7 @@ impl VenueSource for Ostium {
 
     fn canonical_of_stored(&self, token_symbol: &str, market_name: &str) -> String {
         match market_name.split_once('/') {
-            Some((from, to)) => symbols::ostium_market(from, to).base_symbol,
+            Some((from, to)) => market_symbol(from, to).base_symbol,
             None => token_symbol.to_ascii_uppercase(),
         }
     }
@@ -689,6 +711,37 @@ mod tests {
         match parse(&with(pairs, prices), at()) {
             Ok(m) => panic!("accepted {} markets", m.len()),
             Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn ostium_pairs_map_to_canonical_and_unique_tokens() {
+        let cases = [
+            ("BTC", "USD", "BTC", "BTC"),
+            ("EUR", "USD", "EUR", "EUR"),
+            ("USD", "JPY", "USDJPY", "USDJPY"),
+            ("USD", "CAD", "USDCAD", "USDCAD"),
+            ("NIK", "JPY", "NIK", "NIKJPY"),
+            ("XAU", "USD", "XAU", "XAU"),
+            ("US500", "USD", "SPX", "US500"),
+        ];
+        for (from, to, base, token) in cases {
+            assert_eq!(market_symbol(from, to).base_symbol, base, "{from}/{to}");
+            assert_eq!(token_symbol(from, to), token, "{from}/{to}");
+        }
+        // Signals meet markets on the same key.
+        for (signal, from, to) in [
+            ("EURUSD", "EUR", "USD"),
+            ("USDJPY", "USD", "JPY"),
+            ("GOLD", "XAU", "USD"),
+            ("US500", "SPX", "USD"),
+            ("JP225", "NIK", "JPY"),
+        ] {
+            assert_eq!(
+                symbols::canonical_symbol(signal).expect("valid"),
+                market_symbol(from, to).base_symbol,
+                "{signal}"
+            );
         }
     }
 

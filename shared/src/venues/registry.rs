@@ -116,10 +116,10 @@ pub fn synced() -> Vec<Venue> {
     SOURCES.iter().map(|s| s.info().venue).collect()
 }
 
-/// The built-in default priority list.
+/// The built-in default priority list ([`DEFAULT_PRIORITY`]).
 #[must_use]
 pub fn default_priority() -> Vec<Venue> {
-    synced()
+    DEFAULT_PRIORITY.to_vec()
 }
 
 /// The synced venue with this key (`hyperliquid`) or label (`HYPERLIQUID`), any case.
@@ -131,12 +131,17 @@ pub fn by_key(key: &str) -> Option<&'static dyn VenueSource> {
     })
 }
 
-/// The synced venues' labels joined for messages: `HYPERLIQUID, OSTIUM`.
+/// The synced venues' labels for messages, joined with `last`:
+/// `HYPERLIQUID and OSTIUM`, `HYPERLIQUID, OSTIUM or GMX`.
 #[must_use]
-pub fn synced_labels() -> String {
-    SOURCES
-        .iter()
-        .map(|s| s.info().venue.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+pub fn synced_labels(last: &str) -> String {
+    let labels: Vec<&str> = SOURCES.iter().map(|s| s.info().venue.as_str()).collect();
+    match labels.split_last() {
+        None => String::new(),
+        Some((only, [])) => (*only).to_owned(),
+        Some((tail, head)) => format!("{} {last} {tail}", head.join(", ")),
+    }
 }
+
+/// The built-in default priority: Hyperliquid first, Ostium next.
+pub const DEFAULT_PRIORITY: [Venue; 2] = [Venue::Hyperliquid, Venue::Ostium];

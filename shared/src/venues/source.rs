@@ -61,7 +61,7 @@ pub struct FileFlag {
 
 /// Which stored name the audit trail records as a routed market's symbol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarketSymbol {
+pub enum MarketSymbolColumn {
     /// `venue_markets.token_symbol` (a Hyperliquid coin: `kPEPE`, `xyz:TSLA`).
     TokenSymbol,
     /// `venue_markets.market_name` (an Ostium pair: `XAU/USD`).
@@ -99,7 +99,7 @@ pub struct VenueInfo {
     pub files: &'static [FileFlag],
     /// How often a sync is worth running (README, help).
     pub schedule: &'static str,
-    pub market_symbol: MarketSymbol,
+    pub market_symbol: MarketSymbolColumn,
     /// What `market_index` is called in reasons (`asset 159`, `pair 5`).
     pub index_label: &'static str,
     /// Whether markets may live on builder dexes (Hyperliquid HIP-3, named

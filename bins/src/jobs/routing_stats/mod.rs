@@ -287,7 +287,15 @@ pub(crate) fn parse_venue(flag: &str, raw: &str) -> Result<Venue> {
     match raw.trim().to_ascii_uppercase().parse::<Venue>() {
         Ok(v) if v.is_routable() => Ok(v),
         _ => {
-            bail!("invalid `{flag}` value `{raw}`: expected one of HYPERLIQUID, OSTIUM, GMX, SPOT")
+            let routable: Vec<&str> = Venue::ALL
+                .iter()
+                .filter(|v| v.is_routable())
+                .map(|v| v.as_str())
+                .collect();
+            bail!(
+                "invalid `{flag}` value `{raw}`: expected one of {}",
+                routable.join(", ")
+            )
         }
     }
 }
