@@ -11,8 +11,11 @@ use std::hint::black_box;
 
 use agent_where::config::{ConfigSet, StoredConfig};
 use agent_where::db::demo::DEMO_TOKENS;
+use agent_where::domain::Usd;
 use agent_where::domain::{Strategy, Venue};
-use agent_where::routing::{self, MarketRow, MarketSnapshot, PendingSignal, RoutingOptions};
+use agent_where::routing::{
+    self, MarketRow, MarketSnapshot, PendingSignal, RoutingOptions, SizeModel,
+};
 use agent_where::venues::{hyperliquid, ostium};
 use chrono::{TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -38,6 +41,11 @@ fn signals(n: usize) -> Vec<PendingSignal> {
             side: if i % 3 == 0 { "SHORT" } else { "LONG" }.to_owned(),
             leverage: Ok(Some(1.0 + (i % 5) as f64)),
             created_at: now - TimeDelta::seconds((i % 600) as i64),
+            size: SizeModel {
+                kind: Some("balance-percentage".to_owned()),
+                value: Some(5.0),
+                ..SizeModel::default()
+            },
         })
         .collect()
 }
@@ -54,6 +62,8 @@ fn bench_decide(c: &mut Criterion) {
                 venue_priority: Some(vec!["HYPERLIQUID".to_owned(), "OSTIUM".to_owned()]),
                 routing_strategy: strategy.as_str().to_owned(),
                 failover_enabled: true,
+                // Relative sizes are priced at this notional (LOWEST_COST).
+                assumed_notional_usd: Usd::new(25_000.0),
             }),
             ..ConfigSet::default()
         };

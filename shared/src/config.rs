@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::{ConfigSource, RoutingConfig, Strategy, Venue};
+use crate::domain::{ConfigSource, RoutingConfig, Strategy, Usd, Venue};
 
 /// A stored config row as it is, before validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub struct StoredConfig {
     pub venue_priority: Option<Vec<String>>,
     pub routing_strategy: String,
     pub failover_enabled: bool,
+    /// The notional assumed for signals sized relative to a balance.
+    pub assumed_notional_usd: Option<Usd>,
 }
 
 impl StoredConfig {
@@ -103,6 +105,10 @@ pub struct EffectiveConfig {
     /// Human-readable notes on stored levels that were skipped
     /// (e.g. "agent config ignored: unknown venue `FOO`").
     pub notes: Vec<String>,
+    /// The notional assumed for a relative size: the agent row's value, else
+    /// the global row's (rows routing otherwise ignores included: the value
+    /// is valid on its own), else none.
+    pub assumed_notional_usd: Option<Usd>,
 }
 
 impl ConfigSet {
@@ -110,8 +116,14 @@ impl ConfigSet {
     /// `canonical_symbol` (pass `""` for "no particular token").
     #[must_use]
     pub fn effective(&self, agent_id: Uuid, canonical_symbol: &str) -> EffectiveConfig {
+        let assumed = self
+            .agents
+            .get(&agent_id)
+            .and_then(|r| r.assumed_notional_usd)
+            .or_else(|| self.global.as_ref().and_then(|g| g.assumed_notional_usd));
         resolve(
             canonical_symbol,
+            assumed,
             || {
                 if self.agent_overrides.is_empty() || canonical_symbol.is_empty() {
                     return None;
@@ -136,7 +148,9 @@ impl ConfigSet {
     pub fn prepare(&self) -> PreparedConfigSet {
         let mut agents: HashMap<Uuid, PreparedAgent> = HashMap::with_capacity(self.agents.len());
         for (id, row) in &self.agents {
-            agents.entry(*id).or_default().row = Some(row.to_config());
+            let agent = agents.entry(*id).or_default();
+            agent.row = Some(row.to_config());
+            agent.assumed = row.assumed_notional_usd;
         }
         for ((id, symbol), list) in &self.agent_overrides {
             agents
@@ -147,6 +161,7 @@ impl ConfigSet {
         }
         PreparedConfigSet {
             global: self.global.as_ref().map(StoredConfig::to_config),
+            global_assumed: self.global.as_ref().and_then(|g| g.assumed_notional_usd),
             global_overrides: self
                 .global_overrides
                 .iter()
@@ -166,6 +181,8 @@ pub struct ConfigLevel {
     /// `None` for an override (it holds only a priority list).
     pub routing_strategy: Option<String>,
     pub failover_enabled: Option<bool>,
+    /// `None` for an override, and for a row without one.
+    pub assumed_notional_usd: Option<Usd>,
     /// Why routing ignores the stored value, if it does.
     pub problem: Option<String>,
 }
@@ -179,6 +196,7 @@ impl ConfigLevel {
             venue_priority: row.map(|r| r.venue_priority.clone().unwrap_or_default()),
             routing_strategy: row.map(|r| r.routing_strategy.clone()),
             failover_enabled: row.map(|r| r.failover_enabled),
+            assumed_notional_usd: row.and_then(|r| r.assumed_notional_usd),
             problem: row.and_then(|r| r.to_config().err()),
         }
     }
@@ -191,6 +209,7 @@ impl ConfigLevel {
             venue_priority: list.cloned(),
             routing_strategy: None,
             failover_enabled: None,
+            assumed_notional_usd: None,
             problem: list.and_then(|l| parse_priority(Some(l)).err()),
         }
     }
@@ -237,6 +256,7 @@ impl ConfigSet {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PreparedConfigSet {
     global: Option<Result<RoutingConfig, String>>,
+    global_assumed: Option<Usd>,
     global_overrides: HashMap<String, Result<Vec<Venue>, String>>,
     agents: HashMap<Uuid, PreparedAgent>,
 }
@@ -244,6 +264,7 @@ pub struct PreparedConfigSet {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct PreparedAgent {
     row: Option<Result<RoutingConfig, String>>,
+    assumed: Option<Usd>,
     overrides: HashMap<String, Result<Vec<Venue>, String>>,
 }
 
@@ -254,6 +275,7 @@ impl PreparedConfigSet {
         let agent = self.agents.get(&agent_id);
         resolve(
             canonical_symbol,
+            agent.and_then(|a| a.assumed).or(self.global_assumed),
             || {
                 agent
                     .and_then(|a| a.overrides.get(canonical_symbol))
@@ -298,6 +320,7 @@ fn borrowed_row(r: &Result<RoutingConfig, String>) -> RowLevel<'_> {
 /// matter any more are never interpreted (nor noted).
 fn resolve<'a>(
     symbol: &str,
+    assumed_notional_usd: Option<Usd>,
     agent_token: impl FnOnce() -> Option<ListLevel<'a>>,
     agent_row: impl FnOnce() -> Option<RowLevel<'a>>,
     global_token: impl FnOnce() -> Option<ListLevel<'a>>,
@@ -336,6 +359,7 @@ fn resolve<'a>(
         },
         source,
         notes: walk.notes,
+        assumed_notional_usd,
     }
 }
 
@@ -399,6 +423,7 @@ mod tests {
             venue_priority: list.map(|l| l.iter().map(|s| (*s).to_owned()).collect()),
             routing_strategy: strategy.to_owned(),
             failover_enabled: failover,
+            assumed_notional_usd: None,
         }
     }
 
@@ -885,6 +910,7 @@ mod tests {
                     },
                     source: case.source,
                     notes: case.notes.iter().map(|s| (*s).to_owned()).collect(),
+                    assumed_notional_usd: None,
                 };
                 assert_eq!(got, want, "{} ({how})", case.name);
             }

@@ -9,6 +9,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::cost::MarketCost;
+
 pub use crate::venues::registry::{UnknownVenue, Venue};
 
 /// The direction of a signal (`signals.side`).
@@ -46,13 +48,15 @@ pub enum Strategy {
     FirstAvailable,
     BestLiquidity,
     LowestFees,
+    LowestCost,
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 3] = [
+    pub const ALL: [Strategy; 4] = [
         Strategy::FirstAvailable,
         Strategy::BestLiquidity,
         Strategy::LowestFees,
+        Strategy::LowestCost,
     ];
 
     #[must_use]
@@ -61,6 +65,7 @@ impl Strategy {
             Strategy::FirstAvailable => "FIRST_AVAILABLE",
             Strategy::BestLiquidity => "BEST_LIQUIDITY",
             Strategy::LowestFees => "LOWEST_FEES",
+            Strategy::LowestCost => "LOWEST_COST",
         }
     }
 }
@@ -73,7 +78,9 @@ impl fmt::Display for Strategy {
 
 /// Error for a string that names no strategy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown strategy `{0}` (expected one of FIRST_AVAILABLE, BEST_LIQUIDITY, LOWEST_FEES)")]
+#[error(
+    "unknown strategy `{0}` (expected one of FIRST_AVAILABLE, BEST_LIQUIDITY, LOWEST_FEES, LOWEST_COST)"
+)]
 pub struct UnknownStrategy(pub String);
 
 impl FromStr for Strategy {
@@ -197,4 +204,38 @@ pub struct Market {
     /// Hyperliquid: hourly funding rate as a fraction.
     pub funding_rate: Option<f64>,
     pub metadata: serde_json::Value,
+    /// What an order costs and how much the market can still take
+    /// (`MarketCost::default()`: nothing known).
+    pub cost: MarketCost,
+}
+
+/// A positive, finite amount of US dollars (an assumed order notional).
+/// Compared by value; the constructor refuses NaN, infinities and amounts
+/// that are not positive, so equality is total.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Usd(f64);
+
+impl Eq for Usd {}
+
+impl Usd {
+    /// Largest amount accepted (the database column's check, 10^15).
+    pub const MAX: f64 = 1e15;
+
+    /// `None` unless `value` is finite, positive and below [`Usd::MAX`].
+    #[must_use]
+    pub fn new(value: f64) -> Option<Usd> {
+        (value.is_finite() && value > 0.0 && value < Usd::MAX).then_some(Usd(value))
+    }
+
+    #[must_use]
+    pub const fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Usd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "${}", self.0)
+    }
 }

@@ -3,6 +3,7 @@
 //! database access and the venue clients; the binaries in `bins/` are glue.
 
 pub mod config;
+pub mod cost;
 pub mod db;
 pub mod domain;
 pub mod routing;

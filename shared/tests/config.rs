@@ -44,6 +44,7 @@ async fn loads_global_and_requested_agents_only() -> anyhow::Result<()> {
             venue_priority: Some(vec!["OSTIUM".into(), "HYPERLIQUID".into()]),
             routing_strategy: "LOWEST_FEES".into(),
             failover_enabled: true,
+            assumed_notional_usd: None,
         })
     );
     assert_eq!(set.agents.keys().copied().collect::<Vec<_>>(), vec![a]);

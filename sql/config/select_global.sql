@@ -1,4 +1,4 @@
 -- The global routing config row, if any.
-SELECT venue_priority, routing_strategy, failover_enabled, updated_at
+SELECT venue_priority, routing_strategy, failover_enabled, updated_at, assumed_notional_usd
 FROM venue_routing_config
 WHERE agent_id IS NULL

@@ -4,8 +4,11 @@
 -- delisted_at set; never deleted), clears delisted_at of markets that are
 -- active again, and returns one row per touched market with how it changed.
 -- All CTEs read the pre-statement snapshot, so `old` holds the rows as they
--- were. A change is any stored value but last_synced and market_status_at
--- (observation times). $1 venue; $2 scope (dex names, '' = main dex, NULL =
+-- were. A change is any stored value but last_synced, market_status_at,
+-- day_trading_toggle_at and depth_synced_at (observation times). A market
+-- without a depth curve in this list keeps its stored curve and the time of
+-- the sync that wrote it (routing then knows the curve is older than the
+-- market's figures). $1 venue; $2 scope (dex names, '' = main dex, NULL =
 -- whole venue); $3.. one array per column, in the order of the column list.
 WITH input AS (
     SELECT *
@@ -14,18 +17,22 @@ WITH input AS (
         $10::bool[], $11::bool[], $12::timestamptz[], $13::float8[], $14::int4[], $15::text[],
         $16::float8[], $17::float8[], $18::float8[], $19::float8[], $20::float8[],
         $21::float8[], $22::float8[], $23::float8[], $24::float8[], $25::float8[],
-        $26::float8[], $27::jsonb[]
+        $26::float8[], $27::jsonb[], $28::float8[], $29::float8[], $30::float8[], $31::bool[],
+        $32::float8[], $33::bool[], $34::timestamptz[], $35::jsonb[], $36::jsonb[]
     ) AS t (
         token_symbol, market_name, market_index, base_symbol, quote_symbol, price_scale, dex,
         is_active, market_open, market_status_at, min_position, max_leverage, "group",
         current_price, liquidity_usd, open_interest_usd, long_open_interest_usd,
         short_open_interest_usd, max_open_interest_usd, day_volume_usd, spread_bps,
-        taker_fee_bps, maker_fee_bps, funding_rate, metadata
+        taker_fee_bps, maker_fee_bps, funding_rate, metadata, close_fee_bps, long_capacity_usd,
+        short_capacity_usd, at_open_interest_cap, overnight_max_leverage, day_trading_closed,
+        day_trading_toggle_at, cost_model, depth_curve
     )
 ),
 old AS (
     SELECT m.token_symbol, m.is_active,
-           to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' AS snapshot
+           to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' - 'day_trading_toggle_at'
+               - 'depth_synced_at' AS snapshot
     FROM venue_markets m
     WHERE m.venue = $1::text::venue_t
 ),
@@ -35,7 +42,10 @@ upserted AS (
         dex, is_active, market_open, market_status_at, min_position, max_leverage, "group",
         current_price, liquidity_usd, open_interest_usd, long_open_interest_usd,
         short_open_interest_usd, max_open_interest_usd, day_volume_usd, spread_bps,
-        taker_fee_bps, maker_fee_bps, funding_rate, metadata, last_synced, delisted_at
+        taker_fee_bps, maker_fee_bps, funding_rate, metadata, last_synced, delisted_at,
+        close_fee_bps, long_capacity_usd, short_capacity_usd, at_open_interest_cap,
+        overnight_max_leverage, day_trading_closed, day_trading_toggle_at, cost_model,
+        depth_curve, depth_synced_at
     )
     SELECT $1::text::venue_t, i.token_symbol, i.market_name, i.market_index, i.base_symbol,
            i.quote_symbol, i.price_scale, i.dex, i.is_active, i.market_open, i.market_status_at,
@@ -43,7 +53,10 @@ upserted AS (
            i.current_price::numeric(20, 8), i.liquidity_usd, i.open_interest_usd,
            i.long_open_interest_usd, i.short_open_interest_usd, i.max_open_interest_usd,
            i.day_volume_usd, i.spread_bps, i.taker_fee_bps, i.maker_fee_bps, i.funding_rate,
-           i.metadata, now(), CASE WHEN i.is_active THEN NULL ELSE now() END
+           i.metadata, now(), CASE WHEN i.is_active THEN NULL ELSE now() END,
+           i.close_fee_bps, i.long_capacity_usd, i.short_capacity_usd, i.at_open_interest_cap,
+           i.overnight_max_leverage, i.day_trading_closed, i.day_trading_toggle_at, i.cost_model,
+           i.depth_curve, CASE WHEN i.depth_curve IS NOT NULL THEN now() END
     FROM input i
     ON CONFLICT (venue, token_symbol) DO UPDATE SET
         market_name = EXCLUDED.market_name,
@@ -72,9 +85,21 @@ upserted AS (
         metadata = EXCLUDED.metadata,
         last_synced = EXCLUDED.last_synced,
         delisted_at = CASE WHEN EXCLUDED.is_active THEN NULL
-                           ELSE coalesce(m.delisted_at, EXCLUDED.delisted_at) END
+                           ELSE coalesce(m.delisted_at, EXCLUDED.delisted_at) END,
+        close_fee_bps = EXCLUDED.close_fee_bps,
+        long_capacity_usd = EXCLUDED.long_capacity_usd,
+        short_capacity_usd = EXCLUDED.short_capacity_usd,
+        at_open_interest_cap = EXCLUDED.at_open_interest_cap,
+        overnight_max_leverage = EXCLUDED.overnight_max_leverage,
+        day_trading_closed = EXCLUDED.day_trading_closed,
+        day_trading_toggle_at = EXCLUDED.day_trading_toggle_at,
+        cost_model = EXCLUDED.cost_model,
+        depth_curve = coalesce(EXCLUDED.depth_curve, m.depth_curve),
+        depth_synced_at = CASE WHEN EXCLUDED.depth_curve IS NOT NULL THEN EXCLUDED.depth_synced_at
+                               ELSE m.depth_synced_at END
     RETURNING m.token_symbol, m.is_active,
-              to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' AS snapshot
+              to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' - 'day_trading_toggle_at'
+                  - 'depth_synced_at' AS snapshot
 ),
 swept AS (
     UPDATE venue_markets m

@@ -2,6 +2,9 @@
 -- is one MVCC snapshot (a market sync committing meanwhile is seen wholly or
 -- not at all): every venue market (kind 'market'), each venue's latest
 -- successful sync (kind 'sync'), and the database clock (kind 'clock').
+-- A market's depth curve is returned only when the sync that wrote the
+-- market's current figures also wrote it (depth_synced_at = last_synced);
+-- an older curve is flagged depth_stale instead.
 SELECT 'market' AS kind,
        m.venue::text AS venue,
        m.token_symbol,
@@ -22,11 +25,22 @@ SELECT 'market' AS kind,
        m.day_volume_usd,
        m.spread_bps,
        m.taker_fee_bps,
+       m.close_fee_bps,
+       m.long_capacity_usd,
+       m.short_capacity_usd,
+       m.at_open_interest_cap,
+       m.overnight_max_leverage,
+       m.day_trading_closed,
+       m.day_trading_toggle_at,
+       m.cost_model,
+       CASE WHEN m.depth_synced_at = m.last_synced THEN m.depth_curve END AS depth_curve,
+       (m.depth_curve IS NOT NULL AND m.depth_synced_at IS DISTINCT FROM m.last_synced) AS depth_stale,
        NULL::timestamptz AS at
 FROM venue_markets AS m
 UNION ALL
 SELECT 'sync', r.venue::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        max(r.finished_at)
 FROM venue_sync_runs AS r
 WHERE r.status = 'SUCCEEDED'
@@ -35,4 +49,5 @@ GROUP BY r.venue
 UNION ALL
 SELECT 'clock', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        transaction_timestamp()

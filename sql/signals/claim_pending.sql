@@ -3,13 +3,18 @@
 -- and the WHERE clause is re-checked under the row lock, so no signal is
 -- claimed twice; the locks last until the batch transaction ends.
 -- Uses signals_multi_pending_idx. size_model is not fetched whole: only its
--- JSON type and its leverage, which is all routing reads.
+-- JSON type, its leverage, its type and value (the order's size), which is all
+-- routing reads; llm_fund_allocation / llm_leverage are Maxxit's newer sizing.
 SELECT s.id,
        s.agent_id,
        s.token_symbol,
        s.side,
        jsonb_typeof(s.size_model) AS size_model_type,
        s.size_model -> 'leverage' AS leverage,
+       s.size_model ->> 'type' AS size_type,
+       s.size_model -> 'value' AS size_value,
+       s.llm_fund_allocation,
+       s.llm_leverage,
        s.created_at
 FROM signals AS s
 WHERE s.venue = 'MULTI'

@@ -7,6 +7,10 @@ SELECT s.id,
        s.side,
        jsonb_typeof(s.size_model) AS size_model_type,
        s.size_model -> 'leverage' AS leverage,
+       s.size_model ->> 'type' AS size_type,
+       s.size_model -> 'value' AS size_value,
+       s.llm_fund_allocation,
+       s.llm_leverage,
        s.created_at
 FROM signals AS s
 WHERE s.venue = 'MULTI'

@@ -1,8 +1,13 @@
 -- Routing decisions in a window, aggregated per group: one flat row per key.
 -- $1 since (inclusive, NULL = unbounded), $2 until (exclusive, NULL = unbounded),
 -- $3 token (case-insensitive, matches token_symbol or market_symbol), $4 agent id,
--- $5 venue (selected or checked), $6 key: all|venue|token|reason|agent|hour|day,
+-- $5 venue (selected or checked), $6 key: all|venue|token|reason|agent|hour|day|cost|capacity,
 -- $7 maximum number of groups (NULL = all).
+-- cost: band of the chosen venue's estimated all-in cost (venue_availability ->
+-- venue -> total_cost_bps, written since migration V6): `0-5 bps`, `5-10 bps`,
+-- `10-20 bps`, `20-50 bps`, `50+ bps`, `(no figure)`; skipped decisions `(skipped)`.
+-- capacity: the capacity refusals among the checked venues (OPEN_INTEREST_CAP,
+-- ABOVE_CAPACITY, joined by `+`), `(none)` without one.
 -- Outcome and skip reason code come from the view `routing_decisions` (migration V3).
 -- routed_by_venue holds the routed decisions per selected venue, as a JSON object
 -- (every venue, so a new venue needs no change here).
@@ -15,7 +20,8 @@ WITH decisions AS (
         d.selected_venue AS venue,
         d.routed,
         d.skip_reason AS reason,
-        d.routing_duration_us::float8 AS duration_us
+        d.routing_duration_us::float8 AS duration_us,
+        d.venue_availability AS availability
     FROM routing_decisions AS d
     WHERE ($1::timestamptz IS NULL OR d.created_at >= $1::timestamptz)
       AND ($2::timestamptz IS NULL OR d.created_at < $2::timestamptz)
@@ -32,12 +38,32 @@ keyed AS (
             WHEN 'agent' THEN agent_id::text
             WHEN 'hour' THEN to_char(date_trunc('hour', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD HH24:MI')
             WHEN 'day' THEN to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')
+            WHEN 'cost' THEN CASE
+                WHEN NOT routed THEN '(skipped)'
+                WHEN c.cost IS NULL THEN '(no figure)'
+                WHEN c.cost < 5 THEN '0-5 bps'
+                WHEN c.cost < 10 THEN '5-10 bps'
+                WHEN c.cost < 20 THEN '10-20 bps'
+                WHEN c.cost < 50 THEN '20-50 bps'
+                ELSE '50+ bps'
+            END
+            WHEN 'capacity' THEN COALESCE(
+                (SELECT string_agg(DISTINCT e.value ->> 'reason', '+' ORDER BY e.value ->> 'reason')
+                 FROM jsonb_each(CASE WHEN jsonb_typeof(availability) = 'object' THEN availability ELSE '{}' END) AS e
+                 WHERE e.value ->> 'reason' IN ('OPEN_INTEREST_CAP', 'ABOVE_CAPACITY')),
+                '(none)')
             ELSE 'all'
         END AS key,
         routed,
         venue,
         duration_us
     FROM decisions
+    CROSS JOIN LATERAL (
+        SELECT CASE
+            WHEN $6::text = 'cost' AND jsonb_typeof(availability -> venue -> 'total_cost_bps') = 'number'
+            THEN (availability -> venue ->> 'total_cost_bps')::float8
+        END AS cost
+    ) AS c
 ),
 per_venue AS (
     SELECT v.key, jsonb_object_agg(v.venue, v.routed) AS routed_by_venue

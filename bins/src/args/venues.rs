@@ -1,8 +1,9 @@
 //! Venue source flags, built from the registry of venues so that each is
-//! defined once, by its venue module ([`VenueInfo`]): the endpoints (with
-//! their environment variables and mainnet/testnet defaults), the venue's
-//! options and the file flags that read saved responses, plus `--testnet`
-//! and run-pipeline's `--venues`.
+//! defined once, by its venue module ([`VenueInfo`] and
+//! [`VenueSource::switches`]): the endpoints (with their environment
+//! variables and mainnet/testnet defaults), the venue's options and switches
+//! and the file flags that read saved responses, plus `--testnet` and
+//! run-pipeline's `--venues`.
 //!
 //! `sync-<venue>-markets` takes them as the venue spells them (`--api-url`);
 //! run-pipeline takes every venue's, prefixed with its key
@@ -13,7 +14,7 @@
 use std::path::PathBuf;
 
 use agent_where::venues::registry::{self, SOURCES};
-use agent_where::venues::{SourceSettings, VenueInfo, VenueSource, check_http_url};
+use agent_where::venues::{SourceOption, SourceSettings, VenueInfo, VenueSource, check_http_url};
 use anyhow::{Result, anyhow, bail};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command, FromArgMatches};
@@ -45,7 +46,25 @@ pub fn augment_testnet(cmd: Command) -> Command {
     )
 }
 
-/// Adds one venue's endpoint, option and (unprefixed only) file flags.
+/// The venue's switches (options without a value), from its module.
+fn switches(info: &VenueInfo) -> &'static [SourceOption] {
+    info.venue.source().map_or(&[], VenueSource::switches)
+}
+
+/// Whether no other registered venue has an option or switch named `flag`
+/// (run-pipeline then also takes it unprefixed).
+fn unique_flag(flag: &str) -> bool {
+    SOURCES
+        .iter()
+        .filter(|s| {
+            s.info().options.iter().any(|o| o.flag == flag)
+                || s.switches().iter().any(|o| o.flag == flag)
+        })
+        .count()
+        == 1
+}
+
+/// Adds one venue's endpoint, option, switch and (unprefixed only) file flags.
 #[must_use]
 pub fn augment(mut cmd: Command, info: &VenueInfo, prefixed: bool) -> Command {
     for e in info.endpoints {
@@ -69,12 +88,20 @@ pub fn augment(mut cmd: Command, info: &VenueInfo, prefixed: bool) -> Command {
         if let Some(env) = o.env {
             arg = arg.env(env);
         }
-        let unique = SOURCES
-            .iter()
-            .filter(|s| s.info().options.iter().any(|other| other.flag == o.flag))
-            .count()
-            == 1;
-        if prefixed && unique {
+        if prefixed && unique_flag(o.flag) {
+            arg = arg.visible_alias(o.flag);
+        }
+        cmd = cmd.arg(arg);
+    }
+    for o in switches(info) {
+        let mut arg = Arg::new(long(info, o.flag, prefixed))
+            .long(long(info, o.flag, prefixed))
+            .action(ArgAction::SetTrue)
+            .help(o.help);
+        if let Some(env) = o.env {
+            arg = arg.env(env);
+        }
+        if prefixed && unique_flag(o.flag) {
             arg = arg.visible_alias(o.flag);
         }
         cmd = cmd.arg(arg);
@@ -138,6 +165,16 @@ impl VenueFlags {
                     let id = long(info, o.flag, prefixed);
                     matches.get_one::<String>(&id).map(|v| (o.flag, v.clone()))
                 })
+                .chain(switches(info).iter().filter_map(|o| {
+                    let id = long(info, o.flag, prefixed);
+                    matches
+                        .try_get_one::<bool>(&id)
+                        .ok()
+                        .flatten()
+                        .copied()
+                        .unwrap_or(false)
+                        .then(|| (o.flag, "true".to_owned()))
+                }))
                 .collect(),
             files: if prefixed {
                 Vec::new()
@@ -181,6 +218,7 @@ impl VenueFlags {
             endpoints,
             options: self.options.clone(),
             files: self.files.clone(),
+            demand: Vec::new(),
         })
     }
 }

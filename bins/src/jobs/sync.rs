@@ -161,6 +161,24 @@ pub async fn execute(
     };
     let (_, mut client) = common.connect_checked().await?;
     let started_at = Utc::now();
+    // The symbols signals name, for venues that fetch per-market data
+    // (Hyperliquid's --books); read before anything is fetched.
+    let mut settings = plan.settings.clone();
+    if plan.origin == Origin::Configured
+        && !settings.from_files()
+        && let Some(limit) = source.demand_wanted(&settings)
+    {
+        settings.demand = markets::demanded_symbols(&client, limit).await?;
+        tracing::info!(
+            venue = %venue,
+            symbols = settings.demand.len(),
+            "read the symbols pending and recent signals name"
+        );
+    }
+    let plan = &SyncPlan {
+        settings,
+        ..plan.clone()
+    };
     let spinner = progress::spinner(
         common.show_progress(),
         format!("fetching {venue} markets from {label}"),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::DbContext;
 use crate::config::parse_priority;
 pub use crate::config::{ConfigSet, StoredConfig};
-use crate::domain::{ConfigSource, Venue};
+use crate::domain::{ConfigSource, Usd, Venue};
 
 /// Creates the global config with the built-in default unless one exists.
 /// Returns whether it created it; a changed global row is never overwritten.
@@ -31,6 +31,9 @@ pub async fn select_global<C: GenericClient>(client: &C) -> Result<Option<Stored
         venue_priority: r.get(0),
         routing_strategy: r.get(1),
         failover_enabled: r.get(2),
+        assumed_notional_usd: r
+            .get::<_, Option<f64>>("assumed_notional_usd")
+            .and_then(Usd::new),
     }))
 }
 
@@ -62,6 +65,10 @@ pub async fn load_config_set<C: GenericClient>(
             venue_priority: r.try_get("venue_priority").db_context(READ)?,
             routing_strategy: r.try_get("routing_strategy").db_context(READ)?,
             failover_enabled: r.try_get("failover_enabled").db_context(READ)?,
+            assumed_notional_usd: r
+                .try_get::<_, Option<f64>>("assumed_notional_usd")
+                .db_context(READ)?
+                .and_then(Usd::new),
         };
         match agent {
             // Oldest global row wins if a database holds several (setup refuses that).
@@ -103,6 +110,26 @@ pub async fn agent_venue<C: GenericClient>(client: &C, agent_id: Uuid) -> Result
         .map(|r| r.get(0)))
 }
 
+/// What `set` does with a row's assumed notional.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AssumedNotional {
+    /// Keep the stored value (none for a new row).
+    #[default]
+    Keep,
+    Set(Usd),
+    Clear,
+}
+
+impl AssumedNotional {
+    fn params(self) -> (Option<f64>, bool) {
+        match self {
+            AssumedNotional::Keep => (None, false),
+            AssumedNotional::Set(v) => (Some(v.get()), false),
+            AssumedNotional::Clear => (None, true),
+        }
+    }
+}
+
 /// What an upsert did and the values now stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upserted {
@@ -110,6 +137,8 @@ pub struct Upserted {
     /// `None` for a per-token override (it has no strategy of its own).
     pub routing_strategy: Option<String>,
     pub failover_enabled: Option<bool>,
+    /// `None` for an override, or a row without one.
+    pub assumed_notional_usd: Option<Usd>,
     pub inserted: bool,
     /// Whether any value changed (always true when inserted).
     pub changed: bool,
@@ -123,13 +152,21 @@ pub async fn upsert_row<C: GenericClient>(
     venue_priority: &[String],
     strategy: Option<&str>,
     failover: Option<bool>,
+    assumed: AssumedNotional,
 ) -> Result<Upserted> {
+    let (assumed_value, clear) = assumed.params();
     let row = match agent_id {
         None => {
             client
                 .query_one(
                     include_str!("../../../sql/config/set_global.sql"),
-                    &[&venue_priority, &strategy, &failover],
+                    &[
+                        &venue_priority,
+                        &strategy,
+                        &failover,
+                        &assumed_value,
+                        &clear,
+                    ],
                 )
                 .await
         }
@@ -137,7 +174,14 @@ pub async fn upsert_row<C: GenericClient>(
             client
                 .query_one(
                     include_str!("../../../sql/config/set_agent.sql"),
-                    &[&id, &venue_priority, &strategy, &failover],
+                    &[
+                        &id,
+                        &venue_priority,
+                        &strategy,
+                        &failover,
+                        &assumed_value,
+                        &clear,
+                    ],
                 )
                 .await
         }
@@ -149,6 +193,10 @@ pub async fn upsert_row<C: GenericClient>(
         venue_priority: venue_priority.unwrap_or_default(),
         routing_strategy: Some(row.try_get("routing_strategy").db_context(what)?),
         failover_enabled: Some(row.try_get("failover_enabled").db_context(what)?),
+        assumed_notional_usd: row
+            .try_get::<_, Option<f64>>("assumed_notional_usd")
+            .db_context(what)?
+            .and_then(Usd::new),
         inserted: row.try_get("inserted").db_context(what)?,
         changed: row.try_get("changed").db_context(what)?,
     })
@@ -186,6 +234,7 @@ pub async fn upsert_override<C: GenericClient>(
             .db_context("cannot read the written routing override")?,
         routing_strategy: None,
         failover_enabled: None,
+        assumed_notional_usd: None,
         inserted: row
             .try_get("inserted")
             .db_context("cannot read the written routing override")?,
@@ -235,6 +284,8 @@ pub struct ListedConfig {
     /// `None` for overrides.
     pub routing_strategy: Option<String>,
     pub failover_enabled: Option<bool>,
+    /// `None` for overrides and rows without one.
+    pub assumed_notional_usd: Option<Usd>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -256,6 +307,10 @@ pub async fn list_all<C: GenericClient>(client: &C) -> Result<Vec<ListedConfig>>
             venue_priority: r.try_get("venue_priority").db_context(list)?,
             routing_strategy: Some(r.try_get("routing_strategy").db_context(list)?),
             failover_enabled: Some(r.try_get("failover_enabled").db_context(list)?),
+            assumed_notional_usd: r
+                .try_get::<_, Option<f64>>("assumed_notional_usd")
+                .db_context(list)?
+                .and_then(Usd::new),
             created_at: r.try_get("created_at").db_context(list)?,
             updated_at: r.try_get("updated_at").db_context(list)?,
         });
@@ -268,6 +323,7 @@ pub async fn list_all<C: GenericClient>(client: &C) -> Result<Vec<ListedConfig>>
             venue_priority: Some(r.try_get("venue_priority").db_context(list)?),
             routing_strategy: None,
             failover_enabled: None,
+            assumed_notional_usd: None,
             created_at: r.try_get("created_at").db_context(list)?,
             updated_at: r.try_get("updated_at").db_context(list)?,
         });
@@ -295,6 +351,7 @@ impl ListedConfig {
                 venue_priority: self.venue_priority.clone(),
                 routing_strategy: strategy.clone(),
                 failover_enabled: self.failover_enabled.unwrap_or(true),
+                assumed_notional_usd: self.assumed_notional_usd,
             }
             .to_config()
             .err(),
@@ -322,6 +379,8 @@ pub struct ConfigWrite<'a> {
     pub strategy: Option<&'a str>,
     /// `None`: keep the stored value (the default for a new row). Rows only.
     pub failover: Option<bool>,
+    /// The assumed notional for relative sizes. Rows only.
+    pub assumed_notional: AssumedNotional,
 }
 
 /// Writes a config row or override in one transaction with the agent check:
@@ -340,7 +399,17 @@ pub async fn write(client: &mut Client, w: &ConfigWrite<'_>) -> Result<Upserted>
         }
     }
     let done = match w.token {
-        None => upsert_row(&tx, w.agent, w.venue_priority, w.strategy, w.failover).await?,
+        None => {
+            upsert_row(
+                &tx,
+                w.agent,
+                w.venue_priority,
+                w.strategy,
+                w.failover,
+                w.assumed_notional,
+            )
+            .await?
+        }
         Some(token) => upsert_override(&tx, w.agent, token, w.venue_priority).await?,
     };
     tx.commit().await.db_context("cannot commit")?;

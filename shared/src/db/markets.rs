@@ -99,6 +99,36 @@ fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// The canonical symbols that pending MULTI signals and the last day's
+/// routing decisions name, most named first (tokens spelled differently but
+/// meaning the same asset are counted together; invalid tokens are left
+/// out), from at most `limit` distinct tokens.
+pub async fn demanded_symbols<C: GenericClient>(client: &C, limit: usize) -> Result<Vec<String>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = client
+        .query(
+            include_str!("../../../sql/markets/token_demand.sql"),
+            &[&limit],
+        )
+        .await
+        .db_context("cannot read the tokens signals name")?;
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    for row in &rows {
+        let token: String = row.get("token_symbol");
+        let n: i64 = row.get("signals");
+        let Ok(parsed) = crate::symbols::Token::parse(&token) else {
+            continue;
+        };
+        match counts.iter_mut().find(|(c, _)| *c == parsed.canonical) {
+            Some((_, total)) => *total += n,
+            None => counts.push((parsed.canonical, n)),
+        }
+    }
+    // Stable: ties keep the order the query gave.
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    Ok(counts.into_iter().map(|(c, _)| c).collect())
+}
+
 /// Active markets of `venue` within `scope`.
 pub async fn count_active<C: GenericClient>(
     client: &C,
@@ -172,8 +202,29 @@ pub async fn apply(
     let maker = col(&|m| m.maker_fee_bps);
     let funding = col(&|m| m.funding_rate);
     let metadata: Vec<&serde_json::Value> = markets.iter().map(|m| &m.metadata).collect();
+    let close_fee = col(&|m| m.cost.close_fee_bps);
+    let long_capacity = col(&|m| m.cost.long_capacity_usd);
+    let short_capacity = col(&|m| m.cost.short_capacity_usd);
+    let at_cap: Vec<Option<bool>> = markets
+        .iter()
+        .map(|m| m.cost.at_open_interest_cap)
+        .collect();
+    let overnight = col(&|m| m.cost.overnight_max_leverage);
+    let day_closed: Vec<Option<bool>> = markets.iter().map(|m| m.cost.day_trading_closed).collect();
+    let day_toggle: Vec<Option<DateTime<Utc>>> = markets
+        .iter()
+        .map(|m| m.cost.day_trading_toggle_at)
+        .collect();
+    let cost_model = markets
+        .iter()
+        .map(|m| m.cost.model.as_ref().map(serde_json::to_value).transpose())
+        .collect::<Result<Vec<Option<serde_json::Value>>, _>>()?;
+    let depth = markets
+        .iter()
+        .map(|m| m.cost.depth.as_ref().map(serde_json::to_value).transpose())
+        .collect::<Result<Vec<Option<serde_json::Value>>, _>>()?;
     let venue_name = venue.as_str();
-    let params: [&(dyn ToSql + Sync); 27] = [
+    let params: [&(dyn ToSql + Sync); 36] = [
         &venue_name,
         &options.scope,
         &token_symbol,
@@ -201,6 +252,15 @@ pub async fn apply(
         &maker,
         &funding,
         &metadata,
+        &close_fee,
+        &long_capacity,
+        &short_capacity,
+        &at_cap,
+        &overnight,
+        &day_closed,
+        &day_toggle,
+        &cost_model,
+        &depth,
     ];
     let rows = tx
         .query(include_str!("../../../sql/markets/apply.sql"), &params)

@@ -25,7 +25,7 @@ use super::config::load_config_set;
 use crate::domain::Venue;
 use crate::routing::{
     BatchDecisions, Counts, Decided, DecisionView, MarketRow, MarketSnapshot, PendingSignal,
-    RoutingOptions, SizeModelError, decide_batch, leverage_from_parts,
+    RoutingOptions, SizeModel, SizeModelError, decide_batch, leverage_from_parts,
 };
 
 const CLAIM: &str = include_str!("../../../sql/signals/claim_pending.sql");
@@ -112,6 +112,18 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
             "a JSON value out of range or nested too deeply".to_owned(),
         )),
     };
+    // The order's size only informs costs: a value that cannot be read is
+    // unknown (top-of-book figures), never an invalid signal.
+    let size_value = row
+        .try_get::<_, Option<serde_json::Value>>("size_value")
+        .ok()
+        .flatten()
+        .and_then(|v| match v {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        })
+        .filter(|v| v.is_finite());
     Ok(PendingSignal {
         id: row.try_get("id")?,
         agent_id: row.try_get("agent_id")?,
@@ -119,7 +131,25 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
         side: row.try_get("side")?,
         leverage,
         created_at: row.try_get("created_at")?,
+        size: SizeModel {
+            kind: row.try_get("size_type")?,
+            value: size_value,
+            llm_fund_allocation: row.try_get("llm_fund_allocation")?,
+            llm_leverage: row.try_get("llm_leverage")?,
+        },
     })
+}
+
+/// Loads the market snapshot and the database clock (one statement) on any
+/// client, outside a routing batch (`routing-config show --explain`).
+pub async fn market_snapshot<C: tokio_postgres::GenericClient>(
+    client: &C,
+) -> Result<(MarketSnapshot, DateTime<Utc>)> {
+    let rows = client
+        .query(SNAPSHOT, &[])
+        .await
+        .db_context("cannot load the market snapshot")?;
+    snapshot_from_rows(&rows)
 }
 
 /// Loads the market snapshot and the database clock (one statement).
@@ -166,6 +196,20 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
                 day_volume_usd: row.try_get("day_volume_usd")?,
                 spread_bps: row.try_get("spread_bps")?,
                 taker_fee_bps: row.try_get("taker_fee_bps")?,
+                close_fee_bps: row.try_get("close_fee_bps")?,
+                long_capacity_usd: row.try_get("long_capacity_usd")?,
+                short_capacity_usd: row.try_get("short_capacity_usd")?,
+                at_open_interest_cap: row.try_get("at_open_interest_cap")?,
+                overnight_max_leverage: row.try_get("overnight_max_leverage")?,
+                day_trading_closed: row.try_get("day_trading_closed")?,
+                day_trading_toggle_at: row.try_get("day_trading_toggle_at")?,
+                // A model or curve this build cannot read is unknown, not fatal:
+                // routing falls back as for a market without one.
+                cost_model: typed_json(row.try_get("cost_model")?),
+                depth: typed_json(row.try_get("depth_curve")?),
+                depth_stale: row
+                    .try_get::<_, Option<bool>>("depth_stale")?
+                    .unwrap_or(false),
             }),
             "sync" => {
                 if let (Some(v), Some(at)) = (venue, row.try_get::<_, Option<DateTime<Utc>>>("at")?)
@@ -178,6 +222,15 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
     }
     let now = now.context("the market snapshot query returned no clock row")?;
     Ok((MarketSnapshot::new(markets, &syncs), now))
+}
+
+/// A jsonb value as its Rust type; `None` when absent or not of that shape.
+fn typed_json<T: serde::de::DeserializeOwned>(
+    value: Option<serde_json::Value>,
+) -> Option<std::sync::Arc<T>> {
+    value
+        .and_then(|v| serde_json::from_value(v).ok())
+        .map(std::sync::Arc::new)
 }
 
 /// Loads the batch's configuration (the global row, the rows and overrides of

@@ -66,6 +66,12 @@ pub enum GroupKey {
     Hour,
     /// Day of `created_at` in UTC, `YYYY-MM-DD`.
     Day,
+    /// Band of the chosen venue's estimated all-in cost (`0-5 bps` …
+    /// `50+ bps`, `(no figure)`); skipped decisions form `(skipped)`.
+    Cost,
+    /// Capacity refusals among the checked venues (`OPEN_INTEREST_CAP`,
+    /// `ABOVE_CAPACITY`, both joined by `+`), `(none)` without one.
+    Capacity,
 }
 
 impl GroupKey {
@@ -80,6 +86,8 @@ impl GroupKey {
             GroupKey::Agent => "agent",
             GroupKey::Hour => "hour",
             GroupKey::Day => "day",
+            GroupKey::Cost => "cost",
+            GroupKey::Capacity => "capacity",
         }
     }
 }
@@ -256,6 +264,63 @@ pub fn fill_time_gaps(
     }
     out.extend(rows);
     out
+}
+
+/// The chosen venue's estimated cost over routed decisions (bps).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CostFigures {
+    /// Routed decisions.
+    pub routed: i64,
+    /// Routed decisions whose chosen venue has a cost figure.
+    pub costed: i64,
+    /// Of those, figures at the order's notional (the rest top of book).
+    pub at_notional: i64,
+    pub avg_cost_bps: Option<f64>,
+    pub avg_fee_bps: Option<f64>,
+    pub avg_half_spread_bps: Option<f64>,
+    pub avg_impact_bps: Option<f64>,
+}
+
+/// [`CostFigures`] over all routed decisions and per selected venue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChosenCost {
+    pub all: CostFigures,
+    pub by_venue: Vec<(String, CostFigures)>,
+}
+
+/// The mean estimated cost of the chosen venue (exact SQL aggregates over
+/// the whole window; `sql/stats/chosen_cost.sql`).
+pub async fn chosen_cost<C: GenericClient>(client: &C, filters: &Filters) -> Result<ChosenCost> {
+    let venue = filters.venue_text();
+    let params: [&(dyn ToSql + Sync); 5] = [
+        &filters.since,
+        &filters.until,
+        &filters.token,
+        &filters.agent,
+        &venue,
+    ];
+    let what = "cannot read `venue_routing_history`";
+    let rows = client
+        .query(include_str!("../../../sql/stats/chosen_cost.sql"), &params)
+        .await
+        .db_context(what)?;
+    let mut out = ChosenCost::default();
+    for row in &rows {
+        let figures = CostFigures {
+            routed: row.try_get("routed").db_context(what)?,
+            costed: row.try_get("costed").db_context(what)?,
+            at_notional: row.try_get("at_notional").db_context(what)?,
+            avg_cost_bps: row.try_get("avg_cost_bps").db_context(what)?,
+            avg_fee_bps: row.try_get("avg_fee_bps").db_context(what)?,
+            avg_half_spread_bps: row.try_get("avg_half_spread_bps").db_context(what)?,
+            avg_impact_bps: row.try_get("avg_impact_bps").db_context(what)?,
+        };
+        match row.try_get::<_, Option<String>>("venue").db_context(what)? {
+            None => out.all = figures,
+            Some(v) => out.by_venue.push((v, figures)),
+        }
+    }
+    Ok(out)
 }
 
 /// Routing runs started in a window, and the newest run overall.

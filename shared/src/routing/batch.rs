@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::decide::decide;
 use super::render::{RenderedDecision, render};
 use super::snapshot::MarketSnapshot;
-use super::types::{Decision, PendingSignal, RoutingOptions};
+use super::types::{Decision, OrderSize, PendingSignal, RoutingOptions};
 use crate::config::ConfigSet;
 use crate::symbols::Token;
 
@@ -55,11 +55,14 @@ pub fn decide_batch<'a>(
             let token = Token::parse(&signal.token_symbol);
             let canonical = token.as_ref().map_or("", |t| t.canonical.as_str());
             let effective = prepared.effective(signal.agent_id, canonical);
+            let requested = signal.leverage.as_ref().ok().copied().flatten();
+            let order = OrderSize::of(&signal.size, requested, effective.assumed_notional_usd);
             let decision = decide(
                 &signal,
                 token,
                 &effective.config,
                 effective.source,
+                order,
                 snapshot,
                 options,
             );

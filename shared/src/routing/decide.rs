@@ -1,12 +1,15 @@
 //! Deciding one signal: validity, expiry, each considered venue's verdict,
 //! then the strategy's choice among the available venues.
 
+use chrono::{DateTime, Utc};
+
 use super::snapshot::{MarketSnapshot, SymbolMarkets, slot};
 use super::strategy;
 use super::types::{
-    Checks, Decision, Invalid, MarketRow, Outcome, PendingSignal, RoutingOptions, Skip, VenueCheck,
-    Verdict,
+    Checks, Decision, Invalid, MarketRow, OrderSize, Outcome, PendingSignal, RoutingOptions, Skip,
+    VenueCheck, Verdict,
 };
+use crate::cost::in_overnight_window;
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
 use crate::symbols::{SymbolError, Token};
 
@@ -17,13 +20,17 @@ use crate::symbols::{SymbolError, Token};
 /// `INVALID_SIGNAL`; then an expired one as `SIGNAL_EXPIRED`; then the
 /// considered venues (the whole priority list with failover, else only its
 /// first venue) are checked in order and the strategy picks among the
-/// available ones; none available is `NO_VENUE_AVAILABLE`.
+/// available ones; none available is `NO_VENUE_AVAILABLE`. `order` is the
+/// signal's order as the batch sized it ([`OrderSize::of`]): a venue whose
+/// market is at its open-interest cap on the signal's side, or has less
+/// capacity left than the order, is not available.
 #[must_use]
 pub fn decide(
     signal: &PendingSignal,
     token: Result<Token, SymbolError>,
     config: &RoutingConfig,
     config_source: ConfigSource,
+    order: OrderSize,
     snapshot: &MarketSnapshot,
     options: &RoutingOptions,
 ) -> Decision {
@@ -36,6 +43,7 @@ pub fn decide(
         failover_enabled: config.failover_enabled,
         checks: Checks::default(),
         side,
+        order,
     };
     let token = match &decision.token {
         Ok(t) => t,
@@ -67,7 +75,13 @@ pub fn decide(
         if decision.checks.contains(venue) {
             continue;
         }
-        let check = check_venue(venue, entry, named_dex, leverage, snapshot, options);
+        let wanted = Wanted {
+            leverage,
+            side,
+            order: &order,
+            now: options.now,
+        };
+        let check = check_venue(venue, entry, named_dex, &wanted, snapshot, options);
         decision.checks.push(check);
         if stops_at_first && check.verdict.is_available() {
             break;
@@ -78,6 +92,8 @@ pub fn decide(
         &mut decision.checks,
         snapshot,
         side,
+        &order,
+        options.now,
     ) {
         decision.outcome = Outcome::Routed {
             check: u8::try_from(index).unwrap_or(0),
@@ -87,11 +103,19 @@ pub fn decide(
     decision
 }
 
+/// What a signal asks of a market.
+struct Wanted<'a> {
+    leverage: Option<f64>,
+    side: Side,
+    order: &'a OrderSize,
+    now: DateTime<Utc>,
+}
+
 fn check_venue(
     venue: Venue,
     entry: Option<&SymbolMarkets>,
     named_dex: Option<&str>,
-    leverage: Option<f64>,
+    wanted: &Wanted<'_>,
     snapshot: &MarketSnapshot,
     options: &RoutingOptions,
 ) -> VenueCheck {
@@ -105,7 +129,7 @@ fn check_venue(
         return check;
     };
     let fresh = snapshot.last_sync[s].is_some_and(|at| options.now - at <= options.max_market_age);
-    let market_verdict = |i: u32| market_verdict(&snapshot.markets[i as usize], leverage);
+    let market_verdict = |i: u32| market_verdict(&snapshot.markets[i as usize], wanted);
     let mut first: Option<(u32, Verdict)> = None;
     let mut available: Option<u32> = None;
     if let Some(entry) = entry {
@@ -152,17 +176,50 @@ fn check_venue(
     check
 }
 
-fn market_verdict(m: &MarketRow, leverage: Option<f64>) -> Verdict {
+fn market_verdict(m: &MarketRow, wanted: &Wanted<'_>) -> Verdict {
     if !m.is_listed() {
         return Verdict::Delisted;
     }
     if m.market_open == Some(false) {
         return Verdict::MarketClosed;
     }
-    if let (Some(requested), Some(max)) = (leverage, m.max_leverage)
-        && requested > f64::from(max)
-    {
-        return Verdict::LeverageAboveMax { requested, max };
+    if let Some(requested) = wanted.leverage {
+        let overnight = m
+            .overnight_max_leverage
+            .filter(|o| o.is_finite() && *o >= 1.0)
+            .filter(|_| {
+                in_overnight_window(m.day_trading_closed, m.day_trading_toggle_at, wanted.now)
+            });
+        #[allow(clippy::cast_possible_truncation)]
+        let cap = match (m.max_leverage, overnight) {
+            (Some(max), Some(o)) => Some((f64::from(max).min(o.floor()) as i32, true)),
+            (None, Some(o)) => Some((o.floor().min(f64::from(i32::MAX)) as i32, true)),
+            (Some(max), None) => Some((max, false)),
+            (None, None) => None,
+        };
+        if let Some((max, overnight)) = cap
+            && requested > f64::from(max)
+        {
+            return Verdict::LeverageAboveMax {
+                requested,
+                max,
+                overnight,
+            };
+        }
+    }
+    let capacity = match wanted.side {
+        Side::Long => m.long_capacity_usd,
+        Side::Short => m.short_capacity_usd,
+    };
+    if let Some(capacity) = capacity.filter(|c| !c.is_nan()) {
+        if capacity <= 0.0 {
+            return Verdict::OpenInterestCap { side: wanted.side };
+        }
+        if let Some(notional) = wanted.order.notional_usd
+            && notional > capacity
+        {
+            return Verdict::AboveCapacity { notional, capacity };
+        }
     }
     Verdict::Available
 }

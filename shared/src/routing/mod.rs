@@ -15,22 +15,27 @@
 //! `venue_routing_history` are produced by [`render`].
 
 pub mod batch;
+pub mod cost;
 pub mod decide;
+pub mod explain;
 pub mod render;
 pub mod snapshot;
 pub mod strategy;
 pub mod types;
 
 pub use batch::{BatchDecisions, Counts, Decided, DecisionView, decide_batch};
+pub use cost::{CostBasis, CostEstimate, CostFallback, ImpactSource, estimate};
 pub use decide::decide;
 pub use render::{RenderedDecision, render};
 pub use snapshot::MarketSnapshot;
 pub use strategy::{cost_bps, liquidity_usd};
 pub use types::{
-    Checks, Choice, Decision, Invalid, MarketRow, Outcome, PendingSignal, RoutingOptions,
-    SizeModelError, Skip, VenueCheck, Verdict, leverage_from_parts, leverage_from_size_model,
-    quote_untrusted,
+    Checks, Choice, Decision, FIXED_USDC, Invalid, MarketRow, NotionalSource, OrderSize, Outcome,
+    PendingSignal, RoutingOptions, SizeModel, SizeModelError, Skip, VenueCheck, Verdict,
+    leverage_from_parts, leverage_from_size_model, quote_untrusted,
 };
 
+#[cfg(test)]
+mod cost_tests;
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@ use std::fmt::Write;
 
 use chrono::TimeDelta;
 
+use super::cost;
 use super::snapshot::MarketSnapshot;
 use super::strategy;
 use super::types::{
@@ -123,7 +124,7 @@ pub fn render<'a>(
         reason.push_str("; config: ");
         reason.push_str(note);
     }
-    let venue_availability = availability_json(decision, snapshot);
+    let venue_availability = availability_json(decision, snapshot, options);
     RenderedDecision {
         outcome: if venue.is_some() { "ROUTED" } else { "SKIPPED" },
         venue,
@@ -172,13 +173,50 @@ fn chain(out: &mut String, checks: &[VenueCheck], snapshot: &MarketSnapshot, o: 
                     None => out.push_str(" (never synced)"),
                 }
             }
-            Verdict::LeverageAboveMax { requested, max } => {
+            Verdict::LeverageAboveMax {
+                requested,
+                max,
+                overnight,
+            } => {
                 out.push_str(check.verdict.code());
                 let _ = write!(out, " (");
                 if let Some(m) = market {
                     let _ = write!(out, "{}: ", m.market_symbol());
                 }
-                let _ = write!(out, "{requested}x requested, max {max}x)");
+                let _ = write!(out, "{requested}x requested, max {max}x");
+                if overnight {
+                    out.push_str(" overnight");
+                }
+                out.push(')');
+            }
+            Verdict::OpenInterestCap { side } => {
+                out.push_str(check.verdict.code());
+                match market {
+                    Some(m) => {
+                        let _ = write!(
+                            out,
+                            " ({}, {side})",
+                            m.market_symbol(),
+                            side = side.as_str()
+                        );
+                    }
+                    None => {
+                        let _ = write!(out, " ({})", side.as_str());
+                    }
+                }
+            }
+            Verdict::AboveCapacity { notional, capacity } => {
+                out.push_str(check.verdict.code());
+                out.push_str(" (");
+                if let Some(m) = market {
+                    let _ = write!(out, "{}: ", m.market_symbol());
+                }
+                let _ = write!(
+                    out,
+                    "{} order, {} left)",
+                    format_usd(notional),
+                    format_usd(capacity)
+                );
             }
             Verdict::Delisted | Verdict::MarketClosed => {
                 out.push_str(check.verdict.code());
@@ -232,14 +270,23 @@ fn strategy_note(out: &mut String, decision: &Decision, choice: Choice, selected
             } else {
                 let _ = write!(
                     out,
-                    "({} {})",
-                    if strategy == Strategy::LowestFees {
+                    "({} {}",
+                    if strategy::lower_is_better(strategy) {
                         "lowest"
                     } else {
                         "highest"
                     },
                     figure_name(strategy)
                 );
+                if strategy == Strategy::LowestCost {
+                    match decision.order.notional_usd {
+                        Some(n) => {
+                            let _ = write!(out, " at {}", format_usd(n));
+                        }
+                        None => out.push_str(", top of book: notional unknown"),
+                    }
+                }
+                out.push(')');
             }
         }
     }
@@ -248,15 +295,21 @@ fn strategy_note(out: &mut String, decision: &Decision, choice: Choice, selected
 fn figure_name(strategy: Strategy) -> &'static str {
     match strategy {
         Strategy::LowestFees => "cost estimate",
+        Strategy::LowestCost => "all-in cost",
         _ => "liquidity",
     }
 }
 
 /// `$1.25M` for liquidity, `5.0 bps` for costs.
 fn format_figure(strategy: Strategy, value: f64) -> String {
-    if strategy == Strategy::LowestFees {
+    if strategy::lower_is_better(strategy) {
         return format!("{value:.2} bps");
     }
+    format_usd(value)
+}
+
+/// `$1.25B`, `$1.25M`, `$12.5k`, `$980`.
+fn format_usd(value: f64) -> String {
     let abs = value.abs();
     if abs >= 1e9 {
         format!("${:.2}B", value / 1e9)
@@ -285,7 +338,11 @@ pub fn format_age(age: TimeDelta) -> String {
 }
 
 /// The `venue_availability` object: one entry per checked venue, in order.
-fn availability_json(decision: &Decision, snapshot: &MarketSnapshot) -> String {
+fn availability_json(
+    decision: &Decision,
+    snapshot: &MarketSnapshot,
+    options: &RoutingOptions,
+) -> String {
     let mut out = String::with_capacity(64 + 160 * decision.checks.as_slice().len());
     out.push('{');
     let selected = decision.selected().map(|c| c.venue);
@@ -315,9 +372,16 @@ fn availability_json(decision: &Decision, snapshot: &MarketSnapshot) -> String {
                     None => out.push_str("null"),
                 }
             }
-            Verdict::LeverageAboveMax { requested, .. } => {
+            Verdict::LeverageAboveMax {
+                requested,
+                overnight,
+                ..
+            } => {
                 out.push_str(",\"requested_leverage\":");
                 push_number(&mut out, requested);
+                if overnight {
+                    out.push_str(",\"overnight\":true");
+                }
             }
             _ => {}
         }
@@ -348,11 +412,65 @@ fn availability_json(decision: &Decision, snapshot: &MarketSnapshot) -> String {
                 out.push_str(",\"cost_bps\":");
                 push_number(&mut out, cost);
             }
+            if let Some(side) = decision.side {
+                cost_json(&mut out, m, side, decision, options);
+            }
         }
         out.push('}');
     }
     out.push('}');
     out
+}
+
+/// The order's figures on one market: notional, capacity left on its side,
+/// and the cost estimate (fees, spread, impact, total, at what size).
+fn cost_json(
+    out: &mut String,
+    m: &MarketRow,
+    side: crate::domain::Side,
+    decision: &Decision,
+    options: &RoutingOptions,
+) {
+    let order = &decision.order;
+    if let Some(n) = order.notional_usd {
+        out.push_str(",\"notional_usd\":");
+        push_number(out, n);
+    }
+    let _ = write!(out, ",\"notional_source\":\"{}\"", order.source.code());
+    let capacity = match side {
+        crate::domain::Side::Long => m.long_capacity_usd,
+        crate::domain::Side::Short => m.short_capacity_usd,
+    };
+    if let Some(c) = capacity {
+        out.push_str(",\"capacity_usd\":");
+        push_number(out, c);
+    }
+    let Some(e) = cost::estimate(m, side, order, options.now) else {
+        return;
+    };
+    for (key, value) in [
+        ("open_fee_bps", e.open_fee_bps),
+        ("close_fee_bps", e.close_fee_bps),
+        ("fee_bps", e.fee_bps()),
+        ("half_spread_bps", e.half_spread_bps),
+        ("impact_bps", e.impact_bps),
+        ("total_cost_bps", e.total_bps),
+    ] {
+        let _ = write!(out, ",\"{key}\":");
+        push_number(out, value);
+    }
+    let _ = write!(
+        out,
+        ",\"cost_basis\":\"{}\",\"impact_source\":\"{}\"",
+        e.basis.code(),
+        e.source.code()
+    );
+    if let Some(f) = e.fallback {
+        let _ = write!(out, ",\"cost_fallback\":\"{}\"", f.code());
+    }
+    if e.beyond_visible_depth {
+        out.push_str(",\"beyond_visible_depth\":true");
+    }
 }
 
 fn push_number(out: &mut String, x: f64) {

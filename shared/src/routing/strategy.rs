@@ -5,6 +5,9 @@
 //!   liquidity figure for the signal's side ([`liquidity_usd`]).
 //! - `LOWEST_FEES`: the available venue with the lowest estimated cost to
 //!   open, in bps of notional ([`cost_bps`]).
+//! - `LOWEST_COST`: the available venue with the lowest all-in cost of the
+//!   order at its notional: fees both ways, half spread and price impact
+//!   ([`super::cost::estimate`]).
 //!
 //! A strategy only ever picks among venues that are available: it never
 //! makes an unavailable venue available. When only one venue is available it
@@ -12,8 +15,11 @@
 //! figures tie, the first available venue in priority order wins and the
 //! decision records why ([`Choice`]).
 
+use chrono::{DateTime, Utc};
+
+use super::cost;
 use super::snapshot::MarketSnapshot;
-use super::types::{Checks, Choice, MarketRow};
+use super::types::{Checks, Choice, MarketRow, OrderSize};
 use crate::domain::{Side, Strategy};
 use crate::venues::source::LiquidityModel;
 
@@ -76,12 +82,25 @@ pub fn cost_bps(market: &MarketRow) -> Option<f64> {
 
 /// The strategy's figure for a market; `None` for `FIRST_AVAILABLE`.
 #[must_use]
-pub fn figure(strategy: Strategy, market: &MarketRow, side: Side) -> Option<f64> {
+pub fn figure(
+    strategy: Strategy,
+    market: &MarketRow,
+    side: Side,
+    order: &OrderSize,
+    now: DateTime<Utc>,
+) -> Option<f64> {
     match strategy {
         Strategy::FirstAvailable => None,
         Strategy::BestLiquidity => liquidity_usd(market, side),
         Strategy::LowestFees => cost_bps(market),
+        Strategy::LowestCost => cost::estimate(market, side, order, now).map(|e| e.total_bps),
     }
+}
+
+/// Whether a lower figure is better (the cost strategies).
+#[must_use]
+pub const fn lower_is_better(strategy: Strategy) -> bool {
+    matches!(strategy, Strategy::LowestFees | Strategy::LowestCost)
 }
 
 fn ties(a: f64, b: f64) -> bool {
@@ -96,6 +115,8 @@ pub(crate) fn select(
     checks: &mut Checks,
     snapshot: &MarketSnapshot,
     side: Side,
+    order: &OrderSize,
+    now: DateTime<Utc>,
 ) -> Option<(usize, Choice)> {
     let first = checks
         .as_slice()
@@ -114,7 +135,7 @@ pub(crate) fn select(
         check.figure = check
             .market
             .and_then(|i| snapshot.market(i))
-            .and_then(|m| figure(strategy, m, side));
+            .and_then(|m| figure(strategy, m, side, order, now));
         missing |= check.figure.is_none();
     }
     if available == 1 {
@@ -123,9 +144,12 @@ pub(crate) fn select(
     if missing {
         return Some((first, Choice::MissingMetric));
     }
-    let better = |a: f64, b: f64| match strategy {
-        Strategy::LowestFees => a < b,
-        _ => a > b,
+    let better = |a: f64, b: f64| {
+        if lower_is_better(strategy) {
+            a < b
+        } else {
+            a > b
+        }
     };
     let mut best: Option<(usize, f64)> = None;
     let mut tied = false;

@@ -103,6 +103,7 @@ fn signal(token: &str) -> PendingSignal {
         side: "LONG".to_owned(),
         leverage: Ok(None),
         created_at: now() - TimeDelta::minutes(5),
+        size: SizeModel::default(),
     }
 }
 
@@ -120,11 +121,13 @@ fn run(
     snap: &MarketSnapshot,
     o: &RoutingOptions,
 ) -> Decision {
+    let requested = s.leverage.as_ref().ok().copied().flatten();
     decide(
         s,
         Token::parse(&s.token_symbol),
         config,
         ConfigSource::Default,
+        OrderSize::of(&s.size, requested, None),
         snap,
         o,
     )

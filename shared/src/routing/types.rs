@@ -3,10 +3,14 @@
 //! skips, outcome). Plain data with small helpers; the logic that produces
 //! them is in `decide`, `snapshot`, `strategy` and `batch`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use crate::domain::{ConfigSource, Side, Strategy, Venue};
+use crate::cost::{CostModel, DepthCurve};
+
+use crate::domain::{ConfigSource, Side, Strategy, Usd, Venue};
 use crate::symbols::{SymbolError, Token};
 use crate::venues::registry::VENUE_COUNT;
 use crate::venues::source::MarketSymbolColumn;
@@ -24,6 +28,116 @@ pub struct PendingSignal {
     /// `size_model` is unusable.
     pub leverage: Result<Option<f64>, SizeModelError>,
     pub created_at: DateTime<Utc>,
+    /// What the size model says about the order's size.
+    pub size: SizeModel,
+}
+
+/// The parts of a signal's size the claim query reads: `size_model ->>
+/// 'type'`, `size_model -> 'value'` (when a number) and Maxxit's newer
+/// executor columns `llm_fund_allocation` (percent of balance) and
+/// `llm_leverage`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SizeModel {
+    pub kind: Option<String>,
+    pub value: Option<f64>,
+    pub llm_fund_allocation: Option<f64>,
+    pub llm_leverage: Option<f64>,
+}
+
+/// The `size_model` type whose `value` is collateral in USDC; every other
+/// type (and none) sizes relative to the balance (ORIGINAL_SYSTEM.md §2,
+/// "Execution constants").
+pub const FIXED_USDC: &str = "fixed-usdc";
+
+/// Where an order's notional came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotionalSource {
+    /// `fixed-usdc`: collateral × leverage.
+    FixedCollateral,
+    /// A relative size: the agent's assumed notional from the routing config.
+    AssumedNotional,
+    /// A relative size and no assumed notional configured: unknown.
+    RelativeSize,
+    /// `fixed-usdc` without a usable amount: unknown.
+    NoAmount,
+}
+
+impl NotionalSource {
+    /// The audit spelling.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            NotionalSource::FixedCollateral => "fixed_collateral",
+            NotionalSource::AssumedNotional => "assumed_notional",
+            NotionalSource::RelativeSize => "relative_size_without_assumed_notional",
+            NotionalSource::NoAmount => "no_amount",
+        }
+    }
+}
+
+/// The order a signal would send, as far as routing can tell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OrderSize {
+    /// Notional in USD; `None`: unknown (costs fall back to top of book).
+    pub notional_usd: Option<f64>,
+    /// The leverage the order would use (fee rules that depend on it).
+    pub leverage: f64,
+    pub source: NotionalSource,
+}
+
+impl OrderSize {
+    /// The notional rule (README, "Cost model"):
+    /// - leverage = `size_model.leverage`, else `llm_leverage`, else 1×;
+    /// - a relative size (`llm_fund_allocation` set, or a `size_model` type
+    ///   other than `fixed-usdc`: a percentage of a balance routing does not
+    ///   know) → the agent's assumed notional, else unknown;
+    /// - `fixed-usdc` → `value` (collateral, USDC) × leverage, unknown when
+    ///   `value` is not a positive finite number.
+    #[must_use]
+    pub fn of(size: &SizeModel, leverage: Option<f64>, assumed: Option<Usd>) -> OrderSize {
+        let positive = |x: Option<f64>| x.filter(|v| v.is_finite() && *v > 0.0);
+        let leverage = positive(leverage)
+            .or_else(|| positive(size.llm_leverage))
+            .unwrap_or(1.0);
+        let relative = positive(size.llm_fund_allocation).is_some()
+            || size.kind.as_deref() != Some(FIXED_USDC);
+        if relative {
+            return match assumed {
+                Some(n) => OrderSize {
+                    notional_usd: Some(n.get()),
+                    leverage,
+                    source: NotionalSource::AssumedNotional,
+                },
+                None => OrderSize {
+                    notional_usd: None,
+                    leverage,
+                    source: NotionalSource::RelativeSize,
+                },
+            };
+        }
+        match positive(size.value) {
+            Some(collateral) => OrderSize {
+                notional_usd: Some(collateral * leverage).filter(|n| n.is_finite()),
+                leverage,
+                source: NotionalSource::FixedCollateral,
+            },
+            None => OrderSize {
+                notional_usd: None,
+                leverage,
+                source: NotionalSource::NoAmount,
+            },
+        }
+    }
+}
+
+impl Default for OrderSize {
+    fn default() -> Self {
+        OrderSize {
+            notional_usd: None,
+            leverage: 1.0,
+            source: NotionalSource::RelativeSize,
+        }
+    }
 }
 
 /// Why a signal's `size_model` cannot be used.
@@ -151,6 +265,24 @@ pub struct MarketRow {
     pub day_volume_usd: Option<f64>,
     pub spread_bps: Option<f64>,
     pub taker_fee_bps: Option<f64>,
+    /// Fee to close, bps.
+    pub close_fee_bps: Option<f64>,
+    /// Notional a new LONG / SHORT may still open (0 at the cap, `None`: no known cap).
+    pub long_capacity_usd: Option<f64>,
+    pub short_capacity_usd: Option<f64>,
+    /// The venue lists the market at its open-interest cap.
+    pub at_open_interest_cap: Option<bool>,
+    /// Max leverage of positions held overnight, the observed day-trading
+    /// state and when it flips.
+    pub overnight_max_leverage: Option<f64>,
+    pub day_trading_closed: Option<bool>,
+    pub day_trading_toggle_at: Option<DateTime<Utc>>,
+    /// Fee rule and impact model.
+    pub cost_model: Option<Arc<CostModel>>,
+    /// Depth curve written by the same sync as the market's figures.
+    pub depth: Option<Arc<DepthCurve>>,
+    /// A depth curve is stored but older than the market's figures (unused).
+    pub depth_stale: bool,
 }
 
 impl From<&crate::domain::Market> for MarketRow {
@@ -176,6 +308,16 @@ impl From<&crate::domain::Market> for MarketRow {
             day_volume_usd: m.day_volume_usd,
             spread_bps: m.spread_bps,
             taker_fee_bps: m.taker_fee_bps,
+            close_fee_bps: m.cost.close_fee_bps,
+            long_capacity_usd: m.cost.long_capacity_usd,
+            short_capacity_usd: m.cost.short_capacity_usd,
+            at_open_interest_cap: m.cost.at_open_interest_cap,
+            overnight_max_leverage: m.cost.overnight_max_leverage,
+            day_trading_closed: m.cost.day_trading_closed,
+            day_trading_toggle_at: m.cost.day_trading_toggle_at,
+            cost_model: m.cost.model.clone().map(Arc::new),
+            depth: m.cost.depth.clone().map(Arc::new),
+            depth_stale: false,
         }
     }
 }
@@ -252,10 +394,21 @@ pub enum Verdict {
     StaleMarketData,
     /// A venue Agent Where does not sync (GMX, SPOT).
     UnsupportedVenue,
-    /// The signal asks for more leverage than the market allows.
+    /// The signal asks for more leverage than the market allows (its
+    /// overnight cap while it is in its overnight window).
     LeverageAboveMax {
         requested: f64,
         max: i32,
+        overnight: bool,
+    },
+    /// The market is at its open-interest cap on the signal's side.
+    OpenInterestCap {
+        side: Side,
+    },
+    /// The order is larger than the capacity left on the signal's side.
+    AboveCapacity {
+        notional: f64,
+        capacity: f64,
     },
 }
 
@@ -271,6 +424,8 @@ impl Verdict {
             Verdict::StaleMarketData => "STALE_MARKET_DATA",
             Verdict::UnsupportedVenue => "UNSUPPORTED_VENUE",
             Verdict::LeverageAboveMax { .. } => "LEVERAGE_ABOVE_MAX",
+            Verdict::OpenInterestCap { .. } => "OPEN_INTEREST_CAP",
+            Verdict::AboveCapacity { .. } => "ABOVE_CAPACITY",
         }
     }
 
@@ -410,6 +565,8 @@ pub struct Decision {
     pub checks: Checks,
     /// The signal's side, when valid.
     pub side: Option<Side>,
+    /// The order's size as routing estimated it.
+    pub order: OrderSize,
 }
 
 impl Decision {

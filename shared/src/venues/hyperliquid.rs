@@ -18,7 +18,19 @@
 //!   not look deep;
 //! - fees: base tier taker 4.5 bps / maker 1.5 bps; HIP-3 markets scaled by
 //!   the deployer fee scale `s` (`s + 1` if `s < 1`, else `2s`; per-asset
-//!   `deployerFeeScale` first, then the dex's, else 1.0) and × 0.1 in growth mode.
+//!   `deployerFeeScale` first, then the dex's, else 1.0) and × 0.1 in growth mode;
+//!   the same taker rate again to close (`close_fee_bps`), and the parts of the
+//!   rate in `cost_model` (HL-docs `trading/fees.md`, "Fee formula for developers");
+//! - HIP-4 outcome tokens (`#20`, `#21`: binary YES/NO contracts, not perpetuals)
+//!   are skipped wherever a list carries them, never stored as markets;
+//! - `--oi-caps`: `{"type":"perpsAtOpenInterestCap","dex":…}` per synced dex lists
+//!   the coins at their open-interest cap; those get `at_open_interest_cap` and
+//!   a capacity of 0 on both sides (an order that adds open interest is rejected
+//!   whichever its side: `positionIncreaseAtOpenInterestCapRejected`, HL-docs
+//!   `info-endpoint.md`); the others `at_open_interest_cap = false`, capacity unknown;
+//! - `--books`: `{"type":"l2Book","coin":…}` (weight 2, at most 20 levels a
+//!   side) for the markets that pending and recent signals name, within the
+//!   1200-per-minute request weight budget, stored as a depth curve.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -34,6 +46,9 @@ use super::registry::Venue;
 use super::source::{
     Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
     SourceOption, SourceSettings, VenueInfo, VenueSource,
+};
+use crate::cost::{
+    CostModel, DepthCurve, FeeComponents, FeeRule, ImpactModel, MAX_DEPTH_LEVELS, MarketCost,
 };
 use crate::domain::Market;
 use crate::symbols::{self, Collision};
@@ -53,6 +68,34 @@ pub const MAKER_FEE_BPS: f64 = 1.5;
 pub const GROWTH_MODE_FACTOR: f64 = 0.1;
 /// Fee scale assumed for a builder dex that publishes none.
 pub const DEFAULT_DEPLOYER_FEE_SCALE: f64 = 1.0;
+
+/// REST request weight one IP may spend per minute (HL-docs
+/// `rate-limits-and-user-limits.md`; VENUES.md §1.6).
+pub const WEIGHT_BUDGET: usize = 1200;
+/// Weight of `meta`, `metaAndAssetCtxs`, `perpDexs` and `perpsAtOpenInterestCap`.
+pub const INFO_WEIGHT: usize = 20;
+/// Weight of `l2Book`.
+pub const L2_BOOK_WEIGHT: usize = 2;
+/// Books `--books` fetches unless `--max-books` says otherwise.
+pub const DEFAULT_MAX_BOOKS: usize = 50;
+/// Most books one sync may fetch: what the budget leaves after the main dex.
+pub const MAX_BOOKS: usize = (WEIGHT_BUDGET - INFO_WEIGHT) / L2_BOOK_WEIGHT;
+
+/// Whether a coin is a HIP-4 outcome token (`#20`, `#21`; QuickNode and
+/// Chainstack HIP-4 guides, 2026: "each side appears as a #N coin"): a
+/// binary contract settling to 0 or 1, never a routable perpetual.
+#[must_use]
+pub fn is_outcome_coin(name: &str) -> bool {
+    name.starts_with('#')
+}
+
+/// Books a sync may still fetch after `info_requests` weight-20 requests:
+/// at most `max`, within [`WEIGHT_BUDGET`].
+#[must_use]
+pub fn book_budget(info_requests: usize, max: usize) -> usize {
+    let left = WEIGHT_BUDGET.saturating_sub(info_requests * INFO_WEIGHT);
+    max.min(left / L2_BOOK_WEIGHT)
+}
 
 /// Hyperliquid main-dex tickers that name a different asset than the same
 /// canonical symbol elsewhere: `SPX` is the SPX6900 memecoin, while `SPX`
@@ -144,12 +187,32 @@ fn check_dex_name(name: &str) -> Result<(), String> {
 }
 
 /// The raw responses of one sync: `perpDexs` (when builder dexes are asked
-/// for), the main dex and each builder dex by name.
+/// for), the main dex and each builder dex by name, and with `--oi-caps` /
+/// `--books` the cap lists per dex (`""` = main) and the books per coin.
 #[derive(Debug, Clone)]
 pub struct HyperliquidResponses {
     pub perp_dexs: Option<Body>,
     pub main: Body,
     pub dexes: Vec<(String, Body)>,
+    pub caps: Vec<(String, Body)>,
+    pub books: Vec<(String, Body)>,
+}
+
+/// What a sync fetches besides the market lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// `perpsAtOpenInterestCap` for every synced dex.
+    pub oi_caps: bool,
+    /// Order books of the markets signals name.
+    pub books: Option<BookPlan>,
+}
+
+/// Which books to fetch: the markets of the most demanded canonical
+/// symbols first, at most `max` (and what the weight budget leaves).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookPlan {
+    pub max: usize,
+    pub demand: Vec<String>,
 }
 
 // ---- wire types (private) -------------------------------------------------
@@ -230,6 +293,19 @@ struct PerpDexWire {
     deployer_fee_scale: Option<Decimal>,
 }
 
+#[derive(Debug, Deserialize)]
+struct L2BookWire {
+    coin: String,
+    time: i64,
+    levels: Vec<Vec<L2Level>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct L2Level {
+    px: String,
+    sz: String,
+}
+
 /// A builder dex as `perpDexs` lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PerpDex {
@@ -298,11 +374,14 @@ fn fee_scale(d: &Decimal, market: &str) -> Result<f64, String> {
 }
 
 /// Fetches what a sync needs: `perpDexs` (if builder dexes are selected), the
-/// main dex and each selected builder dex.
+/// main dex and each selected builder dex; then, as `extras` asks, the
+/// open-interest cap list of each of those dexes and the order books of the
+/// markets signals name, within the request weight budget ([`book_budget`]).
 pub async fn fetch(
     fetcher: &Fetcher,
     info_url: &str,
     selection: &DexSelection,
+    extras: &Extras,
 ) -> Result<HyperliquidResponses, VenueError> {
     let perp_dexs = match selection {
         DexSelection::MainOnly => None,
@@ -349,11 +428,82 @@ pub async fn fetch(
             .await?;
         dexes.push((name, body));
     }
-    Ok(HyperliquidResponses {
+    let mut responses = HyperliquidResponses {
         perp_dexs,
         main,
         dexes,
-    })
+        caps: Vec::new(),
+        books: Vec::new(),
+    };
+    let mut info_requests = 1 + responses.dexes.len() + usize::from(responses.perp_dexs.is_some());
+    if extras.oi_caps {
+        let synced: Vec<String> = std::iter::once(String::new())
+            .chain(responses.dexes.iter().map(|(n, _)| n.clone()))
+            .collect();
+        for dex in synced {
+            let (label, request) = if dex.is_empty() {
+                (
+                    "perpsAtOpenInterestCap".to_owned(),
+                    json!({"type": "perpsAtOpenInterestCap"}),
+                )
+            } else {
+                (
+                    format!("perpsAtOpenInterestCap dex={dex}"),
+                    json!({"type": "perpsAtOpenInterestCap", "dex": dex}),
+                )
+            };
+            let body = fetcher.post_json(info_url, &label, &request).await?;
+            responses.caps.push((dex, body));
+            info_requests += 1;
+        }
+    }
+    if let Some(plan) = &extras.books {
+        let limit = book_budget(info_requests, plan.max);
+        let markets = parse(&responses)?;
+        let coins = book_coins(&markets, &plan.demand, limit);
+        tracing::info!(
+            books = coins.len(),
+            limit,
+            max = plan.max,
+            weight = info_requests * INFO_WEIGHT + coins.len() * L2_BOOK_WEIGHT,
+            "fetching order books"
+        );
+        for coin in coins {
+            let body = fetcher
+                .post_json(
+                    info_url,
+                    &format!("l2Book coin={coin}"),
+                    &json!({"type": "l2Book", "coin": coin}),
+                )
+                .await?;
+            responses.books.push((coin, body));
+        }
+    }
+    Ok(responses)
+}
+
+/// The coins whose books to fetch: for each demanded canonical symbol in
+/// order, its listed markets (main dex first, then builder dexes by name),
+/// at most `limit` coins.
+#[must_use]
+pub fn book_coins(markets: &[Market], demand: &[String], limit: usize) -> Vec<String> {
+    let mut coins: Vec<String> = Vec::new();
+    for symbol in demand {
+        let mut matching: Vec<&Market> = markets
+            .iter()
+            .filter(|m| m.is_active && &m.base_symbol == symbol)
+            .collect();
+        matching.sort_by(|a, b| a.dex.cmp(&b.dex).then(a.market_index.cmp(&b.market_index)));
+        for m in matching {
+            if coins.len() >= limit {
+                return coins;
+            }
+            if !coins.contains(&m.token_symbol) {
+                coins.push(m.token_symbol.clone());
+            }
+        }
+    }
+    coins
 }
 
 fn unknown_dex(name: &str, listed: &[PerpDex]) -> String {
@@ -394,6 +544,20 @@ pub fn parse(responses: &HyperliquidResponses) -> Result<Vec<Market>, VenueError
         };
         markets.extend(parse_dex(body, Some(dex))?);
     }
+    for (dex, body) in &responses.caps {
+        apply_caps(&mut markets, dex, body, responses)?;
+    }
+    for (coin, body) in &responses.books {
+        let depth = parse_book(coin, body)?;
+        let Some(market) = markets.iter_mut().find(|m| &m.token_symbol == coin) else {
+            return Err(VenueError::rejected(
+                VENUE,
+                body,
+                format!("order book for `{coin}`, a coin no synced dex lists"),
+            ));
+        };
+        market.cost.depth = depth;
+    }
     if markets.len() > MAX_MARKETS {
         return Err(VenueError::rejected(
             VENUE,
@@ -432,12 +596,161 @@ fn parse_dex(body: &Body, dex: Option<&PerpDex>) -> Result<Vec<Market>, VenueErr
     let mut names = HashSet::with_capacity(n);
     let mut out = Vec::with_capacity(n);
     for (index, (asset, ctx)) in meta.universe.iter().zip(&ctxs).enumerate() {
+        // HIP-4 outcome tokens keep their slot (asset ids stay positional)
+        // but never become markets.
+        if is_outcome_coin(&asset.name) {
+            continue;
+        }
         if !names.insert(asset.name.as_str()) {
             return Err(reject(format!("duplicate market `{}`", asset.name)));
         }
         out.push(map_asset(index, asset, ctx, dex).map_err(reject)?);
     }
     Ok(out)
+}
+
+/// Marks the markets of dex `dex` (`""` = main) from its
+/// `perpsAtOpenInterestCap` reply (a JSON array of coin names): listed ones
+/// are at their cap (capacity 0 on both sides: an order adding open interest
+/// is rejected whatever its side), the others are not. Outcome tokens and
+/// coins the dex does not list are ignored (the docs' example lists delisted
+/// coins).
+fn apply_caps(
+    markets: &mut [Market],
+    dex: &str,
+    body: &Body,
+    responses: &HyperliquidResponses,
+) -> Result<(), VenueError> {
+    let coins: Vec<String> =
+        serde_json::from_slice(&body.bytes).map_err(|e| VenueError::json(VENUE, body, &e))?;
+    if coins.len() > MAX_MARKETS {
+        return Err(VenueError::rejected(
+            VENUE,
+            body,
+            format!("{} coins at their open-interest cap", coins.len()),
+        ));
+    }
+    if !dex.is_empty() && !responses.dexes.iter().any(|(n, _)| n == dex) {
+        return Err(VenueError::rejected(
+            VENUE,
+            body,
+            format!("open-interest caps of dex `{dex}`, whose markets were not synced"),
+        ));
+    }
+    let capped: HashSet<&str> = coins
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !is_outcome_coin(c))
+        .collect();
+    for m in markets
+        .iter_mut()
+        .filter(|m| m.dex.as_deref().unwrap_or("") == dex)
+    {
+        let at_cap = capped.contains(m.token_symbol.as_str());
+        m.cost.at_open_interest_cap = Some(at_cap);
+        if at_cap {
+            m.cost.long_capacity_usd = Some(0.0);
+            m.cost.short_capacity_usd = Some(0.0);
+        }
+    }
+    Ok(())
+}
+
+/// Parses an `l2Book` reply (`{"coin","time","levels":[bids, asks]}`, at most
+/// 20 levels a side, HL-docs `info-endpoint.md` "L2 book snapshot") into a
+/// depth curve. A side without levels gives no curve; malformed numbers, a
+/// reply for another coin, unordered or crossed levels reject the response.
+pub fn parse_book(coin: &str, body: &Body) -> Result<Option<DepthCurve>, VenueError> {
+    let wire: L2BookWire =
+        serde_json::from_slice(&body.bytes).map_err(|e| VenueError::json(VENUE, body, &e))?;
+    let reject = |m: String| VenueError::rejected(VENUE, body, m);
+    if wire.coin != coin {
+        return Err(reject(format!(
+            "order book of `{}` where `{coin}` was asked for",
+            super::http::one_line(&wire.coin, 40)
+        )));
+    }
+    if wire.levels.len() != 2 {
+        return Err(reject(format!(
+            "order book of `{coin}` has {} sides, expected 2",
+            wire.levels.len()
+        )));
+    }
+    let observed_at = DateTime::from_timestamp_millis(wire.time)
+        .ok_or_else(|| reject(format!("order book of `{coin}` has time {}", wire.time)))?;
+    let mut sides: Vec<Vec<(f64, f64)>> = Vec::with_capacity(2);
+    for (side, levels) in ["bid", "ask"].iter().zip(&wire.levels) {
+        if levels.len() > MAX_DEPTH_LEVELS {
+            return Err(reject(format!(
+                "order book of `{coin}` has {} {side} levels",
+                levels.len()
+            )));
+        }
+        let mut parsed = Vec::with_capacity(levels.len());
+        for l in levels {
+            let px = non_negative("px", coin, &l.px).map_err(reject)?;
+            let sz = non_negative("sz", coin, &l.sz).map_err(reject)?;
+            if px == 0.0 || sz == 0.0 {
+                return Err(reject(format!(
+                    "order book of `{coin}` has a {side} level of price {px} and size {sz}"
+                )));
+            }
+            parsed.push((px, sz));
+        }
+        sides.push(parsed);
+    }
+    if sides[0].is_empty() || sides[1].is_empty() {
+        return Ok(None);
+    }
+    DepthCurve::from_levels(observed_at, &sides[0], &sides[1])
+        .map(Some)
+        .ok_or_else(|| reject(format!("order book of `{coin}` is crossed or out of order")))
+}
+
+/// `l2Book.<coin>.json`, the coin's characters other than letters, digits,
+/// `-` and `_` written `%XX` (`xyz:TSLA` → `l2Book.xyz%3ATSLA.json`).
+#[must_use]
+pub fn book_file(coin: &str) -> String {
+    let mut name = String::from("l2Book.");
+    for b in coin.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            name.push(char::from(b));
+        } else {
+            name.push_str(&format!("%{b:02X}"));
+        }
+    }
+    name.push_str(".json");
+    name
+}
+
+/// The coin of a [`book_file`] name.
+#[must_use]
+pub fn book_coin(file: &str) -> Option<String> {
+    let encoded = file.strip_prefix("l2Book.")?.strip_suffix(".json")?;
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = encoded.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().filter(|c| !c.is_empty())
+}
+
+/// `perpsAtOpenInterestCap.json` (main dex) or `perpsAtOpenInterestCap.<dex>.json`.
+#[must_use]
+pub fn caps_file(dex: &str) -> String {
+    if dex.is_empty() {
+        "perpsAtOpenInterestCap.json".to_owned()
+    } else {
+        format!("perpsAtOpenInterestCap.{dex}.json")
+    }
 }
 
 fn round9(x: f64) -> f64 {
@@ -566,6 +879,26 @@ fn map_asset(
     };
     let symbol = market_symbol(name);
     let sz = i32::try_from(asset.sz_decimals).unwrap_or(0);
+    let taker_bps = round9(TAKER_FEE_BPS * fee_multiplier);
+    let cost = MarketCost {
+        // Closing is another taker order at the same rate.
+        close_fee_bps: Some(taker_bps),
+        model: Some(CostModel {
+            fees: FeeRule::Taker {
+                taker_bps,
+                close_bps: taker_bps,
+                components: FeeComponents {
+                    base_taker_bps: TAKER_FEE_BPS,
+                    multiplier: round9(fee_multiplier),
+                    deployer_fee_scale: fee_scale,
+                    fee_scale_source: fee_scale_source.map(str::to_owned),
+                    growth_mode: growth && dex.is_some(),
+                },
+            },
+            impact: ImpactModel::OrderBook,
+        }),
+        ..MarketCost::default()
+    };
     let metadata = json!({
         "szDecimals": asset.sz_decimals,
         "marginTableId": asset.margin_table_id,
@@ -613,10 +946,11 @@ fn map_asset(
         max_open_interest_usd: None,
         day_volume_usd: Some(day_volume),
         spread_bps,
-        taker_fee_bps: Some(round9(TAKER_FEE_BPS * fee_multiplier)),
+        taker_fee_bps: Some(taker_bps),
         maker_fee_bps: Some(round9(MAKER_FEE_BPS * fee_multiplier)),
         funding_rate: Some(funding),
         metadata,
+        cost,
     })
 }
 
@@ -662,12 +996,37 @@ pub fn recorded(with_xyz: bool) -> HyperliquidResponses {
         } else {
             Vec::new()
         },
+        caps: Vec::new(),
+        books: Vec::new(),
     }
 }
 
 const API_URL: &str = "api-url";
 const DEXES: &str = "dexes";
 const FROM_FILE: &str = "from-file";
+const OI_CAPS: &str = "oi-caps";
+const BOOKS: &str = "books";
+const MAX_BOOKS_FLAG: &str = "max-books";
+
+/// Hyperliquid's switches (options without a value).
+static SWITCHES: [SourceOption; 2] = [
+    SourceOption {
+        flag: OI_CAPS,
+        env: Some("HYPERLIQUID_OI_CAPS"),
+        value_name: "",
+        help: "Also fetch, for every synced dex, the markets at their open-interest cap \
+(perpsAtOpenInterestCap, weight 20 each): routing refuses them as OPEN_INTEREST_CAP. Default: off \
+(caps unknown).",
+    },
+    SourceOption {
+        flag: BOOKS,
+        env: Some("HYPERLIQUID_BOOKS"),
+        value_name: "",
+        help: "Also fetch the order book (l2Book, weight 2 each) of the markets that pending and \
+recent MULTI signals name, most named first, within the 1200-per-minute request weight budget; \
+LOWEST_COST prices orders on them. Default: off (top-of-book figures).",
+    },
+];
 
 /// Hyperliquid's facts.
 pub static INFO: VenueInfo = VenueInfo {
@@ -683,6 +1042,7 @@ never deleted.",
   sync-hyperliquid-markets
   sync-hyperliquid-markets --dexes xyz --dry-run
   sync-hyperliquid-markets --from-file saved/ --dexes xyz --format json
+  sync-hyperliquid-markets --dexes all --oi-caps --books --max-books 40
 
 Stored per market: token_symbol = the venue name (BTC, kPEPE, xyz:TSLA); base_symbol (PEPE for kPEPE, \
 price_scale 1000); market_index = asset id (main dex: universe index; builder dex: 100000 + dex index × 10000 + index); \
@@ -695,13 +1055,22 @@ volume); fees in bps (taker 4.5 / maker 1.5 base tier, HIP-3 scaled by the deplo
         testnet: Some(TESTNET_API_URL),
         help: "Hyperliquid API base URL (`/info` is appended).",
     }],
-    options: &[SourceOption {
-        flag: DEXES,
-        env: Some("HYPERLIQUID_DEXES"),
-        value_name: "LIST",
-        help: "HIP-3 builder dexes to sync besides the main dex: `xyz,flx` or `all`. Default: the \
-main dex only. A sync deactivates missing markets only in the dexes it covers.",
-    }],
+    options: &[
+        SourceOption {
+            flag: DEXES,
+            env: Some("HYPERLIQUID_DEXES"),
+            value_name: "LIST",
+            help: "HIP-3 builder dexes to sync besides the main dex: `xyz,flx` or `all`. Default: \
+the main dex only. A sync deactivates missing markets only in the dexes it covers.",
+        },
+        SourceOption {
+            flag: MAX_BOOKS_FLAG,
+            env: Some("HYPERLIQUID_MAX_BOOKS"),
+            value_name: "N",
+            help: "With --books: fetch at most N order books (1-590; fewer when the other requests \
+leave less of the weight budget). Default: 50.",
+        },
+    ],
     files: &[FileFlag {
         flag: FROM_FILE,
         value_name: "PATH",
@@ -754,8 +1123,46 @@ impl From<HyperliquidResponses> for Responses {
         for (name, body) in r.dexes {
             bodies.push((dex_file(&name), body));
         }
+        for (dex, body) in r.caps {
+            bodies.push((caps_file(&dex), body));
+        }
+        for (coin, body) in r.books {
+            bodies.push((book_file(&coin), body));
+        }
         Responses { bodies }
     }
+}
+
+/// `--max-books`, checked (default [`DEFAULT_MAX_BOOKS`]).
+fn max_books(settings: &SourceSettings) -> Result<usize, String> {
+    match settings.option(MAX_BOOKS_FLAG) {
+        None => Ok(DEFAULT_MAX_BOOKS),
+        Some(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_BOOKS).contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "`--max-books {}`: expected a number of books from 1 to {MAX_BOOKS} (2 weight each within Hyperliquid's {WEIGHT_BUDGET} per minute)",
+                    super::http::one_line(raw, 20)
+                )
+            }),
+    }
+}
+
+fn extras(settings: &SourceSettings) -> Result<Extras, String> {
+    Ok(Extras {
+        oi_caps: settings.switch(OI_CAPS),
+        books: if settings.switch(BOOKS) {
+            Some(BookPlan {
+                max: max_books(settings)?,
+                demand: settings.demand.clone(),
+            })
+        } else {
+            None
+        },
+    })
 }
 
 impl VenueSource for Hyperliquid {
@@ -774,8 +1181,17 @@ impl VenueSource for Hyperliquid {
                 path.display()
             ));
         }
+        if settings.option(MAX_BOOKS_FLAG).is_some() && !settings.switch(BOOKS) {
+            return Err("`--max-books` limits `--books`: give `--books` too".to_owned());
+        }
+        max_books(settings)?;
         if origin == Origin::Recorded {
             recorded_with_xyz(&selection)?;
+            if settings.switch(BOOKS) || settings.switch(OI_CAPS) {
+                return Err(
+                    "`--books` and `--oi-caps` with `--offline`: the recorded capture holds no order books or open-interest caps".to_owned(),
+                );
+            }
         }
         Ok(())
     }
@@ -795,10 +1211,14 @@ impl VenueSource for Hyperliquid {
         settings: &'a SourceSettings,
     ) -> BoxFuture<'a, Result<Responses, VenueError>> {
         Box::pin(async move {
-            let selection = selection(settings)
-                .map_err(|m| VenueError::new(VENUE, "settings", super::http::Cause::Local(m)))?;
+            let local =
+                |m: String| VenueError::new(VENUE, "settings", super::http::Cause::Local(m));
+            let selection = selection(settings).map_err(local)?;
+            let extras = extras(settings).map_err(local)?;
             let url = info_url(settings.endpoint(API_URL));
-            fetch(fetcher, &url, &selection).await.map(Responses::from)
+            fetch(fetcher, &url, &selection, &extras)
+                .await
+                .map(Responses::from)
         })
     }
 
@@ -807,7 +1227,7 @@ impl VenueSource for Hyperliquid {
         let Some(path) = settings.file(FROM_FILE) else {
             anyhow::bail!("no `--from-file` given");
         };
-        read_files(path, &selection).map(Responses::from)
+        read_files(path, &selection, settings.switch(OI_CAPS)).map(Responses::from)
     }
 
     fn recorded(&self, settings: &SourceSettings) -> Result<Responses, String> {
@@ -831,18 +1251,29 @@ impl VenueSource for Hyperliquid {
                 super::http::Cause::Local("no metaAndAssetCtxs response".to_owned()),
             ));
         };
-        let typed = HyperliquidResponses {
-            perp_dexs: responses.get(PERP_DEXS_FILE).cloned(),
-            main: main.clone(),
-            dexes: responses
+        let named = |prefix: &str| -> Vec<(String, Body)> {
+            responses
                 .bodies
                 .iter()
                 .filter_map(|(name, body)| {
-                    let dex = name
-                        .strip_prefix("metaAndAssetCtxs.")?
-                        .strip_suffix(".json")?;
-                    Some((dex.to_owned(), body.clone()))
+                    let key = name.strip_prefix(prefix)?.strip_suffix(".json")?;
+                    Some((key.to_owned(), body.clone()))
                 })
+                .collect()
+        };
+        let mut caps = named("perpsAtOpenInterestCap.");
+        if let Some(body) = responses.get(&caps_file("")) {
+            caps.insert(0, (String::new(), body.clone()));
+        }
+        let typed = HyperliquidResponses {
+            perp_dexs: responses.get(PERP_DEXS_FILE).cloned(),
+            main: main.clone(),
+            dexes: named("metaAndAssetCtxs."),
+            caps,
+            books: responses
+                .bodies
+                .iter()
+                .filter_map(|(name, body)| Some((book_coin(name)?, body.clone())))
                 .collect(),
         };
         let markets = parse(&typed)?;
@@ -861,44 +1292,82 @@ impl VenueSource for Hyperliquid {
     fn canonical_of_stored(&self, token_symbol: &str, _market_name: &str) -> String {
         market_symbol(token_symbol).base_symbol
     }
+
+    fn switches(&self) -> &'static [SourceOption] {
+        &SWITCHES
+    }
+
+    fn demand_wanted(&self, settings: &SourceSettings) -> Option<usize> {
+        // Tokens, not books: many name no Hyperliquid market.
+        settings.switch(BOOKS).then_some(1000)
+    }
 }
 
-fn read_files(path: &Path, selection: &DexSelection) -> anyhow::Result<HyperliquidResponses> {
+/// Saved responses: one `metaAndAssetCtxs` file, or a directory as
+/// `--save-response` writes it (with `--dexes`: `perpDexs.json` and one file
+/// per dex; cap lists when present, required with `--oi-caps`; every
+/// `l2Book.<coin>.json` present).
+fn read_files(
+    path: &Path,
+    selection: &DexSelection,
+    oi_caps: bool,
+) -> anyhow::Result<HyperliquidResponses> {
     if !path.is_dir() {
         return Ok(HyperliquidResponses {
             perp_dexs: None,
             main: read_body(path)?,
             dexes: Vec::new(),
+            caps: Vec::new(),
+            books: Vec::new(),
         });
     }
     let main = read_body(&path.join(MAIN_FILE))?;
-    if *selection == DexSelection::MainOnly {
-        return Ok(HyperliquidResponses {
-            perp_dexs: None,
-            main,
-            dexes: Vec::new(),
-        });
-    }
-    let perp_body = read_body(&path.join(PERP_DEXS_FILE))?;
-    let names: Vec<String> = match selection {
-        DexSelection::All => parse_perp_dexs(&perp_body)?
+    let (perp_dexs, dexes) = if *selection == DexSelection::MainOnly {
+        (None, Vec::new())
+    } else {
+        let perp_body = read_body(&path.join(PERP_DEXS_FILE))?;
+        let names: Vec<String> = match selection {
+            DexSelection::All => parse_perp_dexs(&perp_body)?
+                .into_iter()
+                .map(|d| d.name)
+                .collect(),
+            DexSelection::Only(names) => names.clone(),
+            DexSelection::MainOnly => Vec::new(),
+        };
+        let dexes = names
             .into_iter()
-            .map(|d| d.name)
-            .collect(),
-        DexSelection::Only(names) => names.clone(),
-        DexSelection::MainOnly => Vec::new(),
+            .map(|name| {
+                let body = read_body(&path.join(dex_file(&name)))?;
+                Ok((name, body))
+            })
+            .collect::<anyhow::Result<Vec<(String, Body)>>>()?;
+        (Some(perp_body), dexes)
     };
-    let dexes = names
-        .into_iter()
-        .map(|name| {
-            let body = read_body(&path.join(dex_file(&name)))?;
-            Ok((name, body))
-        })
-        .collect::<anyhow::Result<Vec<(String, Body)>>>()?;
+    let mut caps = Vec::new();
+    for dex in std::iter::once("").chain(dexes.iter().map(|(n, _)| n.as_str())) {
+        let file = path.join(caps_file(dex));
+        if file.is_file() || oi_caps {
+            caps.push((dex.to_owned(), read_body(&file)?));
+        }
+    }
+    let mut books = Vec::new();
+    let mut entries: Vec<String> = std::fs::read_dir(path)
+        .map_err(|e| anyhow::anyhow!("cannot list `{}`: {e}", path.display()))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| book_coin(name).is_some())
+        .collect();
+    entries.sort();
+    for name in entries {
+        if let Some(coin) = book_coin(&name) {
+            books.push((coin, read_body(&path.join(&name))?));
+        }
+    }
     Ok(HyperliquidResponses {
-        perp_dexs: Some(perp_body),
+        perp_dexs,
         main,
         dexes,
+        caps,
+        books,
     })
 }
 
@@ -915,6 +1384,8 @@ mod tests {
             perp_dexs: None,
             main: body(text),
             dexes: Vec::new(),
+            caps: Vec::new(),
+            books: Vec::new(),
         }
     }
 
@@ -1067,6 +1538,8 @@ mod tests {
             perp_dexs: Some(body(dexes)),
             main: body(&minimal("BTC")),
             dexes: vec![("abc".to_owned(), body(dex))],
+            caps: Vec::new(),
+            books: Vec::new(),
         };
         let markets = parse(&responses).expect("valid");
         let x = find(&markets, "abc:X");
@@ -1228,5 +1701,209 @@ mod tests {
             "https://api.hyperliquid.xyz/info"
         );
         assert_eq!(info_url("http://h:1/info"), "http://h:1/info");
+    }
+}
+
+/// The late-2026 recorded responses (`fixtures/hyperliquid/2026-11`, written
+/// from the documented shapes): ten builder dexes, per-asset fee scales,
+/// HIP-4 outcome coins, open-interest caps and two order books.
+#[cfg(test)]
+mod late_2026 {
+    use super::*;
+    use crate::domain::Side;
+
+    fn dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hyperliquid/2026-11")
+    }
+
+    fn responses() -> HyperliquidResponses {
+        read_files(&dir(), &DexSelection::All, true).expect("fixtures readable")
+    }
+
+    fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
+        markets
+            .iter()
+            .find(|m| m.token_symbol == token)
+            .unwrap_or_else(|| panic!("{token} missing"))
+    }
+
+    fn taker(m: &Market) -> (Option<f64>, Option<f64>) {
+        (m.taker_fee_bps, m.cost.close_fee_bps)
+    }
+
+    #[test]
+    fn every_dex_parses_and_outcome_coins_never_become_markets() {
+        let r = responses();
+        let dexes = parse_perp_dexs(r.perp_dexs.as_ref().expect("perpDexs")).expect("valid");
+        assert_eq!(dexes.len(), 10);
+        assert!(dexes.iter().all(|d| d.deployer_fee_scale.is_none()));
+        assert_eq!(r.dexes.len(), 10);
+        let markets = parse(&r).expect("valid");
+        // `#20`, `#21` (main) and `#30` (io) are HIP-4 outcome tokens: skipped.
+        assert!(markets.iter().all(|m| !m.token_symbol.starts_with('#')));
+        let main: Vec<&str> = markets
+            .iter()
+            .filter(|m| m.dex.is_none())
+            .map(|m| m.token_symbol.as_str())
+            .collect();
+        assert_eq!(main, ["BTC", "ETH", "SOL", "MATIC", "HYPE", "kPEPE"]);
+        // Asset ids stay positional: io is dex 10, its first asset 100000 + 10·10000.
+        assert_eq!(find(&markets, "io:ANTHROPIC").market_index, Some(200_000));
+        assert_eq!(find(&markets, "kPEPE").market_index, Some(5));
+        // The same token on two dexes: BTC on the main dex and on hyna (dex 4).
+        let hyna = find(&markets, "hyna:BTC");
+        assert_eq!(
+            (
+                hyna.base_symbol.as_str(),
+                hyna.dex.as_deref(),
+                hyna.market_index
+            ),
+            ("BTC", Some("hyna"), Some(140_000))
+        );
+        assert_eq!(find(&markets, "BTC").market_index, Some(0));
+        assert_eq!(find(&markets, "xyz:TSLA").base_symbol, "TSLA");
+        assert_eq!(find(&markets, "flx:TSLA").base_symbol, "TSLA");
+        // Dexes whose every market is delisted.
+        for dex in ["vntl", "abcd", "para", "mkts"] {
+            let of_dex: Vec<&Market> = markets
+                .iter()
+                .filter(|m| m.dex.as_deref() == Some(dex))
+                .collect();
+            assert!(!of_dex.is_empty(), "{dex}");
+            assert!(of_dex.iter().all(|m| !m.is_active), "{dex}");
+        }
+    }
+
+    #[test]
+    fn fees_follow_the_per_asset_fee_scale_and_growth_mode() {
+        let markets = parse(&responses()).expect("valid");
+        // Main dex: the base tier both ways, 4.5 bps.
+        assert_eq!(taker(find(&markets, "BTC")), (Some(4.5), Some(4.5)));
+        // hyna:BTC, per-asset scale 0.25 < 1 → × (0.25 + 1) = 1.25, growth mode
+        // × 0.1 → 0.125; 4.5 × 0.125 = 0.5625 bps each way.
+        let hyna = find(&markets, "hyna:BTC");
+        assert_eq!(taker(hyna), (Some(0.5625), Some(0.5625)));
+        let Some(CostModel {
+            fees: FeeRule::Taker { components, .. },
+            impact: ImpactModel::OrderBook,
+        }) = &hyna.cost.model
+        else {
+            panic!("{:?}", hyna.cost.model);
+        };
+        assert_eq!(components.deployer_fee_scale, Some(0.25));
+        assert_eq!(components.fee_scale_source.as_deref(), Some("asset"));
+        assert!(components.growth_mode);
+        assert_eq!(components.multiplier, 0.125);
+        // xyz:GOLD, scale 0.5, no growth mode: × 1.5 → 6.75 bps.
+        assert_eq!(taker(find(&markets, "xyz:GOLD")), (Some(6.75), Some(6.75)));
+        // flx:TSLA, scale 2.0 ≥ 1 → × 2·2 = 4 → 18 bps.
+        assert_eq!(taker(find(&markets, "flx:TSLA")), (Some(18.0), Some(18.0)));
+        // xyz:TSLA, scale 1.0 → × 2, growth → × 0.2 → 0.9 bps.
+        assert_eq!(taker(find(&markets, "xyz:TSLA")), (Some(0.9), Some(0.9)));
+        // cash:HOOD publishes no scale (neither asset nor dex): 1.0 by default.
+        let hood = find(&markets, "cash:HOOD");
+        assert_eq!(taker(hood), (Some(0.9), Some(0.9)));
+        assert_eq!(hood.metadata["deployer_fee_scale_source"], "default");
+    }
+
+    #[test]
+    fn capped_markets_have_no_capacity_on_either_side() {
+        let markets = parse(&responses()).expect("valid");
+        let sol = find(&markets, "SOL");
+        assert_eq!(sol.cost.at_open_interest_cap, Some(true));
+        assert_eq!(sol.cost.capacity_usd(Side::Long), Some(0.0));
+        assert_eq!(sol.cost.capacity_usd(Side::Short), Some(0.0));
+        let nvda = find(&markets, "xyz:NVDA");
+        assert_eq!(nvda.cost.at_open_interest_cap, Some(true));
+        assert_eq!(nvda.cost.short_capacity_usd, Some(0.0));
+        let btc = find(&markets, "BTC");
+        assert_eq!(btc.cost.at_open_interest_cap, Some(false));
+        assert_eq!(btc.cost.long_capacity_usd, None);
+        // Another dex's list does not cap km:NVDA.
+        assert_eq!(
+            find(&markets, "km:NVDA").cost.at_open_interest_cap,
+            Some(false)
+        );
+        // Without --oi-caps nothing is known.
+        let mut r = responses();
+        r.caps.clear();
+        let markets = parse(&r).expect("valid");
+        assert_eq!(find(&markets, "SOL").cost.at_open_interest_cap, None);
+        assert_eq!(find(&markets, "SOL").cost.long_capacity_usd, None);
+    }
+
+    #[test]
+    fn order_books_become_depth_curves() {
+        let markets = parse(&responses()).expect("valid");
+        let depth = find(&markets, "BTC").cost.depth.clone().expect("BTC book");
+        assert_eq!((depth.best_bid, depth.best_ask), (101_250.0, 101_251.0));
+        assert_eq!((depth.bids.len(), depth.asks.len()), (4, 4));
+        // First ask level: 1.1 × 101251 = 111376.1 at the touch.
+        assert_eq!(depth.asks[0], [111_376.1, 0.0]);
+        assert_eq!(
+            depth.observed_at,
+            DateTime::from_timestamp_millis(1_795_017_600_000).expect("time")
+        );
+        assert!(find(&markets, "hyna:BTC").cost.depth.is_some());
+        assert!(find(&markets, "ETH").cost.depth.is_none());
+        // The January capture has neither caps nor books.
+        let jan = parse(&recorded(true)).expect("valid");
+        assert!(
+            jan.iter()
+                .all(|m| m.cost.depth.is_none() && m.cost.at_open_interest_cap.is_none())
+        );
+    }
+
+    #[test]
+    fn malformed_caps_and_books_are_rejected() {
+        let body = |t: &str| Body::new("test", t.as_bytes().to_vec());
+        let mut r = responses();
+        r.caps[0].1 = body(r#"{"coins":["SOL"]}"#);
+        assert!(parse(&r).is_err());
+        let mut r = responses();
+        r.books.push((
+            "NOPE".to_owned(),
+            body(r#"{"coin":"NOPE","time":1,"levels":[[{"px":"1","sz":"1","n":1}],[{"px":"2","sz":"1","n":1}]]}"#),
+        ));
+        assert!(
+            parse(&r)
+                .expect_err("unknown coin")
+                .to_string()
+                .contains("no synced dex lists")
+        );
+        let crossed = r#"{"coin":"ETH","time":1,"levels":[[{"px":"3","sz":"1","n":1}],[{"px":"2","sz":"1","n":1}]]}"#;
+        assert!(parse_book("ETH", &body(crossed)).is_err());
+        let other = r#"{"coin":"BTC","time":1,"levels":[[],[]]}"#;
+        assert!(parse_book("ETH", &body(other)).is_err());
+        let nan = r#"{"coin":"ETH","time":1,"levels":[[{"px":"NaN","sz":"1","n":1}],[]]}"#;
+        assert!(parse_book("ETH", &body(nan)).is_err());
+        // One empty side: no curve, not an error.
+        let one_sided = r#"{"coin":"ETH","time":1,"levels":[[{"px":"3","sz":"1","n":1}],[]]}"#;
+        assert_eq!(parse_book("ETH", &body(one_sided)).expect("valid"), None);
+        assert_eq!(book_file("xyz:TSLA"), "l2Book.xyz%3ATSLA.json");
+        assert_eq!(
+            book_coin("l2Book.xyz%3ATSLA.json").as_deref(),
+            Some("xyz:TSLA")
+        );
+        assert_eq!(book_coin(&book_file("../etc")).as_deref(), Some("../etc"));
+        assert!(!book_file("../etc").contains('/'));
+    }
+
+    #[test]
+    fn books_fit_the_request_weight_budget() {
+        // Main dex only: 1200 − 20 = 1180 weight → 590 books.
+        assert_eq!(book_budget(1, 10_000), 590);
+        assert_eq!(book_budget(1, 50), 50);
+        // perpDexs + main + 10 dexes + 11 cap lists = 23 requests: 740 left → 370 books.
+        assert_eq!(book_budget(23, 1000), 370);
+        assert_eq!(book_budget(61, 1000), 0);
+        let markets = parse(&responses()).expect("valid");
+        let demand = vec!["BTC".to_owned(), "TSLA".to_owned(), "NOPE".to_owned()];
+        // Main dex first, then builder dexes by name; delisted markets never.
+        assert_eq!(
+            book_coins(&markets, &demand, 10),
+            ["BTC", "hyna:BTC", "flx:TSLA", "xyz:TSLA"]
+        );
+        assert_eq!(book_coins(&markets, &demand, 1), ["BTC"]);
     }
 }

@@ -20,7 +20,24 @@
 //! - `market_open` = `isMarketOpen`, `market_status_at` = when the sync saw it;
 //! - `is_active` = listed in `pairs` **and** priced by the feed (a pair without
 //!   a price is stored inactive, `metadata.no_price_feed = true`). Feeds
-//!   without a pair are ignored.
+//!   without a pair are ignored;
+//! - cost and capacity (`MarketCost`): the opening fee rule of
+//!   `OstiumPairInfos._getBaseOpeningFee` (maker rate on the part of an order
+//!   that reduces the long/short imbalance at leverage ≤ `makerMaxLeverage`,
+//!   taker on the rest), no closing fee ("There is no closing fee for
+//!   manually closed or automation-triggered exits", Ostium docs, Fee
+//!   Breakdown), so `close_fee_bps` = 0; per-side capacity = `maxOI` minus
+//!   that side's open interest, at least 0 (`TradingCallbacksLib.withinExposureLimits`
+//!   admits an order while the side's OI plus collateral × leverage stays
+//!   within `openInterest(pair, 2)`); `overnightMaxLeverage` (0 = none),
+//!   `isDayTradingClosed` and the time it flips (`timestampSeconds` plus
+//!   `secondsToToggleIsDayTradingClosed`, −1 = never); the feed's bid/ask
+//!   and, from the optional `pairImpact` query, the dynamic-spread parameters
+//!   (`priceImpactK`, `netVolThreshold`, `decayRate`, `buyVolume`,
+//!   `sellVolume`, `lastUpdateTimestamp`) of
+//!   `TradingCallbacksLib.getDynamicTradePriceImpact`. With `priceImpactK` 0
+//!   or unknown an order fills at the ask (long) or bid (short), as
+//!   `_getTradePriceImpact` does.
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,6 +54,7 @@ use super::source::{
     Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
     SourceSettings, VenueInfo, VenueSource,
 };
+use crate::cost::{CostModel, DynamicSpread, FeeRule, ImpactModel, MarketCost};
 use crate::domain::Market;
 use crate::symbols;
 
@@ -55,11 +73,21 @@ pub const PAIRS_PAGE: usize = 1000;
 /// The pairs query: the SDK's `getPairs`, reduced to the fields the sync uses.
 pub const PAIRS_QUERY: &str = "query getPairs { pairs(first: 1000) { id from to feed overnightMaxLeverage longOI shortOI maxOI makerFeeP takerFeeP makerMaxLeverage lastTradePrice maxLeverage group { id name minLeverage maxLeverage } fee { minLevPos } } }";
 
-/// The two raw responses of one sync.
+/// The dynamic-spread fields of every pair, asked for in a query of their
+/// own: they are on the `Pair` entity of the subgraph schema the SDKs vendor
+/// (`priceImpactK`, `buyVolume`, `sellVolume`, `lastUpdateTimestamp`;
+/// VENUES.md §2.2) and in third-party queries of the live subgraph (with
+/// `netVolThreshold`, `decayRate`), but not in the SDKs' `getPairs`. A
+/// subgraph that rejects the query only leaves the impact unknown.
+pub const PAIR_IMPACT_QUERY: &str = "query pairImpact { pairs(first: 1000) { id netVolThreshold decayRate priceImpactK buyVolume sellVolume lastUpdateTimestamp } }";
+
+/// The raw responses of one sync: pairs, prices and, when the subgraph
+/// answered it, the pairs' dynamic-spread fields.
 #[derive(Debug, Clone)]
 pub struct OstiumResponses {
     pub pairs: Body,
     pub prices: Body,
+    pub impact: Option<Body>,
 }
 
 // ---- wire types (private) -------------------------------------------------
@@ -129,6 +157,38 @@ struct Fee {
 }
 
 #[derive(Debug, Deserialize)]
+struct ImpactEnvelope {
+    #[serde(default)]
+    data: Option<ImpactData>,
+    #[serde(default)]
+    errors: Option<Vec<GraphQlError>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ImpactData {
+    #[serde(default)]
+    pairs: Option<Vec<PairImpactWire>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PairImpactWire {
+    id: String,
+    #[serde(default)]
+    net_vol_threshold: Option<String>,
+    #[serde(default)]
+    decay_rate: Option<String>,
+    #[serde(default)]
+    price_impact_k: Option<String>,
+    #[serde(default)]
+    buy_volume: Option<String>,
+    #[serde(default)]
+    sell_volume: Option<String>,
+    #[serde(default)]
+    last_update_timestamp: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PriceFeed {
     /// snake_case on the wire, unlike every other key.
@@ -186,7 +246,88 @@ pub async fn fetch(
         )
         .await?;
     let prices = fetcher.get(prices_url, "latest-prices").await?;
-    Ok(OstiumResponses { pairs, prices })
+    let impact = match fetcher
+        .post_json(
+            subgraph_url,
+            "pairImpact",
+            &json!({"query": PAIR_IMPACT_QUERY, "variables": {}}),
+        )
+        .await
+    {
+        Ok(body) => Some(body),
+        Err(e) => {
+            tracing::warn!(error = %e, "no dynamic-spread fields: Ostium price impact is the quoted spread");
+            None
+        }
+    };
+    Ok(OstiumResponses {
+        pairs,
+        prices,
+        impact,
+    })
+}
+
+/// Parses the `pairImpact` reply into each pair's dynamic spread (pairs with
+/// `priceImpactK` 0 have none: the contract fills them at the bid/ask). A
+/// reply with GraphQL errors or without data gives none at all (logged);
+/// present values must be sane numbers.
+fn parse_impact(body: &Body) -> Result<HashMap<u32, DynamicSpread>, VenueError> {
+    let reject = |m: String| VenueError::rejected(VENUE, body, m);
+    let Ok(envelope) = serde_json::from_slice::<ImpactEnvelope>(&body.bytes) else {
+        tracing::warn!(endpoint = %body.endpoint, "the pairImpact reply is not a GraphQL reply: Ostium price impact is the quoted spread");
+        return Ok(HashMap::new());
+    };
+    if let Some(errors) = envelope.errors.as_ref().filter(|e| !e.is_empty()) {
+        let first = errors
+            .first()
+            .and_then(|e| e.message.as_deref())
+            .map_or_else(String::new, |m| one_line(m, 200));
+        tracing::warn!(error = %first, "the subgraph refused the pairImpact query: Ostium price impact is the quoted spread");
+        return Ok(HashMap::new());
+    }
+    let Some(pairs) = envelope.data.and_then(|d| d.pairs) else {
+        return Ok(HashMap::new());
+    };
+    let mut out = HashMap::with_capacity(pairs.len());
+    for p in pairs {
+        let Ok(id) = p.id.trim().parse::<u32>() else {
+            return Err(reject(format!(
+                "pairImpact pair id {:?} is not a pair index",
+                one_line(&p.id, 40)
+            )));
+        };
+        let name = format!("pair {id}");
+        let num = |field: &str, v: &Option<String>, d: f64| -> Result<Option<f64>, VenueError> {
+            v.as_deref()
+                .map(|s| scaled(field, &name, s, d))
+                .transpose()
+                .map_err(reject)
+        };
+        let k = num("priceImpactK", &p.price_impact_k, 1e27)?;
+        let threshold = num("netVolThreshold", &p.net_vol_threshold, 1e18)?;
+        let decay = num("decayRate", &p.decay_rate, 1e18)?;
+        let buy = num("buyVolume", &p.buy_volume, 1e18)?;
+        let sell = num("sellVolume", &p.sell_volume, 1e18)?;
+        let at = num("lastUpdateTimestamp", &p.last_update_timestamp, 1.0)?;
+        if let (Some(k), Some(threshold), Some(decay), Some(buy), Some(sell), Some(at)) =
+            (k, threshold, decay, buy, sell, at)
+            && k > 0.0
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            out.insert(
+                id,
+                DynamicSpread {
+                    price_impact_k: k,
+                    net_vol_threshold_usd: threshold,
+                    decay_rate_per_s: decay,
+                    buy_volume_usd: buy,
+                    sell_volume_usd: sell,
+                    updated_at: at as i64,
+                },
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Validates both responses and maps them to markets; `observed_at` is the
@@ -291,11 +432,16 @@ pub fn parse(
         })
     };
 
+    let impact = match &responses.impact {
+        Some(body) => parse_impact(body)?,
+        None => HashMap::new(),
+    };
     let mut tokens = HashSet::with_capacity(keyed.len());
     let mut markets = Vec::with_capacity(keyed.len());
     for (id, pair) in &keyed {
         let feed = by_feed.get(&pair.feed.to_ascii_lowercase()).copied();
-        let market = map_pair(*id, pair, feed, observed_at, &usd_rate).map_err(|m| {
+        let dynamic = impact.get(id).cloned();
+        let market = map_pair(*id, pair, feed, dynamic, observed_at, &usd_rate).map_err(|m| {
             if m.starts_with("price feed") {
                 reject_prices(m)
             } else {
@@ -326,6 +472,7 @@ fn map_pair(
     id: u32,
     pair: &Pair,
     feed: Option<&PriceFeed>,
+    dynamic: Option<DynamicSpread>,
     observed_at: DateTime<Utc>,
     usd_rate: &dyn Fn(&str) -> Option<f64>,
 ) -> Result<Market, String> {
@@ -419,6 +566,53 @@ fn map_pair(
         (Some(_), Some(_)) => Some(0.0),
         _ => None,
     };
+    let capacity = |side: Option<f64>| -> Option<f64> {
+        side.map(|used| {
+            if is_active {
+                (max_oi_usd - used).max(0.0)
+            } else {
+                0.0
+            }
+        })
+    };
+    let cost = MarketCost {
+        close_fee_bps: Some(0.0),
+        long_capacity_usd: capacity(long_usd),
+        short_capacity_usd: capacity(short_usd),
+        at_open_interest_cap: None,
+        overnight_max_leverage: overnight.filter(|l| *l > 0.0),
+        day_trading_closed: feed.and_then(|f| f.is_day_trading_closed),
+        // The countdown is as of the entry's own time (entries of closed
+        // markets stay frozen at their last update: the January capture's
+        // stocks say 1 s at 15:59:59 ET), so the toggle time is the entry's
+        // time plus the countdown; −1 means it never toggles (crypto).
+        day_trading_toggle_at: feed.and_then(|f| {
+            let secs = f
+                .seconds_to_toggle_is_day_trading_closed
+                .filter(|s| *s >= 0)?;
+            let base = f
+                .timestamp_seconds
+                .and_then(|t| DateTime::from_timestamp(t, 0))
+                .unwrap_or(observed_at);
+            base.checked_add_signed(chrono::TimeDelta::seconds(secs))
+        }),
+        // Without a price the pair is inactive and never priced.
+        model: feed.map(|f| CostModel {
+            fees: FeeRule::Imbalance {
+                maker_bps: maker,
+                taker_bps: taker,
+                maker_max_leverage: maker_max.filter(|l| *l > 0.0),
+                close_bps: 0.0,
+            },
+            impact: ImpactModel::OracleQuote {
+                bid: f.bid,
+                ask: f.ask,
+                mid: f.mid,
+                dynamic,
+            },
+        }),
+        depth: None,
+    };
     let symbol = market_symbol(&from, &to);
     let metadata = json!({
         "pair_id": id,
@@ -471,6 +665,7 @@ fn map_pair(
         maker_fee_bps: Some(maker),
         funding_rate: None,
         metadata,
+        cost,
     })
 }
 
@@ -499,6 +694,7 @@ pub fn recorded() -> OstiumResponses {
             format!("recorded {PRICES_FILE}"),
             RECORDED_LATEST_PRICES.as_bytes().to_vec(),
         ),
+        impact: None,
     }
 }
 
@@ -506,6 +702,10 @@ const SUBGRAPH_URL: &str = "subgraph-url";
 const PRICES_URL_FLAG: &str = "prices-url";
 const PAIRS_FILE_FLAG: &str = "pairs-file";
 const PRICES_FILE_FLAG: &str = "prices-file";
+const IMPACT_FILE_FLAG: &str = "impact-file";
+
+/// File name `--save-response` writes the `pairImpact` reply under.
+pub const IMPACT_FILE: &str = "pairImpact.graphql.json";
 
 /// Ostium's facts.
 pub static INFO: VenueInfo = VenueInfo {
@@ -554,6 +754,13 @@ capacity left for a new trade on either side; market_open = isMarketOpen at sync
             flag: PRICES_FILE_FLAG,
             value_name: "FILE",
             help: "Read a saved latest-prices reply instead of fetching (needs --pairs-file).",
+            requires: Some(PAIRS_FILE_FLAG),
+        },
+        FileFlag {
+            flag: IMPACT_FILE_FLAG,
+            value_name: "FILE",
+            help: "Also read a saved pairImpact reply (the pairs' dynamic-spread fields; needs \
+--pairs-file). Default: none, price impact is the quoted spread.",
             requires: Some(PAIRS_FILE_FLAG),
         },
     ],
@@ -627,6 +834,7 @@ impl VenueSource for Ostium {
             (Some(pairs), Some(prices)) => Ok(Responses::from(OstiumResponses {
                 pairs: read_body(pairs)?,
                 prices: read_body(prices)?,
+                impact: settings.file(IMPACT_FILE_FLAG).map(read_body).transpose()?,
             })),
             _ => anyhow::bail!("`--pairs-file` and `--prices-file` go together"),
         }
@@ -659,6 +867,7 @@ impl VenueSource for Ostium {
                 .get(PRICES_FILE)
                 .cloned()
                 .ok_or_else(|| missing(PRICES_FILE))?,
+            impact: responses.get(IMPACT_FILE).cloned(),
         };
         Ok(Fetched {
             markets: parse(&typed, observed_at)?,
@@ -676,12 +885,12 @@ impl VenueSource for Ostium {
 
 impl From<OstiumResponses> for Responses {
     fn from(r: OstiumResponses) -> Responses {
-        Responses {
-            bodies: vec![
-                (PAIRS_FILE.to_owned(), r.pairs),
-                (PRICES_FILE.to_owned(), r.prices),
-            ],
-        }
+        let mut bodies = vec![
+            (PAIRS_FILE.to_owned(), r.pairs),
+            (PRICES_FILE.to_owned(), r.prices),
+        ];
+        bodies.extend(r.impact.map(|b| (IMPACT_FILE.to_owned(), b)));
+        Responses { bodies }
     }
 }
 
@@ -704,6 +913,7 @@ mod tests {
         OstiumResponses {
             pairs: Body::new("pairs", pairs.as_bytes().to_vec()),
             prices: Body::new("prices", prices.as_bytes().to_vec()),
+            impact: None,
         }
     }
 
@@ -953,5 +1163,148 @@ mod tests {
             .map(|i| pair(&i.to_string(), &format!("A{i}"), "USD", &format!("0x{i}")))
             .collect();
         assert!(rejected(&pairs_text(&page), "[]").contains("may be truncated"));
+    }
+}
+
+/// The late-2026 recorded responses (`fixtures/ostium/2026-11`, written from
+/// the documented shapes): overnight caps and day-trading windows, a pair at
+/// its open-interest cap on one side, and the dynamic-spread fields.
+#[cfg(test)]
+mod late_2026 {
+    use super::*;
+    use crate::domain::Side;
+
+    fn file(name: &str) -> Body {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/ostium/2026-11")
+            .join(name);
+        read_body(&path).expect("fixture readable")
+    }
+
+    fn responses() -> OstiumResponses {
+        OstiumResponses {
+            pairs: file(PAIRS_FILE),
+            prices: file(PRICES_FILE),
+            impact: Some(file(IMPACT_FILE)),
+        }
+    }
+
+    fn at() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_017_600, 0).expect("time")
+    }
+
+    fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
+        markets
+            .iter()
+            .find(|m| m.token_symbol == token)
+            .unwrap_or_else(|| panic!("{token} missing"))
+    }
+
+    #[test]
+    fn fees_open_only_with_the_maker_rule_and_no_closing_fee() {
+        let markets = parse(&responses(), at()).expect("valid");
+        let btc = find(&markets, "BTC");
+        assert_eq!(btc.cost.close_fee_bps, Some(0.0));
+        let Some(CostModel { fees, impact }) = &btc.cost.model else {
+            panic!("no model");
+        };
+        assert_eq!(
+            fees,
+            &FeeRule::Imbalance {
+                maker_bps: 3.0,
+                taker_bps: 10.0,
+                maker_max_leverage: Some(20.0),
+                close_bps: 0.0,
+            }
+        );
+        let ImpactModel::OracleQuote {
+            bid,
+            ask,
+            mid,
+            dynamic: Some(d),
+        } = impact
+        else {
+            panic!("{impact:?}");
+        };
+        assert_eq!((*bid, *mid, *ask), (101_257.4, 101_262.5, 101_267.6));
+        // priceImpactK 1e12 ÷ 1e27; volumes and threshold ÷ 1e18; decayRate 1e15 ÷ 1e18.
+        assert!((d.price_impact_k - 1e-15).abs() < 1e-27);
+        let near = |a: f64, b: f64| (a - b).abs() <= b.abs() * 1e-12;
+        assert!(near(d.net_vol_threshold_usd, 50_000.0), "{d:?}");
+        assert!(near(d.decay_rate_per_s, 0.001), "{d:?}");
+        assert!(near(d.buy_volume_usd, 420_000.0), "{d:?}");
+        assert!(near(d.sell_volume_usd, 380_000.0), "{d:?}");
+        assert_eq!(d.updated_at, 1_795_017_540);
+        // priceImpactK 0: no dynamic spread, fills at the bid/ask.
+        let eur = find(&markets, "EUR");
+        assert!(matches!(
+            eur.cost.model.as_ref().map(|m| &m.impact),
+            Some(ImpactModel::OracleQuote { dynamic: None, .. })
+        ));
+        // Forex has no maker rate (makerMaxLeverage 0).
+        assert!(matches!(
+            eur.cost.model.as_ref().map(|m| &m.fees),
+            Some(FeeRule::Imbalance {
+                maker_max_leverage: None,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn capacity_is_per_side_and_zero_at_the_cap() {
+        let markets = parse(&responses(), at()).expect("valid");
+        let nvda = find(&markets, "NVDA");
+        // Longs hold $40.1M of a $40M cap: no room for a long.
+        assert_eq!(nvda.cost.capacity_usd(Side::Long), Some(0.0));
+        let short = nvda.cost.capacity_usd(Side::Short).expect("short");
+        assert!((short - 29_000_000.0).abs() < 1.0, "{short}");
+        let btc = find(&markets, "BTC");
+        let long = btc.cost.long_capacity_usd.expect("long");
+        assert!((long - 11_600_000.0).abs() < 1.0, "{long}");
+    }
+
+    #[test]
+    fn overnight_caps_and_day_trading_windows_are_stored() {
+        let markets = parse(&responses(), at()).expect("valid");
+        let tsla = find(&markets, "TSLA");
+        assert_eq!(tsla.cost.overnight_max_leverage, Some(10.0));
+        assert_eq!(tsla.cost.day_trading_closed, Some(true));
+        assert_eq!(
+            tsla.cost.day_trading_toggle_at,
+            Some(at() + chrono::TimeDelta::seconds(63_060))
+        );
+        assert_eq!(tsla.max_leverage, Some(100));
+        let nvda = find(&markets, "NVDA");
+        assert_eq!(nvda.cost.overnight_max_leverage, Some(5.0));
+        assert_eq!(nvda.cost.day_trading_closed, Some(false));
+        // Crypto: no overnight cap, never toggles (-1).
+        let btc = find(&markets, "BTC");
+        assert_eq!(btc.cost.overnight_max_leverage, None);
+        assert_eq!(btc.cost.day_trading_toggle_at, None);
+        // The January capture still parses, with its overnight caps.
+        let jan = parse(&recorded(), at()).expect("valid");
+        assert_eq!(find(&jan, "NVDA").cost.overnight_max_leverage, Some(10.0));
+        assert_eq!(find(&jan, "BTC").cost.close_fee_bps, Some(0.0));
+    }
+
+    #[test]
+    fn an_impact_reply_the_subgraph_refused_leaves_the_impact_unknown() {
+        let mut r = responses();
+        r.impact = Some(Body::new(
+            "impact",
+            br#"{"errors":[{"message":"Type `Pair` has no field `priceImpactK`"}]}"#.to_vec(),
+        ));
+        let markets = parse(&r, at()).expect("valid");
+        assert!(matches!(
+            find(&markets, "BTC").cost.model.as_ref().map(|m| &m.impact),
+            Some(ImpactModel::OracleQuote { dynamic: None, .. })
+        ));
+        // Present but absurd values are rejected like any other field.
+        r.impact = Some(Body::new(
+            "impact",
+            br#"{"data":{"pairs":[{"id":"0","priceImpactK":"NaN"}]}}"#.to_vec(),
+        ));
+        assert!(parse(&r, at()).is_err());
     }
 }

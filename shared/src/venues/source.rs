@@ -123,6 +123,10 @@ pub struct SourceSettings {
     pub options: Vec<(&'static str, String)>,
     /// The file flags that were given.
     pub files: Vec<(&'static str, PathBuf)>,
+    /// Canonical symbols that pending and recent signals name, most named
+    /// first, when the venue asked for them ([`VenueSource::demand_wanted`]):
+    /// the sync job reads them from the database before fetching.
+    pub demand: Vec<String>,
 }
 
 impl SourceSettings {
@@ -142,6 +146,12 @@ impl SourceSettings {
             .iter()
             .find(|(f, _)| *f == flag)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether switch `flag` ([`VenueSource::switches`]) was given.
+    #[must_use]
+    pub fn switch(&self, flag: &str) -> bool {
+        self.option(flag) == Some("true")
     }
 
     /// The path of file flag `flag`, if given.
@@ -231,4 +241,17 @@ pub trait VenueSource: Send + Sync {
     /// The canonical symbol of a stored row that has no `base_symbol` (rows
     /// written by the original sync scripts), from its venue-native names.
     fn canonical_of_stored(&self, token_symbol: &str, market_name: &str) -> String;
+
+    /// Options of the sync that take no value (`--books`): when given, the
+    /// settings hold `(flag, "true")`. Default: none.
+    fn switches(&self) -> &'static [SourceOption] {
+        &[]
+    }
+
+    /// How many of the symbols pending and recent signals name the sync
+    /// wants in [`SourceSettings::demand`] before it fetches (to fetch order
+    /// books for them), or `None` (the default) for none.
+    fn demand_wanted(&self, _settings: &SourceSettings) -> Option<usize> {
+        None
+    }
 }

@@ -26,6 +26,8 @@ pub use set::SetArgs;
 pub const AFTER_HELP: &str = concat!(
     "Examples:
   routing-config show --agent 6f1c0c1e-8d2a-4c57-9a53-0b1d8e2f4a10 --token SPX
+  routing-config show --token BTC --explain
+  routing-config set --priority OSTIUM,HYPERLIQUID --strategy LOWEST_COST --assumed-notional 25000
   routing-config set --priority OSTIUM,HYPERLIQUID --strategy LOWEST_FEES --failover true
   routing-config set --token SPX --priority OSTIUM
   routing-config remove --agent 6f1c0c1e-8d2a-4c57-9a53-0b1d8e2f4a10 --token SPX
@@ -53,8 +55,9 @@ pub enum ConfigFormat {
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Show the effective config (for an agent and/or token) and which level it came from:
-    /// agent_token, agent, global_token, global or default.
-    Show(Selector),
+    /// agent_token, agent, global_token, global or default. With --explain and --token:
+    /// what a LONG and a SHORT on the token would cost on each venue.
+    Show(ShowArgs),
     /// Create or update the global config, an agent's config, or a per-token override.
     ///
     /// Without --agent: the global row. With --token: a per-token override, which
@@ -79,6 +82,19 @@ pub struct Selector {
     /// Default: none (no override).
     #[arg(long, value_name = "SYMBOL")]
     pub token: Option<String>,
+}
+
+/// Flags of `show`.
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub selector: Selector,
+    /// With --token: per venue of the priority list, the fee rule and what a LONG and a
+    /// SHORT of the assumed notional would cost (open and close fee, half spread, price
+    /// impact, total, in bps; top of book without an assumed notional), from the synced
+    /// markets, and the capacity left on each side. Default: off.
+    #[arg(long, requires = "token")]
+    pub explain: bool,
 }
 
 /// The checked target of a command.
@@ -162,7 +178,7 @@ pub fn parse_priority_arg(raw: &str) -> Result<Vec<Venue>> {
 pub(crate) fn parse_strategy_arg(raw: &str) -> Result<Strategy> {
     Strategy::from_str(&raw.trim().to_ascii_uppercase()).map_err(|_| {
         anyhow!(
-            "unknown --strategy `{raw}` (expected FIRST_AVAILABLE, BEST_LIQUIDITY or LOWEST_FEES)"
+            "unknown --strategy `{raw}` (expected FIRST_AVAILABLE, BEST_LIQUIDITY, LOWEST_FEES or LOWEST_COST)"
         )
     })
 }
@@ -178,7 +194,15 @@ pub(crate) fn parse_failover_arg(raw: &str) -> Result<bool> {
 /// Runs a `routing-config` command.
 pub async fn run(common: &CommonArgs, command: &Command, format: ConfigFormat) -> Result<Outcome> {
     match command {
-        Command::Show(selector) => show::run(common, &parse_selector(selector)?, format).await,
+        Command::Show(args) => {
+            show::run(
+                common,
+                &parse_selector(&args.selector)?,
+                args.explain,
+                format,
+            )
+            .await
+        }
         Command::Set(args) => set::run(common, &set::validate(args)?, format).await,
         Command::List => list::run(common, format).await,
         Command::Remove(selector) => {

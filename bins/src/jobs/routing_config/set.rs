@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use agent_where::db::config::{self as db, ConfigWrite};
-use agent_where::domain::{ConfigSource, Strategy};
+use agent_where::db::config::{self as db, AssumedNotional, ConfigWrite};
+use agent_where::domain::{ConfigSource, Strategy, Usd};
 use anyhow::{Result, bail};
 use clap::Args;
 use serde::Serialize;
@@ -25,10 +25,15 @@ pub struct SetArgs {
     /// Venues in priority order, comma-separated: HYPERLIQUID, OSTIUM. Required.
     #[arg(long, value_name = "LIST", required = true)]
     pub priority: String,
-    /// FIRST_AVAILABLE, BEST_LIQUIDITY or LOWEST_FEES. Default: FIRST_AVAILABLE for a
-    /// new row, the stored value for an existing one. Not with --token.
+    /// FIRST_AVAILABLE, BEST_LIQUIDITY, LOWEST_FEES or LOWEST_COST. Default:
+    /// FIRST_AVAILABLE for a new row, the stored value for an existing one. Not with --token.
     #[arg(long, value_name = "STRATEGY")]
     pub strategy: Option<String>,
+    /// The order notional in USD that costs and capacity checks assume for signals sized
+    /// relative to a balance (balance-percentage), or `none` to remove it. Default: none for
+    /// a new row, the stored value for an existing one. Not with --token.
+    #[arg(long, value_name = "USD|none")]
+    pub assumed_notional: Option<String>,
     /// true: try the venues in order; false: consider only the first venue. Default:
     /// true for a new row, the stored value for an existing one. Not with --token.
     #[arg(long, value_name = "true|false")]
@@ -42,6 +47,22 @@ pub(crate) struct SetRequest {
     priority: Vec<String>,
     strategy: Option<Strategy>,
     failover: Option<bool>,
+    assumed: AssumedNotional,
+}
+
+/// Parses `--assumed-notional`: a positive amount of USD below 10^15, or `none`.
+pub(crate) fn parse_assumed_notional(raw: &str) -> Result<AssumedNotional> {
+    let t = raw.trim();
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(AssumedNotional::Clear);
+    }
+    let amount = t.trim_start_matches('$').replace('_', "");
+    match amount.parse::<f64>().ok().and_then(Usd::new) {
+        Some(v) => Ok(AssumedNotional::Set(v)),
+        None => bail!(
+            "invalid --assumed-notional `{raw}` (expected a positive amount of USD below 10^15, e.g. 25000, or `none`)"
+        ),
+    }
 }
 
 pub(crate) fn validate(args: &SetArgs) -> Result<SetRequest> {
@@ -60,6 +81,12 @@ pub(crate) fn validate(args: &SetArgs) -> Result<SetRequest> {
         .as_deref()
         .map(parse_failover_arg)
         .transpose()?;
+    let assumed = args
+        .assumed_notional
+        .as_deref()
+        .map(parse_assumed_notional)
+        .transpose()?
+        .unwrap_or_default();
     if target.token.is_some() {
         if let Some(s) = &args.strategy {
             bail!(
@@ -71,12 +98,18 @@ pub(crate) fn validate(args: &SetArgs) -> Result<SetRequest> {
                 "--failover `{f}` cannot be used with --token: an override sets only the priority (failover comes from the agent's or the global row)"
             );
         }
+        if let Some(a) = &args.assumed_notional {
+            bail!(
+                "--assumed-notional `{a}` cannot be used with --token: an override sets only the priority (the assumed notional comes from the agent's or the global row)"
+            );
+        }
     }
     Ok(SetRequest {
         target,
         priority,
         strategy,
         failover,
+        assumed,
     })
 }
 
@@ -94,6 +127,7 @@ pub(crate) async fn run(
             venue_priority: &req.priority,
             strategy: req.strategy.map(Strategy::as_str),
             failover: req.failover,
+            assumed_notional: req.assumed,
         },
     )
     .await?;
@@ -112,6 +146,7 @@ pub(crate) async fn run(
         venue_priority: done.venue_priority,
         routing_strategy: done.routing_strategy,
         failover_enabled: done.failover_enabled,
+        assumed_notional_usd: done.assumed_notional_usd,
     };
     if format == ConfigFormat::Json {
         output::print_json(&report)?;
@@ -124,6 +159,9 @@ pub(crate) async fn run(
     );
     if let (Some(s), Some(f)) = (&report.routing_strategy, report.failover_enabled) {
         let _ = write!(line, " / {s} / failover {}", on_off(f));
+    }
+    if let Some(n) = report.assumed_notional_usd {
+        let _ = write!(line, " / assumed notional {n}");
     }
     line.push('\n');
     output::print_text(&line)?;
@@ -139,4 +177,5 @@ struct SetReport {
     venue_priority: Vec<String>,
     routing_strategy: Option<String>,
     failover_enabled: Option<bool>,
+    assumed_notional_usd: Option<Usd>,
 }

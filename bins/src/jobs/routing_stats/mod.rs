@@ -118,6 +118,12 @@ pub enum GroupBy {
     Hour,
     /// Day in UTC.
     Day,
+    /// Band of the chosen venue's estimated all-in cost (`0-5 bps` … `50+ bps`,
+    /// `(no figure)`; `(skipped)` for skips).
+    Cost,
+    /// Capacity refusals among the checked venues (OPEN_INTEREST_CAP, ABOVE_CAPACITY;
+    /// `(none)`).
+    Capacity,
 }
 
 impl From<GroupBy> for GroupKey {
@@ -129,6 +135,8 @@ impl From<GroupBy> for GroupKey {
             GroupBy::Agent => GroupKey::Agent,
             GroupBy::Hour => GroupKey::Hour,
             GroupBy::Day => GroupKey::Day,
+            GroupBy::Cost => GroupKey::Cost,
+            GroupBy::Capacity => GroupKey::Capacity,
         }
     }
 }

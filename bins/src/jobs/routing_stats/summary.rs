@@ -1,7 +1,7 @@
 //! `routing-stats summary` (the default) and its `--group-by` flat view.
 
 use agent_where::db::stats::{
-    self, GroupKey, GroupRow, ROUTED_KEY, RoutingRuns, SKIPPED_KEY, VenueSync,
+    self, CostFigures, GroupKey, GroupRow, ROUTED_KEY, RoutingRuns, SKIPPED_KEY, VenueSync,
 };
 use agent_where::domain::Venue;
 use agent_where::venues::registry;
@@ -30,6 +30,8 @@ pub struct SummaryReport {
     pub skipped: i64,
     pub success_rate_pct: Option<f64>,
     pub decision_time: DecisionTime,
+    /// The chosen venue's estimated all-in cost (bps) over routed decisions.
+    pub chosen_cost: CostFigures,
     pub by_venue: Vec<VenueShare>,
     pub skips_by_reason: Vec<ReasonShare>,
     pub top_tokens: Vec<TokenSplit>,
@@ -68,6 +70,8 @@ pub struct VenueShare {
     pub routed: i64,
     /// Share of routed decisions.
     pub share_pct: Option<f64>,
+    /// Mean estimated all-in cost (bps) of the decisions routed here.
+    pub avg_cost_bps: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -268,6 +272,7 @@ pub async fn collect(
         None => agent_where::venues::registry::synced(),
     };
     let venue_sync = stats::venue_sync(tx, &sync_venues).await?;
+    let chosen_cost = stats::chosen_cost(tx, &f).await?;
 
     let mut by_venue: Vec<VenueShare> = agent_where::venues::registry::synced()
         .iter()
@@ -275,6 +280,7 @@ pub async fn collect(
             venue: v.as_str().to_owned(),
             routed: 0,
             share_pct: None,
+            avg_cost_bps: None,
         })
         .collect();
     for row in venue_rows.iter().filter(|r| r.key != SKIPPED_KEY) {
@@ -284,11 +290,17 @@ pub async fn collect(
                 venue: row.key.clone(),
                 routed: row.routed,
                 share_pct: None,
+                avg_cost_bps: None,
             }),
         }
     }
     for v in &mut by_venue {
         v.share_pct = stats::percent(v.routed, totals.routed);
+        v.avg_cost_bps = chosen_cost
+            .by_venue
+            .iter()
+            .find(|(name, _)| *name == v.venue)
+            .and_then(|(_, c)| c.avg_cost_bps);
     }
     let skips_by_reason = reason_rows
         .iter()
@@ -332,6 +344,7 @@ pub async fn collect(
             p95_ms: ms(totals.p95_us),
             max_ms: ms(totals.max_us),
         },
+        chosen_cost: chosen_cost.all,
         by_venue,
         skips_by_reason,
         top_tokens,
@@ -456,12 +469,14 @@ fn summary_table(r: &SummaryReport) -> String {
         r.decisions
     ));
 
-    let mut venues = Table::new(["venue", "routed", "share", ""]);
+    out.push_str(&cost_line(&r.chosen_cost));
+    let mut venues = Table::new(["venue", "routed", "share", "mean cost", ""]);
     for v in &r.by_venue {
         venues.row([
             v.venue.clone(),
             v.routed.to_string(),
             pct_text(v.share_pct),
+            bps_text(v.avg_cost_bps),
             bar(v.share_pct, 24),
         ]);
     }
@@ -550,6 +565,31 @@ fn summary_table(r: &SummaryReport) -> String {
     out
 }
 
+/// `12.34 bps`, `-` when absent.
+fn bps_text(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |x| format!("{x:.2} bps"))
+}
+
+/// The chosen venue's mean estimated cost, in one line.
+fn cost_line(c: &CostFigures) -> String {
+    if c.costed == 0 {
+        return format!(
+            "chosen venue cost: no estimate (0 of {} routed decisions carry one)\n",
+            c.routed
+        );
+    }
+    format!(
+        "chosen venue cost: mean {} (fees {}, half spread {}, impact {}) over {} of {} routed decisions, {} at the order's notional, the rest top of book\n",
+        bps_text(c.avg_cost_bps),
+        bps_text(c.avg_fee_bps),
+        bps_text(c.avg_half_spread_bps),
+        bps_text(c.avg_impact_bps),
+        c.costed,
+        c.routed,
+        c.at_notional
+    )
+}
+
 /// The summary as long-format CSV: `section,key,metric,value` (empty value =
 /// no figure), one figure per row, so it pivots in any spreadsheet.
 fn summary_csv(r: &SummaryReport) -> Result<String> {
@@ -571,9 +611,22 @@ fn summary_csv(r: &SummaryReport) -> Result<String> {
     put("decision_time", "", "p50_ms", cell(d.p50_ms));
     put("decision_time", "", "p95_ms", cell(d.p95_ms));
     put("decision_time", "", "max_ms", cell(d.max_ms));
+    let c = &r.chosen_cost;
+    put("chosen_cost", "", "costed", c.costed.to_string());
+    put("chosen_cost", "", "at_notional", c.at_notional.to_string());
+    put("chosen_cost", "", "avg_cost_bps", cell(c.avg_cost_bps));
+    put("chosen_cost", "", "avg_fee_bps", cell(c.avg_fee_bps));
+    put(
+        "chosen_cost",
+        "",
+        "avg_half_spread_bps",
+        cell(c.avg_half_spread_bps),
+    );
+    put("chosen_cost", "", "avg_impact_bps", cell(c.avg_impact_bps));
     for v in &r.by_venue {
         put("venue", &v.venue, "routed", v.routed.to_string());
         put("venue", &v.venue, "share_pct", cell(v.share_pct));
+        put("venue", &v.venue, "avg_cost_bps", cell(v.avg_cost_bps));
     }
     for s in &r.skips_by_reason {
         put("skip_reason", &s.reason, "skipped", s.skipped.to_string());
