@@ -662,3 +662,41 @@ async fn routing_stats_reports_the_chosen_cost_and_groups_by_it() -> Result<()> 
     );
     Ok(())
 }
+
+#[test]
+fn bench_routing_measures_lowest_cost() {
+    let server = agent_where::testing::url_for_database("postgres");
+    let bench = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bench-routing"))
+            .args([
+                "--database-url",
+                &server,
+                "--signals",
+                "400",
+                "--reference-sample",
+                "40",
+                "--batch-size",
+                "100",
+            ])
+            .args(extra)
+            .output()
+            .expect("run bench-routing")
+    };
+    let out = bench(&["--strategy", "lowest_cost", "--assumed-notional", "25000"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("agent-where strategy: LOWEST_COST"),
+        "{stdout}"
+    );
+    let last = stdout.trim_end().lines().last().unwrap_or_default();
+    assert!(last.starts_with("ratio_vs_reference="), "{last}");
+    let out = bench(&["--strategy", "CHEAPEST"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("invalid `--strategy`"), "{stderr}");
+}

@@ -10,8 +10,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let options = args.options();
-    cli::run("bench-routing", &args.common, || {
-        bench::run(&args.common, &options)
+    cli::run("bench-routing", &args.common, || async {
+        bench::run(&args.common, &args.options()?).await
     })
 }

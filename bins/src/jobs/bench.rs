@@ -8,9 +8,12 @@
 
 use std::time::{Duration, Instant};
 
+use agent_where::db::config::AssumedNotional;
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::markets::{self, ApplyOptions};
 use agent_where::db::{DatabaseUrl, bench, config, schema};
+use agent_where::domain::{Strategy, Usd};
+use agent_where::venues::registry;
 use agent_where::venues::{Origin, SOURCES, SourceSettings};
 use anyhow::{Context, Result, bail};
 use chrono::TimeDelta;
@@ -46,6 +49,15 @@ pub struct Args {
     /// Keep the scratch databases (`agent_where_bench_<pid>*`) for inspection.
     #[arg(long)]
     pub keep: bool,
+    /// The global routing strategy agent-where routes with: FIRST_AVAILABLE (what the
+    /// reference and the limit do), BEST_LIQUIDITY, LOWEST_FEES or LOWEST_COST.
+    /// Default: FIRST_AVAILABLE.
+    #[arg(long, value_name = "STRATEGY", default_value = "FIRST_AVAILABLE")]
+    pub strategy: String,
+    /// The global assumed notional in USD (the demo signals size relative to a balance, so
+    /// LOWEST_COST prices them at this notional). Default: none (top of book).
+    #[arg(long, value_name = "USD")]
+    pub assumed_notional: Option<f64>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -58,23 +70,39 @@ const AFTER_HELP: &str = concat!(
   cargo run --release --bin bench-routing -- --signals 100000
   bench-routing --signals 1000000 --reference-sample 5000 --workers 2
   bench-routing --signals 5000 --format json
+  bench-routing --signals 100000 --strategy LOWEST_COST --assumed-notional 25000
 
 ",
     crate::exit_codes_help!()
 );
 
 impl Args {
-    /// The options the job takes.
-    #[must_use]
-    pub fn options(&self) -> BenchOptions {
-        BenchOptions {
+    /// The options the job takes, checked.
+    pub fn options(&self) -> Result<BenchOptions> {
+        let strategy: Strategy = self
+            .strategy
+            .trim()
+            .to_ascii_uppercase()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid `--strategy`: {e}"))?;
+        let assumed_notional = match self.assumed_notional {
+            None => None,
+            Some(v) => Some(Usd::new(v).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "invalid `--assumed-notional {v}`: expected a positive amount of USD below 10^15"
+                )
+            })?),
+        };
+        Ok(BenchOptions {
             signals: self.signals,
             reference_sample: self.reference_sample,
             batch_size: self.batch_size,
             workers: self.workers,
             keep: self.keep,
             format: self.format,
-        }
+            strategy,
+            assumed_notional,
+        })
     }
 }
 
@@ -87,6 +115,9 @@ pub struct BenchOptions {
     pub workers: usize,
     pub keep: bool,
     pub format: Format,
+    /// The global routing strategy of the agent-where measurement.
+    pub strategy: Strategy,
+    pub assumed_notional: Option<Usd>,
 }
 
 /// One measured approach.
@@ -125,6 +156,8 @@ impl Measurement {
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
     pub signals: i64,
+    /// The strategy agent-where routed with.
+    pub strategy: Strategy,
     pub measurements: Vec<Measurement>,
     pub ratio_vs_reference: f64,
     pub ratio_vs_limit: f64,
@@ -161,7 +194,7 @@ async fn measure_all(
         signals = options.signals,
         "preparing the base database"
     );
-    prepare_base(admin, base, options.signals).await?;
+    prepare_base(admin, base, options).await?;
 
     let reference_db = copy_of(admin, base, "_reference").await?;
     let sample = options.reference_sample.min(options.signals);
@@ -180,17 +213,36 @@ async fn measure_all(
     let ratio_vs_limit = ours.signals_per_second / limit.signals_per_second;
     Ok(BenchReport {
         signals: options.signals,
+        strategy: options.strategy,
         measurements: vec![reference, limit, ours],
         ratio_vs_reference,
         ratio_vs_limit,
     })
 }
 
-async fn prepare_base(admin: &Client, base: &DatabaseUrl, signals: i64) -> Result<()> {
+async fn prepare_base(admin: &Client, base: &DatabaseUrl, options: &BenchOptions) -> Result<()> {
+    let signals = options.signals;
     bench::recreate_database(admin, base.database()).await?;
     let mut client = base.connect().await?;
     schema::migrate(&mut client).await?;
     config::ensure_global_default(&client).await?;
+    // The reference and the limit always route first-available; the
+    // strategy applies to agent-where (the global row, for every signal).
+    let priority: Vec<String> = registry::default_priority()
+        .iter()
+        .map(|v| v.as_str().to_owned())
+        .collect();
+    config::upsert_row(
+        &client,
+        None,
+        &priority,
+        Some(options.strategy.as_str()),
+        None,
+        options
+            .assumed_notional
+            .map_or(AssumedNotional::Keep, AssumedNotional::Set),
+    )
+    .await?;
     load_recorded_markets(&mut client).await?;
     demo::ensure_demo_agent(&client).await?;
     demo::insert_signals(&client, DEMO_AGENT_ID, signals, &DEMO_TOKENS).await?;
@@ -336,6 +388,7 @@ fn print_report(report: &BenchReport, format: Format) -> Result<()> {
             ]);
         }
         output::print_table(&t, format)?;
+        output::print_text(&format!("agent-where strategy: {}\n", report.strategy))?;
     }
     output::print_text(&format!(
         "ratio_vs_reference={:.2} ratio_vs_limit={:.2}\n",

@@ -436,7 +436,9 @@ fn cost_json(
         out.push_str(",\"notional_usd\":");
         push_number(out, n);
     }
-    let _ = write!(out, ",\"notional_source\":\"{}\"", order.source.code());
+    out.push_str(",\"notional_source\":\"");
+    out.push_str(order.source.code());
+    out.push('"');
     let capacity = match side {
         crate::domain::Side::Long => m.long_capacity_usd,
         crate::domain::Side::Short => m.short_capacity_usd,
@@ -449,37 +451,64 @@ fn cost_json(
         return;
     };
     for (key, value) in [
-        ("open_fee_bps", e.open_fee_bps),
-        ("close_fee_bps", e.close_fee_bps),
-        ("fee_bps", e.fee_bps()),
-        ("half_spread_bps", e.half_spread_bps),
-        ("impact_bps", e.impact_bps),
-        ("total_cost_bps", e.total_bps),
+        (",\"open_fee_bps\":", e.open_fee_bps),
+        (",\"close_fee_bps\":", e.close_fee_bps),
+        (",\"fee_bps\":", e.fee_bps()),
+        (",\"half_spread_bps\":", e.half_spread_bps),
+        (",\"impact_bps\":", e.impact_bps),
+        (",\"total_cost_bps\":", e.total_bps),
     ] {
-        let _ = write!(out, ",\"{key}\":");
+        out.push_str(key);
         push_number(out, value);
     }
-    let _ = write!(
-        out,
-        ",\"cost_basis\":\"{}\",\"impact_source\":\"{}\"",
-        e.basis.code(),
-        e.source.code()
-    );
+    for (key, value) in [
+        (",\"cost_basis\":\"", e.basis.code()),
+        (",\"impact_source\":\"", e.source.code()),
+    ] {
+        out.push_str(key);
+        out.push_str(value);
+        out.push('"');
+    }
     if let Some(f) = e.fallback {
-        let _ = write!(out, ",\"cost_fallback\":\"{}\"", f.code());
+        out.push_str(",\"cost_fallback\":\"");
+        out.push_str(f.code());
+        out.push('"');
     }
     if e.beyond_visible_depth {
         out.push_str(",\"beyond_visible_depth\":true");
     }
 }
 
+/// Writes `x` rounded to 1e-6 (short, stable JSON), `null` when not finite.
+/// Every decision writes a dozen figures per venue, so the common case is
+/// written from integers (the same text as `{rounded}` would give) rather
+/// than through float formatting.
 fn push_number(out: &mut String, x: f64) {
-    if x.is_finite() {
-        // Round to 1e-6 so that the JSON stays short and stable.
-        let rounded = (x * 1e6).round() / 1e6;
-        let _ = write!(out, "{rounded}");
-    } else {
+    if !x.is_finite() {
         out.push_str("null");
+        return;
+    }
+    let scaled = (x * 1e6).round();
+    if scaled.abs() >= 9e15 {
+        let rounded = scaled / 1e6;
+        let _ = write!(out, "{rounded}");
+        return;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let micros = scaled as i64;
+    if micros < 0 {
+        out.push('-');
+    }
+    let micros = micros.unsigned_abs();
+    let _ = write!(out, "{}", micros / 1_000_000);
+    let mut frac = micros % 1_000_000;
+    if frac > 0 {
+        let mut digits = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        let _ = write!(out, ".{frac:0digits$}");
     }
 }
 
@@ -496,4 +525,44 @@ fn push_str(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::push_number;
+
+    #[test]
+    fn numbers_are_written_as_rounded_displays_would_be() {
+        for x in [
+            0.0,
+            -0.0,
+            4.5,
+            0.5625,
+            -3.25,
+            1e-7,
+            0.000_000_6,
+            0.1 + 0.2,
+            19.934_512_345_6,
+            2_000_000_000.0,
+            123_456_789.000_001,
+            -0.000_001,
+            8.999_999_9e15,
+            3.5e20,
+        ] {
+            let mut fast = String::new();
+            push_number(&mut fast, x);
+            let rounded = (x * 1e6).round() / 1e6;
+            let want = format!("{rounded}");
+            let want = if want == "-0" { "0".to_owned() } else { want };
+            assert_eq!(fast, want, "{x}");
+            assert_eq!(
+                fast.parse::<f64>().ok(),
+                Some(rounded).map(|r| r + 0.0),
+                "{x}"
+            );
+        }
+        let mut s = String::new();
+        push_number(&mut s, f64::NAN);
+        assert_eq!(s, "null");
+    }
 }
