@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::bin::{Bin, Output};
+use crate::support::bin::Bin;
 use crate::support::markets::{
-    active_state, assert_untouched_and_failure_recorded, markets_content, markets_table, sync_runs,
+    active_state, assert_nothing_changed, assert_untouched_and_failure_recorded, markets_content,
+    markets_table, sync, sync_runs,
 };
 use crate::support::venue::{
     FAST, fixture, fixture_arg, fixture_json, fixture_path, hyperliquid, mount_hyperliquid,
@@ -20,19 +21,6 @@ use crate::support::venue::{
 use crate::support::wait_for;
 
 const BIN: &str = "sync-hyperliquid-markets";
-
-/// Longest a sync may run in these tests.
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// `sync-hyperliquid-markets args… --database-url url`.
-async fn sync(url: &str, args: &[&str]) -> Result<Output> {
-    Bin::new(BIN)
-        .args(args)
-        .database(url)
-        .timeout(DEADLINE)
-        .run()
-        .await
-}
 
 async fn recorded_venue() -> MockServer {
     hyperliquid(recorded_hyperliquid()).await
@@ -48,7 +36,7 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
     let server = recorded_venue().await;
     let url = server.uri();
     let args = ["--api-url", &url, "--dexes", "xyz", "--format", "json"];
-    let first = sync(db.url(), &args).await?;
+    let first = sync(BIN, db.url(), &args).await?;
     assert_eq!(first.code, Some(0), "{}", first.stderr);
     let s = first.json();
     assert_eq!(s["added"], 256);
@@ -98,14 +86,10 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
     );
     let before = markets_content(&client).await?;
 
-    let second = sync(db.url(), &args).await?;
+    let second = sync(BIN, db.url(), &args).await?;
     assert_eq!(second.code, Some(0), "{}", second.stderr);
-    let s = second.json();
-    for key in ["added", "updated", "reactivated", "delisted"] {
-        assert_eq!(s[key], 0, "{key}: {s}");
-    }
-    assert_eq!(s["unchanged"], 256);
-    let table = sync(db.url(), &["--api-url", &url, "--dexes", "xyz"]).await?;
+    assert_nothing_changed(&second.json(), 256);
+    let table = sync(BIN, db.url(), &["--api-url", &url, "--dexes", "xyz"]).await?;
     assert!(table.stdout.contains("no changes"), "{}", table.stdout);
     // Same content; only last_synced moved.
     assert_eq!(markets_content(&client).await?, before);
@@ -125,6 +109,7 @@ async fn save_response_writes_files_that_from_file_accepts() -> Result<()> {
 
     let over_http = TestDb::migrated().await?;
     let r = sync(
+        BIN,
         over_http.url(),
         &[
             "--api-url",
@@ -151,6 +136,7 @@ async fn save_response_writes_files_that_from_file_accepts() -> Result<()> {
 
     let from_files = TestDb::migrated().await?;
     let r = sync(
+        BIN,
         from_files.url(),
         &["--from-file", &dir_arg, "--dexes", "xyz"],
     )
@@ -165,13 +151,19 @@ async fn save_response_writes_files_that_from_file_accepts() -> Result<()> {
     let single = TestDb::migrated().await?;
     let main_file = dir.join("metaAndAssetCtxs.json").display().to_string();
     let r = sync(
+        BIN,
         single.url(),
         &["--from-file", &main_file, "--format", "json"],
     )
     .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["added"], 225);
-    let r = sync(single.url(), &["--from-file", &main_file, "--dexes", "xyz"]).await?;
+    let r = sync(
+        BIN,
+        single.url(),
+        &["--from-file", &main_file, "--dexes", "xyz"],
+    )
+    .await?;
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(
         r.error_line().contains("must be a directory"),
@@ -198,17 +190,27 @@ async fn a_market_missing_from_the_response_is_delisted_and_reactivated_when_bac
     let files = tempfile::tempdir()?;
     let full_path = write_json(&files, "full.json", &full);
     let cut_path = write_json(&files, "cut.json", &cut);
-    let r = sync(db.url(), &["--from-file", &full_path]).await?;
+    let r = sync(BIN, db.url(), &["--from-file", &full_path]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(active_state(&client, &name).await?, (true, false));
 
-    let r = sync(db.url(), &["--from-file", &cut_path, "--format", "json"]).await?;
+    let r = sync(
+        BIN,
+        db.url(),
+        &["--from-file", &cut_path, "--format", "json"],
+    )
+    .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["changes"]["delisted"], json!([name]));
     assert_eq!(r.json()["unchanged"], 224);
     assert_eq!(active_state(&client, &name).await?, (false, true));
 
-    let r = sync(db.url(), &["--from-file", &full_path, "--format", "json"]).await?;
+    let r = sync(
+        BIN,
+        db.url(),
+        &["--from-file", &full_path, "--format", "json"],
+    )
+    .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["changes"]["reactivated"], json!([name]));
     assert_eq!(active_state(&client, &name).await?, (true, false));
@@ -220,7 +222,7 @@ async fn dry_run_prints_changes_and_writes_nothing() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
     let main = fixture_arg("hyperliquid/metaAndAssetCtxs.json");
-    let r = sync(db.url(), &["--from-file", &main, "--dry-run"]).await?;
+    let r = sync(BIN, db.url(), &["--from-file", &main, "--dry-run"]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.contains("would be added: "), "{}", r.stdout);
     assert!(r.stdout.contains("nothing was written"), "{}", r.stdout);
@@ -249,7 +251,7 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
     let main = fixture_arg("hyperliquid/metaAndAssetCtxs.json");
-    let r = sync(db.url(), &["--from-file", &main]).await?;
+    let r = sync(BIN, db.url(), &["--from-file", &main]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let before = markets_table(&client).await?;
     let recorded = fixture("hyperliquid/metaAndAssetCtxs.json");
@@ -360,7 +362,7 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
         let mut args = vec!["--api-url", url.as_str()];
         args.extend(FAST);
         args.extend(fault.args.iter().copied());
-        let r = sync(db.url(), &args).await?;
+        let r = sync(BIN, db.url(), &args).await?;
         let line = r.error_line();
         assert_eq!(r.code, Some(1), "{}: {}", fault.name, r.stderr);
         assert!(
@@ -406,6 +408,7 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
     })))
     .await;
     let r = sync(
+        BIN,
         db.url(),
         &[
             "--api-url",
@@ -443,7 +446,7 @@ async fn rate_limit_with_retry_after_is_honoured_then_succeeds() -> Result<()> {
     let mut args = vec!["--api-url".to_owned(), server.uri()];
     args.extend(FAST.iter().map(|s| (*s).to_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r = sync(db.url(), &args).await?;
+    let r = sync(BIN, db.url(), &args).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
         started.elapsed() >= Duration::from_secs(1),
@@ -459,16 +462,22 @@ async fn rate_limit_with_retry_after_is_honoured_then_succeeds() -> Result<()> {
 #[tokio::test]
 async fn bad_usage_and_unreachable_database_exit_2() -> Result<()> {
     let db = TestDb::migrated().await?;
-    let r = sync(db.url(), &["--testnet", "--api-url", "http://127.0.0.1:9"]).await?;
+    let r = sync(
+        BIN,
+        db.url(),
+        &["--testnet", "--api-url", "http://127.0.0.1:9"],
+    )
+    .await?;
     assert_eq!(r.code, Some(2));
     assert!(r.error_line().contains("`--testnet`"), "{}", r.stderr);
-    let r = sync(db.url(), &["--dexes", "../x"]).await?;
+    let r = sync(BIN, db.url(), &["--dexes", "../x"]).await?;
     assert_eq!(r.code, Some(2));
     assert!(r.error_line().contains("`--dexes`"), "{}", r.stderr);
-    let r = sync(db.url(), &["--retries", "999"]).await?;
+    let r = sync(BIN, db.url(), &["--retries", "999"]).await?;
     assert_eq!(r.code, Some(2));
     let main = fixture_arg("hyperliquid/metaAndAssetCtxs.json");
     let r = sync(
+        BIN,
         "postgres://postgres:hunter2-marker@127.0.0.1:1/nowhere",
         &["--from-file", &main],
     )
@@ -486,7 +495,7 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
     let files = tempfile::tempdir()?;
     let old = fixture_json("hyperliquid/metaAndAssetCtxs.json");
     let old_path = write_json(&files, "old.json", &old);
-    let r = sync(db.url(), &["--from-file", &old_path]).await?;
+    let r = sync(BIN, db.url(), &["--from-file", &old_path]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let before = markets_table(&client).await?;
 
@@ -568,7 +577,12 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
         .count();
     assert_eq!(succeeded, 1, "the killed run must not be recorded as done");
 
-    let r = sync(db.url(), &["--from-file", &new_path, "--format", "json"]).await?;
+    let r = sync(
+        BIN,
+        db.url(),
+        &["--from-file", &new_path, "--format", "json"],
+    )
+    .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["updated"], 225);
     let rows = client
@@ -601,13 +615,14 @@ async fn dexes_all_follows_perp_dexs_and_unknown_dexes_are_refused() -> Result<(
     .await;
     let url = server.uri();
     let r = sync(
+        BIN,
         db.url(),
         &["--api-url", &url, "--dexes", "all", "--format", "json"],
     )
     .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["added"], 256);
-    let r = sync(db.url(), &["--api-url", &url, "--dexes", "nope"]).await?;
+    let r = sync(BIN, db.url(), &["--api-url", &url, "--dexes", "nope"]).await?;
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
         r.error_line()

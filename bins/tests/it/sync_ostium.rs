@@ -1,35 +1,20 @@
 //! Binary tier: `sync-ostium-markets` against a test database and a local
 //! HTTP server (127.0.0.1) serving the recorded subgraph and price responses.
 
-use std::time::Duration;
-
 use agent_where::testing::TestDb;
 use anyhow::Result;
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::bin::{Bin, Output};
 use crate::support::markets::{
-    active_state, assert_untouched_and_failure_recorded, markets_content, markets_table, sync_runs,
+    active_state, assert_nothing_changed, assert_untouched_and_failure_recorded, markets_content,
+    markets_table, sync, sync_runs,
 };
 use crate::support::venue::{
     FAST, fixture, fixture_json, fixture_path, ok_json, ostium, recorded_pairs, recorded_prices,
 };
 
 const BIN: &str = "sync-ostium-markets";
-
-/// Longest a sync may run in these tests.
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// `sync-ostium-markets args… --database-url url`.
-async fn sync(url: &str, args: &[&str]) -> Result<Output> {
-    Bin::new(BIN)
-        .args(args)
-        .database(url)
-        .timeout(DEADLINE)
-        .run()
-        .await
-}
 
 /// The subgraph and price URLs of `server`; the prices URL carries a query
 /// string that must never be shown.
@@ -66,7 +51,7 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
         "--format",
         "json",
     ];
-    let r = sync(db.url(), &args).await?;
+    let r = sync(BIN, db.url(), &args).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let s = r.json();
     assert_eq!(
@@ -128,13 +113,9 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
     assert_eq!(orphans, 0, "feeds without a pair are ignored");
     let before = markets_content(&client).await?;
 
-    let r = sync(db.url(), &args).await?;
+    let r = sync(BIN, db.url(), &args).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let s = r.json();
-    for key in ["added", "updated", "reactivated", "delisted"] {
-        assert_eq!(s[key], 0, "{key}: {s}");
-    }
-    assert_eq!(s["unchanged"], 52);
+    assert_nothing_changed(&r.json(), 52);
     assert_eq!(markets_content(&client).await?, before);
     Ok(())
 }
@@ -147,6 +128,7 @@ async fn save_response_writes_files_that_the_file_flags_accept() -> Result<()> {
     let dir = saved.path().display().to_string();
     let over_http = TestDb::migrated().await?;
     let r = sync(
+        BIN,
         over_http.url(),
         &[
             "--subgraph-url",
@@ -167,6 +149,7 @@ async fn save_response_writes_files_that_the_file_flags_accept() -> Result<()> {
     );
     let from_files = TestDb::migrated().await?;
     let r = sync(
+        BIN,
         from_files.url(),
         &[
             "--pairs-file",
@@ -182,7 +165,7 @@ async fn save_response_writes_files_that_the_file_flags_accept() -> Result<()> {
         markets_content(&over_http.client().await?).await?
     );
     // One file without the other is a usage error.
-    let r = sync(from_files.url(), &["--pairs-file", "x.json"]).await?;
+    let r = sync(BIN, from_files.url(), &["--pairs-file", "x.json"]).await?;
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     Ok(())
 }
@@ -193,7 +176,12 @@ async fn removed_or_unpriced_pairs_are_delisted_and_reactivated_when_back() -> R
     let client = db.client().await?;
     let full = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&full);
-    let r = sync(db.url(), &["--subgraph-url", &gn, "--prices-url", &prices]).await?;
+    let r = sync(
+        BIN,
+        db.url(),
+        &["--subgraph-url", &gn, "--prices-url", &prices],
+    )
+    .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 
     // SOL leaves the subgraph; HYPE loses its price feed.
@@ -214,6 +202,7 @@ async fn removed_or_unpriced_pairs_are_delisted_and_reactivated_when_back() -> R
     .await;
     let (gn, prices) = urls(&cut);
     let r = sync(
+        BIN,
         db.url(),
         &[
             "--subgraph-url",
@@ -241,6 +230,7 @@ async fn removed_or_unpriced_pairs_are_delisted_and_reactivated_when_back() -> R
 
     let (gn, prices) = urls(&full);
     let r = sync(
+        BIN,
         db.url(),
         &[
             "--subgraph-url",
@@ -266,6 +256,7 @@ async fn dry_run_writes_nothing() -> Result<()> {
     let server = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&server);
     let r = sync(
+        BIN,
         db.url(),
         &[
             "--subgraph-url",
@@ -301,7 +292,12 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
     let client = db.client().await?;
     let good = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&good);
-    let r = sync(db.url(), &["--subgraph-url", &gn, "--prices-url", &prices]).await?;
+    let r = sync(
+        BIN,
+        db.url(),
+        &["--subgraph-url", &gn, "--prices-url", &prices],
+    )
+    .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let before = markets_table(&client).await?;
     let recorded = fixture("ostium/pairs.graphql.json");
@@ -417,7 +413,7 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
             prices.as_str(),
         ];
         args.extend(FAST);
-        let r = sync(db.url(), &args).await?;
+        let r = sync(BIN, db.url(), &args).await?;
         let line = r.error_line();
         assert_eq!(r.code, Some(1), "{}: {}", fault.name, r.stderr);
         assert!(

@@ -1,12 +1,29 @@
-//! What a market sync may change, as snapshots to compare before and after
-//! (`venue_markets` and `venue_sync_runs`), and a sync of both venues from
-//! the recorded files for tests that need markets to route to.
+//! Market syncs in tests: running a sync binary, snapshots of what a sync
+//! may change to compare before and after (`venue_markets` and
+//! `venue_sync_runs`), and a sync of both venues from the recorded files for
+//! tests that need markets to route to.
+
+use std::time::Duration;
 
 use anyhow::Result;
 use tokio_postgres::Client;
 
-use super::bin::run;
+use super::bin::{Bin, Output, run};
 use super::venue::fixture_arg;
+
+/// Longest a sync may run in the sync tests.
+pub const SYNC_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs sync binary `bin` with `args` and `--database-url url`, within
+/// [`SYNC_DEADLINE`].
+pub async fn sync(bin: &str, url: &str, args: &[&str]) -> Result<Output> {
+    Bin::new(bin)
+        .args(args)
+        .database(url)
+        .timeout(SYNC_DEADLINE)
+        .run()
+        .await
+}
 
 /// Every row of `venue_markets`, whole, in a stable order: "byte-identical"
 /// means this is equal before and after.
@@ -116,4 +133,13 @@ pub async fn assert_untouched_and_failure_recorded(
         failed_runs
     );
     Ok(())
+}
+
+/// The JSON summary of a sync that changed nothing: `unchanged` markets,
+/// none added, updated, reactivated or delisted.
+pub fn assert_nothing_changed(summary: &serde_json::Value, unchanged: i64) {
+    for key in ["added", "updated", "reactivated", "delisted"] {
+        assert_eq!(summary[key], 0, "{key}: {summary}");
+    }
+    assert_eq!(summary["unchanged"], unchanged);
 }
