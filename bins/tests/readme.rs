@@ -190,7 +190,12 @@ async fn the_first_command_works_on_a_fresh_database() -> Result<()> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains("[6/6] summary … ok"), "{stdout}");
+    // setup, one sync per registered venue, demo signals, route, summary.
+    let steps = agent_where::venues::SOURCES.len() + 4;
+    assert!(
+        stdout.contains(&format!("[{steps}/{steps}] summary … ok")),
+        "{stdout}"
+    );
     assert!(stdout.contains("Routing decisions, last day"), "{stdout}");
     let client = db.client().await?;
     let pending: i64 = client

@@ -76,6 +76,10 @@ struct Files {
     hl: String,
     pairs: String,
     prices: String,
+    /// The directory of the recorded GMX responses.
+    gmx: String,
+    aevo: String,
+    lighter: String,
     garbage: String,
 }
 
@@ -112,6 +116,27 @@ fn case(name: &str, f: &Files) -> Option<Case> {
         }
         "sync-ostium-markets" => {
             let run = s(&["--pairs-file", &f.pairs, "--prices-file", &f.prices]);
+            Case {
+                on_empty: (run.clone(), 2),
+                run,
+            }
+        }
+        "sync-gmx-markets" => {
+            let run = s(&["--from-file", &f.gmx]);
+            Case {
+                on_empty: (run.clone(), 2),
+                run,
+            }
+        }
+        "sync-aevo-markets" => {
+            let run = s(&["--from-file", &f.aevo]);
+            Case {
+                on_empty: (run.clone(), 2),
+                run,
+            }
+        }
+        "sync-lighter-markets" => {
+            let run = s(&["--from-file", &f.lighter]);
             Case {
                 on_empty: (run.clone(), 2),
                 run,
@@ -162,6 +187,9 @@ fn work_failure(name: &str, f: &Files) -> Option<Vec<String>> {
             "--prices-file".into(),
             f.prices.clone(),
         ]),
+        "sync-aevo-markets" | "sync-lighter-markets" => {
+            Some(vec!["--from-file".into(), f.garbage.clone()])
+        }
         "routing-stats" => Some(vec!["health".into()]),
         _ => None,
     }
@@ -277,6 +305,11 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
             .display()
             .to_string(),
         prices: fixture_path("ostium/latest-prices.json")
+            .display()
+            .to_string(),
+        gmx: fixture_path("gmx").display().to_string(),
+        aevo: fixture_path("aevo/markets.json").display().to_string(),
+        lighter: fixture_path("lighter/orderBookDetails.json")
             .display()
             .to_string(),
         garbage: write(

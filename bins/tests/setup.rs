@@ -175,7 +175,15 @@ async fn empty_database_gets_the_whole_schema_and_the_default_global_config() ->
     let client = db.client().await?;
     assert_eq!(
         venue_labels(&client).await?,
-        ["SPOT", "GMX", "HYPERLIQUID", "OSTIUM", "MULTI"]
+        [
+            "SPOT",
+            "GMX",
+            "HYPERLIQUID",
+            "OSTIUM",
+            "MULTI",
+            "AEVO",
+            "LIGHTER"
+        ]
     );
     for table in REQUIRED_TABLES {
         assert!(table_exists(&client, table).await?, "table {table} missing");
@@ -251,7 +259,15 @@ async fn maxxit_database_keeps_every_row_and_column() -> Result<()> {
     }
     assert_eq!(
         venue_labels(&client).await?,
-        ["SPOT", "GMX", "HYPERLIQUID", "OSTIUM", "MULTI"]
+        [
+            "SPOT",
+            "GMX",
+            "HYPERLIQUID",
+            "OSTIUM",
+            "MULTI",
+            "AEVO",
+            "LIGHTER"
+        ]
     );
     for table in REQUIRED_TABLES {
         assert!(table_exists(&client, table).await?, "table {table} missing");
