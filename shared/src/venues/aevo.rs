@@ -261,6 +261,7 @@ and funding are not in this reply (stored as unknown).",
     builder_dexes: false,
     liquidity: LiquidityModel::OpenInterestAndVolume,
     default_taker_fee_bps: None,
+    recorded_source: "fixture written from the documented response shape, built in",
 };
 
 /// Aevo as a [`VenueSource`].

@@ -615,6 +615,7 @@ appended).",
     builder_dexes: false,
     liquidity: LiquidityModel::RemainingCapacity,
     default_taker_fee_bps: None,
+    recorded_source: "fixture written from the documented response shape, built in",
 };
 
 /// GMX as a [`VenueSource`].

@@ -363,6 +363,7 @@ min_position = size step in coin units (10^-supported_size_decimals); fees in bp
     builder_dexes: false,
     liquidity: LiquidityModel::OpenInterestAndVolume,
     default_taker_fee_bps: None,
+    recorded_source: "fixture written from the documented response shape, built in",
 };
 
 /// Lighter as a [`VenueSource`].
