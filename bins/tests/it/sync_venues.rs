@@ -4,19 +4,15 @@
 //! that changes nothing, then a rejected response that changes nothing and is
 //! recorded as a FAILED run.
 
-mod sync_support;
-
 use agent_where::testing::TestDb;
 use anyhow::Result;
 use serde_json::json;
-use sync_support::{FAST, fixture, markets_table, run, sync_runs};
 use tokio_postgres::Client;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn ok_json(body: impl Into<Vec<u8>>) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body.into(), "application/json")
-}
+use crate::support::markets::{assert_nothing_changed, markets_table, sync, sync_runs};
+use crate::support::venue::{FAST, fixture, ok_json};
 
 async fn serve(server: &MockServer, route: &str, body: ResponseTemplate) {
     Mock::given(method("GET"))
@@ -52,7 +48,7 @@ async fn sync_then_resync(
     seen: u64,
     active: u64,
 ) -> Result<()> {
-    let r = run(bin, db.url(), &[args, &["--format", "json"]].concat()).await?;
+    let r = sync(bin, db.url(), &[args, &["--format", "json"]].concat()).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let s = r.json();
     assert_eq!(
@@ -64,15 +60,9 @@ async fn sync_then_resync(
         (json!(seen), json!(seen), json!(active)),
         "{s}"
     );
-    let r = run(bin, db.url(), &[args, &["--format", "json"]].concat()).await?;
+    let r = sync(bin, db.url(), &[args, &["--format", "json"]].concat()).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let s = r.json();
-    assert_eq!(
-        (s["added"].clone(), s["updated"].clone()),
-        (json!(0), json!(0)),
-        "{s}"
-    );
-    assert_eq!(s["unchanged"], json!(seen), "{s}");
+    assert_nothing_changed(&r.json(), i64::try_from(seen)?);
     Ok(())
 }
 
@@ -88,7 +78,7 @@ async fn expect_rejected(
     let client = db.client().await?;
     let before = markets_table(&client).await?;
     let runs_before = sync_runs(&client).await?.len();
-    let r = run(bin, db.url(), &[args, &FAST].concat()).await?;
+    let r = sync(bin, db.url(), &[args, &FAST].concat()).await?;
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     let line = r.error_line();
     assert!(line.contains(venue) && line.contains(want), "{line}");
@@ -109,7 +99,7 @@ async fn expect_rejected(
 
 #[tokio::test]
 async fn sync_gmx_markets_from_the_recorded_responses_over_http() -> Result<()> {
-    const BIN: &str = env!("CARGO_BIN_EXE_sync-gmx-markets");
+    const BIN: &str = "sync-gmx-markets";
     let db = TestDb::migrated().await?;
     let server = MockServer::start().await;
     serve(
@@ -173,7 +163,7 @@ async fn sync_gmx_markets_from_the_recorded_responses_over_http() -> Result<()> 
 
 #[tokio::test]
 async fn sync_aevo_markets_from_the_recorded_response_over_http() -> Result<()> {
-    const BIN: &str = env!("CARGO_BIN_EXE_sync-aevo-markets");
+    const BIN: &str = "sync-aevo-markets";
     let db = TestDb::migrated().await?;
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -213,7 +203,7 @@ async fn sync_aevo_markets_from_the_recorded_response_over_http() -> Result<()> 
 
 #[tokio::test]
 async fn sync_lighter_markets_from_the_recorded_response_over_http() -> Result<()> {
-    const BIN: &str = env!("CARGO_BIN_EXE_sync-lighter-markets");
+    const BIN: &str = "sync-lighter-markets";
     let db = TestDb::migrated().await?;
     let server = MockServer::start().await;
     serve(
