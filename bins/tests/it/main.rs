@@ -9,6 +9,7 @@ mod support;
 
 mod bench_routing;
 mod least_privilege;
+mod maxxit;
 mod pipeline;
 mod readme;
 mod reliability;
