@@ -20,4 +20,5 @@ mod secrets;
 mod setup;
 mod sync_hyperliquid;
 mod sync_ostium;
+mod sync_venues;
 mod tls;

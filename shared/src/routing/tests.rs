@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::*;
-use crate::domain::Venue::{Gmx, Hyperliquid as HL, Ostium as OS};
+use crate::domain::Venue::{Hyperliquid as HL, Ostium as OS, Spot};
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
 use crate::symbols::Token;
 
@@ -302,14 +302,14 @@ fn unsupported_venues_are_reported_and_skipped() {
     let s = signal("XAU");
     let d = run(
         &s,
-        &cfg(&[Gmx, OS], Strategy::FirstAvailable, true),
+        &cfg(&[Spot, OS], Strategy::FirstAvailable, true),
         &snap,
         &o,
     );
     assert_eq!(summary(&d, &snap), "OSTIUM XAU/USD");
     assert_eq!(
         reason(&s, &d, &snap, &o),
-        "GMX: UNSUPPORTED_VENUE → OSTIUM: available (XAU/USD, pair 5)"
+        "SPOT: UNSUPPORTED_VENUE → OSTIUM: available (XAU/USD, pair 5)"
     );
 }
 

@@ -332,7 +332,7 @@ pub enum Verdict {
     MarketClosed,
     /// The venue never synced successfully, or not within `max_market_age`.
     StaleMarketData,
-    /// A venue Agent Where does not sync (GMX, SPOT).
+    /// A venue Agent Where does not sync (`SPOT`).
     UnsupportedVenue,
     /// The signal asks for more leverage than the market allows.
     LeverageAboveMax {

@@ -715,6 +715,7 @@ PATH must be a directory holding `perpDexs.json`, `metaAndAssetCtxs.json` and \
     index_label: "asset",
     builder_dexes: true,
     liquidity: LiquidityModel::OpenInterestAndVolume,
+    recorded_source: "recorded January 2026 capture, built in",
     default_taker_fee_bps: Some(TAKER_FEE_BPS),
 };
 

@@ -562,6 +562,7 @@ capacity left for a new trade on either side; market_open = isMarketOpen at sync
     index_label: "pair",
     builder_dexes: false,
     liquidity: LiquidityModel::RemainingCapacity,
+    recorded_source: "recorded January 2026 capture, built in",
     default_taker_fee_bps: None,
 };
 
