@@ -14,7 +14,7 @@ use agent_where::db::demo::DEMO_TOKENS;
 use agent_where::domain::Usd;
 use agent_where::domain::{Strategy, Venue};
 use agent_where::routing::{
-    self, MarketRow, MarketSnapshot, PendingSignal, RoutingOptions, SizeModel,
+    self, MarketRow, MarketSnapshot, OpenPositions, PendingSignal, RoutingOptions, SizeModel,
 };
 use agent_where::venues::{hyperliquid, ostium};
 use chrono::{TimeDelta, Utc};
@@ -46,6 +46,7 @@ fn signals(n: usize) -> Vec<PendingSignal> {
                 value: Some(5.0),
                 ..SizeModel::default()
             },
+            deployment: None,
         })
         .collect()
 }
@@ -54,6 +55,7 @@ fn bench_decide(c: &mut Criterion) {
     let snapshot = snapshot();
     let signals = signals(10_000);
     let options = RoutingOptions::defaults_at(Utc::now());
+    let positions = OpenPositions::default();
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(signals.len() as u64));
     for strategy in Strategy::ALL {
@@ -71,7 +73,9 @@ fn bench_decide(c: &mut Criterion) {
             b.iter_batched(
                 || signals.clone(),
                 |batch| {
-                    black_box(routing::decide_batch(batch, &configs, &snapshot, &options));
+                    black_box(routing::decide_batch(
+                        batch, &configs, &snapshot, &positions, &options,
+                    ));
                 },
                 BatchSize::LargeInput,
             );

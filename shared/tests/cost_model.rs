@@ -342,7 +342,7 @@ async fn a_routed_batch_audits_the_cost_of_the_order() -> Result<()> {
             "UPDATE signals SET llm_leverage = 4 WHERE id = '{nvda}'"
         ))
         .await?;
-    let statements = Statements::prepare(&client).await?;
+    let statements = Statements::prepare(&client, BatchSettings::default().host).await?;
     let run = start_run(&client, &json!({}), None, None).await?;
     let settings = BatchSettings {
         max_market_age: chrono::TimeDelta::days(3650),
@@ -383,7 +383,11 @@ async fn a_routed_batch_audits_the_cost_of_the_order() -> Result<()> {
     assert!(reason.contains("LOWEST_COST: HYPERLIQUID"), "{reason}");
 
     let (venue, reason, v) = history(nvda).await?;
-    assert_eq!(venue, None);
+    assert_eq!(
+        venue.as_deref(),
+        Some("MULTI"),
+        "a skip records MULTI (migration 7)"
+    );
     assert_eq!(v["OSTIUM"]["reason"], "OPEN_INTEREST_CAP", "{reason}");
     assert!(
         reason.contains("OSTIUM: OPEN_INTEREST_CAP (NVDA/USD, LONG)"),

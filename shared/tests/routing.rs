@@ -77,7 +77,7 @@ async fn multi(client: &Client, agent: Uuid, token: &str) -> Result<Uuid> {
 
 /// Routes everything pending in batches of `batch`, returns the run id.
 async fn route_all(client: &mut Client, settings: &BatchSettings, batch: usize) -> Result<Uuid> {
-    let statements = Statements::prepare(client).await?;
+    let statements = Statements::prepare(client, settings.host).await?;
     let run = start_run(client, &json!({}), None, None).await?;
     loop {
         let outcome = route_batch(client, &statements, settings, run, batch).await?;
@@ -392,7 +392,8 @@ async fn routes_skips_and_audits_every_pending_signal() -> Result<()> {
         assert!(h.duration_ms.is_some());
         if *venue == "MULTI" {
             assert_eq!(h.outcome, "SKIPPED");
-            assert_eq!(h.selected, None);
+            // A skip records the venue it was asked for (NOT NULL, as Maxxit's model).
+            assert_eq!(h.selected.as_deref(), Some("MULTI"));
             assert_eq!(
                 s.skipped_reason.as_deref(),
                 Some(h.reason.as_str()),
@@ -477,7 +478,7 @@ async fn routes_skips_and_audits_every_pending_signal() -> Result<()> {
     assert!(row.get::<_, bool>(6));
 
     // Idempotent: a second run finds nothing to do.
-    let statements = Statements::prepare(&client).await?;
+    let statements = Statements::prepare(&client, BatchSettings::default().host).await?;
     let run2 = start_run(&client, &json!({}), None, None).await?;
     let again = route_batch(
         &mut client,
@@ -521,7 +522,7 @@ async fn configuration_precedence_and_failover() -> Result<()> {
                ('{no_failover}', ARRAY['HYPERLIQUID','OSTIUM'], 'FIRST_AVAILABLE', false);
              INSERT INTO venue_routing_overrides (agent_id, token_symbol, venue_priority) VALUES
                ('{overridden}', 'ETH', ARRAY['OSTIUM']),
-               (NULL, 'SOL', ARRAY['GMX', 'HYPERLIQUID'])"
+               (NULL, 'SOL', ARRAY['SPOT', 'HYPERLIQUID'])"
         ))
         .await?;
     let agent_btc = multi(&client, with_row, "BTC").await?;
@@ -545,7 +546,13 @@ async fn configuration_precedence_and_failover() -> Result<()> {
     for (id, venue, source) in expect {
         let s = state(&client, id).await?;
         let h = &s.history[0];
-        assert_eq!(h.selected.as_deref(), venue, "{id}: {}", h.reason);
+        // A skip records the venue it was asked for (NOT NULL, as Maxxit's model).
+        assert_eq!(
+            h.selected.as_deref(),
+            venue.or(Some("MULTI")),
+            "{id}: {}",
+            h.reason
+        );
         assert_eq!(h.config_source, source, "{id}");
     }
     let off = state(&client, off_xau).await?;
@@ -559,12 +566,12 @@ async fn configuration_precedence_and_failover() -> Result<()> {
     let sol = &state(&client, global_sol).await?.history[0];
     assert!(
         sol.reason
-            .starts_with("GMX: UNSUPPORTED_VENUE → HYPERLIQUID: available"),
+            .starts_with("SPOT: UNSUPPORTED_VENUE → HYPERLIQUID: available"),
         "{}",
         sol.reason
     );
     assert_eq!(
-        sol.availability["GMX"]["reason"],
+        sol.availability["SPOT"]["reason"],
         json!("UNSUPPORTED_VENUE")
     );
     Ok(())
@@ -767,7 +774,7 @@ async fn each_strategy_routes_a_mixed_batch() -> Result<()> {
             assert_eq!(h.config_source, "global");
             assert_eq!(
                 h.selected.as_deref(),
-                *venue,
+                venue.or(Some("MULTI")),
                 "{strategy} {token}: {}",
                 h.reason
             );

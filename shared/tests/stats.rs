@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use agent_where::db::host::HostSchema;
 use agent_where::db::stats::{self, Filters, GroupKey, GroupRow};
 use agent_where::domain::Venue;
 use agent_where::testing::TestDb;
@@ -448,14 +449,15 @@ async fn a_fresh_database_reports_nothing_without_error() -> Result<()> {
     let runs = stats::routing_runs(&client, None, None).await?;
     assert_eq!(runs.runs, 0);
     assert_eq!(runs.last_started_at, None);
-    let sync = stats::venue_sync(&client, &agent_where::venues::registry::synced()).await?;
-    assert_eq!(sync.len(), 2);
+    let synced = agent_where::venues::registry::synced();
+    let sync = stats::venue_sync(&client, &synced).await?;
+    assert_eq!(sync.len(), synced.len());
     assert!(
         sync.iter().all(|s| s.last_success_at.is_none()
             && s.age_seconds.is_none()
             && s.active_markets == 0)
     );
-    let pending = stats::pending(&client).await?;
+    let pending = stats::pending(&client, HostSchema::Minimal).await?;
     assert_eq!((pending.pending, pending.oldest_age_seconds), (0, None));
     let tx_client = &mut db.client().await?;
     let tx = tx_client.transaction().await?;
@@ -530,7 +532,7 @@ async fn runs_syncs_and_pending_match_the_seed() -> Result<()> {
     assert_eq!((sync[1].active_markets, sync[1].total_markets), (2, 3));
     assert_eq!(sync[2].last_success_at, None);
 
-    let pending = stats::pending(&client).await?;
+    let pending = stats::pending(&client, HostSchema::Minimal).await?;
     assert_eq!(pending.pending, 2);
     let oldest = pending.oldest_age_seconds.expect("pending");
     assert!((oldest - 600.0).abs() < 120.0, "{oldest}");

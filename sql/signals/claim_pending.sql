@@ -4,7 +4,10 @@
 -- claimed twice; the locks last until the batch transaction ends.
 -- Uses signals_multi_pending_idx. size_model is not fetched whole: only its
 -- JSON type, its leverage, its type and value (the order's size), which is all
--- routing reads; llm_fund_allocation / llm_leverage are Maxxit's newer sizing.
+-- routing reads; llm_fund_allocation / llm_leverage are Maxxit's newer sizing
+-- (columns migration 6 adds where missing). This schema has no deployments:
+-- their columns are NULL (sql/maxxit/claim_pending.sql is the statement for
+-- Maxxit's schema).
 SELECT s.id,
        s.agent_id,
        s.token_symbol,
@@ -15,7 +18,10 @@ SELECT s.id,
        s.size_model -> 'value' AS size_value,
        s.llm_fund_allocation,
        s.llm_leverage,
-       s.created_at
+       s.created_at,
+       NULL::uuid AS deployment_id,
+       NULL::text AS deployment_status,
+       NULL::text[] AS enabled_venues
 FROM signals AS s
 WHERE s.venue = 'MULTI'
   AND s.skipped_reason IS NULL

@@ -11,7 +11,10 @@ SELECT s.id,
        s.size_model -> 'value' AS size_value,
        s.llm_fund_allocation,
        s.llm_leverage,
-       s.created_at
+       s.created_at,
+       NULL::uuid AS deployment_id,
+       NULL::text AS deployment_status,
+       NULL::text[] AS enabled_venues
 FROM signals AS s
 WHERE s.venue = 'MULTI'
   AND s.skipped_reason IS NULL

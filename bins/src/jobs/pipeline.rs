@@ -34,6 +34,7 @@ use super::routing_stats::{self, SummaryOptions};
 use super::setup::{self, SetupOptions};
 use super::sync::{self, DelistArgs, SyncPlan};
 use crate::args::batch::BatchArgs;
+use crate::args::host::HostArgs;
 use crate::args::http::HttpArgs;
 use crate::args::output::OutputArgs;
 use crate::args::routing::RoutingArgs;
@@ -45,9 +46,10 @@ use crate::output::{self, Format};
 pub const MAX_DEMO_SIGNALS: i64 = 1_000_000;
 
 /// What `--offline` says about its data, on every run that uses it.
-pub const OFFLINE_NOTE: &str = "offline: venue markets come from the recorded capture of January 2026 \
-built into this binary (markets, prices and market hours as of then; Ostium's stock markets were \
-closed in that capture). Illustrative data: never trade on it.";
+pub const OFFLINE_NOTE: &str = "offline: venue markets come from the responses built into this binary, \
+captures of January 2026 or fixtures written from the documented shapes, as each sync line says \
+(markets, prices and market hours as of then; Ostium's stock markets were closed in its capture). \
+Illustrative data: never trade on it.";
 
 /// Run the whole job once, in order: setup-agent-where (create and migrate the
 /// database), one market sync per venue (--venues), optional demo signals,
@@ -57,8 +59,9 @@ closed in that capture). Illustrative data: never trade on it.";
 #[derive(Debug, Parser)]
 #[command(name = "run-pipeline", version, after_help = AFTER_HELP)]
 pub struct Args {
-    /// Sync from the venue responses recorded in January 2026 and built into
-    /// the binary instead of calling the venues (no network). Default: live.
+    /// Sync from the venue responses built into the binary (captures of
+    /// January 2026, or fixtures written from the documented shapes) instead
+    /// of calling the venues (no network). Default: live.
     #[arg(long, env = "AGENT_WHERE_OFFLINE", conflicts_with = crate::args::venues::TESTNET)]
     pub offline: bool,
     /// Before routing, create the demo MULTI agent if missing and N pending
@@ -79,6 +82,8 @@ pub struct Args {
     pub batch: BatchArgs,
     #[command(flatten)]
     pub routing: RoutingArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
     /// Window of the closing summary (routing-stats --window).
     #[arg(long, value_enum, default_value_t = WindowName::Day)]
     pub window: WindowName,
@@ -138,7 +143,7 @@ fn plan(args: &Args) -> Result<Plan> {
             },
         ));
     }
-    let route = RouteOptions::from_groups(&args.batch, &args.routing)?;
+    let route = RouteOptions::from_groups(&args.batch, &args.routing, &args.host)?;
     let summary = SummaryOptions::window(args.window, args.output.format);
     Ok(Plan {
         origin,

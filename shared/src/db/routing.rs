@@ -22,16 +22,25 @@ use uuid::Uuid;
 
 use super::DbContext;
 use super::config::load_config_set;
+use super::host::HostSchema;
 use crate::domain::Venue;
 use crate::routing::{
-    BatchDecisions, Counts, Decided, DecisionView, MarketRow, MarketSnapshot, PendingSignal,
-    RoutingOptions, SizeModel, SizeModelError, decide_batch, leverage_from_parts,
+    BatchDecisions, Counts, Decided, DecisionView, Deployment, MarketRow, MarketSnapshot,
+    OpenPositions, PendingSignal, RoutingOptions, SizeModel, SizeModelError, decide_batch,
+    leverage_from_parts,
 };
 
 const CLAIM: &str = include_str!("../../../sql/signals/claim_pending.sql");
 const PREVIEW: &str = include_str!("../../../sql/signals/preview_pending.sql");
 const COUNT: &str = include_str!("../../../sql/signals/count_pending.sql");
 const APPLY: &str = include_str!("../../../sql/signals/apply_decisions.sql");
+const MAXXIT_CLAIM: &str = include_str!("../../../sql/maxxit/claim_pending.sql");
+const MAXXIT_PREVIEW: &str = include_str!("../../../sql/maxxit/preview_pending.sql");
+const MAXXIT_COUNT: &str = include_str!("../../../sql/maxxit/count_pending.sql");
+const MAXXIT_APPLY: &str = include_str!("../../../sql/maxxit/apply_decisions.sql");
+const MAXXIT_POSITIONS: &str = include_str!("../../../sql/maxxit/open_positions.sql");
+const MAXXIT_AGENT_HISTORY: &str =
+    include_str!("../../../sql/maxxit/insert_agent_routing_history.sql");
 const SNAPSHOT: &str = include_str!("../../../sql/routing/market_snapshot.sql");
 const COPY_HISTORY: &str = include_str!("../../../sql/routing/copy_history.sql");
 const HISTORY_TYPES: &str = include_str!("../../../sql/routing/history_column_types.sql");
@@ -47,6 +56,15 @@ pub struct BatchSettings {
     pub max_signal_age: TimeDelta,
     pub max_market_age: TimeDelta,
     pub include_hip3: bool,
+    /// The host schema ([`host::detect`]): what pending means, what a
+    /// decision writes.
+    pub host: HostSchema,
+    /// On Maxxit's schema, mark a skipped signal in the columns its executor
+    /// reads (`trade_executed`, `execution_result`).
+    pub executor_marks: bool,
+    /// On Maxxit's schema, write a row per decision to `agent_routing_history`
+    /// when that table exists.
+    pub agent_routing_history: bool,
 }
 
 impl Default for BatchSettings {
@@ -56,7 +74,23 @@ impl Default for BatchSettings {
             max_signal_age: TimeDelta::hours(24),
             max_market_age: TimeDelta::hours(26),
             include_hip3: false,
+            host: HostSchema::Minimal,
+            executor_marks: true,
+            agent_routing_history: true,
         }
+    }
+}
+
+impl BatchSettings {
+    /// Whether decisions go to Maxxit's `agent_routing_history` too.
+    fn writes_agent_history(&self) -> bool {
+        self.agent_routing_history
+            && matches!(
+                self.host,
+                HostSchema::Maxxit {
+                    agent_routing_history: true
+                }
+            )
     }
 }
 
@@ -70,22 +104,52 @@ pub struct Statements {
     copy_history: Statement,
     history_types: Vec<Type>,
     add_batch: Statement,
+    /// Maxxit's schema: the open positions of the batch's deployments.
+    positions: Option<Statement>,
+    /// Maxxit's schema with its dashboard table.
+    agent_history: Option<Statement>,
 }
 
 impl Statements {
-    /// Prepares every routing statement on `client` (pipelined).
-    pub async fn prepare(client: &Client) -> Result<Statements> {
+    /// Prepares every routing statement on `client` (pipelined), the variants
+    /// of the host schema.
+    pub async fn prepare(client: &Client, host: HostSchema) -> Result<Statements> {
+        let maxxit = host.is_maxxit();
+        let pick = |minimal: &'static str, maxxit_sql: &'static str| {
+            if maxxit { maxxit_sql } else { minimal }
+        };
+        let what = "cannot prepare the routing statements";
         let (claim, preview, snapshot, apply, copy_history, types, add_batch) =
             futures_util::try_join!(
-                client.prepare(CLAIM),
-                client.prepare(PREVIEW),
+                client.prepare(pick(CLAIM, MAXXIT_CLAIM)),
+                client.prepare(pick(PREVIEW, MAXXIT_PREVIEW)),
                 client.prepare(SNAPSHOT),
-                client.prepare(APPLY),
+                client.prepare(pick(APPLY, MAXXIT_APPLY)),
                 client.prepare(COPY_HISTORY),
                 client.prepare(HISTORY_TYPES),
                 client.prepare(ADD_BATCH),
             )
-            .db_context("cannot prepare the routing statements")?;
+            .db_context(what)?;
+        let positions = if maxxit {
+            Some(client.prepare(MAXXIT_POSITIONS).await.db_context(what)?)
+        } else {
+            None
+        };
+        let agent_history = if matches!(
+            host,
+            HostSchema::Maxxit {
+                agent_routing_history: true
+            }
+        ) {
+            Some(
+                client
+                    .prepare(MAXXIT_AGENT_HISTORY)
+                    .await
+                    .db_context(what)?,
+            )
+        } else {
+            None
+        };
         Ok(Statements {
             claim,
             preview,
@@ -94,8 +158,46 @@ impl Statements {
             copy_history,
             history_types: types.columns().iter().map(|c| c.type_().clone()).collect(),
             add_batch,
+            positions,
+            agent_history,
         })
     }
+}
+
+/// The open positions of the signals' deployments (none without the
+/// statement: the host has no positions).
+async fn open_positions(
+    tx: &Transaction<'_>,
+    statements: &Statements,
+    signals: &[PendingSignal],
+) -> Result<OpenPositions> {
+    let Some(statement) = &statements.positions else {
+        return Ok(OpenPositions::default());
+    };
+    let deployments: Vec<Uuid> = signals
+        .iter()
+        .filter_map(|s| s.deployment.as_ref().map(|d| d.id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if deployments.is_empty() {
+        return Ok(OpenPositions::default());
+    }
+    let what = "cannot read the deployments' open positions";
+    let rows = tx
+        .query(statement, &[&deployments])
+        .await
+        .db_context(what)?;
+    let mut read = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let deployment: Uuid = row.try_get("deployment_id").db_context(what)?;
+        let venue: String = row.try_get("venue").db_context(what)?;
+        let token: String = row.try_get("token_symbol").db_context(what)?;
+        read.push((deployment, venue, token));
+    }
+    Ok(OpenPositions::new(
+        read.iter().map(|(d, v, t)| (*d, v.as_str(), t.as_str())),
+    ))
 }
 
 fn signal_from_row(row: &Row) -> Result<PendingSignal> {
@@ -124,6 +226,22 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
             _ => None,
         })
         .filter(|v| v.is_finite());
+    let deployment = row
+        .try_get::<_, Option<Uuid>>("deployment_id")?
+        .map(|id| -> Result<Deployment> {
+            let enabled: Option<Vec<Option<String>>> = row.try_get("enabled_venues")?;
+            Ok(Deployment {
+                id,
+                status: row.try_get("deployment_status")?,
+                enabled_venues: enabled.map(|list| {
+                    list.into_iter()
+                        .flatten()
+                        .map(|v| v.trim().to_ascii_uppercase())
+                        .collect()
+                }),
+            })
+        })
+        .transpose()?;
     Ok(PendingSignal {
         id: row.try_get("id")?,
         agent_id: row.try_get("agent_id")?,
@@ -137,6 +255,7 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
             llm_fund_allocation: row.try_get("llm_fund_allocation")?,
             llm_leverage: row.try_get("llm_leverage")?,
         },
+        deployment,
     })
 }
 
@@ -237,6 +356,7 @@ fn typed_json<T: serde::de::DeserializeOwned>(
 /// the batch's agents) and decides every signal with [`decide_batch`].
 async fn decide_loaded<'a>(
     tx: &Transaction<'_>,
+    statements: &Statements,
     signals: Vec<PendingSignal>,
     snapshot: &'a MarketSnapshot,
     options: &RoutingOptions,
@@ -247,8 +367,13 @@ async fn decide_loaded<'a>(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let configs = load_config_set(tx, &agents).await?;
-    Ok(decide_batch(signals, &configs, snapshot, options))
+    let (configs, positions) = futures_util::try_join!(
+        load_config_set(tx, &agents),
+        open_positions(tx, statements, &signals)
+    )?;
+    Ok(decide_batch(
+        signals, &configs, snapshot, &positions, options,
+    ))
 }
 
 fn options_at(settings: &BatchSettings, now: DateTime<Utc>) -> RoutingOptions {
@@ -290,7 +415,7 @@ pub async fn route_batch(
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     let options = options_at(settings, now);
     let BatchDecisions { decided, counts } =
-        decide_loaded(&tx, signals, &snapshot, &options).await?;
+        decide_loaded(&tx, statements, signals, &snapshot, &options).await?;
     let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
     let venues: Vec<Option<&str>> = decided
         .iter()
@@ -300,10 +425,17 @@ pub async fn route_batch(
         .iter()
         .map(|d| d.rendered.skipped_reason.as_deref())
         .collect();
-    let updated = tx
-        .execute(&statements.apply, &[&ids, &venues, &reasons])
+    let updated = if settings.host.is_maxxit() {
+        tx.execute(
+            &statements.apply,
+            &[&ids, &venues, &reasons, &settings.executor_marks],
+        )
         .await
-        .db_context("cannot write the routing decisions to `signals`")?;
+    } else {
+        tx.execute(&statements.apply, &[&ids, &venues, &reasons])
+            .await
+    }
+    .db_context("cannot write the routing decisions to `signals`")?;
     if updated != ids.len() as u64 {
         return Err(anyhow!(
             "cannot write the routing decisions to `signals`: {updated} of {} claimed signals were still pending; the batch was rolled back",
@@ -311,6 +443,11 @@ pub async fn route_batch(
         ));
     }
     copy_history(&tx, statements, &decided, Some(run_id)).await?;
+    if settings.writes_agent_history()
+        && let Some(statement) = &statements.agent_history
+    {
+        insert_agent_history(&tx, statement, &decided).await?;
+    }
     let routed = serde_json::to_string(&counts.routed_by_venue)?;
     let skipped = serde_json::to_string(&counts.skipped_by_reason)?;
     #[allow(clippy::cast_possible_wrap)]
@@ -405,7 +542,7 @@ async fn preview_batch(
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     let options = options_at(settings, now);
     let BatchDecisions { decided, counts } =
-        decide_loaded(tx, signals, &snapshot, &options).await?;
+        decide_loaded(tx, statements, signals, &snapshot, &options).await?;
     let decisions = decided
         .iter()
         .map(DecisionView::new)
@@ -440,7 +577,9 @@ async fn copy_history(
     let multi = EnumText(Venue::Multi.as_str());
     for d in decided {
         let r = &d.rendered;
-        let selected = r.venue.map(|v| EnumText(v.as_str()));
+        // A skipped decision records the venue it was asked for (MULTI):
+        // the column is NOT NULL, as in Maxxit's model (migration 7).
+        let selected = EnumText(r.venue.unwrap_or(Venue::Multi).as_str());
         let duration_ms = i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX);
         let json = JsonbText(&r.venue_availability);
         writer
@@ -465,6 +604,60 @@ async fn copy_history(
             .db_context(what)?;
     }
     writer.finish().await.db_context(what)?;
+    Ok(())
+}
+
+/// One `agent_routing_history` row per decision (Maxxit's dashboard).
+async fn insert_agent_history(
+    tx: &Transaction<'_>,
+    statement: &Statement,
+    decided: &[Decided<'_>],
+) -> Result<()> {
+    let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
+    let requested: Vec<String> = decided
+        .iter()
+        .map(|d| {
+            d.requested_venues
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let selected: Vec<Option<&str>> = decided
+        .iter()
+        .map(|d| d.rendered.venue.map(Venue::as_str))
+        .collect();
+    let reasons: Vec<&str> = decided
+        .iter()
+        .map(|d| d.rendered.routing_reason.as_str())
+        .collect();
+    let checked: Vec<String> = decided
+        .iter()
+        .map(|d| d.rendered.checked_venues.join(","))
+        .collect();
+    let availability: Vec<&str> = decided
+        .iter()
+        .map(|d| d.rendered.venue_availability.as_str())
+        .collect();
+    let duration_ms: Vec<i32> = decided
+        .iter()
+        .map(|d| i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX))
+        .collect();
+    tx.execute(
+        statement,
+        &[
+            &ids,
+            &requested,
+            &selected,
+            &reasons,
+            &checked,
+            &availability,
+            &duration_ms,
+        ],
+    )
+    .await
+    .db_context("cannot write `agent_routing_history`")?;
     Ok(())
 }
 
@@ -513,10 +706,15 @@ impl ToSql for JsonbText<'_> {
     to_sql_checked!();
 }
 
-/// Pending signals (of `agent` when given).
-pub async fn count_pending(client: &Client, agent: Option<Uuid>) -> Result<i64> {
+/// Pending signals (of `agent` when given) on the host schema.
+pub async fn count_pending(client: &Client, host: HostSchema, agent: Option<Uuid>) -> Result<i64> {
+    let statement = if host.is_maxxit() {
+        MAXXIT_COUNT
+    } else {
+        COUNT
+    };
     client
-        .query_one(COUNT, &[&agent])
+        .query_one(statement, &[&agent])
         .await
         .map(|r| r.get(0))
         .db_context("cannot count pending signals")

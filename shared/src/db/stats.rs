@@ -25,6 +25,7 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use uuid::Uuid;
 
 use super::DbContext;
+use super::host::HostSchema;
 use crate::domain::Venue;
 
 /// Which decisions a query covers.
@@ -403,6 +404,31 @@ pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Resul
         .collect())
 }
 
+/// The venues stats and health report on: every venue of the built-in
+/// default priority, and every other registered venue once it was synced
+/// (a sync run of any status, or stored markets), in registry order. A
+/// registered venue nobody syncs is simply unavailable to routing: it adds
+/// no columns to the reports and no failing health check.
+pub async fn venues_in_use<C: GenericClient>(client: &C) -> Result<Vec<Venue>> {
+    let synced = crate::venues::registry::synced();
+    let names: Vec<&str> = synced.iter().map(|v| v.as_str()).collect();
+    let rows = client
+        .query(
+            include_str!("../../../sql/stats/venues_in_use.sql"),
+            &[&names],
+        )
+        .await
+        .db_context("cannot read `venue_sync_runs`")?;
+    let seen: Vec<String> = rows.iter().map(|r| r.get("venue")).collect();
+    Ok(synced
+        .into_iter()
+        .filter(|v| {
+            crate::venues::registry::DEFAULT_PRIORITY.contains(v)
+                || seen.iter().any(|s| s == v.as_str())
+        })
+        .collect())
+}
+
 /// Pending `MULTI` signals.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pending {
@@ -411,10 +437,16 @@ pub struct Pending {
     pub oldest_age_seconds: Option<f64>,
 }
 
-/// How many `MULTI` signals wait for routing, and how old the oldest is.
-pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
+/// How many `MULTI` signals wait for routing on the host schema, and how old
+/// the oldest is.
+pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<Pending> {
+    let statement = if host.is_maxxit() {
+        include_str!("../../../sql/maxxit/stats_pending.sql")
+    } else {
+        include_str!("../../../sql/stats/pending.sql")
+    };
     let row = client
-        .query_one(include_str!("../../../sql/stats/pending.sql"), &[])
+        .query_one(statement, &[])
         .await
         .db_context("cannot read pending signals")?;
     Ok(Pending {
@@ -422,6 +454,24 @@ pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
         oldest_at: row.get("oldest_at"),
         oldest_age_seconds: row.get("oldest_age_seconds"),
     })
+}
+
+/// On Maxxit's schema: how many signals of the window its executor executed
+/// as `MULTI` (before or without a routing decision: the race the README's
+/// one-line executor change closes).
+pub async fn executed_unrouted<C: GenericClient>(
+    client: &C,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    client
+        .query_one(
+            include_str!("../../../sql/maxxit/executed_unrouted.sql"),
+            &[&since, &until],
+        )
+        .await
+        .and_then(|r| r.try_get("executed"))
+        .db_context("cannot read executed signals")
 }
 
 /// How many history rows `export` would write.

@@ -130,6 +130,7 @@ fn signal(token: &str, side: &str, size: Value) -> (PendingSignal, Option<f64>) 
             value: size["value"].as_f64(),
             ..SizeModel::default()
         },
+        deployment: None,
     };
     (s, leverage.ok().flatten())
 }
@@ -155,7 +156,7 @@ fn route(
     at: DateTime<Utc>,
 ) -> (String, String, Value) {
     let options = RoutingOptions::defaults_at(at);
-    let batch = decide_batch(vec![signal], set, snap, &options);
+    let batch = decide_batch(vec![signal], set, snap, &OpenPositions::default(), &options);
     let d = &batch.decided[0];
     let who = match d.rendered.venue {
         Some(v) => v.as_str().to_owned(),
@@ -247,6 +248,38 @@ fn a_market_at_its_cap_is_refused_for_that_side_only() {
     let (who, _, json) = route(s, &set, &snap, now());
     assert_eq!(who, "OSTIUM");
     assert_eq!(json["OSTIUM"]["capacity_usd"], 5_000_000.0);
+}
+
+#[test]
+fn an_open_positions_venue_is_not_refused_for_capacity() {
+    // The deployment holds a BTC position on Ostium, whose long side is at
+    // its cap: the signal may close that position (freeing capacity), and
+    // positions do not say their side, so the position's venue decides.
+    let mut capped = os("BTC", 0);
+    capped.long_capacity_usd = Some(0.0);
+    let snap = snapshot(vec![hl("BTC", 0), capped]);
+    let set = configs(Strategy::LowestCost, &[HL, OS], None);
+    let deployment = Uuid::from_u128(99);
+    let (mut s, _) = signal(
+        "BTC",
+        "LONG",
+        json!({"type": "fixed-usdc", "value": 1000, "leverage": 5}),
+    );
+    s.deployment = Some(Deployment {
+        id: deployment,
+        status: Some("ACTIVE".to_owned()),
+        enabled_venues: None,
+    });
+    let positions = OpenPositions::new([(deployment, "OSTIUM", "BTC")]);
+    let options = RoutingOptions::defaults_at(now());
+    let batch = decide_batch(vec![s.clone()], &set, &snap, &positions, &options);
+    let d = &batch.decided[0];
+    assert_eq!(d.rendered.venue, Some(OS), "{}", d.rendered.routing_reason);
+    // Without the position the cap refuses Ostium for a long.
+    s.deployment = None;
+    let (who, _, json) = route(s, &set, &snap, now());
+    assert_eq!(who, "HYPERLIQUID");
+    assert_eq!(json["OSTIUM"]["reason"], "OPEN_INTEREST_CAP");
 }
 
 #[test]

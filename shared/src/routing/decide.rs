@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use super::snapshot::{MarketSnapshot, SymbolMarkets, slot};
 use super::strategy;
 use super::types::{
-    Checks, Decision, Invalid, MarketRow, OrderSize, Outcome, PendingSignal, RoutingOptions, Skip,
-    VenueCheck, Verdict,
+    Checks, Choice, Decision, Invalid, MarketRow, OpenPositions, OrderSize, Outcome, PendingSignal,
+    RoutingOptions, Skip, VenueCheck, Verdict,
 };
 use crate::cost::in_overnight_window;
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
@@ -17,14 +17,26 @@ use crate::symbols::{SymbolError, Token};
 /// configuration up with the canonical symbol).
 ///
 /// Order: an invalid signal (token, side, size_model) is skipped as
-/// `INVALID_SIGNAL`; then an expired one as `SIGNAL_EXPIRED`; then the
-/// considered venues (the whole priority list with failover, else only its
-/// first venue) are checked in order and the strategy picks among the
-/// available ones; none available is `NO_VENUE_AVAILABLE`. `order` is the
-/// signal's order as the batch sized it ([`OrderSize::of`]): a venue whose
-/// market is at its open-interest cap on the signal's side, or has less
-/// capacity left than the order, is not available.
+/// `INVALID_SIGNAL`; then an expired one as `SIGNAL_EXPIRED`; then one whose
+/// deployment does not trade now as `DEPLOYMENT_INACTIVE`. When the
+/// deployment holds an open position in the token, that position's venue
+/// decides (`OPEN_POSITION`, ahead of the strategy and of the deployment's
+/// enabled venues: the position is closed or flipped where it is); positions
+/// on two venues are `CONFLICTING_POSITIONS`, a position venue that cannot
+/// take the signal `POSITION_VENUE_UNAVAILABLE`. Otherwise the considered
+/// venues (the whole priority list with failover, else only its first venue)
+/// are checked in order, a venue that could take the signal but that the
+/// deployment has not enabled being `NOT_ENABLED`, and the strategy picks
+/// among the available ones; none available is `NO_ENABLED_VENUE` when a
+/// venue was refused only because it is not enabled, else
+/// `NO_VENUE_AVAILABLE`. `order` is the signal's order as the batch sized it
+/// ([`OrderSize::of`]): a considered venue whose market is at its
+/// open-interest cap on the signal's side, or has less capacity left than
+/// the order, is not available (an open position's venue is not refused for
+/// capacity: the signal may close the position, and positions do not say
+/// their side).
 #[must_use]
+#[allow(clippy::too_many_arguments)]
 pub fn decide(
     signal: &PendingSignal,
     token: Result<Token, SymbolError>,
@@ -32,6 +44,7 @@ pub fn decide(
     config_source: ConfigSource,
     order: OrderSize,
     snapshot: &MarketSnapshot,
+    positions: &OpenPositions,
     options: &RoutingOptions,
 ) -> Decision {
     let side = Side::parse(&signal.side);
@@ -68,8 +81,49 @@ pub fn decide(
         decision.outcome = Outcome::Skipped(Skip::SignalExpired { age });
         return decision;
     }
+    let deployment = signal.deployment.as_ref();
+    if deployment.is_some_and(|d| !d.is_active()) {
+        decision.outcome = Outcome::Skipped(Skip::DeploymentInactive);
+        return decision;
+    }
     let entry = snapshot.entry(&token.canonical);
     let named_dex = token.dex.as_deref();
+    let held = deployment.map_or(&[][..], |d| positions.venues(d.id, &token.canonical));
+    match held {
+        [] => {}
+        [label] => {
+            let Some(venue) = label.parse::<Venue>().ok().filter(|v| v.is_routable()) else {
+                decision.outcome = Outcome::Skipped(Skip::ConflictingPositions {
+                    venues: held.to_vec(),
+                });
+                return decision;
+            };
+            let wanted = Wanted {
+                leverage,
+                side,
+                order: &order,
+                now: options.now,
+                capacity: false,
+            };
+            let check = check_venue(venue, entry, named_dex, &wanted, snapshot, options);
+            decision.checks.push(check);
+            decision.outcome = if check.verdict.is_available() {
+                Outcome::Routed {
+                    check: 0,
+                    choice: Choice::OpenPosition,
+                }
+            } else {
+                Outcome::Skipped(Skip::PositionVenueUnavailable)
+            };
+            return decision;
+        }
+        _ => {
+            decision.outcome = Outcome::Skipped(Skip::ConflictingPositions {
+                venues: held.to_vec(),
+            });
+            return decision;
+        }
+    }
     let stops_at_first = config.routing_strategy == Strategy::FirstAvailable;
     for &venue in config.considered_venues() {
         if decision.checks.contains(venue) {
@@ -80,12 +134,26 @@ pub fn decide(
             side,
             order: &order,
             now: options.now,
+            capacity: true,
         };
-        let check = check_venue(venue, entry, named_dex, &wanted, snapshot, options);
+        let mut check = check_venue(venue, entry, named_dex, &wanted, snapshot, options);
+        // A venue that could take the signal but that the deployment has
+        // not enabled is NOT_ENABLED; one that could not take it anyway
+        // keeps its own verdict (enabling it would change nothing).
+        if check.verdict.is_available() && deployment.is_some_and(|d| !d.enables(venue)) {
+            check.verdict = Verdict::NotEnabled;
+        }
         decision.checks.push(check);
         if stops_at_first && check.verdict.is_available() {
             break;
         }
+    }
+    let checks = decision.checks.as_slice();
+    if !checks.iter().any(|c| c.verdict.is_available())
+        && checks.iter().any(|c| c.verdict == Verdict::NotEnabled)
+    {
+        decision.outcome = Outcome::Skipped(Skip::NoEnabledVenue);
+        return decision;
     }
     if let Some((index, choice)) = strategy::select(
         config.routing_strategy,
@@ -109,6 +177,8 @@ struct Wanted<'a> {
     side: Side,
     order: &'a OrderSize,
     now: DateTime<Utc>,
+    /// Whether the market's open-interest capacity is checked.
+    capacity: bool,
 }
 
 fn check_venue(
@@ -177,11 +247,14 @@ fn check_venue(
 }
 
 fn market_verdict(m: &MarketRow, wanted: &Wanted<'_>) -> Verdict {
-    if !m.is_listed() {
+    if m.delisted {
         return Verdict::Delisted;
     }
     if m.market_open == Some(false) {
         return Verdict::MarketClosed;
+    }
+    if !m.is_active {
+        return Verdict::Delisted;
     }
     if let Some(requested) = wanted.leverage {
         let overnight = m
@@ -206,6 +279,9 @@ fn market_verdict(m: &MarketRow, wanted: &Wanted<'_>) -> Verdict {
                 overnight,
             };
         }
+    }
+    if !wanted.capacity {
+        return Verdict::Available;
     }
     let capacity = match wanted.side {
         Side::Long => m.long_capacity_usd,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::cost::estimate;
 use super::decide::decide;
 use super::snapshot::MarketSnapshot;
-use super::types::{MarketRow, OrderSize, PendingSignal, RoutingOptions, SizeModel};
+use super::types::{MarketRow, OpenPositions, OrderSize, PendingSignal, RoutingOptions, SizeModel};
 use crate::cost::FeeRule;
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Usd, Venue};
 use crate::symbols::Token;
@@ -68,6 +68,7 @@ pub fn venue_costs(
             leverage: Ok(None),
             created_at: now,
             size: SizeModel::default(),
+            deployment: None,
         };
         let decision = decide(
             &signal,
@@ -76,6 +77,7 @@ pub fn venue_costs(
             ConfigSource::Default,
             order,
             snapshot,
+            &OpenPositions::default(),
             &options,
         );
         for check in decision.checks.as_slice() {

@@ -30,9 +30,9 @@ pub use render::{RenderedDecision, render};
 pub use snapshot::MarketSnapshot;
 pub use strategy::{cost_bps, liquidity_usd};
 pub use types::{
-    Checks, Choice, Decision, FIXED_USDC, Invalid, MarketRow, NotionalSource, OrderSize, Outcome,
-    PendingSignal, RoutingOptions, SizeModel, SizeModelError, Skip, VenueCheck, Verdict,
-    leverage_from_parts, leverage_from_size_model, quote_untrusted,
+    Checks, Choice, Decision, Deployment, FIXED_USDC, Invalid, MarketRow, NotionalSource,
+    OpenPositions, OrderSize, Outcome, PendingSignal, RoutingOptions, SizeModel, SizeModelError,
+    Skip, VenueCheck, Verdict, leverage_from_parts, leverage_from_size_model, quote_untrusted,
 };
 
 #[cfg(test)]

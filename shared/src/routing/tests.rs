@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::*;
-use crate::domain::Venue::{Gmx, Hyperliquid as HL, Ostium as OS};
+use crate::domain::Venue::{Hyperliquid as HL, Ostium as OS, Spot};
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
 use crate::symbols::Token;
 
@@ -53,8 +53,10 @@ fn markets() -> Vec<MarketRow> {
     let mut matic = hl("MATIC", 30, 20);
     matic.delisted = true;
     matic.is_active = false;
+    // As stored: a closed market is listed (no delisted_at) yet inactive.
     let mut tsla = os("TSLA", "USD", 20, 10);
     tsla.market_open = Some(false);
+    tsla.is_active = false;
     let mut nvda = os("NVDA", "USD", 21, 10);
     nvda.is_active = false;
     vec![
@@ -104,6 +106,7 @@ fn signal(token: &str) -> PendingSignal {
         leverage: Ok(None),
         created_at: now() - TimeDelta::minutes(5),
         size: SizeModel::default(),
+        deployment: None,
     }
 }
 
@@ -129,6 +132,7 @@ fn run(
         ConfigSource::Default,
         OrderSize::of(&s.size, requested, None),
         snap,
+        &OpenPositions::default(),
         o,
     )
 }
@@ -301,14 +305,14 @@ fn unsupported_venues_are_reported_and_skipped() {
     let s = signal("XAU");
     let d = run(
         &s,
-        &cfg(&[Gmx, OS], Strategy::FirstAvailable, true),
+        &cfg(&[Spot, OS], Strategy::FirstAvailable, true),
         &snap,
         &o,
     );
     assert_eq!(summary(&d, &snap), "OSTIUM XAU/USD");
     assert_eq!(
         reason(&s, &d, &snap, &o),
-        "GMX: UNSUPPORTED_VENUE → OSTIUM: available (XAU/USD, pair 5)"
+        "SPOT: UNSUPPORTED_VENUE → OSTIUM: available (XAU/USD, pair 5)"
     );
 }
 
@@ -832,4 +836,200 @@ fn ages_format_compactly() {
     assert_eq!(render::format_age(TimeDelta::minutes(30)), "30m");
     assert_eq!(render::format_age(TimeDelta::hours(26)), "26h");
     assert_eq!(render::format_age(TimeDelta::days(5)), "5d");
+}
+
+fn deployed(token: &str, status: &str, enabled: Option<&[&str]>) -> PendingSignal {
+    PendingSignal {
+        deployment: Some(Deployment {
+            id: Uuid::from_u128(77),
+            status: Some(status.to_owned()),
+            enabled_venues: enabled.map(|l| l.iter().map(|v| (*v).to_owned()).collect()),
+        }),
+        ..signal(token)
+    }
+}
+
+fn decide_with(s: &PendingSignal, positions: &OpenPositions) -> (Decision, String) {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let requested = s.leverage.as_ref().ok().copied().flatten();
+    let d = decide(
+        s,
+        Token::parse(&s.token_symbol),
+        &RoutingConfig::builtin_default(),
+        ConfigSource::Default,
+        OrderSize::of(&s.size, requested, None),
+        &snap,
+        positions,
+        &o,
+    );
+    let reason = render(s, &d, &[], &snap, &o).routing_reason;
+    (d, reason)
+}
+
+#[test]
+fn deployments_restrict_venues_and_inactive_ones_skip() {
+    let none = OpenPositions::default();
+    // Both enabled: as without a deployment.
+    let (d, _) = decide_with(
+        &deployed("BTC", "ACTIVE", Some(&["HYPERLIQUID", "OSTIUM"])),
+        &none,
+    );
+    assert_eq!(d.venue(), Some(HL));
+    // Hyperliquid not enabled: BTC goes to Ostium, Hyperliquid marked.
+    let (d, reason) = decide_with(&deployed("BTC", "ACTIVE", Some(&["OSTIUM"])), &none);
+    assert_eq!(d.venue(), Some(OS), "{reason}");
+    assert!(
+        reason.starts_with("HYPERLIQUID: NOT_ENABLED → OSTIUM: available"),
+        "{reason}"
+    );
+    // Gold only on Ostium, deployment on Hyperliquid only: NO_ENABLED_VENUE.
+    let (d, reason) = decide_with(&deployed("XAU", "ACTIVE", Some(&["HYPERLIQUID"])), &none);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("NO_ENABLED_VENUE"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("HYPERLIQUID: NOT_LISTED → OSTIUM: NOT_ENABLED"),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with("(the deployment enables HYPERLIQUID)"),
+        "{reason}"
+    );
+    // Not listed anywhere: enabling would not help, NO_VENUE_AVAILABLE.
+    let (d, _) = decide_with(&deployed("NOPE", "ACTIVE", Some(&["HYPERLIQUID"])), &none);
+    assert_eq!(d.skip().map(Skip::code), Some("NO_VENUE_AVAILABLE"));
+    // An empty list enables nothing; NULL restricts nothing.
+    let (d, _) = decide_with(&deployed("BTC", "ACTIVE", Some(&[])), &none);
+    assert_eq!(d.skip().map(Skip::code), Some("NO_ENABLED_VENUE"));
+    let (d, _) = decide_with(&deployed("BTC", "ACTIVE", None), &none);
+    assert_eq!(d.venue(), Some(HL));
+    // Paused, cancelled or missing deployments.
+    for status in ["PAUSED", "CANCELLED"] {
+        let (d, reason) = decide_with(&deployed("BTC", status, None), &none);
+        assert_eq!(d.skip().map(Skip::code), Some("DEPLOYMENT_INACTIVE"));
+        assert!(reason.ends_with(&format!("is {status}")), "{reason}");
+    }
+    let mut gone = deployed("BTC", "ACTIVE", None);
+    if let Some(d) = gone.deployment.as_mut() {
+        d.status = None;
+    }
+    let (d, reason) = decide_with(&gone, &none);
+    assert_eq!(d.skip().map(Skip::code), Some("DEPLOYMENT_INACTIVE"));
+    assert!(reason.ends_with("is missing"), "{reason}");
+}
+
+#[test]
+fn open_positions_decide_the_venue_ahead_of_the_strategy() {
+    let dep = Uuid::from_u128(77);
+    // A position on Ostium recorded as `btc/usd`: the same token as `$BTC`.
+    let ostium = OpenPositions::new([(dep, "OSTIUM", "btc/usd")]);
+    let s = deployed("$BTC", "ACTIVE", Some(&["HYPERLIQUID"]));
+    let (d, reason) = decide_with(&s, &ostium);
+    assert_eq!(d.venue(), Some(OS), "{reason}");
+    assert_eq!(
+        d.checks.as_slice().len(),
+        1,
+        "only the position's venue is checked"
+    );
+    assert!(reason.contains("OPEN_POSITION"), "{reason}");
+    // Another deployment's position does not count.
+    let other = OpenPositions::new([(Uuid::from_u128(78), "OSTIUM", "BTC")]);
+    let (d, _) = decide_with(&deployed("BTC", "ACTIVE", None), &other);
+    assert_eq!(d.venue(), Some(HL));
+    // A position where the market is closed: skipped, never sent elsewhere.
+    let tsla = OpenPositions::new([(dep, "OSTIUM", "TSLA")]);
+    let (d, reason) = decide_with(&deployed("TSLA", "ACTIVE", None), &tsla);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("POSITION_VENUE_UNAVAILABLE"),
+        "{reason}"
+    );
+    assert!(reason.contains("OSTIUM: MARKET_CLOSED"), "{reason}");
+    // Positions on two venues, or on a venue no signal is routed to.
+    let both = OpenPositions::new([(dep, "OSTIUM", "ETH"), (dep, "HYPERLIQUID", "ETH-PERP")]);
+    let (d, reason) = decide_with(&deployed("ETH", "ACTIVE", None), &both);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("CONFLICTING_POSITIONS"),
+        "{reason}"
+    );
+    assert!(reason.contains("on HYPERLIQUID and OSTIUM"), "{reason}");
+    let multi = OpenPositions::new([(dep, "MULTI", "ETH")]);
+    let (d, reason) = decide_with(&deployed("ETH", "ACTIVE", None), &multi);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("CONFLICTING_POSITIONS"),
+        "{reason}"
+    );
+    assert!(reason.contains("on MULTI"), "{reason}");
+}
+
+/// `venue_markets` has two writers on Maxxit: its own sync scripts (rows
+/// without a canonical symbol, `is_active` = open now) and Agent Where
+/// (`delisted_at` = not listed, `is_active` = listed and open now).
+#[test]
+fn rows_of_both_writers_read_as_each_writer_means_them() {
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let foreign = |from: &str, to: &str, pair: i32, active: bool| MarketRow {
+        base_symbol: String::new(),
+        market_open: None,
+        is_active: active,
+        ..os(from, to, pair, 50)
+    };
+    let mut rows = markets();
+    // Maxxit's rows: DAX closed by its writer, an open USD/MXN keyed `USD`.
+    let mut dax = foreign("DAX", "EUR", 15, false);
+    dax.token_symbol = "DAX".to_owned();
+    let mut mxn_theirs = foreign("USD", "MXN", 17, true);
+    mxn_theirs.token_symbol = "USD".to_owned();
+    mxn_theirs.max_leverage = Some(50);
+    // Ours for the same pair, closed at the moment.
+    let mut mxn_ours = os("USD", "MXN", 17, 20);
+    mxn_ours.market_open = Some(false);
+    mxn_ours.is_active = false;
+    rows.extend([dax, mxn_theirs, mxn_ours]);
+    let snap = MarketSnapshot::new(rows, &fresh());
+
+    // A row only Maxxit keeps, inactive: not listed (nothing says "closed").
+    let s = signal("DAX");
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: DELISTED (DAX/EUR)"
+    );
+    // Our row wins over Maxxit's for the same market: closed, not available.
+    let s = signal("USDMXN");
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: MARKET_CLOSED (USD/MXN)"
+    );
+}
+
+#[test]
+fn listed_means_not_delisted_and_active_or_merely_closed() {
+    let open = os("BTC", "USD", 0, 100);
+    assert!(open.is_listed() && open.is_own());
+    let closed = MarketRow {
+        is_active: false,
+        market_open: Some(false),
+        ..open.clone()
+    };
+    assert!(closed.is_listed());
+    let delisted = MarketRow {
+        delisted: true,
+        ..closed.clone()
+    };
+    assert!(!delisted.is_listed());
+    let theirs_off = MarketRow {
+        base_symbol: String::new(),
+        is_active: false,
+        market_open: None,
+        ..open.clone()
+    };
+    assert!(!theirs_off.is_listed() && !theirs_off.is_own());
 }

@@ -30,6 +30,10 @@ pub struct PendingSignal {
     pub created_at: DateTime<Utc>,
     /// What the size model says about the order's size.
     pub size: SizeModel,
+    /// The deployment the signal was created for, on a host that executes
+    /// signals per deployment (Maxxit's `signals.deployment_id`); `None`
+    /// when the signal names none or the host has no deployments.
+    pub deployment: Option<Deployment>,
 }
 
 /// The parts of a signal's size the claim query reads: `size_model ->>
@@ -137,6 +141,73 @@ impl Default for OrderSize {
             leverage: 1.0,
             source: NotionalSource::RelativeSize,
         }
+    }
+}
+
+/// A signal's deployment (`agent_deployments`): whether it trades now and on
+/// which venues its user's wallet can trade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub id: Uuid,
+    /// `agent_deployments.status` (`ACTIVE`, `PAUSED`, `CANCELLED`); `None`
+    /// when the row is gone.
+    pub status: Option<String>,
+    /// `agent_deployments.enabled_venues`, upper-cased; `None` (NULL) means
+    /// no restriction is recorded.
+    pub enabled_venues: Option<Vec<String>>,
+}
+
+impl Deployment {
+    /// Whether the deployment trades now.
+    #[must_use]
+    pub fn is_active(&self) -> bool {
+        self.status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("ACTIVE"))
+    }
+
+    /// Whether the deployment's wallet may trade on `venue`.
+    #[must_use]
+    pub fn enables(&self, venue: Venue) -> bool {
+        self.enabled_venues
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|v| v == venue.as_str()))
+    }
+}
+
+/// The open positions of the batch's deployments, keyed by deployment and
+/// canonical symbol (positions record the token as the signal spelled it, so
+/// it goes through the same normalisation as signals).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenPositions {
+    by_key: std::collections::HashMap<(Uuid, String), Vec<String>>,
+}
+
+impl OpenPositions {
+    /// Indexes `(deployment, venue label, token as stored)` rows; a token
+    /// that is no valid symbol is kept under its upper-cased spelling.
+    pub fn new<'a>(rows: impl IntoIterator<Item = (Uuid, &'a str, &'a str)>) -> OpenPositions {
+        let mut positions = OpenPositions::default();
+        for (deployment, venue, token) in rows {
+            let canonical = Token::parse(token)
+                .map_or_else(|_| token.trim().to_ascii_uppercase(), |t| t.canonical);
+            let venues = positions.by_key.entry((deployment, canonical)).or_default();
+            let venue = venue.trim().to_ascii_uppercase();
+            if !venues.contains(&venue) {
+                venues.push(venue);
+                venues.sort();
+            }
+        }
+        positions
+    }
+
+    /// The venues (labels, sorted) where `deployment` holds open positions in
+    /// `canonical`.
+    #[must_use]
+    pub fn venues(&self, deployment: Uuid, canonical: &str) -> &[String] {
+        self.by_key
+            .get(&(deployment, canonical.to_owned()))
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -296,8 +367,9 @@ impl From<&crate::domain::Market> for MarketRow {
             base_symbol: m.base_symbol.clone(),
             price_scale: m.price_scale,
             dex: m.dex.clone(),
-            is_active: m.is_active,
-            delisted: !m.is_active,
+            // As stored: active = listed and open now (see `sql/markets/apply.sql`).
+            is_active: m.listed && m.market_open != Some(false),
+            delisted: !m.listed,
             market_open: m.market_open,
             max_leverage: m.max_leverage,
             liquidity_usd: m.liquidity_usd,
@@ -323,10 +395,20 @@ impl From<&crate::domain::Market> for MarketRow {
 }
 
 impl MarketRow {
-    /// Listed: active and not delisted.
+    /// Listed: not delisted, and active or merely closed. `is_active` keeps
+    /// the meaning Maxxit's readers give it (listed and open now), so a
+    /// closed market is inactive yet listed; a row only another writer keeps
+    /// (no `delisted_at` of Agent Where) is listed when active.
     #[must_use]
     pub fn is_listed(&self) -> bool {
-        self.is_active && !self.delisted
+        !self.delisted && (self.is_active || self.market_open == Some(false))
+    }
+
+    /// Whether Agent Where wrote this row (another writer's rows have no
+    /// canonical symbol stored).
+    #[must_use]
+    pub fn is_own(&self) -> bool {
+        !self.base_symbol.is_empty()
     }
 
     /// The symbol the history records, as the venue names its markets
@@ -392,7 +474,7 @@ pub enum Verdict {
     MarketClosed,
     /// The venue never synced successfully, or not within `max_market_age`.
     StaleMarketData,
-    /// A venue Agent Where does not sync (GMX, SPOT).
+    /// A venue Agent Where does not sync (`SPOT`).
     UnsupportedVenue,
     /// The signal asks for more leverage than the market allows (its
     /// overnight cap while it is in its overnight window).
@@ -410,6 +492,9 @@ pub enum Verdict {
         notional: f64,
         capacity: f64,
     },
+    /// The venue could take the signal, but the signal's deployment has not
+    /// enabled it.
+    NotEnabled,
 }
 
 impl Verdict {
@@ -426,6 +511,7 @@ impl Verdict {
             Verdict::LeverageAboveMax { .. } => "LEVERAGE_ABOVE_MAX",
             Verdict::OpenInterestCap { .. } => "OPEN_INTEREST_CAP",
             Verdict::AboveCapacity { .. } => "ABOVE_CAPACITY",
+            Verdict::NotEnabled => "NOT_ENABLED",
         }
     }
 
@@ -511,6 +597,19 @@ pub enum Skip {
         age: TimeDelta,
     },
     InvalidSignal(Invalid),
+    /// The signal's deployment does not trade now (paused, cancelled, gone).
+    DeploymentInactive,
+    /// No considered venue can take the signal, and one could if the
+    /// deployment had enabled it.
+    NoEnabledVenue,
+    /// The deployment holds open positions in the token that do not name one
+    /// routable venue (two venues, or a venue no signal can be routed to).
+    ConflictingPositions {
+        venues: Vec<String>,
+    },
+    /// The deployment holds an open position in the token on a venue that
+    /// cannot take the signal now (its check is the decision's one check).
+    PositionVenueUnavailable,
 }
 
 impl Skip {
@@ -521,6 +620,10 @@ impl Skip {
             Skip::NoVenueAvailable => "NO_VENUE_AVAILABLE",
             Skip::SignalExpired { .. } => "SIGNAL_EXPIRED",
             Skip::InvalidSignal(_) => "INVALID_SIGNAL",
+            Skip::DeploymentInactive => "DEPLOYMENT_INACTIVE",
+            Skip::NoEnabledVenue => "NO_ENABLED_VENUE",
+            Skip::ConflictingPositions { .. } => "CONFLICTING_POSITIONS",
+            Skip::PositionVenueUnavailable => "POSITION_VENUE_UNAVAILABLE",
         }
     }
 }
@@ -538,6 +641,9 @@ pub enum Choice {
     Tie,
     /// A figure was unknown for at least one available venue: priority order.
     MissingMetric,
+    /// The deployment holds an open position in the token on this venue:
+    /// the signal closes or flips it there, ahead of the strategy.
+    OpenPosition,
 }
 
 /// How a decision ended.

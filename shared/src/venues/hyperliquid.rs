@@ -7,7 +7,7 @@
 //!   venue because builder-dex names carry their `dex:` prefix;
 //! - `market_index` = asset id: the universe index on the main dex,
 //!   `100000 + perp_dex_index*10000 + index` on builder dexes;
-//! - `is_active` = not `isDelisted`; `current_price` = `markPx`;
+//! - `listed` = not `isDelisted`; `current_price` = `markPx`;
 //! - `min_position` = `10^-szDecimals`, the size step **in coin units** (not USD);
 //! - `open_interest_usd` = `openInterest` (coins) × `markPx`;
 //!   `day_volume_usd` = `dayNtlVlm`; `funding_rate` = hourly `funding`;
@@ -491,7 +491,7 @@ pub fn book_coins(markets: &[Market], demand: &[String], limit: usize) -> Vec<St
     for symbol in demand {
         let mut matching: Vec<&Market> = markets
             .iter()
-            .filter(|m| m.is_active && &m.base_symbol == symbol)
+            .filter(|m| m.listed && &m.base_symbol == symbol)
             .collect();
         matching.sort_by(|a, b| a.dex.cmp(&b.dex).then(a.market_index.cmp(&b.market_index)));
         for m in matching {
@@ -841,8 +841,8 @@ fn map_asset(
         }
     };
     let open_interest_usd = oi_coins * mark;
-    let is_active = !asset.is_delisted;
-    let liquidity_usd = if is_active {
+    let listed = !asset.is_delisted;
+    let liquidity_usd = if listed {
         open_interest_usd.min(day_volume)
     } else {
         0.0
@@ -929,7 +929,7 @@ fn map_asset(
         quote_symbol: symbol.quote_symbol,
         price_scale: symbol.price_scale,
         dex: symbol.dex,
-        is_active,
+        listed,
         market_open: None,
         market_status_at: None,
         min_position: Some(10_f64.powi(-sz)),
@@ -1084,6 +1084,7 @@ PATH must be a directory holding `perpDexs.json`, `metaAndAssetCtxs.json` and \
     index_label: "asset",
     builder_dexes: true,
     liquidity: LiquidityModel::OpenInterestAndVolume,
+    recorded_source: "recorded January 2026 capture, built in",
     default_taker_fee_bps: Some(TAKER_FEE_BPS),
 };
 
@@ -1442,7 +1443,7 @@ mod tests {
         assert_eq!(markets.len(), 225);
         let inactive: Vec<&str> = markets
             .iter()
-            .filter(|m| !m.is_active)
+            .filter(|m| !m.listed)
             .map(|m| m.token_symbol.as_str())
             .collect();
         assert_eq!(inactive.len(), 38);
@@ -1474,7 +1475,7 @@ mod tests {
 
         assert_eq!(find(&markets, "HYPE").market_index, Some(159));
         let matic = find(&markets, "MATIC");
-        assert!(!matic.is_active);
+        assert!(!matic.listed);
         assert_eq!(matic.liquidity_usd, Some(0.0));
         assert_eq!(matic.spread_bps, None);
         let hpos = find(&markets, "HPOS");
@@ -1510,7 +1511,7 @@ mod tests {
         assert_eq!(find(&markets, "xyz:MSTR").taker_fee_bps, Some(9.0));
         let delisted: Vec<&str> = xyz
             .iter()
-            .filter(|m| !m.is_active)
+            .filter(|m| !m.listed)
             .map(|m| m.token_symbol.as_str())
             .collect();
         assert_eq!(delisted, ["xyz:COST", "xyz:LLY", "xyz:SKHX", "xyz:TSM"]);
@@ -1770,7 +1771,7 @@ mod late_2026 {
                 .filter(|m| m.dex.as_deref() == Some(dex))
                 .collect();
             assert!(!of_dex.is_empty(), "{dex}");
-            assert!(of_dex.iter().all(|m| !m.is_active), "{dex}");
+            assert!(of_dex.iter().all(|m| !m.listed), "{dex}");
         }
     }
 

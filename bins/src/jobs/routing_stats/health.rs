@@ -2,7 +2,9 @@
 //! successfully within `--max-sync-age` and has an active market; the success
 //! rate of the window is at least `--min-success-rate` once it holds
 //! `--min-decisions`; the oldest pending `MULTI` signal is younger than
-//! `--max-pending-age`. Exit 0 when all pass, 1 otherwise.
+//! `--max-pending-age`; on Maxxit's schema, no `MULTI` signal of the window
+//! was executed by its executor without a routing decision. Exit 0 when all
+//! pass, 1 otherwise.
 
 use agent_where::db::stats::{self, Filters};
 use agent_where::domain::Venue;
@@ -18,7 +20,8 @@ use crate::output::{Format, Table};
 /// One check and its verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// `sync-age`, `active-markets`, `success-rate` or `pending-age`.
+    /// `sync-age`, `active-markets`, `success-rate`, `pending-age` or
+    /// `executed-unrouted` (Maxxit's schema).
     pub check: &'static str,
     /// The venue checked, for per-venue checks.
     pub venue: Option<String>,
@@ -67,9 +70,6 @@ fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
             venues.push(v);
         }
     }
-    if venues.is_empty() {
-        venues = agent_where::venues::registry::synced();
-    }
     Ok(Thresholds {
         venues,
         max_sync_age: age("--max-sync-age", &args.max_sync_age)?,
@@ -91,7 +91,14 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     let (_, mut client) = common.connect_checked().await?;
     let tx = agent_where::db::read_snapshot(&mut client).await?;
     let window = resolve_window(&tx, &spec).await?;
-    let syncs = stats::venue_sync(&tx, &limits.venues).await?;
+    // Without --venue: the venues in use (a registered venue never synced is
+    // unavailable, not unhealthy).
+    let venues = if limits.venues.is_empty() {
+        stats::venues_in_use(&tx).await?
+    } else {
+        limits.venues.clone()
+    };
+    let syncs = stats::venue_sync(&tx, &venues).await?;
     let totals = stats::totals(
         &tx,
         &Filters {
@@ -101,7 +108,13 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
         },
     )
     .await?;
-    let pending = stats::pending(&tx).await?;
+    let host = agent_where::db::host::detect(&tx).await?;
+    let pending = stats::pending(&tx, host).await?;
+    let executed_unrouted = if host.is_maxxit() {
+        Some(stats::executed_unrouted(&tx, window.since, window.until).await?)
+    } else {
+        None
+    };
     drop(tx);
 
     let mut checks = Vec::new();
@@ -183,6 +196,20 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
             ),
         },
     });
+    if let Some(n) = executed_unrouted {
+        #[allow(clippy::cast_precision_loss)]
+        checks.push(Check {
+            check: "executed-unrouted",
+            venue: None,
+            ok: n == 0,
+            value: Some(n as f64),
+            threshold: 0.0,
+            detail: format!(
+                "{n} MULTI signals of the {} executed by the host's executor without a routing decision (it runs MULTI as OSTIUM: see README, Maxxit)",
+                window_words(&window)
+            ),
+        });
+    }
 
     let report = HealthReport {
         ok: checks.iter().all(|c| c.ok),
