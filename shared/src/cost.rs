@@ -390,7 +390,9 @@ impl DepthCurve {
                 beyond_visible_depth: false,
             });
         }
-        // Average price and cumulative size at each level.
+        // Average price and cumulative size at each level. Impacts below
+        // are clamped at 0 and `+ 0.0` turns the -0.0 of a short filled at
+        // the touch into 0 (the audit and `--explain` never show "-0").
         let level = |k: usize| -> (f64, f64) {
             let [n, bps] = points[k];
             let avg = touch + sign * bps / 1e4 * mid;
@@ -409,7 +411,7 @@ impl DepthCurve {
                 let size = prev.1 + (notional - prev.0) / price;
                 let avg = notional / size;
                 return Some(BookImpact {
-                    impact_bps: (sign * (avg - touch) / mid * 1e4).max(0.0),
+                    impact_bps: (sign * (avg - touch) / mid * 1e4).max(0.0) + 0.0,
                     beyond_visible_depth: false,
                 });
             }
@@ -419,7 +421,7 @@ impl DepthCurve {
         let size = prev.1 + (notional - prev.0) / last_price;
         let avg = notional / size;
         Some(BookImpact {
-            impact_bps: (sign * (avg - touch) / mid * 1e4).max(0.0),
+            impact_bps: (sign * (avg - touch) / mid * 1e4).max(0.0) + 0.0,
             beyond_visible_depth: true,
         })
     }
@@ -495,6 +497,12 @@ mod tests {
         // Selling $99 + $98 = 197: 2 coins, avg 98.5, 0.5 below the bid 99.
         let i = c.impact(Side::Short, 197.0).expect("bid side");
         assert!((i.impact_bps - 50.0).abs() < 1e-6, "{i:?}");
+        // Selling within the touch: impact exactly +0 (never a "-0").
+        let i = c.impact(Side::Short, 50.0).expect("bid side");
+        assert!(
+            i.impact_bps == 0.0 && i.impact_bps.is_sign_positive(),
+            "{i:?}"
+        );
         assert_eq!(c.visible_notional(Side::Long), 409.0);
     }
 

@@ -421,9 +421,9 @@ fn lowest_cost_follows_the_depth_where_lowest_fees_cannot() {
     let snap = snapshot(vec![book, os("BTC", 0)]);
     // A $500k LONG (50 000 USDC × 10): on the thin book, 1 coin at 100 001,
     // 1 at 100 101, the rest (500 000 − 200 102 = 299 898) at 100 301, i.e.
-    // 2.990 coins: 4.990 coins for $500k, average 100 200.3, 199.3 beyond
-    // the touch of 100 001 = 19.93 bps of the mid 100 000. Total on
-    // Hyperliquid: 4.5 + 4.5 + 0.1 + 19.93 ≈ 29.03 bps. Ostium fills at the
+    // 2.990 coins: 4.990 coins for $500k, average 100 200.8, 199.8 beyond
+    // the touch of 100 001 = 19.98 bps of the mid 100 000. Total on
+    // Hyperliquid: 4.5 + 4.5 + 0.1 + 19.98 ≈ 29.08 bps. Ostium fills at the
     // ask whatever the size: 10 + 0 + 1 = 11 bps (the long adds to the
     // imbalance: all taker).
     let size = json!({"type": "fixed-usdc", "value": 50_000, "leverage": 10});
