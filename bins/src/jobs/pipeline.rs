@@ -227,6 +227,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
     let options = SetupOptions {
         check: false,
         no_create_database: args.no_create_database,
+        host: agent_where::db::host::ExpectedHost::Auto,
         format: Format::Table,
     };
     let report = setup::execute(&args.common, &options).await;

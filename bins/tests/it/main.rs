@@ -11,6 +11,7 @@ mod bench_routing;
 mod least_privilege;
 mod maxxit;
 mod pipeline;
+mod prisma;
 mod readme;
 mod reliability;
 mod route_pending_signals;

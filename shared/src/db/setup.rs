@@ -1,14 +1,15 @@
 //! What `setup-agent-where` reports after (or instead of, with `--check`)
 //! migrating: the schema version against this build, the `venue_t` labels,
-//! the tables Agent Where needs, the global routing config and the markets
-//! per venue. Read-only.
+//! the tables Agent Where needs, every object it needs verified in the
+//! catalog (what another tool removed is listed), the global routing config
+//! and the markets per venue. Read-only.
 
 use anyhow::Result;
 use serde::Serialize;
 use tokio_postgres::Client;
 
 use super::connect::DatabaseUrl;
-use super::{DbContext, config, schema};
+use super::{DbContext, config, host, schema};
 
 /// Tables Agent Where needs.
 pub const REQUIRED_TABLES: [&str; 8] = [
@@ -28,12 +29,19 @@ pub struct SetupReport {
     pub database: String,
     pub created_database: bool,
     pub applied_migrations: Vec<String>,
+    /// Objects another tool had removed that setup re-created.
+    pub repaired: Vec<String>,
     pub created_global_config: bool,
+    /// The host schema: `minimal`, `maxxit`, or unsupported by routing.
+    pub host: String,
     pub schema_version: Option<i32>,
     pub latest_version: i32,
     pub up_to_date: bool,
     pub multi_venue_present: bool,
     pub tables: Vec<TablePresence>,
+    /// Objects missing or different from what this build needs (checked once
+    /// the migrations are applied), one line each; empty when all is there.
+    pub missing_objects: Vec<String>,
     pub global_config: Option<GlobalConfigView>,
     pub markets: Vec<MarketCount>,
 }
@@ -74,6 +82,12 @@ impl SetupReport {
         }
         if !self.applied_migrations.is_empty() {
             done.push(format!("applied {}", self.applied_migrations.join(", ")));
+        }
+        if !self.repaired.is_empty() {
+            done.push(format!(
+                "repaired what another tool removed: {}",
+                self.repaired.join("; ")
+            ));
         }
         if self.created_global_config {
             done.push("created the global routing config".to_owned());
@@ -136,16 +150,32 @@ pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> 
     let venue_values: Vec<String> = venue_values;
     let multi = venue_values.iter().any(|v| v == "MULTI");
     let all_tables = present.len() == REQUIRED_TABLES.len();
+    let missing_objects = if state.is_current() {
+        schema::objects::verify(client).await?
+    } else {
+        Vec::new()
+    };
+    // A schema routing refuses (an older Maxxit) is reported, not an error here.
+    let host = host::detect(client)
+        .await
+        .map_or("unsupported (routing refuses it)", host::HostSchema::name);
     Ok(SetupReport {
         database: url.to_string(),
         created_database: false,
         applied_migrations: Vec::new(),
+        repaired: Vec::new(),
         created_global_config: false,
+        host: host.to_owned(),
         schema_version: state.applied,
         latest_version: state.latest,
-        up_to_date: state.is_current() && multi && all_tables && global_config.is_some(),
+        up_to_date: state.is_current()
+            && multi
+            && all_tables
+            && missing_objects.is_empty()
+            && global_config.is_some(),
         multi_venue_present: multi,
         tables,
+        missing_objects,
         global_config,
         markets,
     })

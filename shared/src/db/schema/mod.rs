@@ -1,6 +1,8 @@
 //! The database schema: forward-only migrations from `migrations/`, embedded
-//! in the binaries and applied by `setup-agent-where` under an advisory lock,
-//! and the version check every other binary runs before it touches data.
+//! in the binaries and applied by `setup-agent-where` under an advisory lock;
+//! the objects they build, verified in the catalog ([`objects`], against the
+//! Prisma models of [`prisma`]) and repaired when another tool removed them;
+//! and the check every other binary runs before it touches data.
 
 use anyhow::{Context, Result, bail};
 use tokio_postgres::error::SqlState;
@@ -8,6 +10,9 @@ use tokio_postgres::{Client, GenericClient};
 
 use super::connect::DatabaseUrl;
 use super::{DbContext, databases};
+
+pub mod objects;
+pub mod prisma;
 
 mod embedded {
     refinery::embed_migrations!("../migrations");
@@ -82,7 +87,7 @@ pub async fn inspect(client: &Client) -> Result<SchemaState> {
     let applied_rows = if exists {
         client
             .query(
-                include_str!("../../../sql/schema/applied_migrations.sql"),
+                include_str!("../../../../sql/schema/applied_migrations.sql"),
                 &[],
             )
             .await
@@ -149,7 +154,83 @@ pub async fn ensure_current(client: &Client) -> Result<()> {
             state.latest
         );
     }
+    let problems = objects::verify(client).await?;
+    if !problems.is_empty() {
+        bail!(
+            "the database lacks objects Agent Where needs, removed by another tool (a `prisma db push`?): {}: run `setup-agent-where` to repair",
+            summary(&problems)
+        );
+    }
     Ok(())
+}
+
+/// The first problems, `; `-separated, and how many more there are.
+#[must_use]
+pub fn summary(problems: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = problems
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if problems.len() > SHOWN {
+        text.push_str(&format!(" (and {} more)", problems.len() - SHOWN));
+    }
+    text
+}
+
+/// Re-creates the objects another tool removed by re-running every
+/// migration of this build in one transaction, under the migration lock:
+/// each migration is written to be re-run (`IF NOT EXISTS`, `OR REPLACE`,
+/// guarded blocks) and leaves what exists as it is. Returns the problems that
+/// remain (what re-running cannot fix, such as a column whose type was
+/// changed), empty when all is repaired.
+pub async fn repair(client: &mut Client) -> Result<Vec<String>> {
+    client
+        .execute(
+            include_str!("../../../../sql/locks/advisory_lock.sql"),
+            &[&MIGRATION_LOCK_KEY],
+        )
+        .await
+        .db_context("cannot take the migration lock")?;
+    let result = repair_locked(client).await;
+    let unlock = client
+        .execute(
+            include_str!("../../../../sql/locks/advisory_unlock.sql"),
+            &[&MIGRATION_LOCK_KEY],
+        )
+        .await;
+    let remaining = result?;
+    unlock.db_context("cannot release the migration lock")?;
+    Ok(remaining)
+}
+
+async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
+    if objects::verify(&*client).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    preflight(client).await?;
+    let runner = embedded::migrations::runner();
+    let mut migrations: Vec<_> = runner.get_migrations().iter().collect();
+    migrations.sort_by_key(|m| m.version());
+    let tx = client
+        .transaction()
+        .await
+        .db_context("cannot start the repair")?;
+    for m in migrations {
+        let Some(sql) = m.sql() else { continue };
+        tx.batch_execute(sql).await.with_db_context(|| {
+            format!(
+                "cannot repair: re-running V{}__{} failed",
+                m.version(),
+                m.name()
+            )
+        })?;
+    }
+    let remaining = objects::verify(&tx).await?;
+    tx.commit().await.db_context("cannot commit the repair")?;
+    Ok(remaining)
 }
 
 /// Applies every pending migration while holding the migration advisory
@@ -158,7 +239,7 @@ pub async fn ensure_current(client: &Client) -> Result<()> {
 pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
     client
         .execute(
-            include_str!("../../../sql/locks/advisory_lock.sql"),
+            include_str!("../../../../sql/locks/advisory_lock.sql"),
             &[&MIGRATION_LOCK_KEY],
         )
         .await
@@ -166,7 +247,7 @@ pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
     let result = migrate_locked(client).await;
     let unlock = client
         .execute(
-            include_str!("../../../sql/locks/advisory_unlock.sql"),
+            include_str!("../../../../sql/locks/advisory_unlock.sql"),
             &[&MIGRATION_LOCK_KEY],
         )
         .await;
@@ -207,7 +288,7 @@ async fn preflight(client: &Client) -> Result<()> {
     }
     let globals: i64 = client
         .query_one(
-            include_str!("../../../sql/schema/count_global_configs.sql"),
+            include_str!("../../../../sql/schema/count_global_configs.sql"),
             &[],
         )
         .await
@@ -309,7 +390,7 @@ pub async fn existing_tables<C: GenericClient>(
 ) -> Result<Vec<String>, tokio_postgres::Error> {
     client
         .query(
-            include_str!("../../../sql/schema/existing_tables.sql"),
+            include_str!("../../../../sql/schema/existing_tables.sql"),
             &[&tables],
         )
         .await?
