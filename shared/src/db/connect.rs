@@ -81,8 +81,19 @@ impl fmt::Display for DatabaseUrl {
 impl DatabaseUrl {
     /// Parses a `postgres://` URL or a libpq key/value string. The error never
     /// repeats the input, which may hold a password.
+    ///
+    /// What the URL leaves out comes from the environment, as libpq does:
+    /// host from `PGHOST`, port from `PGPORT`, user from `PGUSER`, database
+    /// from `PGDATABASE` and password from `PGPASSWORD`; a value in the URL
+    /// always wins over the environment.
     pub fn parse(raw: &str) -> Result<DatabaseUrl> {
+        Self::parse_with_env(raw, &process_env)
+    }
+
+    /// [`Self::parse`] reading the libpq variables through `env`.
+    fn parse_with_env(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<DatabaseUrl> {
         let (rest, tls, root_cert) = extract_tls_params(raw)?;
+        let rest = url_with_env_port(&rest, env);
         let mut config: tokio_postgres::Config =
             rest.parse().map_err(|e: tokio_postgres::Error| {
                 anyhow!(
@@ -90,23 +101,9 @@ impl DatabaseUrl {
                     redact_error(&e.to_string(), raw)
                 )
             })?;
-        if config.get_hosts().is_empty() {
-            config.host("localhost");
-        }
-        if config.get_user().is_none() {
-            config.user(default_user());
-        }
-        if config.get_dbname().is_none() {
-            let user = config.get_user().unwrap_or_default().to_owned();
-            config.dbname(&user);
-        }
+        fill_from_env(&mut config, env, None)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
-        }
-        if config.get_password().is_none()
-            && let Some(password) = env_password()
-        {
-            config.password(password);
         }
         if config.get_application_name().is_none() {
             config.application_name("agent-where");
@@ -123,28 +120,26 @@ impl DatabaseUrl {
         })
     }
 
-    /// The URL used when none is given: `localhost:5432`, database
-    /// `agent_where`, user from `PGUSER` or the OS user, password from
-    /// `PGPASSWORD` if set.
-    #[must_use]
-    pub fn local_default() -> DatabaseUrl {
+    /// The URL used when none is given, from the libpq variables as libpq
+    /// reads them: host `PGHOST` (default `localhost`), port `PGPORT` (5432),
+    /// database `PGDATABASE` (default `agent_where`), user `PGUSER` (default
+    /// the OS user), password `PGPASSWORD`. Fails only on a bad `PGPORT`.
+    pub fn local_default() -> Result<DatabaseUrl> {
+        Self::local_default_with_env(&process_env)
+    }
+
+    fn local_default_with_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DatabaseUrl> {
         let mut config = tokio_postgres::Config::new();
         config
-            .host("localhost")
-            .port(5432)
-            .user(default_user())
-            .dbname(DEFAULT_DATABASE)
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
             .application_name("agent-where")
             .ssl_mode(SslMode::Prefer);
-        if let Some(password) = env_password() {
-            config.password(password);
-        }
-        DatabaseUrl {
+        fill_from_env(&mut config, env, Some(DEFAULT_DATABASE))?;
+        Ok(DatabaseUrl {
             config,
             tls: TlsMode::Prefer,
             root_cert: None,
-        }
+        })
     }
 
     /// The database name.
@@ -387,16 +382,105 @@ pub fn describe_pg_error(e: &tokio_postgres::Error) -> String {
     text.replace('\n', " ")
 }
 
-/// `PGPASSWORD`, as libpq reads it, for URLs that carry no password.
-fn env_password() -> Option<String> {
-    std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())
+/// A variable of the process environment; empty counts as unset (as libpq).
+fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
 }
 
-fn default_user() -> String {
-    ["PGUSER", "USER", "LOGNAME"]
+/// Fills in what the URL left out from the libpq variables, as libpq does:
+/// `PGHOST` (comma-separated hosts; a path is a Unix socket directory) else
+/// `localhost`, `PGPORT` (comma-separated) else 5432, `PGUSER` else the OS
+/// user, `PGDATABASE` else `default_database` (else the user name, as libpq),
+/// `PGPASSWORD`. Values the URL has are never replaced.
+fn fill_from_env(
+    config: &mut tokio_postgres::Config,
+    env: &dyn Fn(&str) -> Option<String>,
+    default_database: Option<&str>,
+) -> Result<()> {
+    let var = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+    if config.get_hosts().is_empty() {
+        match var("PGHOST") {
+            Some(hosts) => {
+                for host in hosts.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+                    config.host(host);
+                }
+            }
+            None => {
+                config.host("localhost");
+            }
+        }
+    }
+    if config.get_ports().is_empty()
+        && let Some(ports) = var("PGPORT")
+    {
+        for port in ports.split(',').map(str::trim) {
+            let port: u16 = port.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+                anyhow!("invalid `PGPORT` value `{port}`: expected a port number")
+            })?;
+            config.port(port);
+        }
+    }
+    if config.get_user().is_none() {
+        let user = ["PGUSER", "USER", "LOGNAME"]
+            .iter()
+            .find_map(|k| var(k))
+            .unwrap_or_else(|| "postgres".to_owned());
+        config.user(user);
+    }
+    if config.get_dbname().is_none() {
+        let database = var("PGDATABASE")
+            .or_else(|| default_database.map(str::to_owned))
+            .unwrap_or_else(|| config.get_user().unwrap_or_default().to_owned());
+        config.dbname(database);
+    }
+    if config.get_password().is_none()
+        && let Some(password) = env("PGPASSWORD").filter(|p| !p.is_empty())
+    {
+        config.password(password);
+    }
+    Ok(())
+}
+
+/// A `postgres://` URL whose hosts have no port gets `PGPORT`'s, as in libpq
+/// (tokio-postgres would fill in 5432 itself). Other input is returned as is.
+fn url_with_env_port(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let Some(ports) = env("PGPORT").filter(|p| !p.trim().is_empty()) else {
+        return raw.to_owned();
+    };
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return raw.to_owned();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hosts) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    if hosts.is_empty() {
+        return raw.to_owned();
+    }
+    let has_port = |chunk: &str| match chunk.strip_prefix('[') {
+        Some(v6) => v6.contains("]:"),
+        None => chunk.contains(':'),
+    };
+    let chunks: Vec<&str> = hosts.split(',').collect();
+    if chunks.iter().any(|c| has_port(c)) {
+        return raw.to_owned();
+    }
+    let ports: Vec<&str> = ports.split(',').map(str::trim).collect();
+    let hosts = chunks
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "postgres".to_owned())
+        .enumerate()
+        .map(|(i, host)| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or("5432");
+            format!("{host}:{port}")
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    match userinfo {
+        Some(u) => format!("{scheme}://{u}@{hosts}{tail}"),
+        None => format!("{scheme}://{hosts}{tail}"),
+    }
 }
 
 /// Removes `sslmode` / `sslrootcert` (which tokio-postgres cannot take) from
@@ -630,8 +714,68 @@ mod tests {
             url.pg_config().get_connect_timeout(),
             Some(&DEFAULT_CONNECT_TIMEOUT)
         );
-        let local = DatabaseUrl::local_default();
+        let local = DatabaseUrl::local_default_with_env(&|_| None).expect("defaults");
         assert_eq!(local.database(), DEFAULT_DATABASE);
+        assert_eq!(local.host_port(), "localhost:5432");
+    }
+
+    fn fake_env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |key: &str| vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn libpq_variables_fill_in_what_the_url_lacks() {
+        let env = fake_env(&[
+            ("PGHOST", "db.env.example"),
+            ("PGPORT", "6543"),
+            ("PGDATABASE", "from_env"),
+            ("PGUSER", "env_user"),
+            ("USER", "os_user"),
+        ]);
+        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        assert_eq!(
+            url.to_string(),
+            "postgres://env_user@db.env.example:6543/from_env"
+        );
+        // An empty URL host, port, user and database come from the environment …
+        let url = DatabaseUrl::parse_with_env("postgres://", &env).expect("parses");
+        assert_eq!(
+            url.to_string(),
+            "postgres://env_user@db.env.example:6543/from_env"
+        );
+        let url = DatabaseUrl::parse_with_env("dbname=kv", &env).expect("parses");
+        assert_eq!(
+            url.to_string(),
+            "postgres://env_user@db.env.example:6543/kv"
+        );
+        // … and the URL's own values always win.
+        let url = DatabaseUrl::parse_with_env("postgres://u@h:1/d", &env).expect("parses");
+        assert_eq!(url.to_string(), "postgres://u@h:1/d");
+        let url = DatabaseUrl::parse_with_env("postgres://u@h/d", &env).expect("parses");
+        assert_eq!(
+            url.host_port(),
+            "h:6543",
+            "PGPORT fills a URL without a port"
+        );
+        // Without PGDATABASE the database defaults to the user name, as in libpq.
+        let env = fake_env(&[("PGUSER", "alice")]);
+        let url = DatabaseUrl::parse_with_env("postgres://h", &env).expect("parses");
+        assert_eq!(url.to_string(), "postgres://alice@h:5432/alice");
+        // Several hosts and a Unix socket directory, as libpq takes them.
+        let env = fake_env(&[("PGHOST", "/var/run/postgresql"), ("PGPORT", "5433")]);
+        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        assert_eq!(url.host_port(), "/var/run/postgresql:5433");
+        let env = fake_env(&[("PGHOST", "a.example,b.example")]);
+        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        assert_eq!(url.pg_config().get_hosts().len(), 2);
+        // A bad PGPORT is an error naming the variable, as in libpq.
+        let env = fake_env(&[("PGPORT", "fivefourthreetwo")]);
+        let err = DatabaseUrl::local_default_with_env(&env).expect_err("rejects");
+        assert!(err.to_string().contains("PGPORT"), "{err}");
     }
 
     #[test]
