@@ -104,6 +104,12 @@ fn check_venue(
     let Some(s) = slot(venue) else {
         return check;
     };
+    if named_dex.is_some() && venue != Venue::Hyperliquid {
+        // `xyz:BTC` names a market of Hyperliquid's HIP-3 dex `xyz`: no other
+        // venue lists it, whatever it lists under the same asset.
+        check.verdict = Verdict::NotListed;
+        return check;
+    }
     let fresh = snapshot.last_sync[s].is_some_and(|at| options.now - at <= options.max_market_age);
     let market_verdict = |i: u32| market_verdict(&snapshot.markets[i as usize], leverage);
     let mut first: Option<(u32, Verdict)> = None;
