@@ -328,10 +328,17 @@ pub async fn execute_on(
             } else {
                 db::finish_run(&admin, run_id, Some(&text)).await
             };
-            if let Err(m) = marked {
-                tracing::warn!("cannot mark routing run {run_id} FAILED: {m:#}");
+            match marked {
+                Ok(_) => Err(e),
+                // Said on the error line itself: at the default level a
+                // failure is one line on stderr.
+                Err(m) => {
+                    tracing::debug!("cannot mark routing run {run_id} FAILED: {m:#}");
+                    Err(anyhow!(
+                        "{text}; routing run {run_id} could not be marked FAILED (its connection was lost too): it shows as STALE once its heartbeat is old, and the next run marks it FAILED"
+                    ))
+                }
             }
-            Err(e)
         }
     }
 }
