@@ -301,8 +301,34 @@ pub async fn execute_on(
     let pid = i32::try_from(std::process::id()).ok();
     let run_id = db::start_run(&admin, &run_options, host.as_deref(), pid).await?;
     tracing::debug!(%run_id, "routing run started");
+    for stale in db::fail_stale_runs(&admin, run_id).await? {
+        tracing::info!(
+            run_id = %stale.id,
+            host = stale.host.as_deref().unwrap_or("?"),
+            pid = stale.pid,
+            "marked a stale routing run FAILED (no heartbeat: its process was killed or lost its connection)"
+        );
+    }
     let started = Instant::now();
-    let result = run_workers(pool, run_id, options, bar.clone()).await;
+    let result = {
+        let work = run_workers(pool, run_id, options, bar.clone());
+        tokio::pin!(work);
+        let first = tokio::time::Instant::now() + db::RUN_HEARTBEAT_INTERVAL;
+        let mut beat = tokio::time::interval_at(first, db::RUN_HEARTBEAT_INTERVAL);
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                result = &mut work => break result,
+                _ = beat.tick() => {
+                    // The workers run in their own tasks meanwhile. A failed
+                    // heartbeat is not the run's failure: the batches decide.
+                    if let Err(e) = db::heartbeat(&admin, run_id).await {
+                        tracing::debug!("{e:#}");
+                    }
+                }
+            }
+        }
+    };
     bar.finish_and_clear();
     match result {
         Ok((counts, batches)) => {

@@ -304,6 +304,7 @@ fn summary_run(s: &SyncSummary, started_at: DateTime<Utc>) -> SyncRun<'_> {
 
 async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<Uuid> {
     let c = run.counts.map_or([None; 7], |c| c.map(Some));
+    let stale_after = super::routing::RUN_STALE_AFTER.as_secs_f64();
     let row = client
         .query_one(
             include_str!("../../../sql/markets/insert_sync_run.sql"),
@@ -320,6 +321,7 @@ async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<U
                 &c[5],
                 &c[6],
                 &run.error,
+                &stale_after,
             ],
         )
         .await

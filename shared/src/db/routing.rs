@@ -38,6 +38,18 @@ const HISTORY_TYPES: &str = include_str!("../../../sql/routing/history_column_ty
 const ADD_BATCH: &str = include_str!("../../../sql/routing/add_batch_to_run.sql");
 const INSERT_RUN: &str = include_str!("../../../sql/routing/insert_run.sql");
 const FINISH_RUN: &str = include_str!("../../../sql/routing/finish_run.sql");
+const HEARTBEAT: &str = include_str!("../../../sql/routing/heartbeat.sql");
+const FAIL_STALE_RUNS: &str = include_str!("../../../sql/routing/fail_stale_runs.sql");
+
+/// How often a running route-pending-signals run refreshes its
+/// `routing_runs.heartbeat_at` from its own connection (every committed batch
+/// refreshes it too).
+pub const RUN_HEARTBEAT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// A `RUNNING` run without a heartbeat for longer than this is STALE: its
+/// process was killed or lost its connection (20 missed heartbeats). Sync
+/// runs, which take seconds, are judged by their age with the same limit.
+pub const RUN_STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What a batch needs besides its signals.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -500,4 +512,41 @@ pub async fn finish_run(
         .await
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .db_context("cannot finish the routing run")
+}
+
+/// Refreshes a running run's heartbeat (never waits for a row lock).
+pub async fn heartbeat(client: &Client, run_id: Uuid) -> Result<()> {
+    client
+        .execute(HEARTBEAT, &[&run_id])
+        .await
+        .map(|_| ())
+        .db_context("cannot refresh the routing run's heartbeat")
+}
+
+/// A stale run that [`fail_stale_runs`] marked FAILED.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleRun {
+    pub id: Uuid,
+    pub host: Option<String>,
+    pub pid: Option<i32>,
+}
+
+/// Marks FAILED every RUNNING run (but `run_id`, the caller's) without a
+/// heartbeat for longer than [`RUN_STALE_AFTER`], and returns them.
+pub async fn fail_stale_runs(client: &Client, run_id: Uuid) -> Result<Vec<StaleRun>> {
+    let seconds = RUN_STALE_AFTER.as_secs_f64();
+    let rows = client
+        .query(FAIL_STALE_RUNS, &[&seconds, &run_id])
+        .await
+        .db_context("cannot mark stale routing runs FAILED")?;
+    rows.iter()
+        .map(|r| {
+            Ok(StaleRun {
+                id: r.try_get("id")?,
+                host: r.try_get("host")?,
+                pid: r.try_get("pid")?,
+            })
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        .db_context("cannot mark stale routing runs FAILED")
 }

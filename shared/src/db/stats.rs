@@ -244,13 +244,22 @@ pub struct RoutingRuns {
     pub runs: i64,
     pub completed: i64,
     pub failed: i64,
+    /// RUNNING with a fresh heartbeat.
     pub running: i64,
+    /// RUNNING without a heartbeat for longer than
+    /// [`super::routing::RUN_STALE_AFTER`]: killed, or its connection lost.
+    pub stale: i64,
     pub claimed: i64,
     pub routed: i64,
     pub skipped: i64,
     pub last_started_at: Option<DateTime<Utc>>,
     pub last_finished_at: Option<DateTime<Utc>>,
+    /// `COMPLETED`, `FAILED`, `RUNNING` or `STALE` (see [`RoutingRuns::stale`]).
     pub last_status: Option<String>,
+}
+
+fn stale_after_seconds() -> f64 {
+    super::routing::RUN_STALE_AFTER.as_secs_f64()
 }
 
 /// Routing runs whose `started_at` lies in `[since, until)`.
@@ -262,7 +271,7 @@ pub async fn routing_runs<C: GenericClient>(
     let row = client
         .query_one(
             include_str!("../../../sql/stats/routing_runs.sql"),
-            &[&since, &until],
+            &[&since, &until, &stale_after_seconds()],
         )
         .await
         .db_context("`routing_runs`")?;
@@ -271,6 +280,7 @@ pub async fn routing_runs<C: GenericClient>(
         completed: row.get("completed"),
         failed: row.get("failed"),
         running: row.get("running"),
+        stale: row.get("stale"),
         claimed: row.get("claimed"),
         routed: row.get("routed"),
         skipped: row.get("skipped"),
@@ -288,7 +298,8 @@ pub struct VenueSync {
     pub last_success_at: Option<DateTime<Utc>>,
     /// Seconds since `last_success_at`.
     pub age_seconds: Option<f64>,
-    /// Status of its newest sync run of any status.
+    /// Status of its newest sync run of any status (`STALE` for one left
+    /// RUNNING longer than [`super::routing::RUN_STALE_AFTER`]).
     pub last_attempt_status: Option<String>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_attempt_error: Option<String>,
@@ -300,7 +311,10 @@ pub struct VenueSync {
 pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Result<Vec<VenueSync>> {
     let names: Vec<&str> = venues.iter().map(|v| v.as_str()).collect();
     let rows = client
-        .query(include_str!("../../../sql/stats/venue_sync.sql"), &[&names])
+        .query(
+            include_str!("../../../sql/stats/venue_sync.sql"),
+            &[&names, &stale_after_seconds()],
+        )
         .await
         .db_context("`venue_sync_runs`")?;
     Ok(rows
@@ -316,6 +330,47 @@ pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Resul
             total_markets: row.get("total_markets"),
         })
         .collect())
+}
+
+/// A run left RUNNING that can no longer finish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleRun {
+    /// `routing` or `sync`.
+    pub kind: String,
+    /// The venue of a sync run.
+    pub venue: Option<String>,
+    pub id: Uuid,
+    pub started_at: DateTime<Utc>,
+    /// Its last heartbeat (routing runs), else its start.
+    pub last_seen_at: DateTime<Utc>,
+    pub host: Option<String>,
+    pub pid: Option<i32>,
+}
+
+/// Routing runs RUNNING without a heartbeat, and sync runs RUNNING, for
+/// longer than [`super::routing::RUN_STALE_AFTER`]; oldest first.
+pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
+    let rows = client
+        .query(
+            include_str!("../../../sql/stats/stale_runs.sql"),
+            &[&stale_after_seconds()],
+        )
+        .await
+        .db_context("`routing_runs`")?;
+    rows.iter()
+        .map(|row| {
+            Ok(StaleRun {
+                kind: row.try_get("kind")?,
+                venue: row.try_get("venue")?,
+                id: row.try_get("id")?,
+                started_at: row.try_get("started_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                host: row.try_get("host")?,
+                pid: row.try_get("pid")?,
+            })
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        .db_context("`routing_runs`")
 }
 
 /// Pending `MULTI` signals.
