@@ -15,7 +15,7 @@ use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
 use crate::db::schema;
-use crate::db::{DatabaseUrl, DbContext, databases};
+use crate::db::{DatabaseUrl, DbContext, databases, typed};
 
 /// Advisory lock key held while the template is being built ("AGWHTMPL").
 const TEMPLATE_LOCK_KEY: i64 = 0x4147_5748_544D_504C;
@@ -177,13 +177,13 @@ async fn ensure_template() -> Result<String> {
     if database_exists(&admin, &name).await? {
         return Ok(name);
     }
-    admin
-        .execute(
-            include_str!("../../sql/locks/advisory_lock.sql"),
-            &[&TEMPLATE_LOCK_KEY],
-        )
-        .await
-        .db_context("cannot lock the test template")?;
+    typed::execute(
+        &admin,
+        include_str!("../../sql/locks/advisory_lock.sql"),
+        &[&TEMPLATE_LOCK_KEY],
+    )
+    .await
+    .db_context("cannot lock the test template")?;
     let result = async {
         if database_exists(&admin, &name).await? {
             return Ok(());
@@ -208,12 +208,12 @@ async fn ensure_template() -> Result<String> {
         Ok::<(), anyhow::Error>(())
     }
     .await;
-    let _ = admin
-        .execute(
-            include_str!("../../sql/locks/advisory_unlock.sql"),
-            &[&TEMPLATE_LOCK_KEY],
-        )
-        .await;
+    let _ = typed::execute(
+        &admin,
+        include_str!("../../sql/locks/advisory_unlock.sql"),
+        &[&TEMPLATE_LOCK_KEY],
+    )
+    .await;
     result?;
     Ok(name)
 }

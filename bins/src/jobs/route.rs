@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use agent_where::db::DbContext;
 use agent_where::db::routing::{self as db, BatchSettings, Statements};
+use agent_where::db::{DbContext, Pooler};
 use agent_where::routing::Counts;
 use anyhow::{Result, anyhow, bail};
 use chrono::TimeDelta;
@@ -264,14 +264,16 @@ pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summ
     if options.dry_run {
         bail!("`execute` does not do dry runs: use `run`");
     }
-    let (_url, pool) = common.pool_checked(options.workers + 1).await?;
-    execute_on(&pool, options, common.show_progress()).await
+    let (url, pool) = common.pool_checked(options.workers + 1).await?;
+    execute_on(&pool, url.pooler(), options, common.show_progress()).await
 }
 
 /// [`execute`] on an existing pool (of at least `workers + 1` connections,
-/// schema already checked); `show_progress` draws a bar on a terminal.
+/// schema already checked) to a server behind `pooler`; `show_progress`
+/// draws a bar on a terminal.
 pub async fn execute_on(
     pool: &Pool,
+    pooler: Pooler,
     options: &RouteOptions,
     show_progress: bool,
 ) -> Result<Summary> {
@@ -311,7 +313,7 @@ pub async fn execute_on(
     }
     let started = Instant::now();
     let result = {
-        let work = run_workers(pool, run_id, options, bar.clone());
+        let work = run_workers(pool, pooler, run_id, options, bar.clone());
         tokio::pin!(work);
         let first = tokio::time::Instant::now() + db::RUN_HEARTBEAT_INTERVAL;
         let mut beat = tokio::time::interval_at(first, db::RUN_HEARTBEAT_INTERVAL);
@@ -400,6 +402,7 @@ impl Shared {
 
 async fn run_workers(
     pool: &Pool,
+    pooler: Pooler,
     run_id: Uuid,
     options: &RouteOptions,
     bar: ProgressBar,
@@ -418,7 +421,7 @@ async fn run_workers(
         let settings = options.settings();
         let batch_size = options.batch_size as u64;
         handles.push(tokio::spawn(async move {
-            let result = worker(&pool, &shared, &settings, run_id, batch_size).await;
+            let result = worker(&pool, pooler, &shared, &settings, run_id, batch_size).await;
             if result.is_err() {
                 shared.stop.store(true, Ordering::SeqCst);
             }
@@ -450,6 +453,7 @@ async fn run_workers(
 
 async fn worker(
     pool: &Pool,
+    pooler: Pooler,
     shared: &Shared,
     settings: &BatchSettings,
     run_id: Uuid,
@@ -460,7 +464,7 @@ async fn worker(
         .await
         .db_context("cannot get a database connection")?;
     let client: &mut tokio_postgres::Client = &mut object;
-    let statements = Statements::prepare(client).await?;
+    let statements = Statements::for_connection(client, pooler).await?;
     while !shared.stop.load(Ordering::SeqCst) {
         let take = shared.reserve(batch_size);
         if take == 0 {
@@ -492,8 +496,8 @@ async fn worker(
 }
 
 async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
-    let (_url, mut client) = common.connect_checked().await?;
-    let statements = Statements::prepare(&client).await?;
+    let (url, mut client) = common.connect_checked().await?;
+    let statements = Statements::for_connection(&client, url.pooler()).await?;
     let started = Instant::now();
     let db::Preview {
         decisions,

@@ -22,6 +22,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Database used when neither `--database-url` nor `DATABASE_URL` is set.
 pub const DEFAULT_DATABASE: &str = "agent_where";
 
+/// The environment variable that sets [`Pooler`] when the URL does not.
+pub const POOLER_ENV: &str = "AGENT_WHERE_POOLER";
+
 /// The libpq `sslmode` values, with libpq's meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsMode {
@@ -52,12 +55,73 @@ impl TlsMode {
     }
 }
 
+/// What sits between us and PostgreSQL, as far as statements are concerned.
+///
+/// Set with the URL parameter `pooler=` or `AGENT_WHERE_POOLER` (the URL
+/// wins): `transaction`, `none`, or `auto` (the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooler {
+    /// PostgreSQL itself, or a pooler in session mode: one server connection
+    /// per client connection. Routing prepares its statements once per
+    /// connection and writes its history with binary COPY.
+    None,
+    /// A pooler in transaction mode (PgBouncer `pool_mode = transaction`,
+    /// Supabase's port 6543, Neon's `-pooler` hosts): consecutive
+    /// transactions of one client may run on different server connections,
+    /// so no named prepared statement and no session state is used: every
+    /// statement is the unnamed statement, and routing's history COPY is an
+    /// `INSERT … SELECT FROM unnest(…)`.
+    Transaction,
+}
+
+impl Pooler {
+    /// `auto`: a host name containing `pooler` (Supabase, Neon) or the
+    /// pooler ports 6543 (Supabase's transaction pooler) and 6432
+    /// (PgBouncer's default) mean a transaction pooler; anything else a
+    /// direct connection. A wrong guess towards `Transaction` costs only
+    /// speed; `pooler=none` / `pooler=transaction` override it.
+    fn detect(config: &tokio_postgres::Config) -> Pooler {
+        let pooler_host = config.get_hosts().iter().any(|h| match h {
+            Host::Tcp(name) => name.to_ascii_lowercase().contains("pooler"),
+            Host::Unix(_) => false,
+        });
+        let pooler_port = config.get_ports().iter().any(|p| matches!(p, 6432 | 6543));
+        if pooler_host || pooler_port {
+            Pooler::Transaction
+        } else {
+            Pooler::None
+        }
+    }
+
+    /// Resolves a `pooler=` value (`None`: not given) for `config`.
+    fn resolve(value: Option<&str>, config: &tokio_postgres::Config) -> Result<Pooler> {
+        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("" | "auto") => Ok(Pooler::detect(config)),
+            Some("none" | "session") => Ok(Pooler::None),
+            Some("transaction") => Ok(Pooler::Transaction),
+            Some(other) => bail!(
+                "unknown pooler setting `{other}` (URL parameter `pooler` or AGENT_WHERE_POOLER): expected auto, none or transaction"
+            ),
+        }
+    }
+
+    /// `none` or `transaction`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Pooler::None => "none",
+            Pooler::Transaction => "transaction",
+        }
+    }
+}
+
 /// A parsed database URL. Its `Display` is the redacted form, safe to print.
 #[derive(Clone)]
 pub struct DatabaseUrl {
     config: tokio_postgres::Config,
     tls: TlsMode,
     root_cert: Option<PathBuf>,
+    pooler: Pooler,
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -92,7 +156,12 @@ impl DatabaseUrl {
 
     /// [`Self::parse`] reading the libpq variables through `env`.
     fn parse_with_env(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<DatabaseUrl> {
-        let (rest, tls, root_cert) = extract_tls_params(raw)?;
+        let Extracted {
+            rest,
+            tls,
+            root_cert,
+            pooler,
+        } = extract_tls_params(raw)?;
         let rest = url_with_env_port(&rest, env);
         let mut config: tokio_postgres::Config =
             rest.parse().map_err(|e: tokio_postgres::Error| {
@@ -113,10 +182,12 @@ impl DatabaseUrl {
             TlsMode::Prefer => SslMode::Prefer,
             TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
         });
+        let pooler = Pooler::resolve(pooler.or_else(|| env(POOLER_ENV)).as_deref(), &config)?;
         Ok(DatabaseUrl {
             config,
             tls,
             root_cert,
+            pooler,
         })
     }
 
@@ -135,11 +206,19 @@ impl DatabaseUrl {
             .application_name("agent-where")
             .ssl_mode(SslMode::Prefer);
         fill_from_env(&mut config, env, Some(DEFAULT_DATABASE))?;
+        let pooler = Pooler::resolve(env(POOLER_ENV).as_deref(), &config)?;
         Ok(DatabaseUrl {
             config,
             tls: TlsMode::Prefer,
             root_cert: None,
+            pooler,
         })
+    }
+
+    /// What sits between us and the server (see [`Pooler`]).
+    #[must_use]
+    pub fn pooler(&self) -> Pooler {
+        self.pooler
     }
 
     /// The database name.
@@ -483,15 +562,30 @@ fn url_with_env_port(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> String 
     }
 }
 
-/// Removes `sslmode` / `sslrootcert` (which tokio-postgres cannot take) from
-/// the URL or key/value string, returning what is left and the TLS settings.
-fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
+/// A URL without the parameters tokio-postgres cannot take.
+struct Extracted {
+    rest: String,
+    tls: TlsMode,
+    root_cert: Option<PathBuf>,
+    /// The `pooler` parameter, if given.
+    pooler: Option<String>,
+}
+
+/// Removes `sslmode` / `sslrootcert` / `pooler` (which tokio-postgres cannot
+/// take) from the URL or key/value string, returning what is left and them.
+fn extract_tls_params(raw: &str) -> Result<Extracted> {
     let mut tls = TlsMode::Prefer;
     let mut root_cert = None;
+    let mut pooler = None;
     let raw = raw.trim();
     if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
         let Some((base, query)) = raw.split_once('?') else {
-            return Ok((raw.to_owned(), tls, root_cert));
+            return Ok(Extracted {
+                rest: raw.to_owned(),
+                tls,
+                root_cert,
+                pooler,
+            });
         };
         let mut kept = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -500,6 +594,7 @@ fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
             match key {
                 "sslmode" => tls = TlsMode::parse(&value)?,
                 "sslrootcert" => root_cert = Some(PathBuf::from(value)),
+                "pooler" => pooler = Some(value),
                 "sslcert" | "sslkey" | "sslcrl" | "sslsni" | "gssencmode" => {}
                 _ => kept.push(pair),
             }
@@ -509,7 +604,12 @@ fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
         } else {
             format!("{base}?{}", kept.join("&"))
         };
-        Ok((rest, tls, root_cert))
+        Ok(Extracted {
+            rest,
+            tls,
+            root_cert,
+            pooler,
+        })
     } else {
         let mut kept = Vec::new();
         for part in raw.split_whitespace() {
@@ -518,10 +618,16 @@ fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
                 Some(("sslrootcert", v)) => {
                     root_cert = Some(PathBuf::from(v.trim_matches('\'')));
                 }
+                Some(("pooler", v)) => pooler = Some(v.trim_matches('\'').to_owned()),
                 _ => kept.push(part),
             }
         }
-        Ok((kept.join(" "), tls, root_cert))
+        Ok(Extracted {
+            rest: kept.join(" "),
+            tls,
+            root_cert,
+            pooler,
+        })
     }
 }
 
@@ -776,6 +882,54 @@ mod tests {
         let env = fake_env(&[("PGPORT", "fivefourthreetwo")]);
         let err = DatabaseUrl::local_default_with_env(&env).expect_err("rejects");
         assert!(err.to_string().contains("PGPORT"), "{err}");
+    }
+
+    #[test]
+    fn pooler_from_the_url_the_environment_or_the_address() {
+        let none = |_: &str| None;
+        let parse = |raw: &str, env: &dyn Fn(&str) -> Option<String>| {
+            DatabaseUrl::parse_with_env(raw, env)
+                .expect("parses")
+                .pooler()
+        };
+        assert_eq!(parse("postgres://u@db.example:5432/d", &none), Pooler::None);
+        for raw in [
+            "postgres://u@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
+            "postgres://u@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/neondb",
+            "postgres://u@db.example:6432/d",
+            "postgres://u@db.example:5432/d?pooler=transaction",
+            "host=db.example dbname=d pooler=transaction",
+        ] {
+            assert_eq!(parse(raw, &none), Pooler::Transaction, "{raw}");
+        }
+        // Session-mode Supabase pooler on 5432: say so explicitly.
+        assert_eq!(
+            parse(
+                "postgres://u@aws-0-eu-central-1.pooler.supabase.com:5432/d?pooler=none",
+                &none
+            ),
+            Pooler::None
+        );
+        let env = fake_env(&[("AGENT_WHERE_POOLER", "transaction")]);
+        assert_eq!(parse("postgres://u@h/d", &env), Pooler::Transaction);
+        assert_eq!(parse("postgres://u@h/d?pooler=none", &env), Pooler::None);
+        assert_eq!(
+            DatabaseUrl::local_default_with_env(&env)
+                .expect("defaults")
+                .pooler(),
+            Pooler::Transaction
+        );
+        // The parameter never reaches tokio-postgres, and a bad value is refused.
+        let url = DatabaseUrl::parse_with_env(
+            "postgres://u@h/d?pooler=transaction&connect_timeout=3",
+            &none,
+        )
+        .expect("parses");
+        assert_eq!(url.to_string(), "postgres://u@h:5432/d");
+        let err = DatabaseUrl::parse_with_env("postgres://u:pw-marker@h/d?pooler=bogus", &none)
+            .expect_err("rejects");
+        assert!(err.to_string().contains("pooler"), "{err}");
+        assert!(!err.to_string().contains("pw-marker"));
     }
 
     #[test]

@@ -12,11 +12,11 @@ use std::fmt;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
 use super::DbContext;
+use super::typed::{self, Param};
 use crate::domain::{Market, Venue};
 
 /// How a sync applies its list.
@@ -106,13 +106,13 @@ pub async fn count_active<C: GenericClient>(
     scope: Option<&[String]>,
 ) -> Result<i64> {
     let scope: Option<Vec<String>> = scope.map(<[String]>::to_vec);
-    let row = client
-        .query_one(
-            include_str!("../../../sql/markets/count_active.sql"),
-            &[&venue.as_str(), &scope],
-        )
-        .await
-        .db_context("cannot count active markets")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/markets/count_active.sql"),
+        &[&venue.as_str(), &scope],
+    )
+    .await
+    .db_context("cannot count active markets")?;
     Ok(row.get(0))
 }
 
@@ -136,7 +136,8 @@ pub async fn apply(
         .transaction()
         .await
         .db_context("cannot start the market transaction")?;
-    tx.execute(
+    typed::execute(
+        &tx,
         include_str!("../../../sql/markets/lock_venue.sql"),
         &[&venue.as_str()],
     )
@@ -173,7 +174,7 @@ pub async fn apply(
     let funding = col(&|m| m.funding_rate);
     let metadata: Vec<&serde_json::Value> = markets.iter().map(|m| &m.metadata).collect();
     let venue_name = venue.as_str();
-    let params: [&(dyn ToSql + Sync); 27] = [
+    let params: [&dyn Param; 27] = [
         &venue_name,
         &options.scope,
         &token_symbol,
@@ -202,8 +203,7 @@ pub async fn apply(
         &funding,
         &metadata,
     ];
-    let rows = tx
-        .query(include_str!("../../../sql/markets/apply.sql"), &params)
+    let rows = typed::query(&tx, include_str!("../../../sql/markets/apply.sql"), &params)
         .await
         .db_context("cannot apply the market list")?;
 
@@ -305,27 +305,27 @@ fn summary_run(s: &SyncSummary, started_at: DateTime<Utc>) -> SyncRun<'_> {
 async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<Uuid> {
     let c = run.counts.map_or([None; 7], |c| c.map(Some));
     let stale_after = super::routing::RUN_STALE_AFTER.as_secs_f64();
-    let row = client
-        .query_one(
-            include_str!("../../../sql/markets/insert_sync_run.sql"),
-            &[
-                &run.venue.as_str(),
-                &run.source,
-                &run.status,
-                &run.started_at,
-                &c[0],
-                &c[1],
-                &c[2],
-                &c[3],
-                &c[4],
-                &c[5],
-                &c[6],
-                &run.error,
-                &stale_after,
-            ],
-        )
-        .await
-        .db_context("cannot record the sync run")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/markets/insert_sync_run.sql"),
+        &[
+            &run.venue.as_str(),
+            &run.source,
+            &run.status,
+            &run.started_at,
+            &c[0],
+            &c[1],
+            &c[2],
+            &c[3],
+            &c[4],
+            &c[5],
+            &c[6],
+            &run.error,
+            &stale_after,
+        ],
+    )
+    .await
+    .db_context("cannot record the sync run")?;
     Ok(row.get(0))
 }
 

@@ -19,10 +19,11 @@ pub mod routing;
 pub mod schema;
 pub mod setup;
 pub mod stats;
+pub mod typed;
 
 use std::fmt::Display;
 
-pub use connect::{DatabaseUrl, TlsMode, describe_pg_error};
+pub use connect::{DatabaseUrl, Pooler, TlsMode, describe_pg_error};
 
 /// Adds what failed to a database error: `cannot X: <message> (<SQLSTATE>)`,
 /// or `cannot X: the database connection was lost (<cause>)`.

@@ -7,6 +7,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient};
 
 use super::connect::DatabaseUrl;
+use super::typed;
 use super::{DbContext, databases};
 
 mod embedded {
@@ -80,13 +81,13 @@ pub async fn inspect(client: &Client) -> Result<SchemaState> {
         .db_context("cannot read the schema version")?
         .is_empty();
     let applied_rows = if exists {
-        client
-            .query(
-                include_str!("../../../sql/schema/applied_migrations.sql"),
-                &[],
-            )
-            .await
-            .db_context("cannot read the schema version")?
+        typed::query(
+            client,
+            include_str!("../../../sql/schema/applied_migrations.sql"),
+            &[],
+        )
+        .await
+        .db_context("cannot read the schema version")?
     } else {
         Vec::new()
     };
@@ -156,20 +157,20 @@ pub async fn ensure_current(client: &Client) -> Result<()> {
 /// lock, so concurrent setups migrate once and all succeed. Returns the
 /// versions this call applied (empty when another caller got there first).
 pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
-    client
-        .execute(
-            include_str!("../../../sql/locks/advisory_lock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await
-        .db_context("cannot take the migration lock")?;
+    typed::execute(
+        client,
+        include_str!("../../../sql/locks/advisory_lock.sql"),
+        &[&MIGRATION_LOCK_KEY],
+    )
+    .await
+    .db_context("cannot take the migration lock")?;
     let result = migrate_locked(client).await;
-    let unlock = client
-        .execute(
-            include_str!("../../../sql/locks/advisory_unlock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await;
+    let unlock = typed::execute(
+        client,
+        include_str!("../../../sql/locks/advisory_unlock.sql"),
+        &[&MIGRATION_LOCK_KEY],
+    )
+    .await;
     let applied = result?;
     unlock.db_context("cannot release the migration lock")?;
     Ok(applied)
@@ -205,14 +206,14 @@ async fn preflight(client: &Client) -> Result<()> {
     if present.is_empty() {
         return Ok(());
     }
-    let globals: i64 = client
-        .query_one(
-            include_str!("../../../sql/schema/count_global_configs.sql"),
-            &[],
-        )
-        .await
-        .and_then(|r| r.try_get(0))
-        .db_context("cannot read `venue_routing_config`")?;
+    let globals: i64 = typed::query_one(
+        client,
+        include_str!("../../../sql/schema/count_global_configs.sql"),
+        &[],
+    )
+    .await
+    .and_then(|r| r.try_get(0))
+    .db_context("cannot read `venue_routing_config`")?;
     if globals > 1 {
         bail!(
             "`venue_routing_config` holds {globals} global rows (agent_id IS NULL): keep one, delete the others, then run setup-agent-where again (nothing was changed)"
@@ -307,13 +308,13 @@ pub async fn existing_tables<C: GenericClient>(
     client: &C,
     tables: &[&str],
 ) -> Result<Vec<String>, tokio_postgres::Error> {
-    client
-        .query(
-            include_str!("../../../sql/schema/existing_tables.sql"),
-            &[&tables],
-        )
-        .await?
-        .iter()
-        .map(|r| r.try_get("name"))
-        .collect()
+    typed::query(
+        client,
+        include_str!("../../../sql/schema/existing_tables.sql"),
+        &[&tables],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get("name"))
+    .collect()
 }

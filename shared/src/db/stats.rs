@@ -18,11 +18,11 @@
 use anyhow::Result;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::Serialize;
-use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Transaction};
 use uuid::Uuid;
 
 use super::DbContext;
+use super::typed::{self, Param};
 use crate::domain::Venue;
 
 /// Which decisions a query covers.
@@ -161,8 +161,7 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
 
 /// The database clock (`now()`; inside a transaction, its start).
 pub async fn clock<C: GenericClient>(client: &C) -> Result<DateTime<Utc>> {
-    let row = client
-        .query_one(include_str!("../../../sql/stats/clock.sql"), &[])
+    let row = typed::query_one(client, include_str!("../../../sql/stats/clock.sql"), &[])
         .await
         .db_context("the database clock")?;
     Ok(row.get("now"))
@@ -178,7 +177,7 @@ pub async fn group_by<C: GenericClient>(
 ) -> Result<Vec<GroupRow>> {
     let venue = filters.venue_text();
     let key_text = key.as_str();
-    let params: [&(dyn ToSql + Sync); 7] = [
+    let params: [&dyn Param; 7] = [
         &filters.since,
         &filters.until,
         &filters.token,
@@ -187,10 +186,13 @@ pub async fn group_by<C: GenericClient>(
         &key_text,
         &limit,
     ];
-    let rows = client
-        .query(include_str!("../../../sql/stats/group_by.sql"), &params)
-        .await
-        .db_context("`venue_routing_history`")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/group_by.sql"),
+        &params,
+    )
+    .await
+    .db_context("`venue_routing_history`")?;
     Ok(rows.iter().map(GroupRow::from_row).collect())
 }
 
@@ -268,13 +270,13 @@ pub async fn routing_runs<C: GenericClient>(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<RoutingRuns> {
-    let row = client
-        .query_one(
-            include_str!("../../../sql/stats/routing_runs.sql"),
-            &[&since, &until, &stale_after_seconds()],
-        )
-        .await
-        .db_context("`routing_runs`")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/stats/routing_runs.sql"),
+        &[&since, &until, &stale_after_seconds()],
+    )
+    .await
+    .db_context("`routing_runs`")?;
     Ok(RoutingRuns {
         runs: row.get("runs"),
         completed: row.get("completed"),
@@ -310,13 +312,13 @@ pub struct VenueSync {
 /// Sync state of each venue, in the order given.
 pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Result<Vec<VenueSync>> {
     let names: Vec<&str> = venues.iter().map(|v| v.as_str()).collect();
-    let rows = client
-        .query(
-            include_str!("../../../sql/stats/venue_sync.sql"),
-            &[&names, &stale_after_seconds()],
-        )
-        .await
-        .db_context("`venue_sync_runs`")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/venue_sync.sql"),
+        &[&names, &stale_after_seconds()],
+    )
+    .await
+    .db_context("`venue_sync_runs`")?;
     Ok(rows
         .iter()
         .map(|row| VenueSync {
@@ -350,13 +352,13 @@ pub struct StaleRun {
 /// Routing runs RUNNING without a heartbeat, and sync runs RUNNING, for
 /// longer than [`super::routing::RUN_STALE_AFTER`]; oldest first.
 pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
-    let rows = client
-        .query(
-            include_str!("../../../sql/stats/stale_runs.sql"),
-            &[&stale_after_seconds()],
-        )
-        .await
-        .db_context("`routing_runs`")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/stale_runs.sql"),
+        &[&stale_after_seconds()],
+    )
+    .await
+    .db_context("`routing_runs`")?;
     rows.iter()
         .map(|row| {
             Ok(StaleRun {
@@ -383,8 +385,7 @@ pub struct Pending {
 
 /// How many `MULTI` signals wait for routing, and how old the oldest is.
 pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
-    let row = client
-        .query_one(include_str!("../../../sql/stats/pending.sql"), &[])
+    let row = typed::query_one(client, include_str!("../../../sql/stats/pending.sql"), &[])
         .await
         .db_context("pending signals")?;
     Ok(Pending {
@@ -397,19 +398,19 @@ pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
 /// How many history rows `export` would write.
 pub async fn export_count<C: GenericClient>(client: &C, filters: &Filters) -> Result<i64> {
     let venue = filters.venue_text();
-    let row = client
-        .query_one(
-            include_str!("../../../sql/stats/export_count.sql"),
-            &[
-                &filters.since,
-                &filters.until,
-                &filters.token,
-                &filters.agent,
-                &venue,
-            ],
-        )
-        .await
-        .db_context("`venue_routing_history`")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/stats/export_count.sql"),
+        &[
+            &filters.since,
+            &filters.until,
+            &filters.token,
+            &filters.agent,
+            &venue,
+        ],
+    )
+    .await
+    .db_context("`venue_routing_history`")?;
     Ok(row.get("decisions"))
 }
 
@@ -466,9 +467,16 @@ impl ExportRow {
     }
 }
 
-/// Streams every history row of the window, oldest first, through a portal
-/// (a server-side cursor) `batch` rows at a time, so memory stays constant
-/// whatever the window holds. Returns the number of rows passed to `each`.
+/// The cursor `export` reads through.
+const EXPORT_CURSOR: &str = "agent_where_export";
+
+/// Streams every history row of the window, oldest first, through a
+/// server-side cursor (`DECLARE … CURSOR FOR` sql/stats/export.sql, then
+/// `FETCH FORWARD batch` until it runs dry), so memory stays constant
+/// whatever the window holds. A SQL cursor rather than a protocol portal:
+/// it needs no prepared statement, so it works through a transaction-mode
+/// pooler too (it lives in `transaction`, which pins one server connection).
+/// Returns the number of rows passed to `each`.
 pub async fn export<F>(
     transaction: &Transaction<'_>,
     filters: &Filters,
@@ -478,30 +486,30 @@ pub async fn export<F>(
 where
     F: FnMut(ExportRow) -> Result<()>,
 {
+    const DECLARE: &str = concat!(
+        "DECLARE agent_where_export NO SCROLL CURSOR FOR\n",
+        include_str!("../../../sql/stats/export.sql")
+    );
     let venue = filters.venue_text();
     let read = "cannot read `venue_routing_history`";
-    let statement = transaction
-        .prepare(include_str!("../../../sql/stats/export.sql"))
-        .await
-        .db_context(read)?;
-    let portal = transaction
-        .bind(
-            &statement,
-            &[
-                &filters.since,
-                &filters.until,
-                &filters.token,
-                &filters.agent,
-                &venue,
-            ],
-        )
-        .await
-        .db_context(read)?;
+    typed::execute(
+        transaction,
+        DECLARE,
+        &[
+            &filters.since,
+            &filters.until,
+            &filters.token,
+            &filters.agent,
+            &venue,
+        ],
+    )
+    .await
+    .db_context(read)?;
     let batch = batch.max(1);
+    let fetch = format!("FETCH FORWARD {batch} FROM {EXPORT_CURSOR}");
     let mut written = 0u64;
     loop {
-        let rows = transaction
-            .query_portal(&portal, batch)
+        let rows = typed::query(transaction, &fetch, &[])
             .await
             .db_context(read)?;
         let done = rows.len() < usize::try_from(batch).unwrap_or(usize::MAX);
@@ -510,6 +518,10 @@ where
             written += 1;
         }
         if done {
+            transaction
+                .batch_execute(&format!("CLOSE {EXPORT_CURSOR}"))
+                .await
+                .db_context(read)?;
             return Ok(written);
         }
     }
