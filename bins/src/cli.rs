@@ -9,9 +9,12 @@ use std::sync::{Mutex, OnceLock};
 
 use agent_where::db::{DatabaseUrl, schema};
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
+
+pub use crate::args::database::DatabaseArgs;
+pub use crate::args::logging::{LogArgs, LogFormat};
 
 /// The exit-code paragraph of every binary's `--help` (a macro so that
 /// binaries can `concat!` it into their `after_help`).
@@ -50,47 +53,19 @@ pub fn work_failed(e: anyhow::Error) -> anyhow::Error {
     anyhow::Error::new(WorkFailed(e))
 }
 
-/// Log line format on stderr.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
-}
-
-/// Flags shared by every binary.
-#[derive(Debug, Clone, Args)]
+/// Flags shared by every binary: the database and logging groups.
+#[derive(Debug, Clone, Default, Args)]
 pub struct CommonArgs {
-    /// PostgreSQL URL, e.g. `postgres://user:password@host:5432/agent_where?sslmode=require`
-    /// (sslmode: disable, prefer, require, verify-ca, verify-full; sslrootcert=FILE).
-    /// Default: from PGHOST, PGPORT, PGDATABASE, PGUSER as libpq reads them, else
-    /// localhost:5432, database `agent_where`, the OS user.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
-    pub database_url: Option<String>,
-
-    /// Print less: warnings and errors only (-qq: errors only).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "verbose")]
-    pub quiet: u8,
-
-    /// Print more: -v debug and the libraries' warnings, -vv trace. `RUST_LOG` overrides both.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    pub verbose: u8,
-
-    /// Log line format on stderr (`json` suits cron and log shippers).
-    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "AGENT_WHERE_LOG_FORMAT", global = true)]
-    pub log_format: LogFormat,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 impl CommonArgs {
-    /// The database URL from the flag, the env var or the local default. Its
-    /// password is registered for redaction before anything can print it.
+    /// The database URL (see [`DatabaseArgs::resolve`]).
     pub fn database_url(&self) -> Result<DatabaseUrl> {
-        match &self.database_url {
-            Some(raw) if !raw.trim().is_empty() => {
-                register_secrets_of_url(raw);
-                DatabaseUrl::parse(raw)
-            }
-            _ => DatabaseUrl::local_default(),
-        }
+        self.database.resolve()
     }
 
     /// Connects and checks the schema is this build's (all but setup do this).
@@ -118,7 +93,7 @@ impl CommonArgs {
     /// Whether progress bars and spinners may be drawn (never when quiet).
     #[must_use]
     pub fn show_progress(&self) -> bool {
-        self.quiet == 0
+        self.log.quiet == 0
     }
 }
 
@@ -211,14 +186,14 @@ fn log_filter(quiet: u8, verbose: u8) -> String {
 }
 
 fn init_logging(common: &CommonArgs) {
-    let own = log_filter(common.quiet, common.verbose);
+    let own = log_filter(common.log.quiet, common.log.verbose);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(own));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(RedactingStderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false);
-    let _ = match common.log_format {
+    let _ = match common.log.log_format {
         LogFormat::Text => builder.compact().try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
@@ -233,17 +208,18 @@ pub fn error_line(e: &anyhow::Error) -> String {
 
 /// Runs a binary: parses nothing (the caller did), sets up logging, redaction
 /// and the runtime, runs the job and maps the result to the exit code.
-pub fn run<F, Fut>(binary: &'static str, common: &CommonArgs, job: F) -> ExitCode
+pub fn run<F, Fut>(binary: &str, common: &CommonArgs, job: F) -> ExitCode
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Outcome>>,
 {
-    if let Some(raw) = &common.database_url {
+    if let Some(raw) = &common.database.database_url {
         register_secrets_of_url(raw);
     }
     if let Ok(password) = std::env::var("PGPASSWORD") {
         register_secret(&password);
     }
+    let panicking = binary.to_owned();
     std::panic::set_hook(Box::new(move |info| {
         let message = info
             .payload()
@@ -256,7 +232,7 @@ where
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         eprintln!(
-            "{binary}: error: internal error (please report it): {}{location}",
+            "{panicking}: error: internal error (please report it): {}{location}",
             redact(&message)
         );
     }));

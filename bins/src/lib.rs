@@ -3,6 +3,7 @@
 //! exit code, `output` is the only place that prints data, `progress` draws
 //! bars on a terminal.
 
+pub mod args;
 pub mod cli;
 pub mod jobs;
 pub mod output;

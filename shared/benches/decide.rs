@@ -13,7 +13,7 @@ use agent_where::config::{ConfigSet, StoredConfig};
 use agent_where::db::demo::DEMO_TOKENS;
 use agent_where::domain::{Strategy, Venue};
 use agent_where::routing::{self, MarketRow, MarketSnapshot, PendingSignal, RoutingOptions};
-use agent_where::venues::{hyperliquid, ostium, recorded};
+use agent_where::venues::{hyperliquid, ostium};
 use chrono::{TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use uuid::Uuid;
@@ -21,8 +21,8 @@ use uuid::Uuid;
 fn snapshot() -> MarketSnapshot {
     let now = Utc::now();
     let mut rows: Vec<MarketRow> = Vec::new();
-    let hl = hyperliquid::parse(&recorded::hyperliquid(true)).expect("recorded Hyperliquid parses");
-    let os = ostium::parse(&recorded::ostium(), now).expect("recorded Ostium parses");
+    let hl = hyperliquid::parse(&hyperliquid::recorded(true)).expect("recorded Hyperliquid parses");
+    let os = ostium::parse(&ostium::recorded(), now).expect("recorded Ostium parses");
     rows.extend(hl.iter().map(MarketRow::from));
     rows.extend(os.iter().map(MarketRow::from));
     MarketSnapshot::new(rows, &[(Venue::Hyperliquid, now), (Venue::Ostium, now)])

@@ -1,5 +1,6 @@
-//! Domain types shared by every part of Agent Where: venues, sides, routing
-//! configuration and markets. One name per concept: the Rust variant, the SQL
+//! Domain types shared by every part of Agent Where: sides, strategies,
+//! routing configuration and markets (the venue enum lives with the registry
+//! of venues, `venues::registry`, and is re-exported here). One name per concept: the Rust variant, the SQL
 //! value and the CLI value are the same upper-case word (`HYPERLIQUID`).
 
 use std::fmt;
@@ -8,70 +9,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// A value of the `venue_t` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Venue {
-    Spot,
-    Gmx,
-    Hyperliquid,
-    Ostium,
-    Multi,
-}
-
-impl Venue {
-    /// Every `venue_t` value, in enum order.
-    pub const ALL: [Venue; 5] = [
-        Venue::Spot,
-        Venue::Gmx,
-        Venue::Hyperliquid,
-        Venue::Ostium,
-        Venue::Multi,
-    ];
-
-    /// Venues whose markets Agent Where syncs, in the default priority order.
-    pub const SYNCED: [Venue; 2] = [Venue::Hyperliquid, Venue::Ostium];
-
-    /// The SQL / CLI spelling.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Venue::Spot => "SPOT",
-            Venue::Gmx => "GMX",
-            Venue::Hyperliquid => "HYPERLIQUID",
-            Venue::Ostium => "OSTIUM",
-            Venue::Multi => "MULTI",
-        }
-    }
-
-    /// Whether a signal may be routed to this venue (everything but `MULTI`).
-    #[must_use]
-    pub const fn is_routable(self) -> bool {
-        !matches!(self, Venue::Multi)
-    }
-}
-
-impl fmt::Display for Venue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Error for a string that names no venue.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown venue `{0}` (expected one of SPOT, GMX, HYPERLIQUID, OSTIUM, MULTI)")]
-pub struct UnknownVenue(pub String);
-
-impl FromStr for Venue {
-    type Err = UnknownVenue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Venue::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownVenue(s.to_owned()))
-    }
-}
+pub use crate::venues::registry::{UnknownVenue, Venue};
 
 /// The direction of a signal (`signals.side`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -197,7 +135,7 @@ impl RoutingConfig {
     #[must_use]
     pub fn builtin_default() -> Self {
         RoutingConfig {
-            venue_priority: Venue::SYNCED.to_vec(),
+            venue_priority: crate::venues::registry::default_priority(),
             routing_strategy: Strategy::FirstAvailable,
             failover_enabled: true,
         }

@@ -7,5 +7,6 @@ pub mod db;
 pub mod domain;
 pub mod routing;
 pub mod symbols;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod venues;

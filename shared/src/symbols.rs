@@ -263,18 +263,20 @@ fn glued_canonical(s: &str) -> String {
     s.to_owned()
 }
 
-/// Hyperliquid main-dex tickers that name a different asset than the same
-/// canonical symbol elsewhere: `SPX` is the SPX6900 memecoin, while `SPX`
-/// (and `US500`) mean the S&P 500 on Ostium. Such markets get their own
-/// canonical symbol, so an S&P 500 signal never reaches the memecoin;
-/// signals for the memecoin say `SPX6900`.
-const HYPERLIQUID_COLLISIONS: [(&str, &str); 1] = [("SPX", "SPX6900")];
+/// A venue ticker whose asset is not the asset its canonical symbol names
+/// elsewhere, and the canonical symbol it gets instead. Each venue module
+/// keeps its own table (Hyperliquid: `SPX` is the SPX6900 memecoin, while
+/// `SPX` and `US500` mean the S&P 500 on Ostium), and every venue applies it
+/// through [`ticker_market`], so the rule is written once.
+pub type Collision = (&'static str, &'static str);
 
-/// Canonical identity of a Hyperliquid market from its `universe[].name`:
-/// `BTC` → BTC; `kPEPE` → PEPE ×1000; `xyz:GOLD` → XAU on dex `xyz`;
-/// `SPX` → SPX6900 (see `HYPERLIQUID_COLLISIONS`).
+/// Canonical identity of a USD-quoted venue market named by its ticker,
+/// optionally on a builder dex (`dex:TICKER`): the 1000-unit prefix gives the
+/// price scale (`kPEPE` → PEPE ×1000); a dex market's display name maps to
+/// the raw ticker (`xyz:GOLD` → XAU on `xyz`); a main-listing ticker in
+/// `collisions` gets its own canonical symbol (`SPX` → SPX6900).
 #[must_use]
-pub fn hyperliquid_market(name: &str) -> MarketSymbol {
+pub fn ticker_market(name: &str, collisions: &[Collision]) -> MarketSymbol {
     let (dex, asset) = match name.split_once(':') {
         Some((dex, asset)) => (Some(dex.to_owned()), asset),
         None => (None, name),
@@ -284,7 +286,7 @@ pub fn hyperliquid_market(name: &str) -> MarketSymbol {
     let base = if dex.is_some() {
         alias(&upper).to_owned()
     } else {
-        HYPERLIQUID_COLLISIONS
+        collisions
             .iter()
             .find(|(ticker, _)| *ticker == upper)
             .map_or(upper, |(_, canonical)| (*canonical).to_owned())
@@ -297,41 +299,29 @@ pub fn hyperliquid_market(name: &str) -> MarketSymbol {
     }
 }
 
-/// Canonical identity of an Ostium pair from its subgraph `from` / `to`:
-/// `BTC/USD` → BTC; `EUR/USD` → EUR; `USD/JPY` → USDJPY; `NIK/JPY` → NIK;
-/// display names (`US500/USD`) map to raw ones (SPX).
+/// Canonical identity of a venue market named by its base and quote
+/// (`BTC`/`USD` → BTC; `EUR`/`USD` → EUR; `USD`/`JPY` → USDJPY; `NIK`/`JPY` →
+/// NIK); display names map to raw ones (`US500`/`USD` → SPX). Forex pairs
+/// quoted in another currency keep both currencies, so a signal for `JPY`
+/// never reaches `USD/JPY`, which moves the other way.
 #[must_use]
-pub fn ostium_market(from: &str, to: &str) -> MarketSymbol {
-    let from = from.trim().to_ascii_uppercase();
-    let to = to.trim().to_ascii_uppercase();
-    let base = if is_fiat(&from) && is_fiat(&to) {
-        if to == "USD" {
-            from.clone()
+pub fn pair_market(base: &str, quote: &str) -> MarketSymbol {
+    let base = base.trim().to_ascii_uppercase();
+    let quote = quote.trim().to_ascii_uppercase();
+    let canonical = if is_fiat(&base) && is_fiat(&quote) {
+        if quote == "USD" {
+            base.clone()
         } else {
-            format!("{from}{to}")
+            format!("{base}{quote}")
         }
     } else {
-        alias(&from).to_owned()
+        alias(&base).to_owned()
     };
     MarketSymbol {
-        base_symbol: base,
-        quote_symbol: to,
+        base_symbol: canonical,
+        quote_symbol: quote,
         price_scale: 1.0,
         dex: None,
-    }
-}
-
-/// Ostium's venue-native `token_symbol`, unique per pair: `from` for USD
-/// quoted pairs (as the original system stored them), `from`+`to` otherwise
-/// (`USDJPY`, `NIKJPY`), the spelling of Ostium's own `asset=` parameter.
-#[must_use]
-pub fn ostium_token_symbol(from: &str, to: &str) -> String {
-    let from = from.trim().to_ascii_uppercase();
-    let to = to.trim().to_ascii_uppercase();
-    if to == "USD" {
-        from
-    } else {
-        format!("{from}{to}")
     }
 }
 
@@ -504,66 +494,5 @@ mod tests {
             Ok(Some("xyz".to_owned()))
         );
         assert_eq!(Token::parse("TSLA").map(|t| t.dex), Ok(None));
-    }
-
-    #[test]
-    fn hyperliquid_markets_map_to_canonical() {
-        let m = hyperliquid_market("kPEPE");
-        assert_eq!(
-            (m.base_symbol.as_str(), m.price_scale, m.dex),
-            ("PEPE", 1000.0, None)
-        );
-        let m = hyperliquid_market("BTC");
-        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("BTC", 1.0));
-        let m = hyperliquid_market("KAITO");
-        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("KAITO", 1.0));
-        let m = hyperliquid_market("xyz:GOLD");
-        assert_eq!(
-            (m.base_symbol.as_str(), m.dex.as_deref()),
-            ("XAU", Some("xyz"))
-        );
-        let m = hyperliquid_market("xyz:TSLA");
-        assert_eq!(
-            (m.base_symbol.as_str(), m.dex.as_deref()),
-            ("TSLA", Some("xyz"))
-        );
-        // SPX on the main dex is the SPX6900 memecoin, not Ostium's S&P 500.
-        assert_eq!(hyperliquid_market("SPX").base_symbol, "SPX6900");
-        assert_eq!(canonical_symbol("SPX6900").as_deref(), Ok("SPX6900"));
-        assert_ne!(
-            canonical_symbol("US500").expect("valid"),
-            hyperliquid_market("SPX").base_symbol
-        );
-    }
-
-    #[test]
-    fn ostium_pairs_map_to_canonical_and_unique_tokens() {
-        let cases = [
-            ("BTC", "USD", "BTC", "BTC"),
-            ("EUR", "USD", "EUR", "EUR"),
-            ("USD", "JPY", "USDJPY", "USDJPY"),
-            ("USD", "CAD", "USDCAD", "USDCAD"),
-            ("NIK", "JPY", "NIK", "NIKJPY"),
-            ("XAU", "USD", "XAU", "XAU"),
-            ("US500", "USD", "SPX", "US500"),
-        ];
-        for (from, to, base, token) in cases {
-            assert_eq!(ostium_market(from, to).base_symbol, base, "{from}/{to}");
-            assert_eq!(ostium_token_symbol(from, to), token, "{from}/{to}");
-        }
-        // Signals meet markets on the same key.
-        for (signal, from, to) in [
-            ("EURUSD", "EUR", "USD"),
-            ("USDJPY", "USD", "JPY"),
-            ("GOLD", "XAU", "USD"),
-            ("US500", "SPX", "USD"),
-            ("JP225", "NIK", "JPY"),
-        ] {
-            assert_eq!(
-                canonical_symbol(signal).expect("valid"),
-                ostium_market(from, to).base_symbol,
-                "{signal}"
-            );
-        }
     }
 }

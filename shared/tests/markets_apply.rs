@@ -4,7 +4,7 @@
 use agent_where::db::markets::{self, ApplyOptions, MassDelist};
 use agent_where::domain::{Market, Venue};
 use agent_where::testing::TestDb;
-use agent_where::venues::{hyperliquid, ostium, recorded};
+use agent_where::venues::{hyperliquid, ostium};
 use anyhow::Result;
 use chrono::Utc;
 
@@ -23,7 +23,7 @@ fn main_scope() -> Option<Vec<String>> {
 }
 
 fn hl_markets(with_xyz: bool) -> Vec<Market> {
-    hyperliquid::parse(&recorded::hyperliquid(with_xyz)).expect("recorded response is valid")
+    hyperliquid::parse(&hyperliquid::recorded(with_xyz)).expect("recorded response is valid")
 }
 
 async fn table(client: &tokio_postgres::Client) -> Result<Vec<String>> {
@@ -263,12 +263,12 @@ async fn a_main_dex_sync_leaves_builder_dex_markets_alone() -> Result<()> {
 async fn ostium_pairs_get_one_row_each_and_resync_is_unchanged() -> Result<()> {
     let db = TestDb::migrated().await?;
     let mut client = db.client().await?;
-    let list = ostium::parse(&recorded::ostium(), Utc::now())?;
+    let list = ostium::parse(&ostium::recorded(), Utc::now())?;
     let s = markets::apply(&mut client, Venue::Ostium, &list, &options(None)).await?;
     assert_eq!((s.added, s.active_total), (52, 52));
     // A later observation time alone is not a change.
     let again = ostium::parse(
-        &recorded::ostium(),
+        &ostium::recorded(),
         Utc::now() + chrono::Duration::seconds(60),
     )?;
     let s = markets::apply(&mut client, Venue::Ostium, &again, &options(None)).await?;

@@ -167,9 +167,13 @@ fn assert_matches(row: &GroupRow, e: &Expected) {
     assert_eq!(row.decisions, e.decisions, "{ctx}");
     assert_eq!(row.routed, e.routed, "{ctx}");
     assert_eq!(row.skipped, e.skipped, "{ctx}");
-    assert_eq!(row.hyperliquid, e.hyperliquid, "{ctx}");
-    assert_eq!(row.ostium, e.ostium, "{ctx}");
-    assert_eq!(row.other_venues, e.other, "{ctx}");
+    assert_eq!(row.routed_to(Venue::Hyperliquid), e.hyperliquid, "{ctx}");
+    assert_eq!(row.routed_to(Venue::Ostium), e.ostium, "{ctx}");
+    assert_eq!(
+        row.routed_elsewhere(&[Venue::Hyperliquid, Venue::Ostium]),
+        e.other,
+        "{ctx}"
+    );
     assert_eq!(row.timed, e.timed, "{ctx}");
     assert!(close(row.avg_us, e.avg), "avg {ctx}");
     assert!(close(row.p50_us, e.p50), "p50 {ctx}");
@@ -444,7 +448,7 @@ async fn a_fresh_database_reports_nothing_without_error() -> Result<()> {
     let runs = stats::routing_runs(&client, None, None).await?;
     assert_eq!(runs.runs, 0);
     assert_eq!(runs.last_started_at, None);
-    let sync = stats::venue_sync(&client, &Venue::SYNCED).await?;
+    let sync = stats::venue_sync(&client, &agent_where::venues::registry::synced()).await?;
     assert_eq!(sync.len(), 2);
     assert!(
         sync.iter().all(|s| s.last_success_at.is_none()

@@ -4,6 +4,8 @@
 -- $5 venue (selected or checked), $6 key: all|venue|token|reason|agent|hour|day,
 -- $7 maximum number of groups (NULL = all).
 -- Outcome and skip reason code come from the view `routing_decisions` (migration V3).
+-- routed_by_venue holds the routed decisions per selected venue, as a JSON object
+-- (every venue, so a new venue needs no change here).
 -- Decision time is routing_duration_us; NULLs are left out, never zero.
 WITH decisions AS (
     SELECT
@@ -36,24 +38,33 @@ keyed AS (
         venue,
         duration_us
     FROM decisions
+),
+per_venue AS (
+    SELECT v.key, jsonb_object_agg(v.venue, v.routed) AS routed_by_venue
+    FROM (
+        SELECT key, COALESCE(venue, '(none)') AS venue, count(*) AS routed
+        FROM keyed
+        WHERE routed
+        GROUP BY key, COALESCE(venue, '(none)')
+    ) AS v
+    GROUP BY v.key
 )
 SELECT
-    key,
+    k.key,
     count(*) AS decisions,
-    count(*) FILTER (WHERE routed) AS routed,
-    count(*) FILTER (WHERE NOT routed) AS skipped,
-    count(*) FILTER (WHERE routed AND venue = 'HYPERLIQUID') AS hyperliquid,
-    count(*) FILTER (WHERE routed AND venue = 'OSTIUM') AS ostium,
-    count(*) FILTER (WHERE routed AND venue IS DISTINCT FROM 'HYPERLIQUID' AND venue IS DISTINCT FROM 'OSTIUM') AS other_venues,
-    count(duration_us) AS timed,
-    avg(duration_us) AS avg_us,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_us) AS p50_us,
-    percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_us) AS p95_us,
-    max(duration_us) AS max_us
-FROM keyed
-GROUP BY key
+    count(*) FILTER (WHERE k.routed) AS routed,
+    count(*) FILTER (WHERE NOT k.routed) AS skipped,
+    COALESCE(min(p.routed_by_venue::text), '{}')::jsonb AS routed_by_venue,
+    count(k.duration_us) AS timed,
+    avg(k.duration_us) AS avg_us,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY k.duration_us) AS p50_us,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY k.duration_us) AS p95_us,
+    max(k.duration_us) AS max_us
+FROM keyed AS k
+LEFT JOIN per_venue AS p ON p.key = k.key
+GROUP BY k.key
 ORDER BY
-    CASE WHEN $6::text IN ('hour', 'day') THEN key END,
+    CASE WHEN $6::text IN ('hour', 'day') THEN k.key END,
     count(*) DESC,
-    key
+    k.key
 LIMIT $7::bigint

@@ -21,7 +21,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let options = args.route.options();
+    let options = args.route.resolve();
     cli::run("route-pending-signals", &args.common, || async {
         route::run(&args.common, &options?).await
     })

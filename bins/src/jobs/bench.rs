@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::markets::{self, ApplyOptions};
 use agent_where::db::{DatabaseUrl, bench, config, schema};
-use agent_where::domain::Venue;
-use agent_where::venues::{hyperliquid, ostium, recorded};
-use anyhow::{Context, Result, anyhow, bail};
+use agent_where::venues::{Origin, SOURCES, SourceSettings};
+use anyhow::{Context, Result, bail};
 use chrono::TimeDelta;
 use serde::Serialize;
 use tokio_postgres::Client;
@@ -204,29 +203,23 @@ async fn copy_of(admin: &Client, base: &DatabaseUrl, suffix: &str) -> Result<Str
     Ok(name)
 }
 
-/// Syncs both venues from the recorded responses (main dex only), through the
-/// same parse-and-apply path as the sync tools.
+/// Syncs every venue from its recorded responses (Hyperliquid's main dex
+/// only), through the same parse-and-apply path as the sync tools.
 async fn load_recorded_markets(client: &mut Client) -> Result<()> {
     let now = chrono::Utc::now();
-    let venues = [
-        (
-            Venue::Hyperliquid,
-            hyperliquid::parse(&recorded::hyperliquid(false)).map_err(|e| anyhow!("{e}"))?,
-        ),
-        (
-            Venue::Ostium,
-            ostium::parse(&recorded::ostium(), now).map_err(|e| anyhow!("{e}"))?,
-        ),
-    ];
-    for (venue, markets) in venues {
+    let settings = SourceSettings::default();
+    for source in SOURCES {
+        let venue = source.info().venue;
+        let responses = source.recorded(&settings).map_err(anyhow::Error::msg)?;
+        let fetched = source.parse(&responses, &settings, Origin::Recorded, now)?;
         let options = ApplyOptions {
-            scope: None,
+            scope: fetched.scope,
             allow_mass_delist: false,
             dry_run: false,
             source: "recorded responses".to_owned(),
             started_at: now,
         };
-        markets::apply(client, venue, &markets, &options).await?;
+        markets::apply(client, venue, &fetched.markets, &options).await?;
     }
     Ok(())
 }

@@ -7,5 +7,3 @@ pub mod routing_config;
 pub mod routing_stats;
 pub mod setup;
 pub mod sync;
-pub mod sync_hyperliquid;
-pub mod sync_ostium;

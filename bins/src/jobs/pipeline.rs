@@ -1,7 +1,9 @@
 //! `run-pipeline`: the whole job once, in order, in one process: setup →
-//! sync Hyperliquid → sync Ostium → demo signals (when asked) → route →
-//! summary. Each step calls the same library function as its own binary and
-//! prints one line: `[n/6] name … ok (1.23 s): outcome` or `… FAILED (…): error`.
+//! one market sync per selected venue (`--venues`, default every venue of the
+//! registry) → demo signals (when asked) → route → summary. Each step calls
+//! the same library function as its own binary, with options resolved by the
+//! same flag groups, and prints one line: `[n/N] name … ok (1.23 s): outcome`
+//! or `… FAILED (…): error`.
 //!
 //! Where the lines go: with `--format table` (the default) the step lines and
 //! the summary are all on stdout (they are the run's report); with `--format
@@ -20,35 +22,24 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use agent_where::db::demo;
-use anyhow::{Result, anyhow, bail};
-use chrono::TimeDelta;
+use agent_where::db::markets::SyncSummary;
+use agent_where::db::setup::SetupReport;
+use agent_where::venues::{Origin, VenueSource};
+use anyhow::{Result, anyhow};
 use clap::Parser;
 
 use super::route::{self, RouteOptions};
 use super::routing_stats::window::WindowName;
-use super::routing_stats::{self, SummaryArgs, WindowArgs};
+use super::routing_stats::{self, SummaryOptions};
 use super::setup::{self, SetupOptions};
-use super::sync::{self, ApplyArgs, HttpArgs};
-use super::sync_hyperliquid::{self, Origin};
-use super::sync_ostium;
+use super::sync::{self, DelistArgs, SyncPlan};
+use crate::args::batch::BatchArgs;
+use crate::args::http::HttpArgs;
+use crate::args::output::OutputArgs;
+use crate::args::routing::RoutingArgs;
+use crate::args::venues::VenueSources;
 use crate::cli::{CommonArgs, Outcome, WorkFailed, error_line, work_failed};
 use crate::output::{self, Format};
-use agent_where::db::markets::SyncSummary;
-use agent_where::db::setup::SetupReport;
-use agent_where::venues::hyperliquid::DexSelection;
-
-/// How many steps a run has (the demo step is reported even when skipped).
-pub const STEPS: usize = 6;
-
-/// The step names, in order, as printed.
-pub const STEP_NAMES: [&str; STEPS] = [
-    "setup",
-    "sync-hyperliquid",
-    "sync-ostium",
-    "demo-signals",
-    "route",
-    "summary",
-];
 
 /// Largest `--demo-signals`.
 pub const MAX_DEMO_SIGNALS: i64 = 1_000_000;
@@ -59,16 +50,16 @@ built into this binary (markets, prices and market hours as of then; Ostium's st
 closed in that capture). Illustrative data: never trade on it.";
 
 /// Run the whole job once, in order: setup-agent-where (create and migrate the
-/// database), sync-hyperliquid-markets, sync-ostium-markets, optional demo
-/// signals, route-pending-signals, and a routing-stats summary. Each step is
-/// printed with its time and outcome; the first fatal failure stops the run
-/// and names the step. The quick start, and the simplest cron job.
+/// database), one market sync per venue (--venues), optional demo signals,
+/// route-pending-signals, and a routing-stats summary. Each step is printed
+/// with its time and outcome; the first fatal failure stops the run and names
+/// the step. The quick start, and the simplest cron job.
 #[derive(Debug, Parser)]
 #[command(name = "run-pipeline", version, after_help = AFTER_HELP)]
 pub struct Args {
     /// Sync from the venue responses recorded in January 2026 and built into
     /// the binary instead of calling the venues (no network). Default: live.
-    #[arg(long, env = "AGENT_WHERE_OFFLINE")]
+    #[arg(long, env = "AGENT_WHERE_OFFLINE", conflicts_with = crate::args::venues::TESTNET)]
     pub offline: bool,
     /// Before routing, create the demo MULTI agent if missing and N pending
     /// signals over a realistic token mix (1 to 1000000). Default: none.
@@ -78,48 +69,23 @@ pub struct Args {
     /// (for schedules against a database that must already be there).
     #[arg(long)]
     pub no_create_database: bool,
-    /// HIP-3 builder dexes to sync besides Hyperliquid's main dex: `xyz,flx`
-    /// or `all` (offline: the capture holds `xyz` only). Default: main dex only.
-    #[arg(long, value_name = "LIST", env = "HYPERLIQUID_DEXES")]
-    pub dexes: Option<String>,
-    /// Sync from the venues' testnets (conflicts with --offline and the URL flags).
-    #[arg(long, env = "AGENT_WHERE_TESTNET", conflicts_with = "offline")]
-    pub testnet: bool,
-    /// Hyperliquid API base URL (`/info` appended). Default: https://api.hyperliquid.xyz
-    #[arg(long, env = "HYPERLIQUID_API_URL", value_name = "URL")]
-    pub hyperliquid_api_url: Option<String>,
-    /// Ostium subgraph URL. Default: the mainnet subgraph.
-    #[arg(long, env = "OSTIUM_SUBGRAPH_URL", value_name = "URL")]
-    pub ostium_subgraph_url: Option<String>,
-    /// Ostium latest-prices URL. Default: https://metadata-backend.ostium.io/PricePublish/latest-prices
-    #[arg(long, env = "OSTIUM_PRICES_URL", value_name = "URL")]
-    pub ostium_prices_url: Option<String>,
-    /// Apply a sync even when it would deactivate more than half of a venue's
-    /// active markets. Default: refuse (the sync step fails, markets unchanged).
-    #[arg(long)]
-    pub allow_mass_delist: bool,
+    #[command(flatten)]
+    pub venues: VenueSources,
+    #[command(flatten)]
+    pub delist: DelistArgs,
     #[command(flatten)]
     pub http: HttpArgs,
-    /// Signals claimed and written per routing transaction (1 to 100000).
-    #[arg(long, env = "AGENT_WHERE_BATCH_SIZE", default_value_t = 5000)]
-    pub batch_size: usize,
-    /// Routing batches run in parallel, each on its own connection (1 to 64).
-    #[arg(long, env = "AGENT_WHERE_WORKERS", default_value_t = 1)]
-    pub workers: usize,
-    /// A venue whose last successful sync is older than this is unavailable to
-    /// routing (units s, m, h, d).
-    #[arg(long, env = "AGENT_WHERE_MAX_MARKET_AGE", default_value = "26h", value_parser = route::parse_duration)]
-    pub max_market_age: TimeDelta,
-    /// Signals older than this are skipped as SIGNAL_EXPIRED (units s, m, h, d).
-    #[arg(long, env = "AGENT_WHERE_MAX_SIGNAL_AGE", default_value = "24h", value_parser = route::parse_duration)]
-    pub max_signal_age: TimeDelta,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
+    pub routing: RoutingArgs,
     /// Window of the closing summary (routing-stats --window).
     #[arg(long, value_enum, default_value_t = WindowName::Day)]
     pub window: WindowName,
     /// Format of the closing summary; with csv or json the step lines go to
     /// stderr and stdout holds only the summary.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -128,12 +94,12 @@ const AFTER_HELP: &str = concat!(
     "Examples:
   run-pipeline --offline --demo-signals 1000       # quick start: no network, demo signals
   run-pipeline --dexes xyz --workers 2             # live sync, then route (cron)
-  run-pipeline --window hour --format json > last-run.json
+  run-pipeline --venues hyperliquid,ostium --window hour --format json > last-run.json
 
-Steps: [1/6] setup, [2/6] sync-hyperliquid, [3/6] sync-ostium, [4/6] demo-signals,
-[5/6] route, [6/6] summary. A sync whose venue response is rejected or unreachable is
-recorded as FAILED and routing goes on with the last good markets (exit 1 at the end);
-any other failure stops the run at its step (exit 2).
+Steps: setup, one sync-<venue> per venue, demo-signals, route, summary. A sync whose
+venue response is rejected or unreachable is recorded as FAILED and routing goes on with
+the last good markets (exit 1 at the end); any other failure stops the run at its step
+(exit 2).
 
 ",
     crate::exit_codes_help!()
@@ -142,122 +108,41 @@ any other failure stops the run at its step (exit 2).
 /// Everything validated before the first step runs.
 struct Plan {
     origin: Origin,
-    hyperliquid: sync_hyperliquid::Args,
-    ostium: sync_ostium::Args,
+    syncs: Vec<(&'static dyn VenueSource, SyncPlan)>,
     route: RouteOptions,
-    summary: SummaryArgs,
+    summary: SummaryOptions,
 }
 
 fn plan(args: &Args) -> Result<Plan> {
     let origin = if args.offline {
-        if args.hyperliquid_api_url.is_some()
-            || args.ostium_subgraph_url.is_some()
-            || args.ostium_prices_url.is_some()
-        {
-            tracing::debug!("--offline: venue URLs are ignored");
-        }
         Origin::Recorded
     } else {
         Origin::Configured
     };
-    if let Some(raw) = &args.dexes {
-        let selection = DexSelection::parse(raw).map_err(|e| anyhow!("`--dexes`: {e}"))?;
-        if let (Origin::Recorded, DexSelection::Only(names)) = (origin, &selection)
-            && names.iter().any(|n| n != "xyz")
-        {
-            bail!(
-                "`--dexes {raw}` with `--offline`: the recorded capture holds only the main dex and `xyz`"
-            );
-        }
+    let http = args.http.resolve()?;
+    let mut syncs = Vec::new();
+    for selected in args.venues.resolve(origin == Origin::Configured)? {
+        selected
+            .source
+            .check(&selected.settings, origin)
+            .map_err(anyhow::Error::msg)?;
+        syncs.push((
+            selected.source,
+            SyncPlan {
+                settings: selected.settings,
+                origin,
+                http: http.clone(),
+                save_response: None,
+                dry_run: false,
+                allow_mass_delist: args.delist.allow_mass_delist,
+            },
+        ));
     }
-    args.http.options()?;
-    let apply = ApplyArgs {
-        save_response: None,
-        dry_run: false,
-        allow_mass_delist: args.allow_mass_delist,
-        format: Format::Table,
-    };
-    let offline = origin == Origin::Recorded;
-    let hyperliquid = sync_hyperliquid::Args {
-        api_url: if offline {
-            None
-        } else {
-            args.hyperliquid_api_url.clone()
-        },
-        testnet: args.testnet,
-        dexes: args.dexes.clone(),
-        from_file: None,
-        http: args.http.clone(),
-        apply: apply.clone(),
-        common: args.common.clone(),
-    };
-    let ostium = sync_ostium::Args {
-        subgraph_url: if offline {
-            None
-        } else {
-            args.ostium_subgraph_url.clone()
-        },
-        prices_url: if offline {
-            None
-        } else {
-            args.ostium_prices_url.clone()
-        },
-        testnet: args.testnet,
-        pairs_file: None,
-        prices_file: None,
-        http: args.http.clone(),
-        apply,
-        common: args.common.clone(),
-    };
-    if args.testnet && args.hyperliquid_api_url.is_some() {
-        bail!(
-            "`--testnet` and `--hyperliquid-api-url` / `HYPERLIQUID_API_URL` are both set: choose one"
-        );
-    }
-    if args.testnet && args.ostium_subgraph_url.is_some() {
-        bail!(
-            "`--testnet` and `--ostium-subgraph-url` / `OSTIUM_SUBGRAPH_URL` are both set: choose one"
-        );
-    }
-    if !offline {
-        for (flag, url) in [
-            ("--hyperliquid-api-url", &args.hyperliquid_api_url),
-            ("--ostium-subgraph-url", &args.ostium_subgraph_url),
-            ("--ostium-prices-url", &args.ostium_prices_url),
-        ] {
-            if let Some(url) = url {
-                sync::check_url(flag, url)?;
-            }
-        }
-    }
-    let route = RouteOptions {
-        batch_size: args.batch_size,
-        limit: None,
-        agent: None,
-        dry_run: false,
-        workers: args.workers,
-        max_market_age: args.max_market_age,
-        max_signal_age: args.max_signal_age,
-        include_hip3: false,
-        format: Format::Table,
-    };
-    route.validate()?;
-    let summary = SummaryArgs {
-        window: WindowArgs {
-            window: Some(args.window),
-            since: None,
-            until: None,
-        },
-        filters: routing_stats::FilterArgs::default(),
-        group_by: None,
-        top: 10,
-        format: args.format,
-        output: None,
-    };
+    let route = RouteOptions::from_groups(&args.batch, &args.routing)?;
+    let summary = SummaryOptions::window(args.window, args.output.format);
     Ok(Plan {
         origin,
-        hyperliquid,
-        ostium,
+        syncs,
         route,
         summary,
     })
@@ -266,10 +151,26 @@ fn plan(args: &Args) -> Result<Plan> {
 /// Prints step lines: on stdout with the table format, else on stderr.
 struct Steps {
     to_stdout: bool,
+    names: Vec<String>,
     done: usize,
 }
 
 impl Steps {
+    fn new(to_stdout: bool, plan: &Plan) -> Steps {
+        let mut names = vec!["setup".to_owned()];
+        names.extend(
+            plan.syncs
+                .iter()
+                .map(|(s, _)| format!("sync-{}", s.info().key)),
+        );
+        names.extend(["demo-signals", "route", "summary"].map(str::to_owned));
+        Steps {
+            to_stdout,
+            names,
+            done: 0,
+        }
+    }
+
     fn line(&self, text: &str) -> Result<()> {
         if self.to_stdout {
             output::print_text(&format!("{text}\n"))
@@ -281,47 +182,42 @@ impl Steps {
 
     fn report(&mut self, started: Instant, result: std::result::Result<&str, &str>) -> Result<()> {
         self.done += 1;
-        let name = STEP_NAMES[self.done - 1];
+        let (n, total) = (self.done, self.names.len());
+        let name = &self.names[n - 1];
         let secs = started.elapsed().as_secs_f64();
         let text = match result {
-            Ok(outcome) => format!(
-                "[{}/{STEPS}] {name} … ok ({secs:.2} s): {outcome}",
-                self.done
-            ),
-            Err(error) => format!(
-                "[{}/{STEPS}] {name} … FAILED ({secs:.2} s): {error}",
-                self.done
-            ),
+            Ok(outcome) => format!("[{n}/{total}] {name} … ok ({secs:.2} s): {outcome}"),
+            Err(error) => format!("[{n}/{total}] {name} … FAILED ({secs:.2} s): {error}"),
         };
         self.line(&text)
     }
 
     fn skip(&mut self, why: &str) -> Result<()> {
         self.done += 1;
-        let name = STEP_NAMES[self.done - 1];
-        self.line(&format!("[{}/{STEPS}] {name} … skipped: {why}", self.done))
+        let (n, total) = (self.done, self.names.len());
+        self.line(&format!(
+            "[{n}/{total}] {} … skipped: {why}",
+            self.names[n - 1]
+        ))
     }
 
     /// The name of the step being run.
-    fn current(&self) -> &'static str {
-        STEP_NAMES[self.done]
+    fn current(&self) -> String {
+        self.names[self.done].clone()
     }
 }
 
 /// Runs the pipeline.
 pub async fn run(args: &Args) -> Result<Outcome> {
     let plan = plan(args)?;
-    let mut steps = Steps {
-        to_stdout: args.format == Format::Table,
-        done: 0,
-    };
+    let mut steps = Steps::new(args.output.format == Format::Table, &plan);
     if plan.origin == Origin::Recorded {
         steps.line(OFFLINE_NOTE)?;
     }
     // Work failures of the syncs: recorded, the run goes on.
     let mut failed: Vec<String> = Vec::new();
 
-    // 1. setup
+    // setup
     let started = Instant::now();
     let options = SetupOptions {
         check: false,
@@ -332,19 +228,16 @@ pub async fn run(args: &Args) -> Result<Outcome> {
     let report = fatal(&mut steps, started, report)?;
     steps.report(started, Ok(&setup_outcome(&report)))?;
 
-    // 2. and 3. the syncs
-    let started = Instant::now();
-    let result = sync_hyperliquid::execute(&plan.hyperliquid, plan.origin).await;
-    if let Some(summary) = sync_step(&mut steps, started, result, &mut failed)? {
-        steps.report(started, Ok(&sync_outcome(&summary)))?;
-    }
-    let started = Instant::now();
-    let result = sync_ostium::execute(&plan.ostium, plan.origin).await;
-    if let Some(summary) = sync_step(&mut steps, started, result, &mut failed)? {
-        steps.report(started, Ok(&sync_outcome(&summary)))?;
+    // one sync per venue
+    for (source, sync_plan) in &plan.syncs {
+        let started = Instant::now();
+        let result = sync::execute(&args.common, *source, sync_plan).await;
+        if let Some(summary) = sync_step(&mut steps, started, result, &mut failed)? {
+            steps.report(started, Ok(&sync_outcome(&summary)))?;
+        }
     }
 
-    // 4. demo signals
+    // demo signals
     match args.demo_signals {
         Some(n) => {
             let started = Instant::now();
@@ -355,13 +248,13 @@ pub async fn run(args: &Args) -> Result<Outcome> {
         None => steps.skip("no --demo-signals")?,
     }
 
-    // 5. route
+    // route
     let started = Instant::now();
     let result = route::execute(&args.common, &plan.route).await;
     let summary = fatal(&mut steps, started, result)?;
     steps.report(started, Ok(&route_outcome(&summary)))?;
 
-    // 6. summary
+    // summary
     let started = Instant::now();
     let result = routing_stats::summary_text(&args.common, &plan.summary).await;
     let text = fatal(&mut steps, started, result)?;
@@ -511,6 +404,8 @@ fn window_name(w: WindowName) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeDelta;
+
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Args, clap::Error> {
@@ -522,9 +417,9 @@ mod tests {
         let a = parse(&["--offline", "--demo-signals", "1000"]).expect("parses");
         assert!(a.offline);
         assert_eq!(a.demo_signals, Some(1000));
-        assert_eq!(a.batch_size, 5000);
-        assert_eq!(a.workers, 1);
-        assert_eq!(a.max_market_age, TimeDelta::hours(26));
+        assert_eq!(a.batch.batch_size, 5000);
+        assert_eq!(a.batch.workers, 1);
+        assert_eq!(a.routing.max_market_age, TimeDelta::hours(26));
         assert_eq!(a.window, WindowName::Day);
         let p = plan(&a).expect("valid");
         assert_eq!(p.origin, Origin::Recorded);
@@ -550,8 +445,14 @@ mod tests {
         assert_eq!(p.route.workers, 3);
         assert_eq!(p.route.batch_size, 100);
         assert_eq!(p.route.max_signal_age, TimeDelta::hours(2));
-        assert!(p.hyperliquid.apply.allow_mass_delist && p.ostium.apply.allow_mass_delist);
-        assert_eq!(p.hyperliquid.dexes.as_deref(), Some("xyz"));
+        assert!(p.syncs.iter().all(|(_, s)| s.allow_mass_delist));
+        let hyperliquid = p
+            .syncs
+            .iter()
+            .find(|(s, _)| s.info().key == "hyperliquid")
+            .map(|(_, plan)| plan)
+            .expect("hyperliquid is synced");
+        assert_eq!(hyperliquid.settings.option("dexes"), Some("xyz"));
         assert_eq!(p.summary.format, Format::Json);
     }
 

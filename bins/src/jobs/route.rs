@@ -19,16 +19,19 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::args::batch::{Batch, BatchArgs};
+use crate::args::output::OutputArgs;
+use crate::args::routing::RoutingArgs;
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::{self, Format, Table};
 use crate::progress;
 
-/// Largest `--batch-size`.
-pub const MAX_BATCH_SIZE: usize = 100_000;
-/// Largest `--workers`.
-pub const MAX_WORKERS: usize = 64;
+/// Longest `--max-signal-age`: a signal older than a week is never worth
+/// executing (the market has moved; Maxxit's own executor gives up on a
+/// signal after 24 hours).
+pub const MAX_SIGNAL_AGE_LIMIT: TimeDelta = TimeDelta::days(7);
 
-/// Options of `route-pending-signals`, validated by [`RouteOptions::validate`].
+/// Options of `route-pending-signals`, checked by [`RouteOptions::validate`].
 #[derive(Debug, Clone)]
 pub struct RouteOptions {
     pub batch_size: usize,
@@ -43,22 +46,39 @@ pub struct RouteOptions {
 }
 
 impl RouteOptions {
+    /// The options of a run of every pending signal from the batch and
+    /// routing groups (what `route-pending-signals` and `run-pipeline` share).
+    pub fn from_groups(batch: &BatchArgs, routing: &RoutingArgs) -> Result<RouteOptions> {
+        let batch = batch.resolve()?;
+        let options = RouteOptions {
+            batch_size: batch.batch_size,
+            limit: None,
+            agent: None,
+            dry_run: false,
+            workers: batch.workers,
+            max_market_age: routing.max_market_age,
+            max_signal_age: routing.max_signal_age,
+            include_hip3: routing.include_hip3,
+            format: Format::Table,
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
     /// Checks the ranges clap cannot express.
     pub fn validate(&self) -> Result<()> {
-        if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {
-            bail!(
-                "invalid `--batch-size {}`: expected 1 to {MAX_BATCH_SIZE}",
-                self.batch_size
-            );
+        Batch {
+            batch_size: self.batch_size,
+            workers: self.workers,
         }
-        if self.workers == 0 || self.workers > MAX_WORKERS {
-            bail!(
-                "invalid `--workers {}`: expected 1 to {MAX_WORKERS}",
-                self.workers
-            );
-        }
+        .checked()?;
         if self.limit == Some(0) {
             bail!("invalid `--limit 0`: expected at least 1");
+        }
+        if self.max_signal_age > MAX_SIGNAL_AGE_LIMIT {
+            bail!(
+                "invalid `--max-signal-age`: at most 7d (a signal older than a week is never worth executing)"
+            );
         }
         Ok(())
     }
@@ -90,9 +110,10 @@ NO_VENUE_AVAILABLE, SIGNAL_EXPIRED or INVALID_SIGNAL and the run still exits 0.
 /// Flags of `route-pending-signals`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RouteArgs {
-    /// Signals claimed and written per transaction (1 to 100000). Default: 5000.
-    #[arg(long, env = "AGENT_WHERE_BATCH_SIZE", default_value_t = 5000)]
-    pub batch_size: usize,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
+    pub routing: RoutingArgs,
     /// Route at most N signals, oldest first. Default: all pending signals.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
@@ -102,68 +123,22 @@ pub struct RouteArgs {
     /// Decide and print every decision, write nothing (no locks, no run row).
     #[arg(long)]
     pub dry_run: bool,
-    /// Batches routed in parallel, each on its own connection (1 to 64). Default: 1.
-    #[arg(long, env = "AGENT_WHERE_WORKERS", default_value_t = 1)]
-    pub workers: usize,
-    /// A venue whose last successful market sync is older than this is unavailable
-    /// (STALE_MARKET_DATA). Units s, m, h, d. Default: 26h.
-    #[arg(long, env = "AGENT_WHERE_MAX_MARKET_AGE", default_value = "26h", value_parser = parse_duration)]
-    pub max_market_age: TimeDelta,
-    /// Signals older than this are skipped (SIGNAL_EXPIRED). Units s, m, h, d. Default: 24h.
-    #[arg(long, env = "AGENT_WHERE_MAX_SIGNAL_AGE", default_value = "24h", value_parser = parse_duration)]
-    pub max_signal_age: TimeDelta,
-    /// Make Hyperliquid HIP-3 (builder dex) markets eligible. Default: only when a signal's
-    /// token names the dex (`xyz:TSLA`).
-    #[arg(long, env = "AGENT_WHERE_INCLUDE_HIP3")]
-    pub include_hip3: bool,
-    /// Summary format (with --dry-run: the decisions, then the summary). Default: table.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 impl RouteArgs {
-    /// The validated options.
-    pub fn options(&self) -> Result<RouteOptions> {
+    /// The checked options.
+    pub fn resolve(&self) -> Result<RouteOptions> {
         let options = RouteOptions {
-            batch_size: self.batch_size,
             limit: self.limit,
             agent: self.agent,
             dry_run: self.dry_run,
-            workers: self.workers,
-            max_market_age: self.max_market_age,
-            max_signal_age: self.max_signal_age,
-            include_hip3: self.include_hip3,
-            format: self.format,
+            format: self.output.format,
+            ..RouteOptions::from_groups(&self.batch, &self.routing)?
         };
         options.validate()?;
         Ok(options)
-    }
-}
-
-/// Parses `90s`, `30m`, `26h`, `2d` (a positive whole number and a unit).
-pub fn parse_duration(raw: &str) -> Result<TimeDelta, String> {
-    let s = raw.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (digits, unit) = s.split_at(split);
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("`{raw}` is not a duration like 30m, 26h or 2d"))?;
-    let delta = match unit {
-        "s" => TimeDelta::try_seconds(n),
-        "m" => TimeDelta::try_minutes(n),
-        "h" => TimeDelta::try_hours(n),
-        "d" => TimeDelta::try_days(n),
-        _ => {
-            return Err(format!(
-                "`{raw}` is not a duration like 30m, 26h or 2d (units: s, m, h, d)"
-            ));
-        }
-    };
-    match delta {
-        Some(d) if n > 0 => Ok(d),
-        _ => Err(format!(
-            "`{raw}` must be a positive duration of at most a few years"
-        )),
     }
 }
 
@@ -591,26 +566,6 @@ mod tests {
             printable("HYPERLIQUID: NOT_LISTED → OSTIUM"),
             "HYPERLIQUID: NOT_LISTED → OSTIUM"
         );
-    }
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_duration("30m"), Ok(TimeDelta::minutes(30)));
-        assert_eq!(parse_duration("26h"), Ok(TimeDelta::hours(26)));
-        assert_eq!(parse_duration("2d"), Ok(TimeDelta::days(2)));
-        assert_eq!(parse_duration("90s"), Ok(TimeDelta::seconds(90)));
-        for bad in [
-            "",
-            "h",
-            "0h",
-            "-1h",
-            "5",
-            "5w",
-            "1.5h",
-            "99999999999999999999d",
-        ] {
-            assert!(parse_duration(bad).is_err(), "{bad:?}");
-        }
     }
 
     #[test]

@@ -1,64 +1,39 @@
-//! What both market syncs share: HTTP flags, apply flags, the run sequence
-//! (connect, fetch and validate, apply all or nothing, record the run) and
-//! the summary output.
+//! `sync-<venue>-markets`: one job for every venue of the registry. It
+//! checks the venue's flags, connects, fetches (or reads saved or recorded
+//! responses), validates the whole list through the venue module, applies it
+//! to `venue_markets` all or nothing, records the run and prints the summary.
+//! Each venue's binary is `jobs::sync::main("<key>")`.
 //!
 //! Exit behaviour: a rejected response or a failed fetch exits 1 with one line
 //! naming the venue, the endpoint and the cause, leaves `venue_markets`
 //! untouched and records a FAILED `venue_sync_runs` row; a database that is
 //! unreachable or behind exits 2.
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::process::ExitCode;
 
 use agent_where::db::markets::{self, ApplyOptions, MassDelist, SyncSummary};
-use agent_where::domain::{Market, Venue};
-use agent_where::venues::{Body, HttpOptions};
-use anyhow::{Context, Result, anyhow, bail};
+use agent_where::domain::Venue;
+use agent_where::venues::registry;
+use agent_where::venues::{Fetcher, HttpOptions, Origin, Responses, SourceSettings, VenueSource};
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use clap::Args;
+use clap::{Args, Command, FromArgMatches};
 
-use crate::cli::{CommonArgs, Outcome, error_line, work_failed};
+use crate::args::http::HttpArgs;
+use crate::args::output::OutputArgs;
+use crate::args::venues::{self, VenueFlags};
+use crate::cli::{self, CommonArgs, Outcome, error_line, work_failed};
 use crate::output::{self, Format, Table};
 use crate::progress;
 
-/// Timeouts and retries of venue requests.
-#[derive(Debug, Clone, Args)]
-pub struct HttpArgs {
-    /// Seconds to wait for a connection to a venue (TCP and TLS).
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub connect_timeout: f64,
-    /// Seconds one request may take, body included.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
-    pub timeout: f64,
-    /// Retries after a timeout, connection error, HTTP 429 or 5xx (other 4xx fail at once).
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub retries: u32,
-    /// First wait between attempts, in seconds; doubled per retry with ±50 % jitter,
-    /// at most 10 s. A `Retry-After` header (capped at 30 s) takes precedence.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.5)]
-    pub retry_delay: f64,
-}
-
-impl HttpArgs {
-    /// Validates the flags into the library's options.
-    pub fn options(&self) -> Result<HttpOptions> {
-        let secs = |name: &str, v: f64, min: f64| -> Result<Duration> {
-            if !v.is_finite() || v < min || v > 3600.0 {
-                bail!("`--{name}` must be between {min} and 3600 seconds, got {v}");
-            }
-            Ok(Duration::from_secs_f64(v))
-        };
-        if self.retries > 20 {
-            bail!("`--retries` must be at most 20, got {}", self.retries);
-        }
-        Ok(HttpOptions {
-            connect_timeout: secs("connect-timeout", self.connect_timeout, 0.001)?,
-            timeout: secs("timeout", self.timeout, 0.001)?,
-            retries: self.retries,
-            retry_delay: secs("retry-delay", self.retry_delay, 0.0)?,
-        })
-    }
+/// `--allow-mass-delist`: shared by the sync tools and run-pipeline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Args)]
+pub struct DelistArgs {
+    /// Apply even when more than half of the active markets would be deactivated
+    /// (default: refuse, exit 1, change nothing).
+    #[arg(long)]
+    pub allow_mass_delist: bool,
 }
 
 /// How the fetched list is applied and reported.
@@ -72,98 +47,139 @@ pub struct ApplyArgs {
     /// what would change, write nothing (no run row either).
     #[arg(long)]
     pub dry_run: bool,
-    /// Apply even when more than half of the active markets would be deactivated
-    /// (default: refuse, exit 1, change nothing).
-    #[arg(long)]
+    #[command(flatten)]
+    pub delist: DelistArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Everything a sync does, checked.
+#[derive(Debug, Clone)]
+pub struct SyncPlan {
+    pub settings: SourceSettings,
+    pub origin: Origin,
+    pub http: HttpOptions,
+    pub save_response: Option<PathBuf>,
+    pub dry_run: bool,
     pub allow_mass_delist: bool,
-    /// Summary format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
 }
 
 /// `venue_sync_runs.source` of a sync from the responses built into the
-/// binary (`agent_where::venues::recorded`, captured in January 2026).
+/// binary (each venue module's recorded fixture, captured in January 2026).
 pub const RECORDED_SOURCE: &str = "recorded January 2026 capture, built in";
 
-/// A fetched-and-validated market list, ready to apply.
-pub struct Fetched {
-    pub markets: Vec<Market>,
-    /// Dexes whose missing markets are deactivated (`None` = whole venue).
-    pub scope: Option<Vec<String>>,
+/// The flags of `sync-<venue>-markets`, as parsed.
+#[derive(Debug, Clone)]
+pub struct SyncArgs {
+    pub common: CommonArgs,
+    pub http: HttpArgs,
+    pub apply: ApplyArgs,
+    pub venue: VenueFlags,
 }
 
-/// Reads a saved response.
-pub fn read_body(path: &Path) -> Result<Body> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    if meta.len() > agent_where::venues::MAX_BODY_BYTES as u64 {
-        bail!(
-            "`{}` is larger than {} MiB",
-            path.display(),
-            agent_where::venues::MAX_BODY_BYTES / (1024 * 1024)
-        );
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    Ok(Body::new(format!("file {}", path.display()), bytes))
+/// The clap command of a venue's sync tool.
+#[must_use]
+pub fn command(source: &dyn VenueSource) -> Command {
+    let info = source.info();
+    let mut cmd = Command::new(binary_name(source))
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(info.about)
+        .after_help(format!("{}\n\n{}", info.details, crate::exit_codes_help!()));
+    cmd = venues::augment_testnet(cmd);
+    cmd = venues::augment(cmd, info, false);
+    cmd = HttpArgs::augment_args(cmd);
+    cmd = ApplyArgs::augment_args(cmd);
+    CommonArgs::augment_args(cmd)
 }
 
-/// Writes fetched responses into `dir` (`--save-response`).
-pub fn save_bodies(dir: &Path, files: &[(String, &Body)]) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    for (name, body) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, &body.bytes)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
-        tracing::info!(path = %path.display(), bytes = body.bytes.len(), "saved response");
-    }
-    Ok(())
+/// `sync-<key>-markets`.
+#[must_use]
+pub fn binary_name(source: &dyn VenueSource) -> String {
+    format!("sync-{}-markets", source.info().key)
 }
 
-/// Runs one sync: connect (exit 2 on failure), fetch and validate (exit 1 and
-/// a FAILED run on failure), apply in one transaction, print the summary.
-pub async fn run_sync<F, Fut>(
-    common: &CommonArgs,
-    venue: Venue,
-    apply: &ApplyArgs,
-    source: String,
-    fetch: F,
-) -> Result<Outcome>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Fetched>>,
-{
-    let summary = execute_sync(common, venue, apply, source, fetch).await?;
-    print_summary(&summary, apply.format)?;
+/// The `main` of `sync-<key>-markets`.
+#[must_use]
+pub fn main(key: &str) -> ExitCode {
+    let Some(source) = registry::by_key(key) else {
+        eprintln!("sync-{key}-markets: error: `{key}` is not a registered venue");
+        return ExitCode::from(2);
+    };
+    let matches = command(source).get_matches();
+    let parsed = (|| -> Result<SyncArgs, clap::Error> {
+        Ok(SyncArgs {
+            common: CommonArgs::from_arg_matches(&matches)?,
+            http: HttpArgs::from_arg_matches(&matches)?,
+            apply: ApplyArgs::from_arg_matches(&matches)?,
+            venue: VenueFlags::from_matches(&matches, source.info(), false),
+        })
+    })();
+    let args = match parsed {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
+    cli::run(&binary_name(source), &args.common, || run(source, &args))
+}
+
+/// Checks the flags into a plan (usage errors exit 2 before anything runs).
+pub fn plan(source: &dyn VenueSource, args: &SyncArgs) -> Result<SyncPlan> {
+    let settings = args.venue.resolve(source.info(), true)?;
+    source
+        .check(&settings, Origin::Configured)
+        .map_err(anyhow::Error::msg)?;
+    Ok(SyncPlan {
+        settings,
+        origin: Origin::Configured,
+        http: args.http.resolve()?,
+        save_response: args.apply.save_response.clone(),
+        dry_run: args.apply.dry_run,
+        allow_mass_delist: args.apply.delist.allow_mass_delist,
+    })
+}
+
+/// Runs the sync and prints its summary.
+pub async fn run(source: &dyn VenueSource, args: &SyncArgs) -> Result<Outcome> {
+    let plan = plan(source, args)?;
+    let summary = execute(&args.common, source, &plan).await?;
+    print_summary(&summary, args.apply.output.format)?;
     Ok(Outcome::Success)
 }
 
-/// [`run_sync`] without printing: returns what the sync did. Errors are
-/// [`work_failed`] for a rejected response or a failed fetch (a FAILED run
-/// is recorded), plain for a database that is unreachable or behind.
-pub async fn execute_sync<F, Fut>(
+/// Runs one sync without printing: connect (exit 2 on failure), fetch and
+/// validate (a FAILED run and [`work_failed`] on failure), apply in one
+/// transaction. [`Origin::Recorded`] reads the venue's recorded responses
+/// built into the binary through the same parse, validate and apply path.
+pub async fn execute(
     common: &CommonArgs,
-    venue: Venue,
-    apply: &ApplyArgs,
-    source: String,
-    fetch: F,
-) -> Result<SyncSummary>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Fetched>>,
-{
+    source: &dyn VenueSource,
+    plan: &SyncPlan,
+) -> Result<SyncSummary> {
+    let venue = source.info().venue;
+    let label = match plan.origin {
+        Origin::Recorded => RECORDED_SOURCE.to_owned(),
+        Origin::Configured => source.source_label(&plan.settings),
+    };
     let (_, mut client) = common.connect_checked().await?;
     let started_at = Utc::now();
     let spinner = progress::spinner(
         common.show_progress(),
-        format!("fetching {venue} markets from {source}"),
+        format!("fetching {venue} markets from {label}"),
     );
-    let fetched = fetch().await;
+    let fetched = async {
+        let responses = responses(source, plan).await?;
+        if let Some(dir) = &plan.save_response {
+            save_responses(dir, &responses)?;
+        }
+        // Market hours as observed when the responses arrived.
+        Ok::<_, anyhow::Error>(source.parse(&responses, &plan.settings, plan.origin, Utc::now())?)
+    }
+    .await;
     spinner.finish_and_clear();
     let run = FailedRun {
         venue,
-        source: &source,
+        source: &label,
         started_at,
-        dry_run: apply.dry_run,
+        dry_run: plan.dry_run,
     };
     let fetched = match fetched {
         Ok(f) => f,
@@ -182,23 +198,47 @@ where
     );
     let options = ApplyOptions {
         scope: fetched.scope,
-        allow_mass_delist: apply.allow_mass_delist,
-        dry_run: apply.dry_run,
-        source: source.clone(),
+        allow_mass_delist: plan.allow_mass_delist,
+        dry_run: plan.dry_run,
+        source: label.clone(),
         started_at,
     };
     let result = markets::apply(&mut client, venue, &fetched.markets, &options).await;
-    let summary = match result {
-        Ok(s) => s,
+    match result {
+        Ok(s) => Ok(s),
         Err(e) => {
             let work = e.downcast_ref::<MassDelist>().is_some();
             let e = e.context(format!("cannot apply {venue} markets"));
             // After a database error the connection may be gone; try anyway.
             run.record(&client, &e).await;
-            return Err(if work { work_failed(e) } else { e });
+            Err(if work { work_failed(e) } else { e })
         }
-    };
-    Ok(summary)
+    }
+}
+
+/// The responses of a sync: recorded, read from files, or fetched.
+async fn responses(source: &dyn VenueSource, plan: &SyncPlan) -> Result<Responses> {
+    match plan.origin {
+        Origin::Recorded => source.recorded(&plan.settings).map_err(anyhow::Error::msg),
+        Origin::Configured if plan.settings.from_files() => source.read_files(&plan.settings),
+        Origin::Configured => {
+            let fetcher = Fetcher::new(source.info().venue, plan.http.clone())?;
+            Ok(source.fetch(&fetcher, &plan.settings).await?)
+        }
+    }
+}
+
+/// Writes fetched responses into `dir` (`--save-response`), under the names
+/// the file flags read back.
+pub fn save_responses(dir: &Path, responses: &Responses) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    for (name, body) in &responses.bodies {
+        let path = dir.join(name);
+        std::fs::write(&path, &body.bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        tracing::info!(path = %path.display(), bytes = body.bytes.len(), "saved response");
+    }
+    Ok(())
 }
 
 /// A FAILED `venue_sync_runs` row, written in a statement of its own (not
@@ -286,9 +326,4 @@ pub fn print_summary(s: &SyncSummary, format: Format) -> Result<()> {
         format!("synced from {}: no changes\n", s.source)
     });
     output::print_text(&text)
-}
-
-/// Rejects a URL that is not http(s).
-pub fn check_url(flag: &str, url: &str) -> Result<()> {
-    agent_where::venues::check_http_url(url).map_err(|e| anyhow!("`{flag}`: {e}"))
 }

@@ -15,6 +15,8 @@
 //!   `percentile_cont` (linear interpolation between the two nearest values);
 //! - the window is `since <= created_at < until`, either bound optional.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::Serialize;
@@ -94,12 +96,8 @@ pub struct GroupRow {
     pub decisions: i64,
     pub routed: i64,
     pub skipped: i64,
-    /// Routed to Hyperliquid.
-    pub hyperliquid: i64,
-    /// Routed to Ostium.
-    pub ostium: i64,
-    /// Routed to any other venue.
-    pub other_venues: i64,
+    /// Routed decisions per selected venue (`venue_t` label).
+    pub routed_by_venue: BTreeMap<String, i64>,
     /// Decisions with a recorded decision time.
     pub timed: i64,
     pub avg_us: Option<f64>,
@@ -117,9 +115,7 @@ impl GroupRow {
             decisions: 0,
             routed: 0,
             skipped: 0,
-            hyperliquid: 0,
-            ostium: 0,
-            other_venues: 0,
+            routed_by_venue: BTreeMap::new(),
             timed: 0,
             avg_us: None,
             p50_us: None,
@@ -134,21 +130,42 @@ impl GroupRow {
         percent(self.routed, self.decisions)
     }
 
-    fn from_row(row: &Row) -> GroupRow {
-        GroupRow {
-            key: row.get("key"),
-            decisions: row.get("decisions"),
-            routed: row.get("routed"),
-            skipped: row.get("skipped"),
-            hyperliquid: row.get("hyperliquid"),
-            ostium: row.get("ostium"),
-            other_venues: row.get("other_venues"),
-            timed: row.get("timed"),
-            avg_us: row.get("avg_us"),
-            p50_us: row.get("p50_us"),
-            p95_us: row.get("p95_us"),
-            max_us: row.get("max_us"),
-        }
+    /// Routed decisions whose selected venue is `venue`.
+    #[must_use]
+    pub fn routed_to(&self, venue: Venue) -> i64 {
+        self.routed_by_venue
+            .get(venue.as_str())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Routed decisions whose selected venue is none of `venues`.
+    #[must_use]
+    pub fn routed_elsewhere(&self, venues: &[Venue]) -> i64 {
+        self.routed - venues.iter().map(|v| self.routed_to(*v)).sum::<i64>()
+    }
+
+    fn from_row(row: &Row) -> Result<GroupRow, tokio_postgres::Error> {
+        let by_venue: serde_json::Value = row.try_get("routed_by_venue")?;
+        Ok(GroupRow {
+            key: row.try_get("key")?,
+            decisions: row.try_get("decisions")?,
+            routed: row.try_get("routed")?,
+            skipped: row.try_get("skipped")?,
+            routed_by_venue: by_venue
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            timed: row.try_get("timed")?,
+            avg_us: row.try_get("avg_us")?,
+            p50_us: row.try_get("p50_us")?,
+            p95_us: row.try_get("p95_us")?,
+            max_us: row.try_get("max_us")?,
+        })
     }
 }
 
@@ -163,7 +180,7 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
 pub async fn clock<C: GenericClient>(client: &C) -> Result<DateTime<Utc>> {
     let row = typed::query_one(client, include_str!("../../../sql/stats/clock.sql"), &[])
         .await
-        .db_context("the database clock")?;
+        .db_context("cannot read the database clock")?;
     Ok(row.get("now"))
 }
 
@@ -192,8 +209,11 @@ pub async fn group_by<C: GenericClient>(
         &params,
     )
     .await
-    .db_context("`venue_routing_history`")?;
-    Ok(rows.iter().map(GroupRow::from_row).collect())
+    .db_context("cannot read `venue_routing_history`")?;
+    rows.iter()
+        .map(GroupRow::from_row)
+        .collect::<Result<_, _>>()
+        .db_context("cannot read `venue_routing_history`")
 }
 
 /// The whole window as one group (zeros when it holds no decision).
@@ -276,7 +296,7 @@ pub async fn routing_runs<C: GenericClient>(
         &[&since, &until, &stale_after_seconds()],
     )
     .await
-    .db_context("`routing_runs`")?;
+    .db_context("cannot read `routing_runs`")?;
     Ok(RoutingRuns {
         runs: row.get("runs"),
         completed: row.get("completed"),
@@ -318,7 +338,7 @@ pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Resul
         &[&names, &stale_after_seconds()],
     )
     .await
-    .db_context("`venue_sync_runs`")?;
+    .db_context("cannot read `venue_sync_runs`")?;
     Ok(rows
         .iter()
         .map(|row| VenueSync {
@@ -358,7 +378,7 @@ pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
         &[&stale_after_seconds()],
     )
     .await
-    .db_context("`routing_runs`")?;
+    .db_context("cannot read `routing_runs`")?;
     rows.iter()
         .map(|row| {
             Ok(StaleRun {
@@ -372,7 +392,7 @@ pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
             })
         })
         .collect::<Result<Vec<_>, tokio_postgres::Error>>()
-        .db_context("`routing_runs`")
+        .db_context("cannot read `routing_runs`")
 }
 
 /// Pending `MULTI` signals.
@@ -387,7 +407,7 @@ pub struct Pending {
 pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
     let row = typed::query_one(client, include_str!("../../../sql/stats/pending.sql"), &[])
         .await
-        .db_context("pending signals")?;
+        .db_context("cannot read pending signals")?;
     Ok(Pending {
         pending: row.get("pending"),
         oldest_at: row.get("oldest_at"),
@@ -410,7 +430,7 @@ pub async fn export_count<C: GenericClient>(client: &C, filters: &Filters) -> Re
         ],
     )
     .await
-    .db_context("`venue_routing_history`")?;
+    .db_context("cannot read `venue_routing_history`")?;
     Ok(row.get("decisions"))
 }
 

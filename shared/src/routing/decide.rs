@@ -101,7 +101,7 @@ fn check_venue(
         market: None,
         figure: None,
     };
-    let Some(s) = slot(venue) else {
+    let (Some(s), Some(info)) = (slot(venue), venue.info()) else {
         return check;
     };
     if named_dex.is_some() && venue != Venue::Hyperliquid {
@@ -115,8 +115,8 @@ fn check_venue(
     let mut first: Option<(u32, Verdict)> = None;
     let mut available: Option<u32> = None;
     if let Some(entry) = entry {
-        let hip3_ok = venue == Venue::Hyperliquid && (options.include_hip3 || named_dex.is_some());
-        let main = if named_dex.is_some() && venue == Venue::Hyperliquid {
+        let hip3_ok = info.builder_dexes && (options.include_hip3 || named_dex.is_some());
+        let main = if named_dex.is_some() && info.builder_dexes {
             None
         } else {
             entry.main[s]

@@ -163,11 +163,7 @@ fn chain(
                 if let Some(m) = market {
                     let _ = write!(out, " ({}", m.market_symbol());
                     if let Some(index) = m.market_index {
-                        let what = if check.venue == Venue::Ostium {
-                            "pair"
-                        } else {
-                            "asset"
-                        };
+                        let what = check.venue.info().map_or("market", |i| i.index_label);
                         let _ = write!(out, ", {what} {index}");
                     }
                     out.push(')');

@@ -8,21 +8,19 @@ use chrono::{DateTime, Utc};
 
 use super::types::MarketRow;
 use crate::domain::Venue;
+use crate::venues::registry::VENUE_COUNT;
 
-/// Slot of a synced venue in per-venue arrays.
-pub(crate) const fn slot(venue: Venue) -> Option<usize> {
-    match venue {
-        Venue::Hyperliquid => Some(0),
-        Venue::Ostium => Some(1),
-        _ => None,
-    }
+/// Slot of a synced venue in per-venue arrays (`None`: a venue Agent Where
+/// does not sync).
+pub(crate) fn slot(venue: Venue) -> Option<usize> {
+    venue.info().map(|_| venue.index())
 }
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SymbolMarkets {
-    /// Best main-dex market per synced venue.
-    pub(crate) main: [Option<u32>; 2],
-    /// HIP-3 markets (Hyperliquid builder dexes), ordered by dex then rank.
+    /// Best main-listing market per synced venue.
+    pub(crate) main: [Option<u32>; VENUE_COUNT],
+    /// Markets on builder dexes (Hyperliquid HIP-3), ordered by dex then rank.
     pub(crate) hip3: Vec<u32>,
 }
 
@@ -32,7 +30,7 @@ pub(crate) struct SymbolMarkets {
 pub struct MarketSnapshot {
     pub(crate) markets: Vec<MarketRow>,
     by_symbol: HashMap<String, SymbolMarkets>,
-    pub(crate) last_sync: [Option<DateTime<Utc>>; 2],
+    pub(crate) last_sync: [Option<DateTime<Utc>>; VENUE_COUNT],
 }
 
 impl MarketSnapshot {
@@ -44,7 +42,7 @@ impl MarketSnapshot {
         let mut snapshot = MarketSnapshot {
             by_symbol: HashMap::with_capacity(markets.len()),
             markets,
-            last_sync: [None; 2],
+            last_sync: [None; VENUE_COUNT],
         };
         for (venue, at) in last_sync {
             if let Some(s) = slot(*venue) {
@@ -58,7 +56,7 @@ impl MarketSnapshot {
                 continue;
             };
             let key = m.canonical();
-            let is_hip3 = m.dex.is_some() && m.venue == Some(Venue::Hyperliquid);
+            let is_hip3 = m.dex.is_some();
             let idx = u32::try_from(i).unwrap_or(u32::MAX);
             let entry = snapshot.by_symbol.entry(key).or_default();
             if is_hip3 {

@@ -14,11 +14,8 @@
 
 use super::snapshot::MarketSnapshot;
 use super::types::{Checks, Choice, MarketRow};
-use crate::domain::{Side, Strategy, Venue};
-
-/// Hyperliquid's base-tier (tier 0) taker fee, in bps, used for main-dex
-/// markets whose synced row carries no fee.
-pub const HYPERLIQUID_BASE_TAKER_BPS: f64 = 4.5;
+use crate::domain::{Side, Strategy};
+use crate::venues::source::LiquidityModel;
 
 /// Relative difference under which two figures count as equal.
 const TIE_TOLERANCE: f64 = 1e-9;
@@ -35,8 +32,8 @@ const TIE_TOLERANCE: f64 = 1e-9;
 /// `None` when an input is missing or not finite.
 #[must_use]
 pub fn liquidity_usd(market: &MarketRow, side: Side) -> Option<f64> {
-    let value = match market.venue? {
-        Venue::Ostium => {
+    let value = match market.venue?.info()?.liquidity {
+        LiquidityModel::RemainingCapacity => {
             let cap = market.max_open_interest_usd?;
             let used = match side {
                 Side::Long => market.long_open_interest_usd?,
@@ -44,8 +41,9 @@ pub fn liquidity_usd(market: &MarketRow, side: Side) -> Option<f64> {
             };
             (cap - used).max(0.0)
         }
-        Venue::Hyperliquid => market.open_interest_usd?.min(market.day_volume_usd?),
-        _ => return None,
+        LiquidityModel::OpenInterestAndVolume => {
+            market.open_interest_usd?.min(market.day_volume_usd?)
+        }
     };
     value.is_finite().then_some(value)
 }
@@ -56,9 +54,9 @@ pub fn liquidity_usd(market: &MarketRow, side: Side) -> Option<f64> {
 /// fee (HIP-3 fees are scaled per deployer, Ostium's are per pair).
 #[must_use]
 pub fn taker_fee_bps(market: &MarketRow) -> Option<f64> {
-    match (market.taker_fee_bps, market.venue?) {
-        (Some(fee), _) if fee.is_finite() && fee >= 0.0 => Some(fee),
-        (None, Venue::Hyperliquid) if market.dex.is_none() => Some(HYPERLIQUID_BASE_TAKER_BPS),
+    match market.taker_fee_bps {
+        Some(fee) if fee.is_finite() && fee >= 0.0 => Some(fee),
+        None if market.dex.is_none() => market.venue?.info()?.default_taker_fee_bps,
         _ => None,
     }
 }

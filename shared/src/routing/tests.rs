@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::Venue::{Gmx, Hyperliquid as HL, Ostium as OS};
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
-use crate::symbols::{self, Token};
+use crate::symbols::Token;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0)
@@ -18,7 +18,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn hl(name: &str, index: i32, max_lev: i32) -> MarketRow {
-    let sym = symbols::hyperliquid_market(name);
+    let sym = crate::venues::hyperliquid::market_symbol(name);
     MarketRow {
         venue: Some(HL),
         token_symbol: name.to_owned(),
@@ -34,10 +34,10 @@ fn hl(name: &str, index: i32, max_lev: i32) -> MarketRow {
 }
 
 fn os(from: &str, to: &str, pair: i32, max_lev: i32) -> MarketRow {
-    let sym = symbols::ostium_market(from, to);
+    let sym = crate::venues::ostium::market_symbol(from, to);
     MarketRow {
         venue: Some(OS),
-        token_symbol: symbols::ostium_token_symbol(from, to),
+        token_symbol: crate::venues::ostium::token_symbol(from, to),
         market_name: format!("{from}/{to}"),
         market_index: Some(pair),
         base_symbol: sym.base_symbol,

@@ -7,7 +7,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use crate::domain::{ConfigSource, Side, Strategy, Venue};
-use crate::symbols::{self, SymbolError, Token};
+use crate::symbols::{SymbolError, Token};
+use crate::venues::registry::VENUE_COUNT;
+use crate::venues::source::MarketSymbolColumn;
 
 /// A pending `MULTI` signal, as much of it as routing reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,12 +187,13 @@ impl MarketRow {
         self.is_active && !self.delisted
     }
 
-    /// The symbol the history records: Hyperliquid's coin (`kPEPE`,
+    /// The symbol the history records, as the venue names its markets
+    /// ([`VenueInfo::market_symbol`]): Hyperliquid's coin (`kPEPE`,
     /// `xyz:TSLA`), Ostium's pair (`XAU/USD`).
     #[must_use]
     pub fn market_symbol(&self) -> &str {
-        match self.venue {
-            Some(Venue::Ostium) => &self.market_name,
+        match self.venue.and_then(Venue::info).map(|i| i.market_symbol) {
+            Some(MarketSymbolColumn::MarketName) => &self.market_name,
             _ => &self.token_symbol,
         }
     }
@@ -201,12 +204,9 @@ impl MarketRow {
         if !self.base_symbol.is_empty() {
             return self.base_symbol.clone();
         }
-        match self.venue {
-            Some(Venue::Ostium) => match self.market_name.split_once('/') {
-                Some((from, to)) => symbols::ostium_market(from, to).base_symbol,
-                None => self.token_symbol.to_ascii_uppercase(),
-            },
-            _ => symbols::hyperliquid_market(&self.token_symbol).base_symbol,
+        match self.venue.and_then(Venue::source) {
+            Some(source) => source.canonical_of_stored(&self.token_symbol, &self.market_name),
+            None => self.token_symbol.to_ascii_uppercase(),
         }
     }
 }
@@ -292,9 +292,9 @@ pub struct VenueCheck {
     pub figure: Option<f64>,
 }
 
-const MAX_CHECKS: usize = 4;
+const MAX_CHECKS: usize = VENUE_COUNT;
 
-/// The venues checked, in order (at most one per venue, so at most four).
+/// The venues checked, in order (at most one per venue).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Checks {
     items: [VenueCheck; MAX_CHECKS],

@@ -21,15 +21,22 @@
 //!   `deployerFeeScale` first, then the dex's, else 1.0) and × 0.1 in growth mode.
 
 use std::collections::HashSet;
+use std::path::Path;
 
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{
-    Body, Fetcher, MAX_MARKETS, VenueError, check_markets, check_name, decimal, non_negative,
+use super::check::{MAX_MARKETS, check_markets, check_name, decimal, non_negative};
+use super::http::{Body, Fetcher, VenueError, endpoint_label, read_body};
+use super::registry::Venue;
+use super::source::{
+    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
+    SourceOption, SourceSettings, VenueInfo, VenueSource,
 };
-use crate::domain::{Market, Venue};
-use crate::symbols;
+use crate::domain::Market;
+use crate::symbols::{self, Collision};
 
 const VENUE: Venue = Venue::Hyperliquid;
 
@@ -46,6 +53,21 @@ pub const MAKER_FEE_BPS: f64 = 1.5;
 pub const GROWTH_MODE_FACTOR: f64 = 0.1;
 /// Fee scale assumed for a builder dex that publishes none.
 pub const DEFAULT_DEPLOYER_FEE_SCALE: f64 = 1.0;
+
+/// Hyperliquid main-dex tickers that name a different asset than the same
+/// canonical symbol elsewhere: `SPX` is the SPX6900 memecoin, while `SPX`
+/// (and `US500`) mean the S&P 500 on Ostium. Such markets get their own
+/// canonical symbol, so an S&P 500 signal never reaches the memecoin;
+/// signals for the memecoin say `SPX6900`.
+pub const COLLISIONS: [Collision; 1] = [("SPX", "SPX6900")];
+
+/// Canonical identity of a Hyperliquid market from its `universe[].name`:
+/// `BTC` → BTC; `kPEPE` → PEPE ×1000; `xyz:GOLD` → XAU on dex `xyz`;
+/// `SPX` → SPX6900 (see [`COLLISIONS`]).
+#[must_use]
+pub fn market_symbol(name: &str) -> symbols::MarketSymbol {
+    symbols::ticker_market(name, &COLLISIONS)
+}
 
 /// `{api-url}/info`.
 #[must_use]
@@ -115,7 +137,7 @@ fn check_dex_name(name: &str) -> Result<(), String> {
     {
         return Err(format!(
             "invalid dex name {:?} (expected 1-32 letters, digits, `_` or `-`)",
-            super::one_line(name, 40)
+            super::http::one_line(name, 40)
         ));
     }
     Ok(())
@@ -542,7 +564,7 @@ fn map_asset(
             )
         }
     };
-    let symbol = symbols::hyperliquid_market(name);
+    let symbol = market_symbol(name);
     let sz = i32::try_from(asset.sz_decimals).unwrap_or(0);
     let metadata = json!({
         "szDecimals": asset.sz_decimals,
@@ -598,10 +620,291 @@ fn map_asset(
     })
 }
 
+// ---- the venue interface ---------------------------------------------------
+
+/// `POST /info {"type":"metaAndAssetCtxs"}`: 225 main-dex assets (January 2026 capture).
+pub const RECORDED_META_AND_ASSET_CTXS: &str =
+    include_str!("../../fixtures/hyperliquid/metaAndAssetCtxs.json");
+/// `POST /info {"type":"metaAndAssetCtxs","dex":"xyz"}`: 31 HIP-3 assets.
+pub const RECORDED_META_AND_ASSET_CTXS_XYZ: &str =
+    include_str!("../../fixtures/hyperliquid/metaAndAssetCtxs.xyz.json");
+/// `POST /info {"type":"perpDexs"}`.
+pub const RECORDED_PERP_DEXS: &str = include_str!("../../fixtures/hyperliquid/perpDexs.json");
+
+/// The one builder dex in the recorded capture.
+pub const RECORDED_DEX: &str = "xyz";
+
+/// File names shared by `--save-response` and `--from-file DIR`.
+pub const MAIN_FILE: &str = "metaAndAssetCtxs.json";
+/// See [`MAIN_FILE`].
+pub const PERP_DEXS_FILE: &str = "perpDexs.json";
+
+/// `metaAndAssetCtxs.<dex>.json`.
+#[must_use]
+pub fn dex_file(dex: &str) -> String {
+    format!("metaAndAssetCtxs.{dex}.json")
+}
+
+/// The recorded responses (January 2026 captures, `shared/fixtures/README.md`);
+/// `with_xyz` adds the `xyz` HIP-3 dex. Illustrative values only.
+#[must_use]
+pub fn recorded(with_xyz: bool) -> HyperliquidResponses {
+    let body =
+        |name: &str, text: &str| Body::new(format!("recorded {name}"), text.as_bytes().to_vec());
+    HyperliquidResponses {
+        perp_dexs: with_xyz.then(|| body(PERP_DEXS_FILE, RECORDED_PERP_DEXS)),
+        main: body(MAIN_FILE, RECORDED_META_AND_ASSET_CTXS),
+        dexes: if with_xyz {
+            vec![(
+                RECORDED_DEX.to_owned(),
+                body(&dex_file(RECORDED_DEX), RECORDED_META_AND_ASSET_CTXS_XYZ),
+            )]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+const API_URL: &str = "api-url";
+const DEXES: &str = "dexes";
+const FROM_FILE: &str = "from-file";
+
+/// Hyperliquid's facts.
+pub static INFO: VenueInfo = VenueInfo {
+    venue: VENUE,
+    key: "hyperliquid",
+    name: "Hyperliquid",
+    about: "Sync Hyperliquid's perpetual markets into `venue_markets`: one row per asset \
+(delisted ones kept, inactive), with asset id, max leverage, mark price, funding, open interest \
+and 24 h volume in USD, liquidity and base-tier fees. The whole response is validated before \
+anything is written, and applied in one transaction; markets missing from it are deactivated, \
+never deleted.",
+    details: "Examples:
+  sync-hyperliquid-markets
+  sync-hyperliquid-markets --dexes xyz --dry-run
+  sync-hyperliquid-markets --from-file saved/ --dexes xyz --format json
+
+Stored per market: token_symbol = the venue name (BTC, kPEPE, xyz:TSLA); base_symbol (PEPE for kPEPE, \
+price_scale 1000); market_index = asset id (main dex: universe index; builder dex: 100000 + dex index × 10000 + index); \
+min_position = size step in coin units (10^-szDecimals); liquidity_usd = min(open interest × mark, 24 h notional \
+volume); fees in bps (taker 4.5 / maker 1.5 base tier, HIP-3 scaled by the deployer fee scale, ×0.1 in growth mode).",
+    endpoints: &[Endpoint {
+        flag: API_URL,
+        env: "HYPERLIQUID_API_URL",
+        mainnet: MAINNET_API_URL,
+        testnet: Some(TESTNET_API_URL),
+        help: "Hyperliquid API base URL (`/info` is appended).",
+    }],
+    options: &[SourceOption {
+        flag: DEXES,
+        env: Some("HYPERLIQUID_DEXES"),
+        value_name: "LIST",
+        help: "HIP-3 builder dexes to sync besides the main dex: `xyz,flx` or `all`. Default: the \
+main dex only. A sync deactivates missing markets only in the dexes it covers.",
+    }],
+    files: &[FileFlag {
+        flag: FROM_FILE,
+        value_name: "PATH",
+        help: "Read a saved `metaAndAssetCtxs` response instead of calling the API. With --dexes, \
+PATH must be a directory holding `perpDexs.json`, `metaAndAssetCtxs.json` and \
+`metaAndAssetCtxs.<dex>.json` (what --save-response writes).",
+        requires: None,
+    }],
+    schedule: "hourly",
+    market_symbol: MarketSymbolColumn::TokenSymbol,
+    index_label: "asset",
+    builder_dexes: true,
+    liquidity: LiquidityModel::OpenInterestAndVolume,
+    default_taker_fee_bps: Some(TAKER_FEE_BPS),
+};
+
+/// Hyperliquid as a [`VenueSource`].
+#[derive(Debug)]
+pub struct Hyperliquid;
+
+/// The registry's Hyperliquid.
+pub static SOURCE: Hyperliquid = Hyperliquid;
+
+fn selection(settings: &SourceSettings) -> Result<DexSelection, String> {
+    match settings.option(DEXES) {
+        Some(raw) => DexSelection::parse(raw).map_err(|e| format!("`--dexes`: {e}")),
+        None => Ok(DexSelection::MainOnly),
+    }
+}
+
+/// The dexes the recorded capture can serve for a selection.
+fn recorded_with_xyz(selection: &DexSelection) -> Result<bool, String> {
+    match selection {
+        DexSelection::MainOnly => Ok(false),
+        DexSelection::All => Ok(true),
+        DexSelection::Only(names) if names.iter().all(|n| n == RECORDED_DEX) => Ok(true),
+        DexSelection::Only(names) => Err(format!(
+            "`--dexes {}` with `--offline`: the recorded capture holds only the main dex and `{RECORDED_DEX}`",
+            names.join(",")
+        )),
+    }
+}
+
+impl From<HyperliquidResponses> for Responses {
+    fn from(r: HyperliquidResponses) -> Responses {
+        let mut bodies = vec![(MAIN_FILE.to_owned(), r.main)];
+        if let Some(p) = r.perp_dexs {
+            bodies.push((PERP_DEXS_FILE.to_owned(), p));
+        }
+        for (name, body) in r.dexes {
+            bodies.push((dex_file(&name), body));
+        }
+        Responses { bodies }
+    }
+}
+
+impl VenueSource for Hyperliquid {
+    fn info(&self) -> &'static VenueInfo {
+        &INFO
+    }
+
+    fn check(&self, settings: &SourceSettings, origin: Origin) -> Result<(), String> {
+        let selection = selection(settings)?;
+        if let Some(path) = settings.file(FROM_FILE)
+            && selection != DexSelection::MainOnly
+            && !path.is_dir()
+        {
+            return Err(format!(
+                "with `--dexes`, `--from-file` must be a directory holding {PERP_DEXS_FILE}, {MAIN_FILE} and metaAndAssetCtxs.<dex>.json; `{}` is not one",
+                path.display()
+            ));
+        }
+        if origin == Origin::Recorded {
+            recorded_with_xyz(&selection)?;
+        }
+        Ok(())
+    }
+
+    fn source_label(&self, settings: &SourceSettings) -> String {
+        match settings.file(FROM_FILE) {
+            Some(path) => format!("file:{}", path.display()),
+            None => endpoint_label("POST", &info_url(settings.endpoint(API_URL)), "")
+                .trim_start_matches("POST ")
+                .to_owned(),
+        }
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        fetcher: &'a Fetcher,
+        settings: &'a SourceSettings,
+    ) -> BoxFuture<'a, Result<Responses, VenueError>> {
+        Box::pin(async move {
+            let selection = selection(settings)
+                .map_err(|m| VenueError::new(VENUE, "settings", super::http::Cause::Local(m)))?;
+            let url = info_url(settings.endpoint(API_URL));
+            fetch(fetcher, &url, &selection).await.map(Responses::from)
+        })
+    }
+
+    fn read_files(&self, settings: &SourceSettings) -> anyhow::Result<Responses> {
+        let selection = selection(settings).map_err(|m| anyhow::anyhow!(m))?;
+        let Some(path) = settings.file(FROM_FILE) else {
+            anyhow::bail!("no `--from-file` given");
+        };
+        read_files(path, &selection).map(Responses::from)
+    }
+
+    fn recorded(&self, settings: &SourceSettings) -> Result<Responses, String> {
+        let with_xyz = recorded_with_xyz(&selection(settings)?)?;
+        Ok(recorded(with_xyz).into())
+    }
+
+    fn parse(
+        &self,
+        responses: &Responses,
+        settings: &SourceSettings,
+        origin: Origin,
+        _observed_at: DateTime<Utc>,
+    ) -> Result<Fetched, VenueError> {
+        let selection = selection(settings)
+            .map_err(|m| VenueError::new(VENUE, "settings", super::http::Cause::Local(m)))?;
+        let Some(main) = responses.get(MAIN_FILE) else {
+            return Err(VenueError::new(
+                VENUE,
+                MAIN_FILE,
+                super::http::Cause::Local("no metaAndAssetCtxs response".to_owned()),
+            ));
+        };
+        let typed = HyperliquidResponses {
+            perp_dexs: responses.get(PERP_DEXS_FILE).cloned(),
+            main: main.clone(),
+            dexes: responses
+                .bodies
+                .iter()
+                .filter_map(|(name, body)| {
+                    let dex = name
+                        .strip_prefix("metaAndAssetCtxs.")?
+                        .strip_suffix(".json")?;
+                    Some((dex.to_owned(), body.clone()))
+                })
+                .collect(),
+        };
+        let markets = parse(&typed)?;
+        // The recorded capture holds the `xyz` dex only: never deactivate
+        // other dexes' markets from it.
+        let scope = if origin == Origin::Recorded && !typed.dexes.is_empty() {
+            DexSelection::Only(vec![RECORDED_DEX.to_owned()]).scope()
+        } else if origin == Origin::Recorded {
+            DexSelection::MainOnly.scope()
+        } else {
+            selection.scope()
+        };
+        Ok(Fetched { markets, scope })
+    }
+
+    fn canonical_of_stored(&self, token_symbol: &str, _market_name: &str) -> String {
+        market_symbol(token_symbol).base_symbol
+    }
+}
+
+fn read_files(path: &Path, selection: &DexSelection) -> anyhow::Result<HyperliquidResponses> {
+    if !path.is_dir() {
+        return Ok(HyperliquidResponses {
+            perp_dexs: None,
+            main: read_body(path)?,
+            dexes: Vec::new(),
+        });
+    }
+    let main = read_body(&path.join(MAIN_FILE))?;
+    if *selection == DexSelection::MainOnly {
+        return Ok(HyperliquidResponses {
+            perp_dexs: None,
+            main,
+            dexes: Vec::new(),
+        });
+    }
+    let perp_body = read_body(&path.join(PERP_DEXS_FILE))?;
+    let names: Vec<String> = match selection {
+        DexSelection::All => parse_perp_dexs(&perp_body)?
+            .into_iter()
+            .map(|d| d.name)
+            .collect(),
+        DexSelection::Only(names) => names.clone(),
+        DexSelection::MainOnly => Vec::new(),
+    };
+    let dexes = names
+        .into_iter()
+        .map(|name| {
+            let body = read_body(&path.join(dex_file(&name)))?;
+            Ok((name, body))
+        })
+        .collect::<anyhow::Result<Vec<(String, Body)>>>()?;
+    Ok(HyperliquidResponses {
+        perp_dexs: Some(perp_body),
+        main,
+        dexes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::venues::recorded;
 
     fn body(text: &str) -> Body {
         Body::new("test", text.as_bytes().to_vec())
@@ -630,8 +933,41 @@ mod tests {
     }
 
     #[test]
+    fn hyperliquid_markets_map_to_canonical() {
+        let m = market_symbol("kPEPE");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.price_scale, m.dex),
+            ("PEPE", 1000.0, None)
+        );
+        let m = market_symbol("BTC");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("BTC", 1.0));
+        let m = market_symbol("KAITO");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("KAITO", 1.0));
+        let m = market_symbol("xyz:GOLD");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.dex.as_deref()),
+            ("XAU", Some("xyz"))
+        );
+        let m = market_symbol("xyz:TSLA");
+        assert_eq!(
+            (m.base_symbol.as_str(), m.dex.as_deref()),
+            ("TSLA", Some("xyz"))
+        );
+        // SPX on the main dex is the SPX6900 memecoin, not Ostium's S&P 500.
+        assert_eq!(market_symbol("SPX").base_symbol, "SPX6900");
+        assert_eq!(
+            symbols::canonical_symbol("SPX6900").as_deref(),
+            Ok("SPX6900")
+        );
+        assert_ne!(
+            symbols::canonical_symbol("US500").expect("valid"),
+            market_symbol("SPX").base_symbol
+        );
+    }
+
+    #[test]
     fn recorded_main_dex_maps_all_225_assets() {
-        let markets = parse(&recorded::hyperliquid(false)).expect("valid");
+        let markets = parse(&recorded(false)).expect("valid");
         assert_eq!(markets.len(), 225);
         let inactive: Vec<&str> = markets
             .iter()
@@ -678,7 +1014,7 @@ mod tests {
 
     #[test]
     fn recorded_xyz_dex_has_hip3_ids_and_scaled_fees() {
-        let markets = parse(&recorded::hyperliquid(true)).expect("valid");
+        let markets = parse(&recorded(true)).expect("valid");
         assert_eq!(markets.len(), 225 + 31);
         let xyz: Vec<&Market> = markets
             .iter()
@@ -839,7 +1175,7 @@ mod tests {
         assert!(rejected(r#"[{"universe":[]},[]]"#).contains("empty"));
         assert!(rejected("").contains("invalid response"));
         assert!(rejected("not json").contains("invalid response"));
-        let full = recorded::HYPERLIQUID_META_AND_ASSET_CTXS;
+        let full = RECORDED_META_AND_ASSET_CTXS;
         assert!(rejected(&full[..full.len() / 2]).contains("invalid response"));
         assert!(rejected(r#"{"universe":[]}"#).contains("invalid response"));
         let dup = r#"[{"universe":[{"name":"A","szDecimals":1,"maxLeverage":3},{"name":"A","szDecimals":1,"maxLeverage":3}]},
@@ -874,7 +1210,7 @@ mod tests {
         );
         assert!(DexSelection::parse("../etc").is_err());
         assert_eq!(DexSelection::All.scope(), None);
-        let dexes = parse_perp_dexs(&body(recorded::HYPERLIQUID_PERP_DEXS)).expect("valid");
+        let dexes = parse_perp_dexs(&body(RECORDED_PERP_DEXS)).expect("valid");
         assert_eq!(dexes.len(), 10);
         assert_eq!(dexes[0].name, "xyz");
         assert_eq!(dexes[0].index, 1);

@@ -28,10 +28,16 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{
-    Body, Fetcher, MAX_MARKETS, VenueError, check_markets, check_name, non_negative, one_line,
+use futures_util::future::BoxFuture;
+
+use super::check::{MAX_MARKETS, check_markets, check_name, non_negative};
+use super::http::{Body, Fetcher, VenueError, endpoint_label, one_line, read_body};
+use super::registry::Venue;
+use super::source::{
+    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
+    SourceSettings, VenueInfo, VenueSource,
 };
-use crate::domain::{Market, Venue};
+use crate::domain::Market;
 use crate::symbols;
 
 const VENUE: Venue = Venue::Ostium;
@@ -142,6 +148,28 @@ struct PriceFeed {
     to: Option<String>,
     #[serde(default)]
     timestamp_seconds: Option<i64>,
+}
+
+/// Canonical identity of an Ostium pair from its subgraph `from` / `to`
+/// ([`symbols::pair_market`]): `BTC/USD` → BTC; `USD/JPY` → USDJPY; display
+/// names (`US500/USD`) map to raw ones (SPX).
+#[must_use]
+pub fn market_symbol(from: &str, to: &str) -> symbols::MarketSymbol {
+    symbols::pair_market(from, to)
+}
+
+/// Ostium's venue-native `token_symbol`, unique per pair: `from` for USD
+/// quoted pairs (as the original system stored them), `from`+`to` otherwise
+/// (`USDJPY`, `NIKJPY`), the spelling of Ostium's own `asset=` parameter.
+#[must_use]
+pub fn token_symbol(from: &str, to: &str) -> String {
+    let from = from.trim().to_ascii_uppercase();
+    let to = to.trim().to_ascii_uppercase();
+    if to == "USD" {
+        from
+    } else {
+        format!("{from}{to}")
+    }
 }
 
 /// Fetches the pairs (GraphQL POST) and the latest prices (GET).
@@ -391,7 +419,7 @@ fn map_pair(
         (Some(_), Some(_)) => Some(0.0),
         _ => None,
     };
-    let symbol = symbols::ostium_market(&from, &to);
+    let symbol = market_symbol(&from, &to);
     let metadata = json!({
         "pair_id": id,
         "feed": pair.feed,
@@ -418,7 +446,7 @@ fn map_pair(
     let max_leverage = leverage.floor() as i32;
     Ok(Market {
         venue: VENUE,
-        token_symbol: symbols::ostium_token_symbol(&from, &to),
+        token_symbol: token_symbol(&from, &to),
         market_name: name.clone(),
         market_index: i32::try_from(id).ok(),
         base_symbol: symbol.base_symbol,
@@ -446,10 +474,220 @@ fn map_pair(
     })
 }
 
+// ---- the venue interface ---------------------------------------------------
+
+/// Subgraph `pairs(first: 1000)` reply: 52 pairs (January 2026 capture).
+pub const RECORDED_PAIRS: &str = include_str!("../../fixtures/ostium/pairs.graphql.json");
+/// `GET /PricePublish/latest-prices`: 54 feeds (January 2026 capture).
+pub const RECORDED_LATEST_PRICES: &str = include_str!("../../fixtures/ostium/latest-prices.json");
+
+/// File names `--save-response` writes.
+pub const PAIRS_FILE: &str = "pairs.graphql.json";
+/// See [`PAIRS_FILE`].
+pub const PRICES_FILE: &str = "latest-prices.json";
+
+/// The recorded responses (January 2026 captures, `shared/fixtures/README.md`).
+/// Illustrative values only.
+#[must_use]
+pub fn recorded() -> OstiumResponses {
+    OstiumResponses {
+        pairs: Body::new(
+            format!("recorded {PAIRS_FILE}"),
+            RECORDED_PAIRS.as_bytes().to_vec(),
+        ),
+        prices: Body::new(
+            format!("recorded {PRICES_FILE}"),
+            RECORDED_LATEST_PRICES.as_bytes().to_vec(),
+        ),
+    }
+}
+
+const SUBGRAPH_URL: &str = "subgraph-url";
+const PRICES_URL_FLAG: &str = "prices-url";
+const PAIRS_FILE_FLAG: &str = "pairs-file";
+const PRICES_FILE_FLAG: &str = "prices-file";
+
+/// Ostium's facts.
+pub static INFO: VenueInfo = VenueInfo {
+    venue: VENUE,
+    key: "ostium",
+    name: "Ostium",
+    about: "Sync Ostium's pairs into `venue_markets`: one row per pair (`USD/JPY` and `USD/CAD` are \
+distinct markets), with pair id, group, effective max leverage, fees, open interest and remaining \
+OI capacity in USD, price, spread and market hours (open/closed as observed now). Both responses \
+are validated before anything is written, and applied in one transaction; pairs missing from the \
+subgraph, or without a price, are deactivated, never deleted.",
+    details: "Examples:
+  sync-ostium-markets
+  sync-ostium-markets --dry-run --format json
+  sync-ostium-markets --pairs-file saved/pairs.graphql.json --prices-file saved/latest-prices.json
+
+Stored per pair: token_symbol = FROM for USD-quoted pairs, FROM+TO otherwise (USDJPY, NIKJPY); \
+max_leverage = pair maxLeverage if non-zero, else the group's, ÷100; fees in bps = feeP ÷ 10^4 \
+(100000 = 10 bps); liquidity_usd = max(0, maxOI ÷ 1e6 − max(long OI, short OI) in USD), the \
+capacity left for a new trade on either side; market_open = isMarketOpen at sync time.",
+    endpoints: &[
+        Endpoint {
+            flag: SUBGRAPH_URL,
+            env: "OSTIUM_SUBGRAPH_URL",
+            mainnet: MAINNET_SUBGRAPH_URL,
+            testnet: Some(TESTNET_SUBGRAPH_URL),
+            help: "Ostium subgraph GraphQL URL for the pairs.",
+        },
+        Endpoint {
+            flag: PRICES_URL_FLAG,
+            env: "OSTIUM_PRICES_URL",
+            mainnet: PRICES_URL,
+            testnet: None,
+            help: "Ostium latest-prices URL.",
+        },
+    ],
+    options: &[],
+    files: &[
+        FileFlag {
+            flag: PAIRS_FILE_FLAG,
+            value_name: "FILE",
+            help: "Read a saved subgraph reply instead of querying (needs --prices-file).",
+            requires: Some(PRICES_FILE_FLAG),
+        },
+        FileFlag {
+            flag: PRICES_FILE_FLAG,
+            value_name: "FILE",
+            help: "Read a saved latest-prices reply instead of fetching (needs --pairs-file).",
+            requires: Some(PAIRS_FILE_FLAG),
+        },
+    ],
+    schedule: "every 5 minutes",
+    market_symbol: MarketSymbolColumn::MarketName,
+    index_label: "pair",
+    builder_dexes: false,
+    liquidity: LiquidityModel::RemainingCapacity,
+    default_taker_fee_bps: None,
+};
+
+/// Ostium as a [`VenueSource`].
+#[derive(Debug)]
+pub struct Ostium;
+
+/// The registry's Ostium.
+pub static SOURCE: Ostium = Ostium;
+
+fn shown(url: &str) -> String {
+    endpoint_label("GET", url, "")
+        .trim_start_matches("GET ")
+        .to_owned()
+}
+
+impl VenueSource for Ostium {
+    fn info(&self) -> &'static VenueInfo {
+        &INFO
+    }
+
+    fn check(&self, _settings: &SourceSettings, _origin: Origin) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn source_label(&self, settings: &SourceSettings) -> String {
+        match (
+            settings.file(PAIRS_FILE_FLAG),
+            settings.file(PRICES_FILE_FLAG),
+        ) {
+            (Some(pairs), Some(prices)) => {
+                format!("file:{} + file:{}", pairs.display(), prices.display())
+            }
+            _ => format!(
+                "{} + {}",
+                shown(settings.endpoint(SUBGRAPH_URL)),
+                shown(settings.endpoint(PRICES_URL_FLAG))
+            ),
+        }
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        fetcher: &'a Fetcher,
+        settings: &'a SourceSettings,
+    ) -> BoxFuture<'a, Result<Responses, VenueError>> {
+        Box::pin(async move {
+            fetch(
+                fetcher,
+                settings.endpoint(SUBGRAPH_URL),
+                settings.endpoint(PRICES_URL_FLAG),
+            )
+            .await
+            .map(Responses::from)
+        })
+    }
+
+    fn read_files(&self, settings: &SourceSettings) -> anyhow::Result<Responses> {
+        match (
+            settings.file(PAIRS_FILE_FLAG),
+            settings.file(PRICES_FILE_FLAG),
+        ) {
+            (Some(pairs), Some(prices)) => Ok(Responses::from(OstiumResponses {
+                pairs: read_body(pairs)?,
+                prices: read_body(prices)?,
+            })),
+            _ => anyhow::bail!("`--pairs-file` and `--prices-file` go together"),
+        }
+    }
+
+    fn recorded(&self, _settings: &SourceSettings) -> Result<Responses, String> {
+        Ok(recorded().into())
+    }
+
+    fn parse(
+        &self,
+        responses: &Responses,
+        _settings: &SourceSettings,
+        _origin: Origin,
+        observed_at: DateTime<Utc>,
+    ) -> Result<Fetched, VenueError> {
+        let missing = |name: &str| {
+            VenueError::new(
+                VENUE,
+                name,
+                super::http::Cause::Local(format!("no `{name}` response")),
+            )
+        };
+        let typed = OstiumResponses {
+            pairs: responses
+                .get(PAIRS_FILE)
+                .cloned()
+                .ok_or_else(|| missing(PAIRS_FILE))?,
+            prices: responses
+                .get(PRICES_FILE)
+                .cloned()
+                .ok_or_else(|| missing(PRICES_FILE))?,
+        };
+        Ok(Fetched {
+            markets: parse(&typed, observed_at)?,
+            scope: None,
+        })
+    }
+
+    fn canonical_of_stored(&self, token_symbol: &str, market_name: &str) -> String {
+        match market_name.split_once('/') {
+            Some((from, to)) => market_symbol(from, to).base_symbol,
+            None => token_symbol.to_ascii_uppercase(),
+        }
+    }
+}
+
+impl From<OstiumResponses> for Responses {
+    fn from(r: OstiumResponses) -> Responses {
+        Responses {
+            bodies: vec![
+                (PAIRS_FILE.to_owned(), r.pairs),
+                (PRICES_FILE.to_owned(), r.prices),
+            ],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::venues::recorded;
 
     fn at() -> DateTime<Utc> {
         DateTime::from_timestamp(1_768_547_700, 0).expect("time")
@@ -477,8 +715,39 @@ mod tests {
     }
 
     #[test]
+    fn ostium_pairs_map_to_canonical_and_unique_tokens() {
+        let cases = [
+            ("BTC", "USD", "BTC", "BTC"),
+            ("EUR", "USD", "EUR", "EUR"),
+            ("USD", "JPY", "USDJPY", "USDJPY"),
+            ("USD", "CAD", "USDCAD", "USDCAD"),
+            ("NIK", "JPY", "NIK", "NIKJPY"),
+            ("XAU", "USD", "XAU", "XAU"),
+            ("US500", "USD", "SPX", "US500"),
+        ];
+        for (from, to, base, token) in cases {
+            assert_eq!(market_symbol(from, to).base_symbol, base, "{from}/{to}");
+            assert_eq!(token_symbol(from, to), token, "{from}/{to}");
+        }
+        // Signals meet markets on the same key.
+        for (signal, from, to) in [
+            ("EURUSD", "EUR", "USD"),
+            ("USDJPY", "USD", "JPY"),
+            ("GOLD", "XAU", "USD"),
+            ("US500", "SPX", "USD"),
+            ("JP225", "NIK", "JPY"),
+        ] {
+            assert_eq!(
+                symbols::canonical_symbol(signal).expect("valid"),
+                market_symbol(from, to).base_symbol,
+                "{signal}"
+            );
+        }
+    }
+
+    #[test]
     fn recorded_pairs_map_to_52_markets_in_id_order() {
-        let markets = parse(&recorded::ostium(), at()).expect("valid");
+        let markets = parse(&recorded(), at()).expect("valid");
         assert_eq!(markets.len(), 52);
         let ids: Vec<i32> = markets.iter().filter_map(|m| m.market_index).collect();
         assert_eq!(ids, (0..52).collect::<Vec<_>>());
@@ -620,9 +889,9 @@ mod tests {
         assert!(rejected(r#"{"data":{}}"#, &prices).contains("no `data.pairs`"));
         assert!(rejected(r#"{"data":{"pairs":[]}}"#, &prices).contains("empty"));
         assert!(rejected("<html>", &prices).contains("invalid response"));
-        let full = recorded::OSTIUM_PAIRS;
+        let full = RECORDED_PAIRS;
         assert!(rejected(&full[..full.len() - 100], &prices).contains("invalid response"));
-        let e = rejected(recorded::OSTIUM_PAIRS, r#"{"error":"x"}"#);
+        let e = rejected(RECORDED_PAIRS, r#"{"error":"x"}"#);
         assert!(e.starts_with("OSTIUM `prices`: invalid response"), "{e}");
     }
 

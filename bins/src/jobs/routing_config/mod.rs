@@ -13,6 +13,7 @@ mod show;
 use std::str::FromStr;
 
 use agent_where::domain::{ConfigSource, Strategy, Venue};
+use agent_where::venues::registry;
 use anyhow::{Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use uuid::Uuid;
@@ -136,16 +137,19 @@ pub fn parse_priority_arg(raw: &str) -> Result<Vec<Venue>> {
             bail!("--priority `{raw}` has an empty entry");
         }
         let venue = Venue::from_str(&name.to_ascii_uppercase()).map_err(|_| {
-            anyhow!("unknown venue `{name}` in --priority (expected HYPERLIQUID or OSTIUM)")
+            anyhow!(
+                "unknown venue `{name}` in --priority (expected {})",
+                registry::synced_labels("or")
+            )
         })?;
-        match venue {
-            Venue::Multi => bail!(
-                "`{name}` cannot be in --priority: MULTI is what routing resolves, not a venue"
-            ),
-            Venue::Gmx | Venue::Spot => bail!(
-                "venue `{name}` in --priority is not supported: Agent Where syncs only HYPERLIQUID and OSTIUM markets, so it would never be available"
-            ),
-            Venue::Hyperliquid | Venue::Ostium => {}
+        if !venue.is_routable() {
+            bail!("`{name}` cannot be in --priority: MULTI is what routing resolves, not a venue");
+        }
+        if venue.info().is_none() {
+            bail!(
+                "venue `{name}` in --priority is not supported: Agent Where syncs only {} markets, so it would never be available",
+                registry::synced_labels("and")
+            );
         }
         if venues.contains(&venue) {
             bail!("venue `{name}` appears more than once in --priority `{raw}`");

@@ -67,7 +67,7 @@ pub async fn run(common: &CommonArgs, args: &ExportArgs) -> Result<Outcome> {
     drop(tx);
     writer.finish()?.commit()?;
     bar.finish_and_clear();
-    if common.quiet == 0 {
+    if common.log.quiet == 0 {
         eprintln!(
             "routing-stats: exported {written} decision{} to {}",
             if written == 1 { "" } else { "s" },

@@ -69,7 +69,7 @@ fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
         }
     }
     if venues.is_empty() {
-        venues = Venue::SYNCED.to_vec();
+        venues = agent_where::venues::registry::synced();
     }
     Ok(Thresholds {
         venues,

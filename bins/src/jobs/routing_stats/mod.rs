@@ -155,7 +155,50 @@ pub struct SummaryArgs {
     pub output: Option<PathBuf>,
 }
 
+/// What `summary` reports, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryOptions {
+    pub window: WindowSpec,
+    pub filters: FilterSpec,
+    pub group_by: Option<GroupBy>,
+    pub top: u32,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+}
+
+impl SummaryOptions {
+    /// The default summary over a named window, printed in `format` (what
+    /// run-pipeline closes with).
+    #[must_use]
+    pub fn window(window: WindowName, format: Format) -> SummaryOptions {
+        SummaryOptions {
+            window: WindowSpec {
+                window: Some(window),
+                since: None,
+                until: None,
+            },
+            filters: FilterSpec::default(),
+            group_by: None,
+            top: 10,
+            format,
+            output: None,
+        }
+    }
+}
+
 impl SummaryArgs {
+    /// Checks the flags.
+    pub fn resolve(&self) -> Result<SummaryOptions> {
+        Ok(SummaryOptions {
+            window: self.window.validate()?,
+            filters: self.filters.validate()?,
+            group_by: self.group_by,
+            top: self.top,
+            format: self.format,
+            output: self.output.clone(),
+        })
+    }
+
     /// The values clap gives when no summary flag is present.
     fn defaults() -> SummaryArgs {
         SummaryArgs {
@@ -233,7 +276,7 @@ pub struct HealthArgs {
 
 /// Validated filters, not yet bound to a window.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct FilterSpec {
+pub struct FilterSpec {
     pub token: Option<String>,
     pub agent: Option<Uuid>,
     pub venue: Option<Venue>,
@@ -244,7 +287,15 @@ pub(crate) fn parse_venue(flag: &str, raw: &str) -> Result<Venue> {
     match raw.trim().to_ascii_uppercase().parse::<Venue>() {
         Ok(v) if v.is_routable() => Ok(v),
         _ => {
-            bail!("invalid `{flag}` value `{raw}`: expected one of HYPERLIQUID, OSTIUM, GMX, SPOT")
+            let routable: Vec<&str> = Venue::ALL
+                .iter()
+                .filter(|v| v.is_routable())
+                .map(|v| v.as_str())
+                .collect();
+            bail!(
+                "invalid `{flag}` value `{raw}`: expected one of {}",
+                routable.join(", ")
+            )
         }
     }
 }
@@ -294,8 +345,8 @@ impl WindowArgs {
 
 /// The summary as `routing-stats` would print it with these flags (for
 /// `run-pipeline`), without writing it anywhere.
-pub async fn summary_text(common: &CommonArgs, args: &SummaryArgs) -> Result<String> {
-    summary::render(common, args).await
+pub async fn summary_text(common: &CommonArgs, options: &SummaryOptions) -> Result<String> {
+    summary::render(common, options).await
 }
 
 /// Runs the chosen subcommand (summary when none is given).
@@ -306,8 +357,8 @@ pub async fn run(args: &Args) -> Result<Outcome> {
         );
     }
     let result = match &args.command {
-        None => summary::run(&args.common, &args.summary).await,
-        Some(Command::Summary(summary)) => summary::run(&args.common, summary).await,
+        None => summary::run(&args.common, &args.summary.resolve()?).await,
+        Some(Command::Summary(summary)) => summary::run(&args.common, &summary.resolve()?).await,
         Some(Command::Export(export)) => export::run(&args.common, export).await,
         Some(Command::Health(health)) => health::run(&args.common, health).await,
     };
@@ -408,7 +459,7 @@ mod tests {
         let a =
             Args::try_parse_from(["routing-stats", "export", "-o", "x.csv", "-q"]).expect("parses");
         assert!(matches!(a.command, Some(Command::Export(_))));
-        assert_eq!(a.common.quiet, 1);
+        assert_eq!(a.common.log.quiet, 1);
     }
 
     #[test]

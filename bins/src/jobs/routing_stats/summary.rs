@@ -4,15 +4,18 @@ use agent_where::db::stats::{
     self, GroupKey, GroupRow, ROUTED_KEY, RoutingRuns, SKIPPED_KEY, VenueSync,
 };
 use agent_where::domain::Venue;
+use agent_where::venues::registry;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde::ser::SerializeMap;
 use tokio_postgres::Transaction;
 use uuid::Uuid;
 
 use super::window::{Window, human_age};
 use super::{
-    FilterSpec, GroupBy, SummaryArgs, cell, emit, ms, ms_text, pct_text, resolve_window, time_text,
+    FilterSpec, GroupBy, SummaryOptions, cell, emit, ms, ms_text, pct_text, resolve_window,
+    time_text,
 };
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::{Format, Table};
@@ -75,28 +78,78 @@ pub struct ReasonShare {
     pub share_pct: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Routed decisions per synced venue (in the registry's order, named by the
+/// venue key), then every other venue together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VenueCounts {
+    pub per_venue: Vec<(&'static str, i64)>,
+    pub other_venues: i64,
+}
+
+impl VenueCounts {
+    fn of(row: &GroupRow) -> VenueCounts {
+        let synced = registry::synced();
+        VenueCounts {
+            per_venue: synced
+                .iter()
+                .filter_map(|v| v.info().map(|i| (i.key, row.routed_to(*v))))
+                .collect(),
+            other_venues: row.routed_elsewhere(&synced),
+        }
+    }
+
+    /// The counts as (column, value), `other_venues` last.
+    fn columns(&self) -> impl Iterator<Item = (&'static str, i64)> + '_ {
+        self.per_venue
+            .iter()
+            .copied()
+            .chain(std::iter::once(("other_venues", self.other_venues)))
+    }
+}
+
+/// The per-venue column names, `other_venues` last.
+fn venue_columns() -> Vec<&'static str> {
+    registry::SOURCES
+        .iter()
+        .map(|s| s.info().key)
+        .chain(std::iter::once("other_venues"))
+        .collect()
+}
+
+/// A top token of the summary.
+#[derive(Debug, Clone)]
 pub struct TokenSplit {
     pub token: String,
     pub decisions: i64,
     pub routed: i64,
     pub skipped: i64,
-    pub hyperliquid: i64,
-    pub ostium: i64,
-    pub other_venues: i64,
+    pub venues: VenueCounts,
 }
 
-/// One flat `--group-by` row, as written to CSV and JSON.
-#[derive(Debug, Clone, Serialize)]
+impl Serialize for TokenSplit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("token", &self.token)?;
+        map.serialize_entry("decisions", &self.decisions)?;
+        map.serialize_entry("routed", &self.routed)?;
+        map.serialize_entry("skipped", &self.skipped)?;
+        for (column, n) in self.venues.columns() {
+            map.serialize_entry(column, &n)?;
+        }
+        map.end()
+    }
+}
+
+/// One flat `--group-by` row, as written to CSV and JSON (columns in the
+/// order of [`group_columns`]).
+#[derive(Debug, Clone)]
 pub struct GroupView {
     pub key: String,
     pub decisions: i64,
     pub routed: i64,
     pub skipped: i64,
     pub success_rate_pct: Option<f64>,
-    pub hyperliquid: i64,
-    pub ostium: i64,
-    pub other_venues: i64,
+    pub venues: VenueCounts,
     pub timed: i64,
     pub avg_ms: Option<f64>,
     pub p50_ms: Option<f64>,
@@ -104,22 +157,35 @@ pub struct GroupView {
     pub max_ms: Option<f64>,
 }
 
-/// Column names of `--group-by` CSV (and the JSON fields).
-pub const GROUP_COLUMNS: [&str; 13] = [
-    "key",
-    "decisions",
-    "routed",
-    "skipped",
-    "success_rate_pct",
-    "hyperliquid",
-    "ostium",
-    "other_venues",
-    "timed",
-    "avg_ms",
-    "p50_ms",
-    "p95_ms",
-    "max_ms",
-];
+impl Serialize for GroupView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("key", &self.key)?;
+        map.serialize_entry("decisions", &self.decisions)?;
+        map.serialize_entry("routed", &self.routed)?;
+        map.serialize_entry("skipped", &self.skipped)?;
+        map.serialize_entry("success_rate_pct", &self.success_rate_pct)?;
+        for (column, n) in self.venues.columns() {
+            map.serialize_entry(column, &n)?;
+        }
+        map.serialize_entry("timed", &self.timed)?;
+        map.serialize_entry("avg_ms", &self.avg_ms)?;
+        map.serialize_entry("p50_ms", &self.p50_ms)?;
+        map.serialize_entry("p95_ms", &self.p95_ms)?;
+        map.serialize_entry("max_ms", &self.max_ms)?;
+        map.end()
+    }
+}
+
+/// Column names of `--group-by` CSV (and the JSON fields): one column per
+/// synced venue (its key) between the counts and the decision times.
+#[must_use]
+pub fn group_columns() -> Vec<&'static str> {
+    let mut columns = vec!["key", "decisions", "routed", "skipped", "success_rate_pct"];
+    columns.extend(venue_columns());
+    columns.extend(["timed", "avg_ms", "p50_ms", "p95_ms", "max_ms"]);
+    columns
+}
 
 impl From<GroupRow> for GroupView {
     fn from(r: GroupRow) -> GroupView {
@@ -129,40 +195,37 @@ impl From<GroupRow> for GroupView {
             p50_ms: ms(r.p50_us),
             p95_ms: ms(r.p95_us),
             max_ms: ms(r.max_us),
+            venues: VenueCounts::of(&r),
             key: r.key,
             decisions: r.decisions,
             routed: r.routed,
             skipped: r.skipped,
-            hyperliquid: r.hyperliquid,
-            ostium: r.ostium,
-            other_venues: r.other_venues,
             timed: r.timed,
         }
     }
 }
 
 /// Runs `summary`.
-pub async fn run(common: &CommonArgs, args: &SummaryArgs) -> Result<Outcome> {
-    let text = render(common, args).await?;
-    emit(args.output.as_deref(), &text)?;
+pub async fn run(common: &CommonArgs, options: &SummaryOptions) -> Result<Outcome> {
+    let text = render(common, options).await?;
+    emit(options.output.as_deref(), &text)?;
     Ok(Outcome::Success)
 }
 
 /// The text `summary` prints (in `args.format`), not written anywhere.
-pub async fn render(common: &CommonArgs, args: &SummaryArgs) -> Result<String> {
-    let spec = args.window.validate()?;
-    let filters = args.filters.validate()?;
+pub async fn render(common: &CommonArgs, options: &SummaryOptions) -> Result<String> {
     let (_, mut client) = common.connect_checked().await?;
     let tx = agent_where::db::read_snapshot(&mut client).await?;
-    let window = resolve_window(&tx, &spec).await?;
-    let text = match args.group_by {
+    let window = resolve_window(&tx, &options.window).await?;
+    let filters = &options.filters;
+    let text = match options.group_by {
         Some(group_by) => {
-            let rows = groups(&tx, &window, &filters, group_by).await?;
-            render_groups(&rows, group_by, args.format)?
+            let rows = groups(&tx, &window, filters, group_by).await?;
+            render_groups(&rows, group_by, options.format)?
         }
         None => {
-            let report = collect(&tx, &window, &filters, args.top).await?;
-            match args.format {
+            let report = collect(&tx, &window, filters, options.top).await?;
+            match options.format {
                 Format::Json => json(&report)?,
                 Format::Csv => summary_csv(&report)?,
                 Format::Table => summary_table(&report),
@@ -202,11 +265,11 @@ pub async fn collect(
     let routing_runs = stats::routing_runs(tx, window.since, window.until).await?;
     let sync_venues: Vec<Venue> = match filters.venue {
         Some(v) => vec![v],
-        None => Venue::SYNCED.to_vec(),
+        None => agent_where::venues::registry::synced(),
     };
     let venue_sync = stats::venue_sync(tx, &sync_venues).await?;
 
-    let mut by_venue: Vec<VenueShare> = Venue::SYNCED
+    let mut by_venue: Vec<VenueShare> = agent_where::venues::registry::synced()
         .iter()
         .map(|v| VenueShare {
             venue: v.as_str().to_owned(),
@@ -239,13 +302,11 @@ pub async fn collect(
     let top_tokens = token_rows
         .into_iter()
         .map(|r| TokenSplit {
+            venues: VenueCounts::of(&r),
             token: r.key,
             decisions: r.decisions,
             routed: r.routed,
             skipped: r.skipped,
-            hyperliquid: r.hyperliquid,
-            ostium: r.ostium,
-            other_venues: r.other_venues,
         })
         .collect();
     Ok(SummaryReport {
@@ -289,7 +350,7 @@ fn render_groups(rows: &[GroupView], group_by: GroupBy, format: Format) -> Resul
     if format == Format::Json {
         return json(&rows);
     }
-    let mut t = Table::new(GROUP_COLUMNS);
+    let mut t = Table::new(group_columns());
     for r in rows {
         let counts = [r.decisions, r.routed, r.skipped].map(|n| n.to_string());
         let (rate, times) = if format == Format::Csv {
@@ -307,7 +368,8 @@ fn render_groups(rows: &[GroupView], group_by: GroupBy, format: Format) -> Resul
         let mut cells = vec![r.key.clone()];
         cells.extend(counts);
         cells.push(rate);
-        cells.extend([r.hyperliquid, r.ostium, r.other_venues, r.timed].map(|n| n.to_string()));
+        cells.extend(r.venues.columns().map(|(_, n)| n.to_string()));
+        cells.push(r.timed.to_string());
         cells.extend(times);
         t.row(cells);
     }
@@ -426,31 +488,24 @@ fn summary_table(r: &SummaryReport) -> String {
     if r.top_tokens.is_empty() {
         out.push_str("tokens: none\n");
     } else {
-        let mut tokens = Table::new([
-            "token",
-            "decisions",
-            "routed",
-            "skipped",
-            "HYPERLIQUID",
-            "OSTIUM",
-            "other",
-        ]);
+        let mut headers = vec![
+            "token".to_owned(),
+            "decisions".to_owned(),
+            "routed".to_owned(),
+            "skipped".to_owned(),
+        ];
+        headers.extend(registry::synced().iter().map(|v| v.as_str().to_owned()));
+        headers.push("other".to_owned());
+        let mut tokens = Table::new(headers);
         for t in &r.top_tokens {
-            tokens.row(
-                [
-                    t.decisions,
-                    t.routed,
-                    t.skipped,
-                    t.hyperliquid,
-                    t.ostium,
-                    t.other_venues,
-                ]
-                .iter()
-                .fold(vec![t.token.clone()], |mut cells, n| {
-                    cells.push(n.to_string());
-                    cells
-                }),
-            );
+            let mut cells = vec![
+                t.token.clone(),
+                t.decisions.to_string(),
+                t.routed.to_string(),
+                t.skipped.to_string(),
+            ];
+            cells.extend(t.venues.columns().map(|(_, n)| n.to_string()));
+            tokens.row(cells);
         }
         out.push_str(&tokens.render());
     }
@@ -542,10 +597,10 @@ fn summary_csv(r: &SummaryReport) -> Result<String> {
             ("decisions", tok.decisions),
             ("routed", tok.routed),
             ("skipped", tok.skipped),
-            ("hyperliquid", tok.hyperliquid),
-            ("ostium", tok.ostium),
-            ("other_venues", tok.other_venues),
-        ] {
+        ]
+        .into_iter()
+        .chain(tok.venues.columns())
+        {
             put("token", &tok.token, metric, n.to_string());
         }
     }

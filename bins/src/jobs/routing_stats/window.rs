@@ -58,23 +58,10 @@ impl TimeArg {
     }
 }
 
-/// Parses a duration such as `90s`, `30m`, `6h`, `2d`, `1w` (a positive
-/// whole number and one unit).
+/// Parses a duration in the one grammar of every flag
+/// ([`crate::args::duration`]).
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
-    let (number, unit) = text.split_at(unit_at);
-    let n: i64 = number.parse().ok().filter(|n| *n > 0)?;
-    let seconds = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 604_800,
-        _ => return None,
-    };
-    // Beyond ~100 years nothing is meaningful; refuse rather than overflow.
-    (n <= 3_200_000_000 / seconds).then(|| Duration::seconds(n * seconds))
+    crate::args::duration::parse(text).ok()
 }
 
 /// Parses `--since` / `--until`: RFC 3339, a date `YYYY-MM-DD` (midnight

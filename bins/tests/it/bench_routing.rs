@@ -2,15 +2,17 @@
 //! ratio line (the figures themselves are measured on a quiet machine and
 //! reported in README, never asserted: this machine is small and noisy).
 
-use std::process::Command;
+use anyhow::Result;
 
-#[test]
-fn bench_routing_completes_and_prints_the_ratio_line() {
+use crate::support::bin::Bin;
+use crate::support::db::admin;
+
+#[tokio::test]
+async fn bench_routing_completes_and_prints_the_ratio_line() -> Result<()> {
     let server = agent_where::testing::url_for_database("postgres");
-    let out = Command::new(env!("CARGO_BIN_EXE_bench-routing"))
+    let out = Bin::new("bench-routing")
+        .database(&server)
         .args([
-            "--database-url",
-            &server,
             "--signals",
             "5000",
             "--reference-sample",
@@ -18,11 +20,10 @@ fn bench_routing_completes_and_prints_the_ratio_line() {
             "--batch-size",
             "1000",
         ])
-        .output()
-        .expect("run bench-routing");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}{stderr}");
+        .run()
+        .await?;
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
+    assert_eq!(out.code, Some(0), "{stdout}{stderr}");
     for approach in [
         "reference (per signal)",
         "limit (one SQL statement)",
@@ -48,21 +49,14 @@ fn bench_routing_completes_and_prints_the_ratio_line() {
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_else(|| panic!("no scratch database named in the log: {stderr}"));
     assert!(base.starts_with("agent_where_bench_"), "{base}");
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let left: i64 = rt.block_on(async {
-        let admin = agent_where::db::DatabaseUrl::parse(&server)
-            .expect("url")
-            .connect()
-            .await
-            .expect("connect");
-        admin
-            .query_one(
-                "SELECT count(*) FROM pg_database WHERE datname LIKE $1 || '%'",
-                &[&base],
-            )
-            .await
-            .expect("query")
-            .get(0)
-    });
+    let left: i64 = admin()
+        .await?
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE $1 || '%'",
+            &[&base],
+        )
+        .await?
+        .get(0);
     assert_eq!(left, 0, "scratch databases of {base} left behind");
+    Ok(())
 }

@@ -12,63 +12,27 @@ use serde_json::Value;
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
-const BIN: &str = env!("CARGO_BIN_EXE_routing-config");
+use crate::support::bin::{Bin, Output};
+use crate::support::db::dump_rows;
+use crate::support::routing::insert_agent_with;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-async fn rc(db: &TestDb, args: &[&str]) -> Result<Run> {
-    let output = tokio::time::timeout(
-        Duration::from_secs(60),
-        tokio::process::Command::new(BIN)
-            .args(args)
-            .arg("--database-url")
-            .arg(db.url())
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .output(),
-    )
-    .await??;
-    Ok(Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
+/// `routing-config args… --database-url url`, logging warnings only.
+async fn rc(db: &TestDb, args: &[&str]) -> Result<Output> {
+    Bin::new("routing-config")
+        .args(args)
+        .database(db.url())
+        .env("RUST_LOG", "warn")
+        .timeout(Duration::from_secs(60))
+        .run()
+        .await
 }
 
 async fn ok_json(db: &TestDb, args: &[&str]) -> Result<Value> {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
     let run = rc(db, &all).await?;
-    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    assert_eq!(run.code, Some(0), "{args:?}: {}", run.stderr);
     Ok(serde_json::from_str(&run.stdout)?)
-}
-
-async fn agent(client: &Client, name: &str, venue: &str) -> Result<String> {
-    let id: uuid::Uuid = client
-        .query_one(
-            "INSERT INTO agents (creator_wallet, name, venue, profit_receiver_address) \
-             VALUES ('0xc', $1, $2::text::venue_t, '0xp') RETURNING id",
-            &[&name, &venue],
-        )
-        .await?
-        .get(0);
-    Ok(id.to_string())
-}
-
-async fn dump(client: &Client, table: &str) -> Result<Vec<Value>> {
-    Ok(client
-        .query(
-            &format!("SELECT to_jsonb(t) FROM {table} AS t ORDER BY id"),
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
 }
 
 /// A migrated database with the default global row, a MULTI agent (with a
@@ -85,9 +49,15 @@ async fn fixture() -> Result<Fixture> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
     ensure_global_default(&client).await?;
-    let multi = agent(&client, "multi-bot", "MULTI").await?;
-    let multi2 = agent(&client, "multi-two", "MULTI").await?;
-    let hyperliquid = agent(&client, "hl-bot", "HYPERLIQUID").await?;
+    let multi = insert_agent_with(&client, "multi-bot", "MULTI")
+        .await?
+        .to_string();
+    let multi2 = insert_agent_with(&client, "multi-two", "MULTI")
+        .await?
+        .to_string();
+    let hyperliquid = insert_agent_with(&client, "hl-bot", "HYPERLIQUID")
+        .await?
+        .to_string();
     Ok(Fixture {
         db,
         client,
@@ -113,9 +83,9 @@ async fn invalid_inputs_exit_2_name_the_value_and_write_nothing() -> Result<()> 
         ],
     )
     .await?;
-    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert_eq!(ok.code, Some(0), "{}", ok.stderr);
     let ok = rc(&f.db, &["set", "--token", "SPX", "--priority", "OSTIUM"]).await?;
-    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert_eq!(ok.code, Some(0), "{}", ok.stderr);
     let missing = "5f0c1a7e-0000-4000-8000-00000000abcd";
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["set", "--priority", ""], "--priority is empty"),
@@ -233,11 +203,11 @@ async fn invalid_inputs_exit_2_name_the_value_and_write_nothing() -> Result<()> 
         (vec!["remove", "--agent", missing], "does not exist"),
         (vec!["show", "--agent", "xyz"], "invalid --agent `xyz`"),
     ];
-    let config_before = dump(&f.client, "venue_routing_config").await?;
-    let overrides_before = dump(&f.client, "venue_routing_overrides").await?;
+    let config_before = dump_rows(&f.client, "venue_routing_config").await?;
+    let overrides_before = dump_rows(&f.client, "venue_routing_overrides").await?;
     for (args, want) in cases {
         let run = rc(&f.db, &args).await?;
-        assert_eq!(run.code, 2, "{args:?}: stderr {}", run.stderr);
+        assert_eq!(run.code, Some(2), "{args:?}: stderr {}", run.stderr);
         assert_eq!(run.stdout, "", "{args:?}");
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
         assert!(
@@ -246,12 +216,12 @@ async fn invalid_inputs_exit_2_name_the_value_and_write_nothing() -> Result<()> 
             run.stderr
         );
         assert_eq!(
-            dump(&f.client, "venue_routing_config").await?,
+            dump_rows(&f.client, "venue_routing_config").await?,
             config_before,
             "{args:?} changed venue_routing_config"
         );
         assert_eq!(
-            dump(&f.client, "venue_routing_overrides").await?,
+            dump_rows(&f.client, "venue_routing_overrides").await?,
             overrides_before,
             "{args:?} changed venue_routing_overrides"
         );
@@ -291,7 +261,7 @@ async fn concurrent_global_sets_leave_exactly_one_global_row() -> Result<()> {
     .await;
     for run in runs {
         let run = run?;
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
     }
     let client = db.client().await?;
     let n: i64 = client
@@ -314,7 +284,7 @@ async fn refuses_a_schema_that_is_behind() -> Result<()> {
         vec!["set", "--priority", "OSTIUM"],
     ] {
         let run = rc(&db, &args).await?;
-        assert_eq!(run.code, 2, "{args:?}");
+        assert_eq!(run.code, Some(2), "{args:?}");
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(
             run.stderr.contains("run `setup-agent-where`"),
@@ -523,7 +493,7 @@ async fn set_show_list_remove_and_every_precedence_level() -> Result<()> {
 
     // The table form names the source and every level.
     let table = rc(db, &["show", "--agent", &f.multi, "--token", "SPX"]).await?;
-    assert_eq!(table.code, 0);
+    assert_eq!(table.code, Some(0));
     let lines: Vec<String> = table
         .stdout
         .lines()
@@ -572,14 +542,14 @@ async fn set_show_list_remove_and_every_precedence_level() -> Result<()> {
 
     // remove: overrides, then the agent row; removing twice is a no-op.
     let removed = rc(db, &["remove", "--agent", &f.multi, "--token", "SPX"]).await?;
-    assert_eq!(removed.code, 0);
+    assert_eq!(removed.code, Some(0));
     assert!(
         removed.stdout.starts_with("removed override for `SPX`"),
         "{}",
         removed.stdout
     );
     let again = rc(db, &["remove", "--agent", &f.multi, "--token", "SPX"]).await?;
-    assert_eq!(again.code, 0);
+    assert_eq!(again.code, Some(0));
     assert!(
         again.stdout.starts_with("nothing to remove"),
         "{}",

@@ -7,11 +7,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use agent_where::testing::TestDb;
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use serde_json::Value;
 use tokio_postgres::Client;
 
-const SEED: &str = include_str!("../../shared/tests/stats_seed.sql");
+use crate::support::bin::{Bin, Output};
+use crate::support::db::count;
+
+const SEED: &str = include_str!("../../../shared/tests/stats_seed.sql");
 const ALPHA: &str = "a0000000-0000-4000-8000-000000000001";
 
 /// The documented export columns (README.md, "routing-stats").
@@ -36,32 +39,14 @@ const EXPORT_COLUMNS: [&str; 18] = [
     "venue_availability",
 ];
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-async fn run(db: &TestDb, args: &[&str]) -> Result<Out> {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_routing-stats"));
-    cmd.args(args)
-        .arg("--database-url")
-        .arg(db.url())
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .env_remove("AGENT_WHERE_HEALTH_MAX_SYNC_AGE")
-        .env_remove("AGENT_WHERE_HEALTH_MIN_SUCCESS_RATE")
-        .env_remove("AGENT_WHERE_HEALTH_MIN_DECISIONS")
-        .env_remove("AGENT_WHERE_HEALTH_MAX_PENDING_AGE")
-        .kill_on_drop(true);
-    let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
+/// `routing-stats args… --database-url url`.
+async fn run(db: &TestDb, args: &[&str]) -> Result<Output> {
+    Bin::new("routing-stats")
+        .args(args)
+        .database(db.url())
+        .timeout(Duration::from_secs(60))
+        .run()
         .await
-        .map_err(|_| anyhow!("routing-stats {args:?} timed out"))??;
-    Ok(Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout)?,
-        stderr: String::from_utf8(out.stderr)?,
-    })
 }
 
 async fn seeded() -> Result<(TestDb, Client)> {
@@ -71,9 +56,8 @@ async fn seeded() -> Result<(TestDb, Client)> {
     Ok((db, client))
 }
 
-fn json(out: &Out) -> Value {
-    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
-    serde_json::from_str(&out.stdout).expect("JSON output")
+fn json(out: &Output) -> Value {
+    out.expect_code(0, "routing-stats").json()
 }
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -83,10 +67,6 @@ fn close(a: f64, b: f64, tolerance: f64) -> bool {
 fn num(v: &Value) -> f64 {
     v.as_f64()
         .unwrap_or_else(|| panic!("number expected, got {v}"))
-}
-
-async fn count(client: &Client, sql: &str) -> Result<i64> {
-    Ok(client.query_one(sql, &[]).await?.get(0))
 }
 
 /// Interpolated percentile of the decision times of the last day, computed
@@ -286,7 +266,7 @@ async fn summary_csv_parses_back_to_the_json_numbers() -> Result<()> {
     let (db, _client) = seeded().await?;
     let v = json(&run(&db, &["--window", "week", "--format", "json"]).await?);
     let out = run(&db, &["--window", "week", "--format", "csv"]).await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     assert_eq!(reader.headers()?, vec!["section", "key", "metric", "value"]);
     let mut cells: HashMap<(String, String, String), String> = HashMap::new();
@@ -352,7 +332,7 @@ async fn week_by_day_csv_is_a_gapless_spreadsheet() -> Result<()> {
         &["--window", "week", "--group-by", "day", "--format", "csv"],
     )
     .await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     assert_eq!(
         reader.headers()?,
@@ -499,7 +479,7 @@ async fn export_writes_every_row_of_the_window() -> Result<()> {
     let path = dir.path().join("decisions.csv");
     let path_text = path.to_str().expect("utf-8 path");
     let out = run(&db, &["export", "--window", "week", "--output", path_text]).await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(out.stdout, "", "data goes to the file");
     let expected = count(
         &client,
@@ -553,7 +533,7 @@ async fn export_writes_every_row_of_the_window() -> Result<()> {
         ],
     )
     .await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let lines: Vec<Value> = out
         .stdout
         .lines()
@@ -572,7 +552,7 @@ async fn export_writes_every_row_of_the_window() -> Result<()> {
 async fn an_empty_database_reports_zeros_not_nan() -> Result<()> {
     let db = TestDb::migrated().await?;
     let out = run(&db, &[]).await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         out.stdout
             .contains("decisions 0   routed 0   skipped 0   success rate -"),
@@ -587,7 +567,7 @@ async fn an_empty_database_reports_zeros_not_nan() -> Result<()> {
     assert_eq!(v["by_venue"][0]["routed"], 0);
     assert!(v["by_venue"][0]["share_pct"].is_null());
     let out = run(&db, &["--group-by", "venue", "--format", "csv"]).await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(
         out.stdout.lines().count(),
         1,
@@ -595,7 +575,7 @@ async fn an_empty_database_reports_zeros_not_nan() -> Result<()> {
         out.stdout
     );
     let out = run(&db, &["export"]).await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(out.stdout, format!("{}\n", EXPORT_COLUMNS.join(",")));
     assert!(
         out.stderr.contains("exported 0 decisions"),
@@ -609,7 +589,7 @@ async fn an_empty_database_reports_zeros_not_nan() -> Result<()> {
 async fn summary_table_draws_bars_and_writes_files() -> Result<()> {
     let (db, _client) = seeded().await?;
     let out = run(&db, &["summary", "--window", "week"]).await?;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("last week"), "{}", out.stdout);
     let hl = out
         .stdout
@@ -629,13 +609,18 @@ async fn summary_table_draws_bars_and_writes_files() -> Result<()> {
         ],
     )
     .await?;
-    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), ""),
+        "{}",
+        out.stderr
+    );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
     assert!(v["decisions"].as_i64().expect("n") > 0);
     Ok(())
 }
 
-fn check_line<'a>(out: &'a Out, check: &str) -> &'a str {
+fn check_line<'a>(out: &'a Output, check: &str) -> &'a str {
     out.stdout
         .lines()
         .find(|l| {
@@ -652,7 +637,7 @@ fn check_line<'a>(out: &'a Out, check: &str) -> &'a str {
 async fn health_passes_when_all_is_well() -> Result<()> {
     let (db, _client) = seeded().await?;
     let out = run(&db, &["health"]).await?;
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
     for check in [
         "sync-age HYPERLIQUID",
         "sync-age OSTIUM",
@@ -686,7 +671,7 @@ async fn health_fails_on_a_stale_venue() -> Result<()> {
         )
         .await?;
     let out = run(&db, &["health"]).await?;
-    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
     let line = check_line(&out, "sync-age OSTIUM");
     assert!(
         line.starts_with("FAIL") && line.contains("1d 6h ago"),
@@ -699,7 +684,7 @@ async fn health_fails_on_a_stale_venue() -> Result<()> {
         out.stdout
     );
     let out = run(&db, &["health", "--max-sync-age", "2d"]).await?;
-    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
     Ok(())
 }
 
@@ -707,7 +692,7 @@ async fn health_fails_on_a_stale_venue() -> Result<()> {
 async fn health_fails_on_a_venue_that_never_synced_or_has_no_market() -> Result<()> {
     let (db, client) = seeded().await?;
     let out = run(&db, &["health", "--venue", "gmx", "--format", "json"]).await?;
-    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
     let v: Value = serde_json::from_str(&out.stdout)?;
     assert_eq!(v["ok"], false);
     let checks = v["checks"].as_array().expect("array");
@@ -725,7 +710,7 @@ async fn health_fails_on_a_venue_that_never_synced_or_has_no_market() -> Result<
         )
         .await?;
     let out = run(&db, &["health"]).await?;
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, Some(1));
     let line = check_line(&out, "active-markets HYPERLIQUID");
     assert!(
         line.starts_with("FAIL") && line.contains("0 active of 3"),
@@ -742,7 +727,7 @@ async fn health_judges_the_success_rate_once_there_are_enough_decisions() -> Res
         &["health", "--min-success-rate", "90", "--format", "csv"],
     )
     .await?;
-    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     assert_eq!(
         reader.headers()?,
@@ -775,7 +760,7 @@ async fn health_judges_the_success_rate_once_there_are_enough_decisions() -> Res
         ],
     )
     .await?;
-    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
     assert!(
         check_line(&out, "success-rate").contains("not judged"),
         "{}",
@@ -795,14 +780,14 @@ async fn health_fails_on_an_old_pending_signal() -> Result<()> {
         )
         .await?;
     let out = run(&db, &["health"]).await?;
-    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
     let line = check_line(&out, "pending-age");
     assert!(
         line.starts_with("FAIL") && line.contains("oldest of 3 pending"),
         "{line}"
     );
     let out = run(&db, &["health", "--max-pending-age", "3h"]).await?;
-    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
     Ok(())
 }
 
@@ -820,7 +805,7 @@ async fn bad_values_exit_2_with_one_line_naming_them() -> Result<()> {
         (vec!["--window", "week", "export"], "before the subcommand"),
     ] {
         let out = run(&db, &args).await?;
-        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
         assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
         assert!(
             out.stderr.starts_with("routing-stats: error: "),
@@ -831,14 +816,14 @@ async fn bad_values_exit_2_with_one_line_naming_them() -> Result<()> {
         assert_eq!(out.stdout, "");
     }
     let out = run(&db, &["--window", "day", "--since", "1h"]).await?;
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("--since"), "{}", out.stderr);
     Ok(())
 }
 
 #[test]
 fn readme_documents_the_export_columns_in_order() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let section = &readme[readme
         .find("## routing-stats")
         .expect("routing-stats section")..];

@@ -7,19 +7,17 @@
 //! covered as soon as it exists; [`case`] must say how to run it (the test
 //! fails naming any binary it does not know).
 
-mod reliability_support;
-mod sync_support;
-
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use agent_where::testing::{TestDb, server_url, url_for_database};
-use agent_where_cli::cli::{self, CommonArgs, LogFormat};
+use agent_where_cli::cli::{self, CommonArgs, DatabaseArgs, LogArgs, LogFormat};
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
-use reliability_support::{user_of, with_userinfo};
-use sync_support::fixture_path;
+
+use crate::support::bin::{Bin, Output, package_binaries};
+use crate::support::db::{user_of, with_userinfo};
+use crate::support::venue::{fixture_arg, write_temp};
 
 /// The password every URL in this file carries (raw and percent-decoded
 /// forms, plus a core that survives any partial encoding).
@@ -35,33 +33,6 @@ const FORBIDDEN: [&str; 6] = [PW_PLAIN, PW_ENCODED, PW_DECODED, PW_CORE, PW_KV, 
 
 /// Longest any run may take (a hung run fails the test, it does not stall it).
 const DEADLINE: Duration = Duration::from_secs(60);
-
-/// The binaries of the package: one per `bins/src/bin/*.rs`.
-fn binaries() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("bins/src/bin is readable")
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()
-                .and_then(|n| n.strip_suffix(".rs"))
-                .map(str::to_owned)
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-/// The executable of binary `name` (cargo builds every binary of the package
-/// beside each other before running its integration tests).
-fn executable(name: &str) -> PathBuf {
-    let setup = Path::new(env!("CARGO_BIN_EXE_setup-agent-where"));
-    setup
-        .parent()
-        .expect("binary directory")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
 
 /// How to run one binary in this test.
 struct Case {
@@ -187,50 +158,26 @@ struct Spec {
     code: i32,
 }
 
+/// A finished run and what it was.
 #[derive(Debug)]
 struct Ran {
     spec: Spec,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
+    out: Output,
 }
 
 async fn execute(spec: Spec) -> Result<Ran> {
-    let mut cmd = tokio::process::Command::new(executable(&spec.bin));
-    cmd.args(&spec.args)
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .env_remove("AGENT_WHERE_LOG_FORMAT")
-        .env_remove("HYPERLIQUID_API_URL")
-        .env_remove("OSTIUM_SUBGRAPH_URL")
-        .env_remove("OSTIUM_PRICES_URL")
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
+    let mut bin = Bin::new(&spec.bin).args(&spec.args).timeout(DEADLINE);
     if let Some(url) = &spec.url {
-        match spec.via {
-            Via::Flag => {
-                cmd.args(["--database-url", url]);
-            }
-            Via::Env => {
-                cmd.env("DATABASE_URL", url);
-            }
-        }
+        bin = match spec.via {
+            Via::Flag => bin.database(url),
+            Via::Env => bin.env("DATABASE_URL", url),
+        };
     }
     if let Some(level) = spec.rust_log {
-        cmd.env("RUST_LOG", level);
+        bin = bin.env("RUST_LOG", level);
     }
-    let started = Instant::now();
-    let out = tokio::time::timeout(DEADLINE, cmd.output())
-        .await
-        .with_context(|| format!("{} ran past the deadline", spec.label))??;
-    Ok(Ran {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: started.elapsed(),
-        spec,
-    })
+    let out = bin.run().await.with_context(|| spec.label.clone())?;
+    Ok(Ran { spec, out })
 }
 
 /// Panics if any marker form appears in `text` (case-insensitively).
@@ -260,37 +207,25 @@ fn key_value(db: &str) -> String {
     )
 }
 
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).expect("temp file");
-    path.display().to_string()
-}
-
 #[tokio::test]
 async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> {
     let files_dir = tempfile::tempdir()?;
     let files = Files {
-        hl: fixture_path("hyperliquid/metaAndAssetCtxs.json")
-            .display()
-            .to_string(),
-        pairs: fixture_path("ostium/pairs.graphql.json")
-            .display()
-            .to_string(),
-        prices: fixture_path("ostium/latest-prices.json")
-            .display()
-            .to_string(),
-        garbage: write(
+        hl: fixture_arg("hyperliquid/metaAndAssetCtxs.json"),
+        pairs: fixture_arg("ostium/pairs.graphql.json"),
+        prices: fixture_arg("ostium/latest-prices.json"),
+        garbage: write_temp(
             &files_dir,
             "garbage.json",
-            &format!("{{\"not\": \"a venue response {PW_PLAIN}\"}}"),
+            format!("{{\"not\": \"a venue response {PW_PLAIN}\"}}"),
         ),
     };
-    let names = binaries();
+    let names = package_binaries();
     assert!(names.len() >= 5, "binaries found: {names:?}");
     let unknown: Vec<&String> = names.iter().filter(|n| case(n, &files).is_none()).collect();
     assert!(
         unknown.is_empty(),
-        "add these binaries to `case()` in bins/tests/secrets.rs: {unknown:?}"
+        "add these binaries to `case()` in bins/tests/it/secrets.rs: {unknown:?}"
     );
 
     let db = TestDb::migrated().await?;
@@ -481,19 +416,19 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
         .collect()
         .await;
     let mut seen_levels = BTreeSet::new();
-    for r in results {
-        let r = r?;
-        let label = &r.spec.label;
+    for ran in results {
+        let Ran { spec, out: r } = ran?;
+        let label = &spec.label;
         assert_clean(label, "stdout", &r.stdout);
         assert_clean(label, "stderr", &r.stderr);
         assert_eq!(
             r.code,
-            Some(r.spec.code),
+            Some(spec.code),
             "{label}: exit code\nstdout: {}\nstderr: {}",
             r.stdout,
             r.stderr
         );
-        if r.spec.code == 2 && !label.contains("bad flag") && !label.contains("bad value") {
+        if spec.code == 2 && !label.contains("bad flag") && !label.contains("bad value") {
             // Fatal errors are one `error:` line (logs may precede it).
             let errors: Vec<&str> = r
                 .stderr
@@ -564,32 +499,39 @@ fn a_panic_inside_a_job_prints_one_redacted_line() {
     let url = format!("postgres://postgres:{PW_ENCODED}@127.0.0.1:1/x");
     if std::env::var_os(CHILD).is_some() {
         let common = CommonArgs {
-            database_url: Some(url.clone()),
-            quiet: 0,
-            verbose: 2,
-            log_format: LogFormat::Text,
+            database: DatabaseArgs {
+                database_url: Some(url.clone()),
+            },
+            log: LogArgs {
+                quiet: 0,
+                verbose: 2,
+                log_format: LogFormat::Text,
+            },
         };
         let _ = cli::run("panicking-tool", &common, || async move {
             panic!("cannot go on with {url} (password {PW_DECODED})");
         });
         return;
     }
-    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+    // The harness names a test by its module path without the crate's name.
+    let (_, module) = module_path!()
+        .split_once("::")
+        .expect("a module of the test crate");
+    let out = Bin::at(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
-            "a_panic_inside_a_job_prints_one_redacted_line",
+            &format!("{module}::a_panic_inside_a_job_prints_one_redacted_line"),
             "--nocapture",
             "--test-threads",
             "1",
         ])
         .env(CHILD, "1")
-        .output()
+        .run_blocking()
         .expect("re-run the test binary");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!out.status.success(), "the child must panic");
-    assert_clean("panic", "stderr", &stderr);
-    assert_clean("panic", "stdout", &stdout);
+    let (stderr, stdout) = (&out.stderr, &out.stdout);
+    assert_ne!(out.code, Some(0), "the child must panic");
+    assert_clean("panic", "stderr", stderr);
+    assert_clean("panic", "stdout", stdout);
     let line = stderr
         .lines()
         .find(|l| l.starts_with("panicking-tool: error: internal error"))

@@ -8,11 +8,14 @@ use std::time::Duration;
 
 use agent_where::testing::TestDb;
 use anyhow::{Context, Result};
-use tokio_postgres::Client;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
-const PIPELINE: &str = env!("CARGO_BIN_EXE_run-pipeline");
+use crate::support::bin::{Bin, Output};
+use crate::support::db::{admin, count, database_exists};
+use crate::support::routing::pending;
+use crate::support::venue::{
+    mount_hyperliquid, mount_ostium, recorded_pairs, recorded_perp_dexs, recorded_prices,
+};
 
 const STEPS: [&str; 6] = [
     "[1/6] setup … ",
@@ -23,64 +26,14 @@ const STEPS: [&str; 6] = [
     "[6/6] summary … ",
 ];
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn show(&self) -> String {
-        format!(
-            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    /// The line of stdout that starts with `prefix`.
-    fn line(&self, prefix: &str) -> &str {
-        self.stdout
-            .lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no line `{prefix}`:\n{}", self.show()))
-    }
-}
-
-/// Runs `run-pipeline` with `args` and `--database-url url`, with a deadline,
-/// and none of the environment that could redirect it.
-async fn pipeline(url: &str, args: &[&str]) -> Result<Run> {
-    let mut cmd = tokio::process::Command::new(PIPELINE);
-    cmd.args(args).args(["--database-url", url]);
-    for var in [
-        "DATABASE_URL",
-        "HYPERLIQUID_API_URL",
-        "OSTIUM_SUBGRAPH_URL",
-        "OSTIUM_PRICES_URL",
-        "RUST_LOG",
-        "AGENT_WHERE_OFFLINE",
-        "HYPERLIQUID_DEXES",
-        "AGENT_WHERE_TESTNET",
-        "AGENT_WHERE_BATCH_SIZE",
-        "AGENT_WHERE_WORKERS",
-        "AGENT_WHERE_MAX_MARKET_AGE",
-        "AGENT_WHERE_MAX_SIGNAL_AGE",
-        "AGENT_WHERE_LOG_FORMAT",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
-    let out = tokio::time::timeout(Duration::from_secs(120), cmd.output())
+/// Runs `run-pipeline` with `args` and `--database-url url`.
+async fn pipeline(url: &str, args: &[&str]) -> Result<Output> {
+    Bin::new("run-pipeline")
+        .args(args)
+        .database(url)
+        .timeout(Duration::from_secs(120))
+        .run()
         .await
-        .context("run-pipeline ran past the test deadline")??;
-    Ok(Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
-}
-
-async fn count(client: &Client, sql: &str) -> Result<i64> {
-    Ok(client.query_one(sql, &[]).await?.get(0))
 }
 
 /// The number after `label` in `text` (e.g. `routed 412`).
@@ -143,12 +96,7 @@ async fn offline_demo_run_on_a_new_database_decides_every_signal() -> Result<()>
 
     // The database: nothing pending, one history row per demo signal.
     let client = db.client().await?;
-    let pending = count(
-        &client,
-        "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL",
-    )
-    .await?;
-    assert_eq!(pending, 0);
+    assert_eq!(pending(&client).await?, 0);
     assert_eq!(count(&client, "SELECT count(*) FROM signals").await?, 500);
     assert_eq!(
         count(&client, "SELECT count(*) FROM venue_routing_history").await?,
@@ -313,31 +261,13 @@ async fn an_unreachable_database_stops_at_setup_with_exit_2() -> Result<()> {
 #[tokio::test]
 async fn a_rejected_venue_is_recorded_and_routing_goes_on_with_exit_1() -> Result<()> {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .respond_with(
-            ResponseTemplate::new(422).set_body_string("Failed to deserialize the JSON body"),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/gn"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_string(agent_where::venues::recorded::OSTIUM_PAIRS)
-                .insert_header("content-type", "application/json"),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/prices"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_string(agent_where::venues::recorded::OSTIUM_LATEST_PRICES)
-                .insert_header("content-type", "application/json"),
-        )
-        .mount(&server)
-        .await;
+    mount_hyperliquid(
+        &server,
+        recorded_perp_dexs(),
+        ResponseTemplate::new(422).set_body_string("Failed to deserialize the JSON body"),
+    )
+    .await;
+    mount_ostium(&server, recorded_pairs(), recorded_prices()).await;
     let db = TestDb::migrated().await?;
     let base = server.uri();
     let run = pipeline(
@@ -400,14 +330,7 @@ async fn a_rejected_venue_is_recorded_and_routing_goes_on_with_exit_1() -> Resul
         .await?
             > 0
     );
-    assert_eq!(
-        count(
-            &client,
-            "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL"
-        )
-        .await?,
-        0
-    );
+    assert_eq!(pending(&client).await?, 0);
     Ok(())
 }
 
@@ -423,17 +346,7 @@ async fn no_create_database_stops_at_setup_and_creates_nothing() -> Result<()> {
         "{}",
         run.show()
     );
-    let admin =
-        agent_where::db::DatabaseUrl::parse(&agent_where::testing::url_for_database("postgres"))?
-            .connect()
-            .await?;
-    let exists: bool = admin
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
-            &[&db.name()],
-        )
-        .await?
-        .get(0);
+    let exists = database_exists(&admin().await?, db.name()).await?;
     assert!(!exists, "the database was created");
     Ok(())
 }

@@ -1,62 +1,33 @@
 //! Binary tier: `sync-hyperliquid-markets` against a test database and a
 //! local HTTP server (127.0.0.1) serving the recorded responses.
 
-mod sync_support;
-
 use std::time::{Duration, Instant};
 
 use agent_where::testing::TestDb;
 use anyhow::Result;
 use serde_json::{Value, json};
-use sync_support::{
-    FAST, active_state, fixture, fixture_json, fixture_path, markets_content, markets_table, run,
-    sync_runs, wait_for,
-};
-use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sync-hyperliquid-markets");
+use crate::support::bin::Bin;
+use crate::support::markets::{
+    active_state, assert_nothing_changed, assert_untouched_and_failure_recorded, markets_content,
+    markets_table, sync, sync_runs,
+};
+use crate::support::venue::{
+    FAST, fixture, fixture_arg, fixture_json, fixture_path, hyperliquid, mount_hyperliquid,
+    ok_json, recorded_hyperliquid, write_temp,
+};
+use crate::support::wait_for;
 
-fn ok_json(body: impl Into<Vec<u8>>) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body.into(), "application/json")
-}
-
-/// Serves `main` for the main dex, and the recorded perpDexs and xyz responses.
-async fn venue(main: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(json!({"type": "perpDexs"})))
-        .respond_with(ok_json(fixture("hyperliquid/perpDexs.json")))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(
-            json!({"type": "metaAndAssetCtxs", "dex": "xyz"}),
-        ))
-        .respond_with(ok_json(fixture("hyperliquid/metaAndAssetCtxs.xyz.json")))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(json!({"type": "metaAndAssetCtxs"})))
-        .respond_with(main)
-        .with_priority(5)
-        .mount(&server)
-        .await;
-    server
-}
+const BIN: &str = "sync-hyperliquid-markets";
 
 async fn recorded_venue() -> MockServer {
-    venue(ok_json(fixture("hyperliquid/metaAndAssetCtxs.json"))).await
+    hyperliquid(recorded_hyperliquid()).await
 }
 
-fn write_temp(dir: &tempfile::TempDir, name: &str, value: &Value) -> String {
-    let p = dir.path().join(name);
-    std::fs::write(&p, serde_json::to_vec(value).expect("json")).expect("write");
-    p.display().to_string()
+fn write_json(dir: &tempfile::TempDir, name: &str, value: &Value) -> String {
+    write_temp(dir, name, serde_json::to_vec(value).expect("json"))
 }
 
 #[tokio::test]
@@ -65,7 +36,7 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
     let server = recorded_venue().await;
     let url = server.uri();
     let args = ["--api-url", &url, "--dexes", "xyz", "--format", "json"];
-    let first = run(BIN, db.url(), &args).await?;
+    let first = sync(BIN, db.url(), &args).await?;
     assert_eq!(first.code, Some(0), "{}", first.stderr);
     let s = first.json();
     assert_eq!(s["added"], 256);
@@ -115,14 +86,10 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
     );
     let before = markets_content(&client).await?;
 
-    let second = run(BIN, db.url(), &args).await?;
+    let second = sync(BIN, db.url(), &args).await?;
     assert_eq!(second.code, Some(0), "{}", second.stderr);
-    let s = second.json();
-    for key in ["added", "updated", "reactivated", "delisted"] {
-        assert_eq!(s[key], 0, "{key}: {s}");
-    }
-    assert_eq!(s["unchanged"], 256);
-    let table = run(BIN, db.url(), &["--api-url", &url, "--dexes", "xyz"]).await?;
+    assert_nothing_changed(&second.json(), 256);
+    let table = sync(BIN, db.url(), &["--api-url", &url, "--dexes", "xyz"]).await?;
     assert!(table.stdout.contains("no changes"), "{}", table.stdout);
     // Same content; only last_synced moved.
     assert_eq!(markets_content(&client).await?, before);
@@ -141,7 +108,7 @@ async fn save_response_writes_files_that_from_file_accepts() -> Result<()> {
     let dir_arg = dir.display().to_string();
 
     let over_http = TestDb::migrated().await?;
-    let r = run(
+    let r = sync(
         BIN,
         over_http.url(),
         &[
@@ -168,7 +135,7 @@ async fn save_response_writes_files_that_from_file_accepts() -> Result<()> {
     );
 
     let from_files = TestDb::migrated().await?;
-    let r = run(
+    let r = sync(
         BIN,
         from_files.url(),
         &["--from-file", &dir_arg, "--dexes", "xyz"],
@@ -183,7 +150,7 @@ async fn save_response_writes_files_that_from_file_accepts() -> Result<()> {
     // A single file works for the main dex; a file with --dexes is refused.
     let single = TestDb::migrated().await?;
     let main_file = dir.join("metaAndAssetCtxs.json").display().to_string();
-    let r = run(
+    let r = sync(
         BIN,
         single.url(),
         &["--from-file", &main_file, "--format", "json"],
@@ -191,7 +158,7 @@ async fn save_response_writes_files_that_from_file_accepts() -> Result<()> {
     .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["added"], 225);
-    let r = run(
+    let r = sync(
         BIN,
         single.url(),
         &["--from-file", &main_file, "--dexes", "xyz"],
@@ -221,13 +188,13 @@ async fn a_market_missing_from_the_response_is_delisted_and_reactivated_when_bac
     assert!(last.get("isDelisted").is_none(), "pick an active market");
 
     let files = tempfile::tempdir()?;
-    let full_path = write_temp(&files, "full.json", &full);
-    let cut_path = write_temp(&files, "cut.json", &cut);
-    let r = run(BIN, db.url(), &["--from-file", &full_path]).await?;
+    let full_path = write_json(&files, "full.json", &full);
+    let cut_path = write_json(&files, "cut.json", &cut);
+    let r = sync(BIN, db.url(), &["--from-file", &full_path]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(active_state(&client, &name).await?, (true, false));
 
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &["--from-file", &cut_path, "--format", "json"],
@@ -238,7 +205,7 @@ async fn a_market_missing_from_the_response_is_delisted_and_reactivated_when_bac
     assert_eq!(r.json()["unchanged"], 224);
     assert_eq!(active_state(&client, &name).await?, (false, true));
 
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &["--from-file", &full_path, "--format", "json"],
@@ -254,10 +221,8 @@ async fn a_market_missing_from_the_response_is_delisted_and_reactivated_when_bac
 async fn dry_run_prints_changes_and_writes_nothing() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    let main = fixture_path("hyperliquid/metaAndAssetCtxs.json")
-        .display()
-        .to_string();
-    let r = run(BIN, db.url(), &["--from-file", &main, "--dry-run"]).await?;
+    let main = fixture_arg("hyperliquid/metaAndAssetCtxs.json");
+    let r = sync(BIN, db.url(), &["--from-file", &main, "--dry-run"]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.contains("would be added: "), "{}", r.stdout);
     assert!(r.stdout.contains("nothing was written"), "{}", r.stdout);
@@ -285,10 +250,8 @@ fn body_with(edit: impl Fn(&mut Value)) -> Vec<u8> {
 async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    let main = fixture_path("hyperliquid/metaAndAssetCtxs.json")
-        .display()
-        .to_string();
-    let r = run(BIN, db.url(), &["--from-file", &main]).await?;
+    let main = fixture_arg("hyperliquid/metaAndAssetCtxs.json");
+    let r = sync(BIN, db.url(), &["--from-file", &main]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let before = markets_table(&client).await?;
     let recorded = fixture("hyperliquid/metaAndAssetCtxs.json");
@@ -394,12 +357,12 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
     ];
     let mut failed_runs = 0;
     for fault in faults {
-        let server = venue(fault.response).await;
+        let server = hyperliquid(fault.response).await;
         let url = server.uri();
         let mut args = vec!["--api-url", url.as_str()];
         args.extend(FAST);
         args.extend(fault.args.iter().copied());
-        let r = run(BIN, db.url(), &args).await?;
+        let r = sync(BIN, db.url(), &args).await?;
         let line = r.error_line();
         assert_eq!(r.code, Some(1), "{}: {}", fault.name, r.stderr);
         assert!(
@@ -427,36 +390,24 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
             let got = server.received_requests().await.map_or(0, |r| r.len());
             assert_eq!(got, n, "{}: requests", fault.name);
         }
-        assert_eq!(
-            markets_table(&client).await?,
-            before,
-            "{}: table changed",
-            fault.name
-        );
         failed_runs += 1;
-        let runs = sync_runs(&client).await?;
-        let (status, error) = runs.last().expect("a run row");
-        assert_eq!(status, "FAILED", "{}", fault.name);
-        assert!(
-            error
-                .as_deref()
-                .is_some_and(|e| fault.expect.iter().all(|w| e.contains(w))),
-            "{}: {error:?}",
-            fault.name
-        );
-        assert_eq!(
-            runs.iter().filter(|(s, _)| s == "FAILED").count(),
-            failed_runs
-        );
+        assert_untouched_and_failure_recorded(
+            &client,
+            fault.name,
+            &before,
+            &fault.expect,
+            failed_runs,
+        )
+        .await?;
     }
 
     // The mass delist goes through when allowed.
-    let server = venue(ok_json(body_with(|v| {
+    let server = hyperliquid(ok_json(body_with(|v| {
         v[0]["universe"].as_array_mut().expect("u").truncate(10);
         v[1].as_array_mut().expect("c").truncate(10);
     })))
     .await;
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &[
@@ -487,7 +438,7 @@ async fn rate_limit_with_retry_after_is_honoured_then_succeeds() -> Result<()> {
         .await;
     Mock::given(method("POST"))
         .and(path("/info"))
-        .respond_with(ok_json(fixture("hyperliquid/metaAndAssetCtxs.json")))
+        .respond_with(recorded_hyperliquid())
         .with_priority(5)
         .mount(&server)
         .await;
@@ -495,7 +446,7 @@ async fn rate_limit_with_retry_after_is_honoured_then_succeeds() -> Result<()> {
     let mut args = vec!["--api-url".to_owned(), server.uri()];
     args.extend(FAST.iter().map(|s| (*s).to_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r = run(BIN, db.url(), &args).await?;
+    let r = sync(BIN, db.url(), &args).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
         started.elapsed() >= Duration::from_secs(1),
@@ -511,7 +462,7 @@ async fn rate_limit_with_retry_after_is_honoured_then_succeeds() -> Result<()> {
 #[tokio::test]
 async fn bad_usage_and_unreachable_database_exit_2() -> Result<()> {
     let db = TestDb::migrated().await?;
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &["--testnet", "--api-url", "http://127.0.0.1:9"],
@@ -519,15 +470,13 @@ async fn bad_usage_and_unreachable_database_exit_2() -> Result<()> {
     .await?;
     assert_eq!(r.code, Some(2));
     assert!(r.error_line().contains("`--testnet`"), "{}", r.stderr);
-    let r = run(BIN, db.url(), &["--dexes", "../x"]).await?;
+    let r = sync(BIN, db.url(), &["--dexes", "../x"]).await?;
     assert_eq!(r.code, Some(2));
     assert!(r.error_line().contains("`--dexes`"), "{}", r.stderr);
-    let r = run(BIN, db.url(), &["--retries", "999"]).await?;
+    let r = sync(BIN, db.url(), &["--retries", "999"]).await?;
     assert_eq!(r.code, Some(2));
-    let main = fixture_path("hyperliquid/metaAndAssetCtxs.json")
-        .display()
-        .to_string();
-    let r = run(
+    let main = fixture_arg("hyperliquid/metaAndAssetCtxs.json");
+    let r = sync(
         BIN,
         "postgres://postgres:hunter2-marker@127.0.0.1:1/nowhere",
         &["--from-file", &main],
@@ -545,8 +494,8 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
     let client = db.client().await?;
     let files = tempfile::tempdir()?;
     let old = fixture_json("hyperliquid/metaAndAssetCtxs.json");
-    let old_path = write_temp(&files, "old.json", &old);
-    let r = run(BIN, db.url(), &["--from-file", &old_path]).await?;
+    let old_path = write_json(&files, "old.json", &old);
+    let r = sync(BIN, db.url(), &["--from-file", &old_path]).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let before = markets_table(&client).await?;
 
@@ -556,7 +505,7 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
         let px: f64 = ctx["markPx"].as_str().expect("px").parse()?;
         ctx["markPx"] = json!(format!("{}", px + 1.0));
     }
-    let new_path = write_temp(&files, "new.json", &new);
+    let new_path = write_json(&files, "new.json", &new);
     let last = old[0]["universe"]
         .as_array()
         .and_then(|u| u.last())
@@ -573,12 +522,9 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
         &[&last],
     )
     .await?;
-    let mut child = tokio::process::Command::new(BIN)
-        .args(["--from-file", &new_path, "--database-url", db.url()])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
+    let mut child = Bin::new(BIN)
+        .args(["--from-file", &new_path])
+        .database(db.url())
         .spawn()?;
     let dbname = db.name().to_owned();
     wait_for(Duration::from_secs(30), "the apply to block on the row lock", || {
@@ -597,9 +543,9 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
         }
     })
     .await?;
-    child.start_kill()?;
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await??;
-    assert!(!status.success());
+    child.kill()?;
+    let killed = child.finish(Duration::from_secs(10)).await?;
+    assert_ne!(killed.code, Some(0), "{killed:?}");
     tx.rollback().await?;
     // The orphaned backend finishes its statement, cannot commit, and goes.
     wait_for(Duration::from_secs(30), "the killed sync's backend to end", || {
@@ -631,7 +577,7 @@ async fn a_sync_killed_mid_apply_leaves_the_old_list_and_a_rerun_applies_all() -
         .count();
     assert_eq!(succeeded, 1, "the killed run must not be recorded as done");
 
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &["--from-file", &new_path, "--format", "json"],
@@ -661,30 +607,14 @@ async fn dexes_all_follows_perp_dexs_and_unknown_dexes_are_refused() -> Result<(
     let server = MockServer::start().await;
     let mut dexes = fixture_json("hyperliquid/perpDexs.json");
     dexes.as_array_mut().expect("dexes").truncate(2); // null + xyz
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(json!({"type": "perpDexs"})))
-        .respond_with(ok_json(serde_json::to_vec(&dexes)?))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(
-            json!({"type": "metaAndAssetCtxs", "dex": "xyz"}),
-        ))
-        .respond_with(ok_json(fixture("hyperliquid/metaAndAssetCtxs.xyz.json")))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_partial_json(json!({"type": "metaAndAssetCtxs"})))
-        .respond_with(ok_json(fixture("hyperliquid/metaAndAssetCtxs.json")))
-        .with_priority(5)
-        .mount(&server)
-        .await;
+    mount_hyperliquid(
+        &server,
+        ok_json(serde_json::to_vec(&dexes)?),
+        recorded_hyperliquid(),
+    )
+    .await;
     let url = server.uri();
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &["--api-url", &url, "--dexes", "all", "--format", "json"],
@@ -692,7 +622,7 @@ async fn dexes_all_follows_perp_dexs_and_unknown_dexes_are_refused() -> Result<(
     .await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["added"], 256);
-    let r = run(BIN, db.url(), &["--api-url", &url, "--dexes", "nope"]).await?;
+    let r = sync(BIN, db.url(), &["--api-url", &url, "--dexes", "nope"]).await?;
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
         r.error_line()

@@ -13,9 +13,12 @@ use anyhow::Result;
 use serde_json::Value;
 use tokio_postgres::Client;
 
-const SETUP: &str = env!("CARGO_BIN_EXE_setup-agent-where");
-const MAXXIT_SCHEMA: &str = include_str!("../../shared/tests/fixtures/maxxit_schema.sql");
-const MAXXIT_ROUTING: &str = include_str!("../../shared/tests/fixtures/maxxit_routing.sql");
+use crate::support::bin::{Bin, Output};
+use crate::support::db::{database_exists, dump_rows};
+
+const SETUP: &str = "setup-agent-where";
+const MAXXIT_SCHEMA: &str = include_str!("../../../shared/tests/fixtures/maxxit_schema.sql");
+const MAXXIT_ROUTING: &str = include_str!("../../../shared/tests/fixtures/maxxit_routing.sql");
 
 /// Tables of the Maxxit fixture (all have a uuid `id`).
 const MAXXIT_TABLES: [&str; 6] = [
@@ -27,46 +30,19 @@ const MAXXIT_TABLES: [&str; 6] = [
     "venues_status",
 ];
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// Binary `name` with `args` and `--database-url url`, logging warnings only.
+async fn run(name: &str, url: &str, args: &[&str]) -> Result<Output> {
+    Bin::new(name)
+        .args(args)
+        .database(url)
+        .env("RUST_LOG", "warn")
+        .timeout(Duration::from_secs(120))
+        .run()
+        .await
 }
 
-async fn run(bin: &str, url: &str, args: &[&str]) -> Result<Run> {
-    let output = tokio::time::timeout(
-        Duration::from_secs(120),
-        tokio::process::Command::new(bin)
-            .args(args)
-            .arg("--database-url")
-            .arg(url)
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .output(),
-    )
-    .await??;
-    Ok(Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
-}
-
-async fn setup(db: &TestDb, args: &[&str]) -> Result<Run> {
+async fn setup(db: &TestDb, args: &[&str]) -> Result<Output> {
     run(SETUP, db.url(), args).await
-}
-
-/// Every row of a table as JSON, in id order.
-async fn dump_rows(client: &Client, table: &str) -> Result<Vec<Value>> {
-    Ok(client
-        .query(
-            &format!("SELECT to_jsonb(t) FROM {table} AS t ORDER BY id"),
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
 }
 
 /// Column definitions of a table: name → (type, nullable, default).
@@ -165,7 +141,7 @@ fn assert_rows_preserved(table: &str, before: &[Value], after: &[Value]) {
 async fn empty_database_gets_the_whole_schema_and_the_default_global_config() -> Result<()> {
     let db = TestDb::empty().await?;
     let first = setup(&db, &[]).await?;
-    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
     assert!(
         first.stdout.contains("changes: applied V1__"),
         "{}",
@@ -198,12 +174,12 @@ async fn empty_database_gets_the_whole_schema_and_the_default_global_config() ->
 #[tokio::test]
 async fn second_run_changes_nothing_and_says_so() -> Result<()> {
     let db = TestDb::empty().await?;
-    assert_eq!(setup(&db, &[]).await?.code, 0);
+    assert_eq!(setup(&db, &[]).await?.code, Some(0));
     let client = db.client().await?;
     let schema_before = dump_schema(&client).await?;
     let config_before = dump_rows(&client, "venue_routing_config").await?;
     let second = setup(&db, &[]).await?;
-    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
     assert!(
         second.stdout.contains("no changes: already up to date"),
         "{}",
@@ -233,7 +209,7 @@ async fn maxxit_database_keeps_every_row_and_column() -> Result<()> {
     assert!(!venue_labels(&client).await?.contains(&"MULTI".to_owned()));
 
     let run = setup(&db, &[]).await?;
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     for table in MAXXIT_TABLES {
         assert_rows_preserved(
             table,
@@ -294,7 +270,7 @@ async fn maxxit_database_with_routing_tables_keeps_rows_and_the_users_global_con
         before.insert(table, dump_rows(&client, table).await?);
     }
     let run = setup(&db, &[]).await?;
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(!run.stdout.contains("created the global routing config"));
     for table in tables {
         assert_rows_preserved(table, &before[table], &dump_rows(&client, table).await?);
@@ -328,7 +304,7 @@ async fn maxxit_database_with_routing_tables_keeps_rows_and_the_users_global_con
         ],
     )
     .await?;
-    assert_eq!(set.code, 0, "{}", set.stderr);
+    assert_eq!(set.code, Some(0), "{}", set.stderr);
     assert!(set.stdout.starts_with("updated "), "{}", set.stdout);
     let row: Value = client
         .query_one(
@@ -345,8 +321,8 @@ async fn maxxit_database_with_routing_tables_keeps_rows_and_the_users_global_con
     Ok(())
 }
 
-async fn run_routing_config(db: &TestDb, args: &[&str]) -> Result<Run> {
-    run(env!("CARGO_BIN_EXE_routing-config"), db.url(), args).await
+async fn run_routing_config(db: &TestDb, args: &[&str]) -> Result<Output> {
+    run("routing-config", db.url(), args).await
 }
 
 #[tokio::test]
@@ -361,7 +337,7 @@ async fn two_global_rows_stop_setup_before_any_change() -> Result<()> {
     let schema_before = dump_schema(&client).await?;
     let config_before = dump_rows(&client, "venue_routing_config").await?;
     let run = setup(&db, &[]).await?;
-    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(
         run.stderr
@@ -384,7 +360,7 @@ async fn four_concurrent_setups_on_a_new_database_all_succeed_and_migrate_once()
     let runs = futures_util::future::join_all((0..4).map(|_| setup(&db, &["-q"]))).await;
     for run in runs {
         let run = run?;
-        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+        assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     }
     let client = db.client().await?;
     let versions: Vec<i32> = client
@@ -461,14 +437,14 @@ async fn every_sql_file_prepares_against_the_migrated_schema() -> Result<()> {
 #[tokio::test]
 async fn check_passes_when_up_to_date_and_fails_without_writing_when_not() -> Result<()> {
     let ready = TestDb::empty().await?;
-    assert_eq!(setup(&ready, &[]).await?.code, 0);
+    assert_eq!(setup(&ready, &[]).await?.code, Some(0));
     let ok = setup(&ready, &["--check"]).await?;
-    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert_eq!(ok.code, Some(0), "{}", ok.stderr);
     assert!(ok.stdout.contains("check: up to date"), "{}", ok.stdout);
 
     let empty = TestDb::empty().await?;
     let behind = setup(&empty, &["--check"]).await?;
-    assert_eq!(behind.code, 1, "{}", behind.stderr);
+    assert_eq!(behind.code, Some(1), "{}", behind.stderr);
     assert_eq!(behind.stderr.lines().count(), 1, "{}", behind.stderr);
     assert!(
         behind.stderr.contains("is not up to date")
@@ -484,20 +460,13 @@ async fn check_passes_when_up_to_date_and_fails_without_writing_when_not() -> Re
     // A database that does not exist is not created by --check.
     let unborn = TestDb::unborn();
     let missing = setup(&unborn, &["--check"]).await?;
-    assert_eq!(missing.code, 1, "{}", missing.stderr);
+    assert_eq!(missing.code, Some(1), "{}", missing.stderr);
     assert!(
         missing.stderr.contains("does not exist"),
         "{}",
         missing.stderr
     );
-    let exists: bool = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
-            &[&unborn.name()],
-        )
-        .await?
-        .get(0);
-    assert!(!exists);
+    assert!(!database_exists(&client, unborn.name()).await?);
     Ok(())
 }
 
@@ -510,7 +479,7 @@ async fn unreachable_server_error_names_the_target_database() -> Result<()> {
         &["-q"],
     )
     .await?;
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     assert!(
         out.stderr.contains("database `my_target_db`"),

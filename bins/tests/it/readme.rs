@@ -4,15 +4,17 @@
 //! are all checked against the binaries and the schema of this build.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use agent_where::testing::TestDb;
 use anyhow::{Context, Result};
 
-const README: &str = include_str!("../../README.md");
-const PIPELINE: &str = env!("CARGO_BIN_EXE_run-pipeline");
+use crate::support::bin::{Bin, executable, package_binaries};
+use crate::support::routing::pending;
+
+const README: &str = include_str!("../../../README.md");
+const PIPELINE: &str = "run-pipeline";
 const PIPELINE_PREFIX: &str = "cargo run --bin run-pipeline --";
 
 /// The README's sections: `## title` → body (up to the next `## `).
@@ -75,16 +77,9 @@ fn top_commands() -> (String, String) {
     (commands[0].clone(), commands[1].clone())
 }
 
-fn bin_dir() -> PathBuf {
-    Path::new(PIPELINE)
-        .parent()
-        .expect("binaries live in a directory")
-        .to_path_buf()
-}
-
 /// A binary of this package by name (cargo builds them all for the tests).
 fn binary(name: &str) -> PathBuf {
-    let path = bin_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let path = executable(name);
     assert!(
         path.is_file(),
         "the README names `{name}`, which is not a binary of this build ({})",
@@ -93,17 +88,13 @@ fn binary(name: &str) -> PathBuf {
     path
 }
 
-fn run(bin: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(bin)
+/// Runs binary `name` with `args`: (exit code, stdout, stderr).
+fn run(name: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Bin::at(binary(name))
         .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run_blocking()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e:#}"));
+    (out.code.unwrap_or(-1), out.stdout, out.stderr)
 }
 
 /// The binaries the README's table lists (first column).
@@ -118,14 +109,13 @@ fn table_binaries() -> Vec<String> {
 /// The `--help` text that documents the flags of `bin args…`: the
 /// subcommand's when the first word names one (`routing-stats health`).
 fn help_for(bin: &str, words: &[String]) -> String {
-    let path = binary(bin);
     if let Some(first) = words.first().filter(|w| !w.starts_with('-')) {
-        let (code, stdout, _) = run(&path, &[first, "--help"]);
+        let (code, stdout, _) = run(bin, &[first, "--help"]);
         if code == 0 {
             return stdout;
         }
     }
-    let (code, stdout, stderr) = run(&path, &["--help"]);
+    let (code, stdout, stderr) = run(bin, &["--help"]);
     assert_eq!(code, 0, "{bin} --help: {stderr}");
     stdout
 }
@@ -165,7 +155,7 @@ fn readme_starts_with_the_two_commands() {
     );
     assert!(pipeline.contains("--offline") && pipeline.contains("--demo-signals"));
     assert_eq!(tests, "cargo test --workspace");
-    let (code, help, _) = run(Path::new(PIPELINE), &["--help"]);
+    let (code, help, _) = run(PIPELINE, &["--help"]);
     assert_eq!(code, 0);
     assert!(help.contains("--offline") && help.contains("--demo-signals"));
 }
@@ -177,30 +167,19 @@ async fn the_first_command_works_on_a_fresh_database() -> Result<()> {
         .split_whitespace()
         .collect();
     let db = TestDb::unborn();
-    let mut cmd = tokio::process::Command::new(PIPELINE);
-    cmd.args(&args)
-        .args(["--database-url", db.url()])
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    let out = tokio::time::timeout(Duration::from_secs(120), cmd.output())
+    let out = Bin::new(PIPELINE)
+        .args(&args)
+        .database(db.url())
+        .timeout(Duration::from_secs(120))
+        .run()
         .await
-        .context("the README's first command ran past the deadline")??;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        .context("the README's first command")?;
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
+    assert_eq!(out.code, Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("[6/6] summary … ok"), "{stdout}");
     assert!(stdout.contains("Routing decisions, last day"), "{stdout}");
     let client = db.client().await?;
-    let pending: i64 = client
-        .query_one(
-            "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL",
-            &[],
-        )
-        .await?
-        .get(0);
-    assert_eq!(pending, 0);
+    assert_eq!(pending(&client).await?, 0);
     Ok(())
 }
 
@@ -209,8 +188,7 @@ fn every_binary_in_the_table_exists_and_answers_help_and_version() {
     let binaries = table_binaries();
     assert!(binaries.len() >= 7, "binary table: {binaries:?}");
     for name in &binaries {
-        let path = binary(name);
-        let (code, help, stderr) = run(&path, &["--help"]);
+        let (code, help, stderr) = run(name, &["--help"]);
         assert_eq!(code, 0, "{name} --help: {stderr}");
         assert!(help.contains("Usage:"), "{name} --help: {help}");
         assert!(
@@ -218,7 +196,7 @@ fn every_binary_in_the_table_exists_and_answers_help_and_version() {
             "{name} --help lacks exit codes"
         );
         assert!(help.contains("Examples:"), "{name} --help lacks examples");
-        let (code, version, stderr) = run(&path, &["--version"]);
+        let (code, version, stderr) = run(name, &["--version"]);
         assert_eq!(code, 0, "{name} --version: {stderr}");
         assert!(
             version.starts_with(&format!("{name} ")),
@@ -227,21 +205,13 @@ fn every_binary_in_the_table_exists_and_answers_help_and_version() {
     }
     // And every binary of the package (`bins/src/bin/*.rs`) is in the table.
     let listed: BTreeSet<&str> = binaries.iter().map(String::as_str).collect();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin");
     let mut sources = 0;
-    for entry in std::fs::read_dir(&dir).expect("bins/src/bin is readable") {
-        let path = entry.expect("directory entry").path();
-        if let Some(name) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".rs"))
-        {
-            assert!(
-                listed.contains(name),
-                "`{name}` is a binary but missing from the README's table"
-            );
-            sources += 1;
-        }
+    for name in package_binaries() {
+        assert!(
+            listed.contains(name.as_str()),
+            "`{name}` is a binary but missing from the README's table"
+        );
+        sources += 1;
     }
     assert_eq!(sources, binaries.len(), "table: {binaries:?}");
 }
@@ -286,7 +256,7 @@ fn recipe_flags_are_accepted_by_their_binaries() {
 
 #[test]
 fn run_pipeline_section_flags_exist() {
-    let (_, help, _) = run(Path::new(PIPELINE), &["--help"]);
+    let (_, help, _) = run(PIPELINE, &["--help"]);
     let mut checked = 0;
     for span in inline_spans(section("run-pipeline")) {
         for word in span.split_whitespace().filter(|w| w.starts_with("--")) {

@@ -8,19 +8,20 @@
 //! Roles are cluster-wide, so every name carries a random suffix, and every
 //! role is dropped at the end (also when the test fails).
 
-mod reliability_support;
-
 use agent_where::db::DatabaseUrl;
-use agent_where::testing::{TestDb, server_url};
+use agent_where::testing::TestDb;
 use anyhow::{Context, Result};
-use reliability_support::{
-    assert_decided_iff_history, count, fixture, history_counts, insert_agent, insert_signals,
-    pending, run, with_userinfo,
-};
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 
-const SCRIPT: &str = include_str!("../../sql/least_privilege_roles.psql");
+use crate::support::bin::run;
+use crate::support::db::{admin, count, with_userinfo};
+use crate::support::routing::{
+    assert_decided_iff_history, history_counts, insert_agent, insert_signals, pending,
+};
+use crate::support::venue::fixture_arg;
+
+const SCRIPT: &str = include_str!("../../../sql/least_privilege_roles.psql");
 const GROUPS: [&str; 3] = [
     "agent_where_router",
     "agent_where_sync",
@@ -67,10 +68,6 @@ impl Roles {
         }
         text
     }
-}
-
-async fn admin() -> Result<Client> {
-    DatabaseUrl::parse(&server_url())?.connect().await
 }
 
 async fn drop_roles(names: &[String]) -> Result<()> {
@@ -142,15 +139,18 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
     run(
         "sync-hyperliquid-markets",
         &sync,
-        &["--from-file", &fixture("hyperliquid/metaAndAssetCtxs.json")],
+        &[
+            "--from-file",
+            &fixture_arg("hyperliquid/metaAndAssetCtxs.json"),
+        ],
     )
     .await?
     .expect_code(0, "sync-hyperliquid-markets as the sync role");
     let ostium = [
         "--pairs-file",
-        &fixture("ostium/pairs.graphql.json"),
+        &fixture_arg("ostium/pairs.graphql.json"),
         "--prices-file",
-        &fixture("ostium/latest-prices.json"),
+        &fixture_arg("ostium/latest-prices.json"),
     ];
     run("sync-ostium-markets", &sync, &ostium)
         .await?

@@ -1,17 +1,20 @@
 //! Binary tests of `route-pending-signals`: summary, dry run, concurrent
 //! processes, a backend killed mid-batch, bad usage.
 
-use std::process::Output;
 use std::time::Duration;
 
 use agent_where::testing::TestDb;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::{Value, json};
-use tokio::process::Command;
 use tokio_postgres::Client;
 use uuid::Uuid;
 
-const BIN: &str = env!("CARGO_BIN_EXE_route-pending-signals");
+use crate::support::bin::{Bin, Output};
+use crate::support::db::count;
+use crate::support::routing::{insert_agent, pending};
+use crate::support::wait_until;
+
+const BIN: &str = "route-pending-signals";
 
 const MARKETS: &str = "
 INSERT INTO venue_markets (venue, token_symbol, market_name, market_index, base_symbol, price_scale, is_active, market_open, max_leverage)
@@ -32,14 +35,7 @@ async fn setup(n: i32) -> Result<(TestDb, Client, Uuid)> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
     client.batch_execute(MARKETS).await?;
-    let agent: Uuid = client
-        .query_one(
-            "INSERT INTO agents (creator_wallet, name, venue, profit_receiver_address)
-             VALUES ('0xabc', 'multi agent', 'MULTI', '0xabc') RETURNING id",
-            &[],
-        )
-        .await?
-        .get(0);
+    let agent = insert_agent(&client).await?;
     client
         .execute(
             "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model, created_at)
@@ -54,33 +50,17 @@ async fn setup(n: i32) -> Result<(TestDb, Client, Uuid)> {
     Ok((db, client, agent))
 }
 
+/// `route-pending-signals --database-url url args…`.
 async fn run(db: &TestDb, args: &[&str]) -> Result<Output> {
-    let child = Command::new(BIN)
-        .arg("--database-url")
-        .arg(db.url())
-        .args(args)
-        .kill_on_drop(true)
-        .output();
-    tokio::time::timeout(Duration::from_secs(180), child)
-        .await
-        .context("route-pending-signals did not finish within 180 s")?
-        .context("cannot run route-pending-signals")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-async fn count(client: &Client, sql: &str) -> Result<i64> {
-    Ok(client.query_one(sql, &[]).await?.get(0))
+    Bin::new(BIN).database(db.url()).args(args).run().await
 }
 
 #[tokio::test]
 async fn dry_run_writes_nothing_then_a_run_routes_everything() -> Result<()> {
     let (db, client, _agent) = setup(12).await?;
     let out = run(&db, &["--dry-run", "--format", "json", "--batch-size", "5"]).await?;
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    let printed: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    let printed: Value = serde_json::from_str(&out.stdout)?;
     let decisions = printed["decisions"].as_array().context("decisions")?;
     assert_eq!(decisions.len(), 12);
     assert_eq!(printed["summary"]["claimed"], json!(12));
@@ -95,14 +75,7 @@ async fn dry_run_writes_nothing_then_a_run_routes_everything() -> Result<()> {
         xau["routing_reason"],
         json!("HYPERLIQUID: NOT_LISTED → OSTIUM: available (XAU/USD, pair 5)")
     );
-    assert_eq!(
-        count(
-            &client,
-            "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL"
-        )
-        .await?,
-        12
-    );
+    assert_eq!(pending(&client).await?, 12);
     assert_eq!(
         count(&client, "SELECT count(*) FROM venue_routing_history").await?,
         0
@@ -113,8 +86,8 @@ async fn dry_run_writes_nothing_then_a_run_routes_everything() -> Result<()> {
     );
     // --limit applies to dry runs too; the table form prints a summary.
     let out = run(&db, &["--dry-run", "--limit", "3"]).await?;
-    assert_eq!(out.status.code(), Some(0));
-    let stdout = text(&out.stdout);
+    assert_eq!(out.code, Some(0));
+    let stdout = &out.stdout;
     assert!(stdout.contains("dry run (nothing written)"), "{stdout}");
     assert_eq!(
         stdout.matches("ROUTED").count() + stdout.matches("SKIPPED").count(),
@@ -127,13 +100,13 @@ async fn dry_run_writes_nothing_then_a_run_routes_everything() -> Result<()> {
         &["--format", "json", "--limit", "10", "--batch-size", "4"],
     )
     .await?;
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    let summary: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    let summary: Value = serde_json::from_str(&out.stdout)?;
     assert_eq!(summary["claimed"], json!(10));
     assert_eq!(summary["batches"], json!(3));
     let out = run(&db, &["--format", "json"]).await?;
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    let summary: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    let summary: Value = serde_json::from_str(&out.stdout)?;
     assert_eq!(summary["claimed"], json!(2));
     // 12 signals: 2 each of BTC, ETH, XAU, PEPE (routed), DOGE, TSLA (skipped).
     let totals = client
@@ -153,8 +126,8 @@ async fn dry_run_writes_nothing_then_a_run_routes_everything() -> Result<()> {
     );
     // Nothing left: a further run claims nothing and still exits 0.
     let out = run(&db, &["--format", "json"]).await?;
-    assert_eq!(out.status.code(), Some(0));
-    let summary: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(out.code, Some(0));
+    let summary: Value = serde_json::from_str(&out.stdout)?;
     assert_eq!(summary["claimed"], json!(0));
     Ok(())
 }
@@ -175,20 +148,12 @@ async fn four_concurrent_processes_decide_each_signal_exactly_once() -> Result<(
     );
     let mut claimed = 0;
     for out in [a?, b?, c?, d?] {
-        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-        let summary: Value = serde_json::from_slice(&out.stdout)?;
+        assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+        let summary: Value = serde_json::from_str(&out.stdout)?;
         claimed += summary["claimed"].as_i64().context("claimed")?;
     }
     assert_eq!(claimed, N, "the processes' summaries add up");
-    assert_eq!(
-        count(
-            &client,
-            "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL"
-        )
-        .await?,
-        0,
-        "every signal decided"
-    );
+    assert_eq!(pending(&client).await?, 0, "every signal decided");
     assert_eq!(
         count(&client, "SELECT count(*) FROM venue_routing_history").await?,
         N
@@ -249,39 +214,32 @@ async fn a_backend_killed_mid_batch_fails_cleanly_and_a_rerun_completes() -> Res
     blocker
         .batch_execute("BEGIN; LOCK TABLE venue_routing_history IN SHARE MODE")
         .await?;
-    let url = db.url().to_owned();
-    let router = tokio::spawn(async move {
-        Command::new(BIN)
-            .args(["--database-url", &url, "--batch-size", "1000"])
-            .kill_on_drop(true)
-            .output()
-            .await
-    });
-    let mut pid = None;
-    for _ in 0..300 {
-        let row = client
-            .query_opt(
-                "SELECT pid FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%COPY venue_routing_history%'",
-                &[],
-            )
-            .await?;
-        if let Some(r) = row {
-            pid = Some(r.get::<_, i32>(0));
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let Some(pid) = pid else {
-        bail!("the router never reached its history COPY");
-    };
+    let router = Bin::new(BIN)
+        .database(db.url())
+        .args(["--batch-size", "1000"])
+        .spawn()?;
+    let pid: i32 = wait_until(
+        Duration::from_secs(15),
+        "the router to reach its history COPY",
+        || async {
+            Ok(client
+                .query_opt(
+                    "SELECT pid FROM pg_stat_activity
+                     WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%COPY venue_routing_history%'",
+                    &[],
+                )
+                .await?
+                .map(|r| r.get(0)))
+        },
+    )
+    .await?;
     client
         .execute("SELECT pg_terminate_backend($1)", &[&pid])
         .await?;
     blocker.batch_execute("ROLLBACK").await?;
-    let out = tokio::time::timeout(Duration::from_secs(60), router).await???;
-    assert_eq!(out.status.code(), Some(2), "stdout: {}", text(&out.stdout));
-    let stderr = text(&out.stderr);
+    let out = router.finish(Duration::from_secs(60)).await?;
+    assert_eq!(out.code, Some(2), "stdout: {}", out.stdout);
+    let stderr = &out.stderr;
     let error_lines: Vec<&str> = stderr
         .lines()
         .filter(|l| l.starts_with("route-pending-signals: error:"))
@@ -301,14 +259,7 @@ async fn a_backend_killed_mid_batch_fails_cleanly_and_a_rerun_completes() -> Res
         count(&client, "SELECT count(*) FROM venue_routing_history").await?,
         0
     );
-    assert_eq!(
-        count(
-            &client,
-            "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL"
-        )
-        .await?,
-        3000
-    );
+    assert_eq!(pending(&client).await?, 3000);
     let failed = client
         .query_one("SELECT status, claimed, error FROM routing_runs", &[])
         .await?;
@@ -321,19 +272,12 @@ async fn a_backend_killed_mid_batch_fails_cleanly_and_a_rerun_completes() -> Res
     );
 
     let out = run(&db, &["--format", "json"]).await?;
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     assert_eq!(
         count(&client, "SELECT count(*) FROM venue_routing_history").await?,
         3000
     );
-    assert_eq!(
-        count(
-            &client,
-            "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL"
-        )
-        .await?,
-        0
-    );
+    assert_eq!(pending(&client).await?, 0);
     client.batch_execute("SELECT 1").await?;
     let _ = &mut client;
     Ok(())
@@ -350,12 +294,7 @@ async fn bad_usage_exits_2_and_writes_nothing() -> Result<()> {
         &["--agent", "not-a-uuid"][..],
     ] {
         let out = run(&db, args).await?;
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{args:?}");
     }
     assert_eq!(
@@ -363,7 +302,7 @@ async fn bad_usage_exits_2_and_writes_nothing() -> Result<()> {
         0
     );
     let out = run(&db, &["--help"]).await?;
-    let help = text(&out.stdout);
+    let help = &out.stdout;
     for flag in [
         "--batch-size",
         "--limit",

@@ -4,9 +4,12 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn run(cmd: &mut Command) -> Output {
+use crate::support::bin::{Bin, Output};
+
+/// Runs a system tool (openssl, PostgreSQL's own) and asserts it succeeded.
+fn run(cmd: &mut Command) -> std::process::Output {
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
@@ -218,12 +221,19 @@ impl Drop for Cluster {
     }
 }
 
+/// `setup-agent-where --database-url url args…` with `PGPASSWORD` set to
+/// `pgpassword`, or unset.
+fn setup_with(url: &str, args: &[&str], pgpassword: Option<&str>) -> Output {
+    let bin = Bin::new("setup-agent-where").database(url).args(args);
+    let bin = match pgpassword {
+        Some(password) => bin.env("PGPASSWORD", password),
+        None => bin.env_remove("PGPASSWORD"),
+    };
+    bin.run_blocking().expect("run setup-agent-where")
+}
+
 fn setup(url: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_setup-agent-where"))
-        .args(["--database-url", url, "--format", "json"])
-        .env_remove("PGPASSWORD")
-        .output()
-        .expect("run setup-agent-where")
+    setup_with(url, &["--format", "json"], None)
 }
 
 #[test]
@@ -234,37 +244,25 @@ fn tls_modes_against_a_tls_only_server() {
 
     // require: encrypted, certificate not verified.
     let out = setup(&cluster.url("sslmode=require"));
-    assert!(
-        out.status.success(),
-        "sslmode=require: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(out.code, Some(0), "sslmode=require: {}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json report");
     assert_eq!(report["up_to_date"], true);
 
     // verify-full with the right CA and a certificate for 127.0.0.1.
     let out = setup(&cluster.url(&format!("sslmode=verify-full&sslrootcert={}", ca.display())));
-    assert!(
-        out.status.success(),
-        "sslmode=verify-full: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.code, Some(0), "sslmode=verify-full: {}", out.stderr);
 
     // verify-ca checks the chain only.
     let out = setup(&cluster.url(&format!("sslmode=verify-ca&sslrootcert={}", ca.display())));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
 
     // verify-full with the wrong CA: exit 2, one clear line naming the server.
     let out = setup(&cluster.url(&format!(
         "sslmode=verify-full&sslrootcert={}",
         wrong_ca.display()
     )));
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, Some(2));
+    let stderr = &out.stderr;
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains(&format!("127.0.0.1:{}", cluster.port)) && stderr.contains("certificate"),
@@ -273,12 +271,7 @@ fn tls_modes_against_a_tls_only_server() {
 
     // Without TLS the server refuses us (hostnossl reject): exit 2.
     let out = setup(&cluster.url("sslmode=disable"));
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
 }
 
 /// A URL without a password takes it from `PGPASSWORD`, as libpq does, and
@@ -309,24 +302,12 @@ fn password_from_pgpassword() {
         cluster.port
     );
     let without = setup(&url);
-    assert_eq!(without.status.code(), Some(2), "no password must fail");
-    let with = Command::new(env!("CARGO_BIN_EXE_setup-agent-where"))
-        .args(["--database-url", &url, "--format", "json", "-vv"])
-        .env("PGPASSWORD", password)
-        .output()
-        .expect("run setup-agent-where");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&with.stdout),
-        String::from_utf8_lossy(&with.stderr)
-    );
-    assert!(with.status.success(), "{all}");
+    assert_eq!(without.code, Some(2), "no password must fail");
+    let with = setup_with(&url, &["--format", "json", "-vv"], Some(password));
+    let all = format!("{}{}", with.stdout, with.stderr);
+    assert_eq!(with.code, Some(0), "{all}");
     assert!(!all.contains(password), "password leaked: {all}");
-    let wrong = Command::new(env!("CARGO_BIN_EXE_setup-agent-where"))
-        .args(["--database-url", &url])
-        .env("PGPASSWORD", "not-the-password-marker")
-        .output()
-        .expect("run setup-agent-where");
-    assert_eq!(wrong.status.code(), Some(2));
-    assert!(!String::from_utf8_lossy(&wrong.stderr).contains("not-the-password-marker"));
+    let wrong = setup_with(&url, &[], Some("not-the-password-marker"));
+    assert_eq!(wrong.code, Some(2));
+    assert!(!wrong.stderr.contains("not-the-password-marker"));
 }

@@ -1,49 +1,23 @@
 //! Binary tier: `sync-ostium-markets` against a test database and a local
 //! HTTP server (127.0.0.1) serving the recorded subgraph and price responses.
 
-mod sync_support;
-
 use agent_where::testing::TestDb;
 use anyhow::Result;
 use serde_json::{Value, json};
-use sync_support::{
-    FAST, active_state, fixture, fixture_json, fixture_path, markets_content, markets_table, run,
-    sync_runs,
+use wiremock::{MockServer, ResponseTemplate};
+
+use crate::support::markets::{
+    active_state, assert_nothing_changed, assert_untouched_and_failure_recorded, markets_content,
+    markets_table, sync, sync_runs,
 };
-use wiremock::matchers::{body_string_contains, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use crate::support::venue::{
+    FAST, fixture, fixture_json, fixture_path, ok_json, ostium, recorded_pairs, recorded_prices,
+};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sync-ostium-markets");
+const BIN: &str = "sync-ostium-markets";
 
-fn ok_json(body: impl Into<Vec<u8>>) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body.into(), "application/json")
-}
-
-fn recorded_pairs() -> ResponseTemplate {
-    ok_json(fixture("ostium/pairs.graphql.json"))
-}
-
-fn recorded_prices() -> ResponseTemplate {
-    ok_json(fixture("ostium/latest-prices.json"))
-}
-
-/// A subgraph at `/gn` (answers only the pairs query) and prices at `/prices`.
-async fn venue(pairs: ResponseTemplate, prices: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/gn"))
-        .and(body_string_contains("pairs(first: 1000)"))
-        .respond_with(pairs)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/prices"))
-        .respond_with(prices)
-        .mount(&server)
-        .await;
-    server
-}
-
+/// The subgraph and price URLs of `server`; the prices URL carries a query
+/// string that must never be shown.
 fn urls(server: &MockServer) -> (String, String) {
     (
         format!("{}/gn", server.uri()),
@@ -67,7 +41,7 @@ fn pair_mut<'a>(pairs: &'a mut [Value], from: &str, to: &str) -> &'a mut Value {
 #[tokio::test]
 async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing() -> Result<()> {
     let db = TestDb::migrated().await?;
-    let server = venue(recorded_pairs(), recorded_prices()).await;
+    let server = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&server);
     let args = [
         "--subgraph-url",
@@ -77,7 +51,7 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
         "--format",
         "json",
     ];
-    let r = run(BIN, db.url(), &args).await?;
+    let r = sync(BIN, db.url(), &args).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let s = r.json();
     assert_eq!(
@@ -139,25 +113,21 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
     assert_eq!(orphans, 0, "feeds without a pair are ignored");
     let before = markets_content(&client).await?;
 
-    let r = run(BIN, db.url(), &args).await?;
+    let r = sync(BIN, db.url(), &args).await?;
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let s = r.json();
-    for key in ["added", "updated", "reactivated", "delisted"] {
-        assert_eq!(s[key], 0, "{key}: {s}");
-    }
-    assert_eq!(s["unchanged"], 52);
+    assert_nothing_changed(&r.json(), 52);
     assert_eq!(markets_content(&client).await?, before);
     Ok(())
 }
 
 #[tokio::test]
 async fn save_response_writes_files_that_the_file_flags_accept() -> Result<()> {
-    let server = venue(recorded_pairs(), recorded_prices()).await;
+    let server = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&server);
     let saved = tempfile::tempdir()?;
     let dir = saved.path().display().to_string();
     let over_http = TestDb::migrated().await?;
-    let r = run(
+    let r = sync(
         BIN,
         over_http.url(),
         &[
@@ -178,7 +148,7 @@ async fn save_response_writes_files_that_the_file_flags_accept() -> Result<()> {
         std::fs::read(fixture_path("ostium/latest-prices.json"))?
     );
     let from_files = TestDb::migrated().await?;
-    let r = run(
+    let r = sync(
         BIN,
         from_files.url(),
         &[
@@ -195,7 +165,7 @@ async fn save_response_writes_files_that_the_file_flags_accept() -> Result<()> {
         markets_content(&over_http.client().await?).await?
     );
     // One file without the other is a usage error.
-    let r = run(BIN, from_files.url(), &["--pairs-file", "x.json"]).await?;
+    let r = sync(BIN, from_files.url(), &["--pairs-file", "x.json"]).await?;
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     Ok(())
 }
@@ -204,9 +174,9 @@ async fn save_response_writes_files_that_the_file_flags_accept() -> Result<()> {
 async fn removed_or_unpriced_pairs_are_delisted_and_reactivated_when_back() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    let full = venue(recorded_pairs(), recorded_prices()).await;
+    let full = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&full);
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &["--subgraph-url", &gn, "--prices-url", &prices],
@@ -225,13 +195,13 @@ async fn removed_or_unpriced_pairs_are_delisted_and_reactivated_when_back() -> R
         .as_array_mut()
         .expect("feeds")
         .retain(|f| f["feed_id"] != hype_feed);
-    let cut = venue(
+    let cut = ostium(
         ok_json(pairs_with(|p| p.retain(|p| p["from"] != "SOL"))),
         ok_json(serde_json::to_vec(&feeds)?),
     )
     .await;
     let (gn, prices) = urls(&cut);
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &[
@@ -259,7 +229,7 @@ async fn removed_or_unpriced_pairs_are_delisted_and_reactivated_when_back() -> R
     assert_eq!(meta["no_price_feed"], true);
 
     let (gn, prices) = urls(&full);
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &[
@@ -283,9 +253,9 @@ async fn removed_or_unpriced_pairs_are_delisted_and_reactivated_when_back() -> R
 async fn dry_run_writes_nothing() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    let server = venue(recorded_pairs(), recorded_prices()).await;
+    let server = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&server);
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &[
@@ -320,9 +290,9 @@ struct Fault {
 async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    let good = venue(recorded_pairs(), recorded_prices()).await;
+    let good = ostium(recorded_pairs(), recorded_prices()).await;
     let (gn, prices) = urls(&good);
-    let r = run(
+    let r = sync(
         BIN,
         db.url(),
         &["--subgraph-url", &gn, "--prices-url", &prices],
@@ -434,7 +404,7 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
     ];
     let mut failed_runs = 0;
     for fault in faults {
-        let server = venue(fault.pairs, fault.prices).await;
+        let server = ostium(fault.pairs, fault.prices).await;
         let (gn, prices) = urls(&server);
         let mut args = vec![
             "--subgraph-url",
@@ -443,7 +413,7 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
             prices.as_str(),
         ];
         args.extend(FAST);
-        let r = run(BIN, db.url(), &args).await?;
+        let r = sync(BIN, db.url(), &args).await?;
         let line = r.error_line();
         assert_eq!(r.code, Some(1), "{}: {}", fault.name, r.stderr);
         assert!(
@@ -468,27 +438,15 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
             );
         }
         assert!(r.stdout.is_empty(), "{}: stdout {}", fault.name, r.stdout);
-        assert_eq!(
-            markets_table(&client).await?,
-            before,
-            "{}: table changed",
-            fault.name
-        );
         failed_runs += 1;
-        let runs = sync_runs(&client).await?;
-        let (status, error) = runs.last().expect("a run row");
-        assert_eq!(status, "FAILED", "{}", fault.name);
-        assert!(
-            error
-                .as_deref()
-                .is_some_and(|e| fault.expect.iter().all(|w| e.contains(w))),
-            "{}: {error:?}",
-            fault.name
-        );
-        assert_eq!(
-            runs.iter().filter(|(s, _)| s == "FAILED").count(),
-            failed_runs
-        );
+        assert_untouched_and_failure_recorded(
+            &client,
+            fault.name,
+            &before,
+            &fault.expect,
+            failed_runs,
+        )
+        .await?;
     }
     Ok(())
 }

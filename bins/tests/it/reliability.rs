@@ -6,21 +6,24 @@
 //! if it has exactly one history row that agrees with it, and every
 //! `routing_runs` row's counters equal its run's history rows.
 
-mod reliability_support;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use agent_where::testing::TestDb;
 use anyhow::{Context, Result, ensure};
-use reliability_support::{
-    Ran, assert_decided_iff_history, assert_runs_match_history, backends, command, count, fixture,
-    history_counts, insert_agent, insert_signals, pending, run, run_sums, sync_recorded, wait_for,
-    with_application_name,
-};
 use serde_json::{Value, json};
 use tokio_postgres::Client;
 use uuid::Uuid;
+
+use crate::support::bin::{Bin, run};
+use crate::support::db::{backends, count, with_application_name};
+use crate::support::markets::sync_recorded;
+use crate::support::routing::{
+    assert_decided_iff_history, assert_runs_match_history, history_counts, insert_agent,
+    insert_signals, pending, run_sums,
+};
+use crate::support::venue::fixture;
+use crate::support::{wait_for, wait_until};
 
 const ROUTER: &str = "route-pending-signals";
 
@@ -38,58 +41,28 @@ async fn ready(n: i32) -> Result<(TestDb, Client, Uuid)> {
     Ok((db, client, agent))
 }
 
-async fn wait_child(child: &mut tokio::process::Child, limit: Duration) -> Result<Ran> {
-    let status = tokio::time::timeout(limit, child.wait())
-        .await
-        .context("the router did not end in time")??;
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        tokio::io::AsyncReadExt::read_to_string(&mut out, &mut stdout).await?;
-    }
-    if let Some(mut err) = child.stderr.take() {
-        tokio::io::AsyncReadExt::read_to_string(&mut err, &mut stderr).await?;
-    }
-    Ok(Ran {
-        code: status.code(),
-        stdout,
-        stderr,
-    })
-}
-
-fn spawn_router(url: &str, args: &[&str]) -> Result<tokio::process::Child> {
-    Ok(command(ROUTER, url, args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?)
-}
-
 #[tokio::test]
 async fn eight_concurrent_routers_decide_50_000_signals_exactly_once() -> Result<()> {
     const N: i64 = 50_000;
     let (db, client, _agent) = ready(i32::try_from(N)?).await?;
     assert_eq!(pending(&client).await?, N);
-    let mut commands: Vec<tokio::process::Command> = (0..8)
-        .map(|_| {
-            command(
-                ROUTER,
-                db.url(),
-                &["--format", "json", "--batch-size", "500"],
-            )
-        })
-        .collect();
     let outputs = tokio::time::timeout(
         Duration::from_secs(600),
-        futures_util::future::join_all(commands.iter_mut().map(|c| c.output())),
+        futures_util::future::join_all((0..8).map(|_| {
+            Bin::new(ROUTER)
+                .args(["--format", "json", "--batch-size", "500"])
+                .database(db.url())
+                .timeout(Duration::from_secs(600))
+                .run()
+        })),
     )
     .await
     .context("eight routers did not finish within 10 minutes")?;
     let mut summaries = Vec::new();
     for out in outputs {
         let out = out?;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
-        summaries.push(serde_json::from_slice::<Value>(&out.stdout)?);
+        assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+        summaries.push(serde_json::from_str::<Value>(&out.stdout)?);
     }
 
     assert_eq!(pending(&client).await?, 0, "signals left pending");
@@ -157,8 +130,7 @@ async fn eight_concurrent_routers_decide_50_000_signals_exactly_once() -> Result
 /// sees A routes all four to HYPERLIQUID; one that sees B routes BTC and ETH
 /// to OSTIUM and skips DOGE and FARTCOIN. Anything else is a mixed list.
 fn flip_variants(dir: &tempfile::TempDir) -> Result<(String, String)> {
-    let text = std::fs::read_to_string(fixture("hyperliquid/metaAndAssetCtxs.json"))?;
-    let a: Value = serde_json::from_str(&text)?;
+    let a: Value = serde_json::from_str(&fixture("hyperliquid/metaAndAssetCtxs.json"))?;
     let mut b = a.clone();
     let universe = b[0]["universe"].as_array_mut().context("universe")?;
     for (index, name) in [(0, "BTC"), (1, "ETH"), (12, "DOGE"), (165, "FARTCOIN")] {
@@ -221,23 +193,15 @@ async fn routing_during_market_syncs_sees_whole_lists_only() -> Result<()> {
     while (seen_a == 0 || seen_b == 0) && started.elapsed() < Duration::from_secs(60) {
         insert_signals(&client, agent, 2_000, &tokens).await?;
         inserted += 2_000;
-        let mut routers: Vec<tokio::process::Command> = (0..2)
-            .map(|_| {
-                command(
-                    ROUTER,
-                    db.url(),
-                    &["--batch-size", "20", "--format", "json"],
-                )
-            })
-            .collect();
-        for out in futures_util::future::join_all(routers.iter_mut().map(|c| c.output())).await {
+        let routers = (0..2).map(|_| {
+            Bin::new(ROUTER)
+                .args(["--batch-size", "20", "--format", "json"])
+                .database(db.url())
+                .run()
+        });
+        for out in futures_util::future::join_all(routers).await {
             let out = out?;
-            assert_eq!(
-                out.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert_eq!(out.code, Some(0), "{}", out.stderr);
         }
         // One batch = one transaction = one (run_id, created_at): every
         // row of a batch must match the same list.
@@ -309,14 +273,17 @@ async fn a_router_killed_mid_run_loses_nothing_and_a_rerun_finishes_exactly_once
     let (db, client, _agent) = ready(i32::try_from(N)?).await?;
     let app = format!("aw-kill-{:08x}", rand::random::<u32>());
     let url = with_application_name(db.url(), &app);
-    let mut child = spawn_router(&url, &["--batch-size", "100", "--workers", "2"])?;
+    let mut child = Bin::new(ROUTER)
+        .args(["--batch-size", "100", "--workers", "2"])
+        .database(&url)
+        .spawn()?;
     wait_for(Duration::from_secs(120), "a committed batch", || {
         let client = &client;
         async move { Ok(count(client, "SELECT count(*) FROM venue_routing_history").await? > 0) }
     })
     .await?;
-    child.start_kill()?; // SIGKILL
-    let killed = wait_child(&mut child, Duration::from_secs(30)).await?;
+    child.kill()?; // SIGKILL
+    let killed = child.finish(Duration::from_secs(30)).await?;
     assert_eq!(killed.code, None, "killed by a signal: {killed:?}");
     // The dead process's backends roll their open batches back and go.
     wait_for(
@@ -372,7 +339,10 @@ async fn a_backend_terminated_mid_batch_fails_the_run_cleanly_and_a_rerun_comple
     history_lock
         .batch_execute("LOCK TABLE venue_routing_history IN SHARE MODE")
         .await?;
-    let mut child = spawn_router(&url, &["--batch-size", "50", "--format", "json"])?;
+    let child = Bin::new(ROUTER)
+        .args(["--batch-size", "50", "--format", "json"])
+        .database(&url)
+        .spawn()?;
     let at_copy = lock_waiter(&client, &db, &app, "COPY venue_routing_history").await?;
     assert!(at_copy > 0);
     // …then let it write its history and stop it at the run counters, the
@@ -401,7 +371,7 @@ async fn a_backend_terminated_mid_batch_fails_the_run_cleanly_and_a_rerun_comple
         .get(0);
     assert!(terminated);
     run_lock.rollback().await?;
-    let failed = wait_child(&mut child, Duration::from_secs(60)).await?;
+    let failed = child.finish(Duration::from_secs(60)).await?;
     assert_eq!(failed.code, Some(2), "{failed:?}");
     let errors: Vec<&str> = failed
         .stderr
@@ -446,25 +416,22 @@ async fn a_backend_terminated_mid_batch_fails_the_run_cleanly_and_a_rerun_comple
 /// Waits (at most a minute) for a backend of application `app` to wait on
 /// a lock in a statement containing `needle`; returns its pid.
 async fn lock_waiter(client: &Client, db: &TestDb, app: &str, needle: &str) -> Result<i32> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(row) = client
-            .query_opt(
-                "SELECT pid FROM pg_stat_activity
-                 WHERE datname = $1 AND application_name = $2
-                   AND wait_event_type = 'Lock' AND query LIKE '%' || $3 || '%'",
-                &[&db.name(), &app, &needle],
-            )
-            .await?
-        {
-            return Ok(row.get(0));
-        }
-        ensure!(
-            tokio::time::Instant::now() < deadline,
-            "no backend of {app} waited on a lock in `{needle}`"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until(
+        Duration::from_secs(60),
+        &format!("a backend of {app} to wait on a lock in `{needle}`"),
+        || async {
+            Ok(client
+                .query_opt(
+                    "SELECT pid FROM pg_stat_activity
+                     WHERE datname = $1 AND application_name = $2
+                       AND wait_event_type = 'Lock' AND query LIKE '%' || $3 || '%'",
+                    &[&db.name(), &app, &needle],
+                )
+                .await?
+                .map(|row| row.get(0)))
+        },
+    )
+    .await
 }
 
 async fn run_router_json(db: &TestDb) -> Result<Value> {

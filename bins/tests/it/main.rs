@@ -1,0 +1,22 @@
+//! The integration tests of the command-line tools, in one test crate: one
+//! module per area (a binary, or a promise such as reliability or secrets),
+//! and `support` for what the areas share (running a binary against a test
+//! database, the recorded venues, common queries and assertions), written
+//! once. One crate links once, and the harness schedules every test of every
+//! area together.
+
+mod support;
+
+mod bench_routing;
+mod least_privilege;
+mod pipeline;
+mod readme;
+mod reliability;
+mod route_pending_signals;
+mod routing_config;
+mod routing_stats;
+mod secrets;
+mod setup;
+mod sync_hyperliquid;
+mod sync_ostium;
+mod tls;
