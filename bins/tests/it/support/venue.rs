@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use agent_where::venues::recorded;
+use agent_where::venues::{hyperliquid, ostium};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, body_string_contains, method, path as url_path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,22 +57,22 @@ pub fn ok_json(body: impl Into<Vec<u8>>) -> ResponseTemplate {
 
 /// Hyperliquid's recorded main-dex `metaAndAssetCtxs`.
 pub fn recorded_hyperliquid() -> ResponseTemplate {
-    ok_json(recorded::HYPERLIQUID_META_AND_ASSET_CTXS)
+    ok_json(hyperliquid::RECORDED_META_AND_ASSET_CTXS)
 }
 
 /// Hyperliquid's recorded `perpDexs`.
 pub fn recorded_perp_dexs() -> ResponseTemplate {
-    ok_json(recorded::HYPERLIQUID_PERP_DEXS)
+    ok_json(hyperliquid::RECORDED_PERP_DEXS)
 }
 
 /// Ostium's recorded subgraph pairs.
 pub fn recorded_pairs() -> ResponseTemplate {
-    ok_json(recorded::OSTIUM_PAIRS)
+    ok_json(ostium::RECORDED_PAIRS)
 }
 
 /// Ostium's recorded latest prices.
 pub fn recorded_prices() -> ResponseTemplate {
-    ok_json(recorded::OSTIUM_LATEST_PRICES)
+    ok_json(ostium::RECORDED_LATEST_PRICES)
 }
 
 /// Hyperliquid on `server`: `POST /info` answers `perpDexs` with `perp_dexs`,
@@ -93,7 +93,7 @@ pub async fn mount_hyperliquid(
         .and(body_partial_json(
             json!({"type": "metaAndAssetCtxs", "dex": "xyz"}),
         ))
-        .respond_with(ok_json(recorded::HYPERLIQUID_META_AND_ASSET_CTXS_XYZ))
+        .respond_with(ok_json(hyperliquid::RECORDED_META_AND_ASSET_CTXS_XYZ))
         .with_priority(1)
         .mount(server)
         .await;
