@@ -9,6 +9,8 @@ mod support;
 
 mod bench_routing;
 mod least_privilege;
+mod libpq_env;
+mod logging;
 mod pipeline;
 mod readme;
 mod reliability;
@@ -17,6 +19,7 @@ mod routing_config;
 mod routing_stats;
 mod secrets;
 mod setup;
+mod stale_runs;
 mod sync_hyperliquid;
 mod sync_ostium;
 mod tls;

@@ -104,9 +104,10 @@ fn check_venue(
     let (Some(s), Some(info)) = (slot(venue), venue.info()) else {
         return check;
     };
-    if named_dex.is_some() && venue != Venue::Hyperliquid {
-        // `xyz:BTC` names a market of Hyperliquid's HIP-3 dex `xyz`: no other
-        // venue lists it, whatever it lists under the same asset.
+    if named_dex.is_some() && !info.builder_dexes {
+        // `xyz:BTC` names a market of the builder dex `xyz` (Hyperliquid
+        // HIP-3): a venue without builder dexes does not list it, whatever
+        // it lists under the same asset.
         check.verdict = Verdict::NotListed;
         return check;
     }

@@ -201,7 +201,7 @@ fn chain(
                 out.push_str(check.verdict.code());
                 if let Some(dex) = dex {
                     // The dex name passed the token rules: ASCII alphanumeric.
-                    if check.venue == Venue::Hyperliquid {
+                    if check.venue.info().is_some_and(|i| i.builder_dexes) {
                         let _ = write!(out, " (no market on HIP-3 dex `{dex}`)");
                     } else {
                         let _ = write!(out, " (the token names HIP-3 dex `{dex}`)");

@@ -8,46 +8,13 @@ use std::time::Duration;
 
 use agent_where::db::routing::{RUN_HEARTBEAT_INTERVAL, RUN_STALE_AFTER};
 use agent_where::testing::TestDb;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use serde_json::Value;
-use tokio::process::Command;
-use tokio_postgres::Client;
 
-const STATS: &str = env!("CARGO_BIN_EXE_routing-stats");
-const ROUTE: &str = env!("CARGO_BIN_EXE_route-pending-signals");
-const SYNC_OSTIUM: &str = env!("CARGO_BIN_EXE_sync-ostium-markets");
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-async fn run(bin: &str, db: &TestDb, args: &[&str]) -> Result<Out> {
-    let mut cmd = Command::new(bin);
-    cmd.args(args)
-        .arg("--database-url")
-        .arg(db.url())
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .env_remove("AGENT_WHERE_HEALTH_MAX_SYNC_AGE")
-        .env_remove("AGENT_WHERE_HEALTH_MIN_SUCCESS_RATE")
-        .env_remove("AGENT_WHERE_HEALTH_MIN_DECISIONS")
-        .env_remove("AGENT_WHERE_HEALTH_MAX_PENDING_AGE")
-        .kill_on_drop(true);
-    let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
-        .await
-        .map_err(|_| anyhow!("{bin} {args:?} timed out"))??;
-    Ok(Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
-}
-
-fn json(out: &Out) -> Result<Value> {
-    serde_json::from_str(&out.stdout).with_context(|| format!("not JSON: {}", out.stdout))
-}
+use crate::support::bin::{Bin, run};
+use crate::support::routing::{insert_agent, insert_signals};
+use crate::support::venue::fixture_arg;
+use crate::support::wait_for;
 
 fn stale_check(health: &Value) -> Result<Value> {
     health["checks"]
@@ -76,9 +43,9 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
     client.batch_execute(SEED).await?;
 
     // The summary counts the killed run as stale, not running, and says so.
-    let summary = run(STATS, &db, &["--format", "json"]).await?;
-    assert_eq!(summary.code, 0, "{}", summary.stderr);
-    let v = json(&summary)?;
+    let summary = run("routing-stats", db.url(), &["--format", "json"]).await?;
+    summary.expect_code(0, "summary");
+    let v = summary.json();
     let runs = &v["routing_runs"];
     assert_eq!(runs["runs"], 2, "{runs}");
     assert_eq!(runs["running"], 1, "only the live run is running: {runs}");
@@ -88,7 +55,8 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
         .and_then(|s| s.iter().find(|s| s["venue"] == "OSTIUM"))
         .context("OSTIUM sync row")?;
     assert_eq!(ostium["last_attempt_status"], "STALE", "{ostium}");
-    let table = run(STATS, &db, &["--window", "all"]).await?;
+    let table = run("routing-stats", db.url(), &["--window", "all"]).await?;
+    table.expect_code(0, "summary table");
     assert!(
         table.stdout.contains("1 running, 1 stale"),
         "{}",
@@ -103,9 +71,11 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
              WHERE id = '00000000-0000-4000-8000-00000000a002'",
         )
         .await?;
-    let v = json(&run(STATS, &db, &["--format", "json"]).await?)?;
+    let v = run("routing-stats", db.url(), &["--format", "json"])
+        .await?
+        .json();
     assert_eq!(v["routing_runs"]["last_status"], "STALE", "{v}");
-    let table = run(STATS, &db, &[]).await?;
+    let table = run("routing-stats", db.url(), &[]).await?;
     assert!(
         table.stdout.contains("last routing run: STALE"),
         "{}",
@@ -119,9 +89,9 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
         .await?;
 
     // health fails on the stale routing run and the stale sync run.
-    let health = run(STATS, &db, &["health", "--format", "json"]).await?;
-    assert_eq!(health.code, 1, "{}", health.stderr);
-    let check = stale_check(&json(&health)?)?;
+    let health = run("routing-stats", db.url(), &["health", "--format", "json"]).await?;
+    health.expect_code(1, "health with stale runs");
+    let check = stale_check(&health.json())?;
     assert_eq!(check["ok"], false, "{check}");
     assert_eq!(check["value"], 2.0, "{check}");
     let detail = check["detail"].as_str().unwrap_or_default();
@@ -129,7 +99,7 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
         detail.contains("gone-host") && detail.contains("4242") && detail.contains("OSTIUM"),
         "{detail}"
     );
-    let table = run(STATS, &db, &["health"]).await?;
+    let table = run("routing-stats", db.url(), &["health"]).await?;
     assert!(
         table
             .stdout
@@ -140,8 +110,9 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
     );
 
     // The next routing run marks the stale run FAILED and leaves the live one.
-    let route = run(ROUTE, &db, &["--format", "json"]).await?;
-    assert_eq!(route.code, 0, "{}", route.stderr);
+    run("route-pending-signals", db.url(), &["--format", "json"])
+        .await?
+        .expect_code(0, "the next routing run");
     let rows = client
         .query(
             "SELECT id::text, status, finished_at IS NOT NULL, coalesce(error, '')
@@ -168,24 +139,25 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
     );
 
     // Only the stale sync run is left for health to report.
-    let health = json(&run(STATS, &db, &["health", "--format", "json"]).await?)?;
+    let health = run("routing-stats", db.url(), &["health", "--format", "json"])
+        .await?
+        .json();
     let check = stale_check(&health)?;
     assert_eq!(check["value"], 1.0, "{check}");
 
     // The next OSTIUM sync marks the stale sync run FAILED; then the check passes.
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/ostium");
-    let sync = run(
-        SYNC_OSTIUM,
-        &db,
+    run(
+        "sync-ostium-markets",
+        db.url(),
         &[
             "--pairs-file",
-            &format!("{fixtures}/pairs.graphql.json"),
+            &fixture_arg("ostium/pairs.graphql.json"),
             "--prices-file",
-            &format!("{fixtures}/latest-prices.json"),
+            &fixture_arg("ostium/latest-prices.json"),
         ],
     )
-    .await?;
-    assert_eq!(sync.code, 0, "{}", sync.stderr);
+    .await?
+    .expect_code(0, "the next OSTIUM sync");
     let error: String = client
         .query_one(
             "SELECT error FROM venue_sync_runs WHERE source = 'elsewhere' AND status = 'FAILED'",
@@ -194,24 +166,17 @@ async fn stale_runs_are_shown_reported_by_health_and_failed_by_the_next_run() ->
         .await?
         .get(0);
     assert!(error.contains("STALE"), "{error}");
-    let health = json(&run(STATS, &db, &["health", "--format", "json"]).await?)?;
+    let health = run("routing-stats", db.url(), &["health", "--format", "json"])
+        .await?
+        .json();
     let check = stale_check(&health)?;
     assert_eq!(check["ok"], true, "{check}");
     Ok(())
 }
 
-/// Waits until `sql` (one bool) is true.
-async fn wait_until(client: &Client, sql: &str, within: Duration, what: &str) -> Result<()> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        if client.query_one(sql, &[]).await?.get::<_, bool>(0) {
-            return Ok(());
-        }
-        if tokio::time::Instant::now() > deadline {
-            bail!("timed out waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+/// Whether `sql` (one bool) holds.
+async fn holds(client: &tokio_postgres::Client, sql: &str) -> Result<bool> {
+    Ok(client.query_one(sql, &[]).await?.get(0))
 }
 
 #[tokio::test]
@@ -219,35 +184,26 @@ async fn a_live_router_keeps_its_heartbeat_fresh_while_a_batch_waits() -> Result
     assert!(RUN_HEARTBEAT_INTERVAL * 10 <= RUN_STALE_AFTER);
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    client
-        .batch_execute(
-            "WITH agent AS (
-                 INSERT INTO agents (creator_wallet, name, venue, profit_receiver_address)
-                 VALUES ('0xabc', 'multi agent', 'MULTI', '0xabc') RETURNING id)
-             INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model)
-             SELECT agent.id, 'BTC', 'MULTI', 'LONG', '{}', '{}'
-             FROM agent, generate_series(1, 10)",
-        )
-        .await?;
-    // Hold the history table so the router's only batch waits at its COPY.
+    let agent = insert_agent(&client).await?;
+    insert_signals(&client, agent, 10, &["BTC"]).await?;
+    // Hold the history table so the router's only batch waits at its write.
     let mut locker = db.client().await?;
     let lock = locker.transaction().await?;
     lock.batch_execute("LOCK TABLE venue_routing_history IN SHARE MODE")
         .await?;
-    let url = db.url().to_owned();
-    let router = tokio::spawn(async move {
-        Command::new(ROUTE)
-            .args(["--database-url", &url, "-q"])
-            .env_remove("RUST_LOG")
-            .kill_on_drop(true)
-            .output()
-            .await
-    });
-    wait_until(
-        &client,
-        "SELECT count(*) = 1 FROM routing_runs WHERE status = 'RUNNING' AND heartbeat_at IS NOT NULL",
+    let router = Bin::new("route-pending-signals")
+        .database(db.url())
+        .arg("-q")
+        .spawn()?;
+    wait_for(
         Duration::from_secs(30),
         "the run row with its first heartbeat",
+        || {
+            holds(
+                &client,
+                "SELECT count(*) = 1 FROM routing_runs WHERE status = 'RUNNING' AND heartbeat_at IS NOT NULL",
+            )
+        },
     )
     .await?;
     let first: chrono::DateTime<chrono::Utc> = client
@@ -255,23 +211,21 @@ async fn a_live_router_keeps_its_heartbeat_fresh_while_a_batch_waits() -> Result
         .await?
         .get(0);
     // While the batch is stuck, the run's own connection still beats.
-    wait_until(
-        &client,
-        &format!(
-            "SELECT heartbeat_at > '{}'::timestamptz FROM routing_runs",
-            first.to_rfc3339()
-        ),
+    let later = format!(
+        "SELECT heartbeat_at > '{}'::timestamptz FROM routing_runs",
+        first.to_rfc3339()
+    );
+    wait_for(
         RUN_HEARTBEAT_INTERVAL * 2 + Duration::from_secs(10),
         "a second heartbeat",
+        || holds(&client, &later),
     )
     .await?;
     lock.rollback().await?;
-    let out = tokio::time::timeout(Duration::from_secs(60), router).await???;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    router
+        .finish(Duration::from_secs(60))
+        .await?
+        .expect_code(0, "the router, once unblocked");
     let row = client
         .query_one(
             "SELECT status, heartbeat_at >= started_at FROM routing_runs",
