@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::markets::{self, ApplyOptions};
-use agent_where::db::{DatabaseUrl, bench, config, schema};
+use agent_where::db::{DatabaseUrl, bench, config, locks, schema};
 use agent_where::venues::{Origin, SOURCES, SourceSettings};
 use anyhow::{Context, Result, bail};
 use chrono::TimeDelta;
@@ -189,7 +189,7 @@ async fn measure_all(
 async fn prepare_base(admin: &Client, base: &DatabaseUrl, signals: i64) -> Result<()> {
     bench::recreate_database(admin, base.database()).await?;
     let mut client = base.connect().await?;
-    schema::migrate(&mut client).await?;
+    schema::migrate(base, &mut client, locks::DEFAULT_TIMEOUT).await?;
     config::ensure_global_default(&client).await?;
     load_recorded_markets(&mut client).await?;
     demo::ensure_demo_agent(&client).await?;
@@ -218,6 +218,7 @@ async fn load_recorded_markets(client: &mut Client) -> Result<()> {
             dry_run: false,
             source: "recorded responses".to_owned(),
             started_at: now,
+            lock_timeout: locks::DEFAULT_TIMEOUT,
         };
         markets::apply(client, venue, &fetched.markets, &options).await?;
     }

@@ -8,6 +8,7 @@ use agent_where::db::setup::{self, SetupReport};
 use agent_where::db::{config, schema};
 use anyhow::{Context, Result, anyhow};
 
+use crate::args::lock::LockArgs;
 use crate::cli::{CommonArgs, Outcome, work_failed};
 use crate::output::{self, Format, Table};
 
@@ -27,6 +28,8 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lock: LockArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -51,6 +54,7 @@ impl Args {
             check: self.check,
             no_create_database: self.no_create_database,
             format: self.format,
+            lock_timeout: self.lock.resolve(),
         }
     }
 }
@@ -61,6 +65,8 @@ pub struct SetupOptions {
     pub check: bool,
     pub no_create_database: bool,
     pub format: Format,
+    /// Longest wait for the migration lock another setup holds.
+    pub lock_timeout: std::time::Duration,
 }
 
 /// Runs setup and prints the report.
@@ -110,7 +116,7 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
     let mut applied = Vec::new();
     let mut created_global_config = false;
     if !options.check {
-        applied = schema::migrate(&mut client).await?;
+        applied = schema::migrate(&url, &mut client, options.lock_timeout).await?;
         for m in &applied {
             tracing::info!(version = m.version, name = %m.name, "applied migration");
         }

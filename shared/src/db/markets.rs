@@ -12,6 +12,7 @@ use std::fmt;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
@@ -32,6 +33,9 @@ pub struct ApplyOptions {
     /// Where the list came from (URL or file), for `venue_sync_runs.source`.
     pub source: String,
     pub started_at: DateTime<Utc>,
+    /// Longest wait for the venue's sync lock (another sync of the venue
+    /// applying) and for any row lock of the apply; then it fails with 55P03.
+    pub lock_timeout: std::time::Duration,
 }
 
 /// Token symbols per kind of change.
@@ -136,13 +140,30 @@ pub async fn apply(
         .transaction()
         .await
         .db_context("cannot start the market transaction")?;
+    let timeout_ms = options.lock_timeout.as_millis().max(1).to_string();
+    typed::execute(
+        &tx,
+        include_str!("../../../sql/locks/set_lock_timeout.sql"),
+        &[&timeout_ms],
+    )
+    .await
+    .db_context("cannot set the lock timeout")?;
     typed::execute(
         &tx,
         include_str!("../../../sql/markets/lock_venue.sql"),
         &[&venue.as_str()],
     )
     .await
-    .db_context("cannot take the market sync lock")?;
+    .map_err(|e| {
+        if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+            anyhow!(
+                "cannot take the {venue} market sync lock: another sync of {venue} held it for more than {} s (lock timeout; raise --lock-timeout if it is just slow)",
+                options.lock_timeout.as_secs_f64()
+            )
+        } else {
+            super::db_error(&"cannot take the market sync lock", &e)
+        }
+    })?;
     let scope = options.scope.as_deref();
     let active_before = count_active(&tx, venue, scope).await?;
 

@@ -14,6 +14,7 @@ pub mod config;
 pub mod connect;
 pub mod databases;
 pub mod demo;
+pub mod locks;
 pub mod markets;
 pub mod routing;
 pub mod schema;
@@ -69,7 +70,7 @@ pub async fn read_snapshot(
         .db_context("cannot start a read-only transaction")
 }
 
-fn db_error(what: &dyn Display, e: &tokio_postgres::Error) -> anyhow::Error {
+pub(crate) fn db_error(what: &dyn Display, e: &tokio_postgres::Error) -> anyhow::Error {
     if e.is_closed() {
         anyhow::anyhow!(
             "{what}: the database connection was lost ({})",

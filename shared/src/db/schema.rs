@@ -153,26 +153,27 @@ pub async fn ensure_current(client: &Client) -> Result<()> {
     Ok(())
 }
 
-/// Applies every pending migration while holding the migration advisory
+/// Applies every pending migration on `client` while holding the migration
 /// lock, so concurrent setups migrate once and all succeed. Returns the
 /// versions this call applied (empty when another caller got there first).
-pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
-    typed::execute(
-        client,
-        include_str!("../../../sql/locks/advisory_lock.sql"),
-        &[&MIGRATION_LOCK_KEY],
-    )
-    .await
-    .db_context("cannot take the migration lock")?;
+///
+/// The lock is transaction-scoped and held on a second connection to `url`
+/// ([`super::locks`]), so it holds behind a transaction-mode pooler and is
+/// never left on a pooled connection; waiting for it ends after
+/// `lock_timeout` with an error naming the holder. Releasing it is checked:
+/// a lock lost meanwhile fails the setup, since the migrations may then
+/// have run unprotected.
+pub async fn migrate(
+    url: &DatabaseUrl,
+    client: &mut Client,
+    lock_timeout: std::time::Duration,
+) -> Result<Vec<EmbeddedMigration>> {
+    let lock =
+        super::locks::acquire(url, MIGRATION_LOCK_KEY, "the migration lock", lock_timeout).await?;
     let result = migrate_locked(client).await;
-    let unlock = typed::execute(
-        client,
-        include_str!("../../../sql/locks/advisory_unlock.sql"),
-        &[&MIGRATION_LOCK_KEY],
-    )
-    .await;
+    let released = lock.release().await;
     let applied = result?;
-    unlock.db_context("cannot release the migration lock")?;
+    released.context("the migration lock was lost while migrating (its connection ended): run setup-agent-where again to verify the schema")?;
     Ok(applied)
 }
 
