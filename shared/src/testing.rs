@@ -17,6 +17,8 @@ use tokio_postgres::error::SqlState;
 use crate::db::schema;
 use crate::db::{DatabaseUrl, DbContext, databases};
 
+pub mod pgbouncer;
+
 
 /// Advisory lock key held while the template is being built ("AGWHTMPL").
 const TEMPLATE_LOCK_KEY: i64 = 0x4147_5748_544D_504C;

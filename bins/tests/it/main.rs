@@ -12,6 +12,7 @@ mod least_privilege;
 mod libpq_env;
 mod logging;
 mod pipeline;
+mod pooler;
 mod readme;
 mod reliability;
 mod route_pending_signals;
