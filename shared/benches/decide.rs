@@ -12,7 +12,9 @@ use std::hint::black_box;
 use agent_where::config::{ConfigSet, StoredConfig};
 use agent_where::db::demo::DEMO_TOKENS;
 use agent_where::domain::{Strategy, Venue};
-use agent_where::routing::{self, MarketRow, MarketSnapshot, PendingSignal, RoutingOptions};
+use agent_where::routing::{
+    self, MarketRow, MarketSnapshot, OpenPositions, PendingSignal, RoutingOptions,
+};
 use agent_where::venues::{hyperliquid, ostium};
 use chrono::{TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -38,6 +40,7 @@ fn signals(n: usize) -> Vec<PendingSignal> {
             side: if i % 3 == 0 { "SHORT" } else { "LONG" }.to_owned(),
             leverage: Ok(Some(1.0 + (i % 5) as f64)),
             created_at: now - TimeDelta::seconds((i % 600) as i64),
+            deployment: None,
         })
         .collect()
 }
@@ -46,6 +49,7 @@ fn bench_decide(c: &mut Criterion) {
     let snapshot = snapshot();
     let signals = signals(10_000);
     let options = RoutingOptions::defaults_at(Utc::now());
+    let positions = OpenPositions::default();
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(signals.len() as u64));
     for strategy in Strategy::ALL {
@@ -61,7 +65,9 @@ fn bench_decide(c: &mut Criterion) {
             b.iter_batched(
                 || signals.clone(),
                 |batch| {
-                    black_box(routing::decide_batch(batch, &configs, &snapshot, &options));
+                    black_box(routing::decide_batch(
+                        batch, &configs, &snapshot, &positions, &options,
+                    ));
                 },
                 BatchSize::LargeInput,
             );

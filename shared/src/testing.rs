@@ -19,7 +19,6 @@ use crate::db::{DatabaseUrl, DbContext, databases};
 
 pub mod pgbouncer;
 
-
 /// Advisory lock key held while the template is being built ("AGWHTMPL").
 const TEMPLATE_LOCK_KEY: i64 = 0x4147_5748_544D_504C;
 

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use agent_where::db::host::HostSchema;
 use agent_where::db::stats::{self, Filters, GroupKey, GroupRow};
 use agent_where::domain::Venue;
 use agent_where::testing::TestDb;
@@ -455,7 +456,7 @@ async fn a_fresh_database_reports_nothing_without_error() -> Result<()> {
             && s.age_seconds.is_none()
             && s.active_markets == 0)
     );
-    let pending = stats::pending(&client).await?;
+    let pending = stats::pending(&client, HostSchema::Minimal).await?;
     assert_eq!((pending.pending, pending.oldest_age_seconds), (0, None));
     let tx_client = &mut db.client().await?;
     let tx = tx_client.transaction().await?;
@@ -530,7 +531,7 @@ async fn runs_syncs_and_pending_match_the_seed() -> Result<()> {
     assert_eq!((sync[1].active_markets, sync[1].total_markets), (2, 3));
     assert_eq!(sync[2].last_success_at, None);
 
-    let pending = stats::pending(&client).await?;
+    let pending = stats::pending(&client, HostSchema::Minimal).await?;
     assert_eq!(pending.pending, 2);
     let oldest = pending.oldest_age_seconds.expect("pending");
     assert!((oldest - 600.0).abs() < 120.0, "{oldest}");

@@ -64,6 +64,8 @@ SELECT
         WHEN kind <= 4 THEN 'HYPERLIQUID'
         WHEN kind <= 6 THEN 'OSTIUM'
         WHEN kind = 10 THEN CASE WHEN i % 2 = 0 THEN 'HYPERLIQUID' ELSE 'OSTIUM' END
+        -- A skipped decision records the venue it was asked for (migration 7).
+        ELSE 'MULTI'
     END::venue_t,
     CASE
         WHEN kind <= 4 THEN 'HYPERLIQUID: available, "first" in priority'
@@ -98,7 +100,7 @@ VALUES ('5e000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000
         'LONG', '{}', '{}', now() - interval '20 minutes', 'skipped by an operator');
 INSERT INTO venue_routing_history (signal_id, token_symbol, requested_venue, selected_venue, routing_reason,
     checked_venues, venue_availability, created_at, outcome, strategy, config_source, routing_duration_us)
-VALUES ('5e000000-0000-4000-8000-000000000001', 'PEPE', 'MULTI', NULL, 'HYPERLIQUID: market not found',
+VALUES ('5e000000-0000-4000-8000-000000000001', 'PEPE', 'MULTI', 'MULTI', 'HYPERLIQUID: market not found',
         ARRAY['HYPERLIQUID'], '{}', now() - interval '20 minutes', 'SKIPPED', 'FIRST_AVAILABLE', 'AGENT', 1234);
 
 -- Two pending MULTI signals (no decision yet), the oldest 10 minutes old.

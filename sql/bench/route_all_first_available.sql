@@ -37,7 +37,7 @@ INSERT INTO venue_routing_history
     (signal_id, token_symbol, requested_venue, selected_venue, routing_reason, checked_venues,
      venue_availability, routing_duration_ms, outcome, strategy, config_source, market_symbol,
      run_id, routing_duration_us)
-SELECT c.id, c.symbol, 'MULTI', c.venue,
+SELECT c.id, c.symbol, 'MULTI', coalesce(c.venue, 'MULTI'),
        CASE WHEN c.venue IS NULL THEN 'NO_VENUE_AVAILABLE: no active market for ' || c.symbol
             ELSE c.venue::text || ': available (' || c.market_name || ')' END,
        ARRAY['HYPERLIQUID', 'OSTIUM'],

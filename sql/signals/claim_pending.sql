@@ -3,14 +3,19 @@
 -- and the WHERE clause is re-checked under the row lock, so no signal is
 -- claimed twice; the locks last until the batch transaction ends.
 -- Uses signals_multi_pending_idx. size_model is not fetched whole: only its
--- JSON type and its leverage, which is all routing reads.
+-- JSON type and its leverage, which is all routing reads. This schema has no
+-- deployments: their columns are NULL (sql/maxxit/claim_pending.sql is the
+-- statement for Maxxit's schema).
 SELECT s.id,
        s.agent_id,
        s.token_symbol,
        s.side,
        jsonb_typeof(s.size_model) AS size_model_type,
        s.size_model -> 'leverage' AS leverage,
-       s.created_at
+       s.created_at,
+       NULL::uuid AS deployment_id,
+       NULL::text AS deployment_status,
+       NULL::text[] AS enabled_venues
 FROM signals AS s
 WHERE s.venue = 'MULTI'
   AND s.skipped_reason IS NULL

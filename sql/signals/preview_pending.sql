@@ -7,7 +7,10 @@ SELECT s.id,
        s.side,
        jsonb_typeof(s.size_model) AS size_model_type,
        s.size_model -> 'leverage' AS leverage,
-       s.created_at
+       s.created_at,
+       NULL::uuid AS deployment_id,
+       NULL::text AS deployment_status,
+       NULL::text[] AS enabled_venues
 FROM signals AS s
 WHERE s.venue = 'MULTI'
   AND s.skipped_reason IS NULL

@@ -11,6 +11,7 @@
 //! - [`output`] sets `--format`;
 //! - [`batch`] sets `--batch-size`, `--workers`;
 //! - [`routing`] sets `--max-market-age`, `--max-signal-age`, `--include-hip3`;
+//! - [`host`] sets `--no-executor-marks`, `--no-agent-routing-history` (Maxxit's schema);
 //! - [`http`] sets venue request timeouts and retries;
 //! - [`venues`] sets each venue's endpoints, options and file flags, from the
 //!   registry of venues (unprefixed in `sync-<venue>-markets`, prefixed with
@@ -21,6 +22,7 @@
 pub mod batch;
 pub mod database;
 pub mod duration;
+pub mod host;
 pub mod http;
 pub mod lock;
 pub mod logging;

@@ -17,6 +17,7 @@ use chrono::TimeDelta;
 use serde::Serialize;
 use tokio_postgres::Client;
 
+use crate::args::host::HostArgs;
 use crate::cli::{CommonArgs, Outcome};
 use crate::jobs::route::{self, RouteOptions};
 use crate::output::{self, Format, Table};
@@ -268,6 +269,7 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
         max_market_age: TimeDelta::hours(26),
         max_signal_age: TimeDelta::hours(24),
         include_hip3: false,
+        host: HostArgs::default(),
         format: Format::Json,
     };
     reset_peak_rss();

@@ -34,6 +34,7 @@ use super::routing_stats::{self, SummaryOptions};
 use super::setup::{self, SetupOptions};
 use super::sync::{self, DelistArgs, SyncPlan};
 use crate::args::batch::BatchArgs;
+use crate::args::host::HostArgs;
 use crate::args::http::HttpArgs;
 use crate::args::lock::LockArgs;
 use crate::args::output::OutputArgs;
@@ -82,6 +83,8 @@ pub struct Args {
     pub batch: BatchArgs,
     #[command(flatten)]
     pub routing: RoutingArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
     /// Window of the closing summary (routing-stats --window).
     #[arg(long, value_enum, default_value_t = WindowName::Day)]
     pub window: WindowName,
@@ -142,7 +145,7 @@ fn plan(args: &Args) -> Result<Plan> {
             },
         ));
     }
-    let route = RouteOptions::from_groups(&args.batch, &args.routing)?;
+    let route = RouteOptions::from_groups(&args.batch, &args.routing, &args.host)?;
     let summary = SummaryOptions::window(args.window, args.output.format);
     Ok(Plan {
         origin,

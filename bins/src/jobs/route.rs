@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use agent_where::db::host::{self, HostSchema};
 use agent_where::db::routing::{self as db, BatchSettings, Statements};
 use agent_where::db::{DbContext, Pooler};
 use agent_where::routing::Counts;
@@ -20,6 +21,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::args::batch::{Batch, BatchArgs};
+use crate::args::host::HostArgs;
 use crate::args::output::OutputArgs;
 use crate::args::routing::RoutingArgs;
 use crate::cli::{CommonArgs, Outcome};
@@ -42,13 +44,18 @@ pub struct RouteOptions {
     pub max_market_age: TimeDelta,
     pub max_signal_age: TimeDelta,
     pub include_hip3: bool,
+    pub host: HostArgs,
     pub format: Format,
 }
 
 impl RouteOptions {
     /// The options of a run of every pending signal from the batch and
     /// routing groups (what `route-pending-signals` and `run-pipeline` share).
-    pub fn from_groups(batch: &BatchArgs, routing: &RoutingArgs) -> Result<RouteOptions> {
+    pub fn from_groups(
+        batch: &BatchArgs,
+        routing: &RoutingArgs,
+        host: &HostArgs,
+    ) -> Result<RouteOptions> {
         let batch = batch.resolve()?;
         let options = RouteOptions {
             batch_size: batch.batch_size,
@@ -59,6 +66,7 @@ impl RouteOptions {
             max_market_age: routing.max_market_age,
             max_signal_age: routing.max_signal_age,
             include_hip3: routing.include_hip3,
+            host: *host,
             format: Format::Table,
         };
         options.validate()?;
@@ -83,12 +91,15 @@ impl RouteOptions {
         Ok(())
     }
 
-    fn settings(&self) -> BatchSettings {
+    fn settings(&self, host: HostSchema) -> BatchSettings {
         BatchSettings {
             agent: self.agent,
             max_signal_age: self.max_signal_age,
             max_market_age: self.max_market_age,
             include_hip3: self.include_hip3,
+            host,
+            executor_marks: !self.host.no_executor_marks,
+            agent_routing_history: !self.host.no_agent_routing_history,
         }
     }
 }
@@ -114,6 +125,8 @@ pub struct RouteArgs {
     pub batch: BatchArgs,
     #[command(flatten)]
     pub routing: RoutingArgs,
+    #[command(flatten)]
+    pub host: HostArgs,
     /// Route at most N signals, oldest first. Default: all pending signals.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
@@ -135,7 +148,7 @@ impl RouteArgs {
             agent: self.agent,
             dry_run: self.dry_run,
             format: self.output.format,
-            ..RouteOptions::from_groups(&self.batch, &self.routing)?
+            ..RouteOptions::from_groups(&self.batch, &self.routing, &self.host)?
         };
         options.validate()?;
         Ok(options)
@@ -253,9 +266,10 @@ pub async fn execute_on(
     show_progress: bool,
 ) -> Result<Summary> {
     let admin = pool.get().await.db_context("cannot connect")?;
+    let schema = host::detect(&**admin).await?;
     let show = show_progress && std::io::stderr().is_terminal();
     let bar = if show {
-        let pending = db::count_pending(&admin, options.agent).await?;
+        let pending = db::count_pending(&admin, schema, options.agent).await?;
         let total = u64::try_from(pending).unwrap_or(0);
         progress::bar(
             true,
@@ -273,11 +287,14 @@ pub async fn execute_on(
         "max_market_age_seconds": options.max_market_age.num_seconds(),
         "max_signal_age_seconds": options.max_signal_age.num_seconds(),
         "include_hip3": options.include_hip3,
+        "host_schema": schema.name(),
+        "executor_marks": !options.host.no_executor_marks,
+        "agent_routing_history": !options.host.no_agent_routing_history,
     });
-    let host = hostname();
+    let machine = hostname();
     let pid = i32::try_from(std::process::id()).ok();
-    let run_id = db::start_run(&admin, &run_options, host.as_deref(), pid).await?;
-    tracing::debug!(%run_id, "routing run started");
+    let run_id = db::start_run(&admin, &run_options, machine.as_deref(), pid).await?;
+    tracing::debug!(%run_id, host_schema = schema.name(), "routing run started");
     for stale in db::fail_stale_runs(&admin, run_id).await? {
         tracing::info!(
             run_id = %stale.id,
@@ -288,7 +305,7 @@ pub async fn execute_on(
     }
     let started = Instant::now();
     let result = {
-        let work = run_workers(pool, pooler, run_id, options, bar.clone());
+        let work = run_workers(pool, pooler, run_id, options, schema, bar.clone());
         tokio::pin!(work);
         let first = tokio::time::Instant::now() + db::RUN_HEARTBEAT_INTERVAL;
         let mut beat = tokio::time::interval_at(first, db::RUN_HEARTBEAT_INTERVAL);
@@ -380,6 +397,7 @@ async fn run_workers(
     pooler: Pooler,
     run_id: Uuid,
     options: &RouteOptions,
+    schema: HostSchema,
     bar: ProgressBar,
 ) -> Result<(Counts, u64)> {
     let shared = Arc::new(Shared {
@@ -393,7 +411,7 @@ async fn run_workers(
     for _ in 0..options.workers {
         let pool = pool.clone();
         let shared = Arc::clone(&shared);
-        let settings = options.settings();
+        let settings = options.settings(schema);
         let batch_size = options.batch_size as u64;
         handles.push(tokio::spawn(async move {
             let result = worker(&pool, pooler, &shared, &settings, run_id, batch_size).await;
@@ -439,7 +457,7 @@ async fn worker(
         .await
         .db_context("cannot get a database connection")?;
     let client: &mut tokio_postgres::Client = &mut object;
-    let statements = Statements::for_connection(client, pooler).await?;
+    let statements = Statements::for_connection(client, settings.host, pooler).await?;
     while !shared.stop.load(Ordering::SeqCst) {
         let take = shared.reserve(batch_size);
         if take == 0 {
@@ -472,7 +490,8 @@ async fn worker(
 
 async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
     let (url, mut client) = common.connect_checked().await?;
-    let statements = Statements::for_connection(&client, url.pooler()).await?;
+    let schema = host::detect(&client).await?;
+    let statements = Statements::for_connection(&client, schema, url.pooler()).await?;
     let started = Instant::now();
     let db::Preview {
         decisions,
@@ -481,7 +500,7 @@ async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
     } = db::preview(
         &mut client,
         &statements,
-        &options.settings(),
+        &options.settings(schema),
         options.limit,
         options.batch_size,
     )

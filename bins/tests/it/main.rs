@@ -11,6 +11,7 @@ mod bench_routing;
 mod least_privilege;
 mod libpq_env;
 mod logging;
+mod maxxit;
 mod pipeline;
 mod pooler;
 mod readme;

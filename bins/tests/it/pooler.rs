@@ -361,6 +361,17 @@ async fn every_sql_file_sends_and_returns_only_built_in_types() -> Result<()> {
     }
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
+    // Statements for Maxxit's schema (sql/maxxit/) prepare against it, set up.
+    let maxxit_db = TestDb::empty().await?;
+    let maxxit = maxxit_db.client().await?;
+    maxxit
+        .batch_execute(include_str!(
+            "../../../shared/tests/fixtures/maxxit_2026.sql"
+        ))
+        .await?;
+    run("setup-agent-where", maxxit_db.url(), &["-q"])
+        .await?
+        .expect_code(0, "setup on Maxxit's schema");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql");
     let mut files = Vec::new();
     sql_files(&root, &mut files)?;
@@ -375,7 +386,12 @@ async fn every_sql_file_sends_and_returns_only_built_in_types() -> Result<()> {
         if name.ends_with("history_column_types.sql") {
             continue;
         }
-        let statement = client.prepare(&std::fs::read_to_string(file)?).await?;
+        let target = if name.starts_with("maxxit/") {
+            &maxxit
+        } else {
+            &client
+        };
+        let statement = target.prepare(&std::fs::read_to_string(file)?).await?;
         for (i, ty) in statement.params().iter().enumerate() {
             if tokio_postgres::types::Type::from_oid(ty.oid()).is_none() {
                 bad.push(format!("{name}: parameter ${} is `{}`", i + 1, ty.name()));

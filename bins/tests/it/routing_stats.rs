@@ -370,7 +370,7 @@ async fn week_by_day_csv_is_a_gapless_spreadsheet() -> Result<()> {
                     count(*),
                     count(*) FILTER (WHERE selected_venue = 'HYPERLIQUID'),
                     count(*) FILTER (WHERE selected_venue = 'OSTIUM'),
-                    count(*) FILTER (WHERE selected_venue IS NULL),
+                    count(*) FILTER (WHERE selected_venue = 'MULTI'),
                     count(routing_duration_us)
              FROM venue_routing_history
              WHERE created_at > now() - interval '7 days'
@@ -501,7 +501,7 @@ async fn export_writes_every_row_of_the_window() -> Result<()> {
     let skipped = rows.iter().filter(|r| &r[6] == "SKIPPED").count() as i64;
     let want_skipped = count(
         &client,
-        "SELECT count(*) FROM venue_routing_history WHERE selected_venue IS NULL
+        "SELECT count(*) FROM venue_routing_history WHERE selected_venue = 'MULTI'
          AND created_at > now() - interval '7 days'",
     )
     .await?;
@@ -741,7 +741,7 @@ async fn health_judges_the_success_rate_once_there_are_enough_decisions() -> Res
     assert_eq!(&rate[2], "FAIL");
     let r = client
         .query_one(
-            "SELECT 100.0 * avg(CASE WHEN selected_venue IS NOT NULL THEN 1 ELSE 0 END)::float8
+            "SELECT 100.0 * avg(CASE WHEN selected_venue <> 'MULTI' THEN 1 ELSE 0 END)::float8
              FROM venue_routing_history WHERE created_at > now() - interval '1 day'",
             &[],
         )

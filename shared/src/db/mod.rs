@@ -14,6 +14,7 @@ pub mod config;
 pub mod connect;
 pub mod databases;
 pub mod demo;
+pub mod host;
 pub mod locks;
 pub mod markets;
 pub mod routing;

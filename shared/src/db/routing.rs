@@ -21,18 +21,27 @@ use tokio_postgres::{Client, Row, Statement, Transaction};
 use uuid::Uuid;
 
 use super::config::load_config_set;
+use super::host::HostSchema;
 use super::typed::{self, Param};
 use super::{DbContext, Pooler};
 use crate::domain::Venue;
 use crate::routing::{
-    BatchDecisions, Counts, Decided, DecisionView, MarketRow, MarketSnapshot, PendingSignal,
-    RoutingOptions, SizeModelError, decide_batch, leverage_from_parts,
+    BatchDecisions, Counts, Decided, DecisionView, Deployment, MarketRow, MarketSnapshot,
+    OpenPositions, PendingSignal, RoutingOptions, SizeModelError, decide_batch,
+    leverage_from_parts,
 };
 
 const CLAIM: &str = include_str!("../../../sql/signals/claim_pending.sql");
 const PREVIEW: &str = include_str!("../../../sql/signals/preview_pending.sql");
 const COUNT: &str = include_str!("../../../sql/signals/count_pending.sql");
 const APPLY: &str = include_str!("../../../sql/signals/apply_decisions.sql");
+const MAXXIT_CLAIM: &str = include_str!("../../../sql/maxxit/claim_pending.sql");
+const MAXXIT_PREVIEW: &str = include_str!("../../../sql/maxxit/preview_pending.sql");
+const MAXXIT_COUNT: &str = include_str!("../../../sql/maxxit/count_pending.sql");
+const MAXXIT_APPLY: &str = include_str!("../../../sql/maxxit/apply_decisions.sql");
+const MAXXIT_POSITIONS: &str = include_str!("../../../sql/maxxit/open_positions.sql");
+const MAXXIT_AGENT_HISTORY: &str =
+    include_str!("../../../sql/maxxit/insert_agent_routing_history.sql");
 const SNAPSHOT: &str = include_str!("../../../sql/routing/market_snapshot.sql");
 const COPY_HISTORY: &str = include_str!("../../../sql/routing/copy_history.sql");
 const INSERT_HISTORY: &str = include_str!("../../../sql/routing/insert_history.sql");
@@ -61,6 +70,15 @@ pub struct BatchSettings {
     pub max_signal_age: TimeDelta,
     pub max_market_age: TimeDelta,
     pub include_hip3: bool,
+    /// The host schema ([`host::detect`]): what pending means, what a
+    /// decision writes.
+    pub host: HostSchema,
+    /// On Maxxit's schema, mark a skipped signal in the columns its executor
+    /// reads (`trade_executed`, `execution_result`).
+    pub executor_marks: bool,
+    /// On Maxxit's schema, write a row per decision to `agent_routing_history`
+    /// when that table exists.
+    pub agent_routing_history: bool,
 }
 
 impl Default for BatchSettings {
@@ -70,18 +88,35 @@ impl Default for BatchSettings {
             max_signal_age: TimeDelta::hours(24),
             max_market_age: TimeDelta::hours(26),
             include_hip3: false,
+            host: HostSchema::Minimal,
+            executor_marks: true,
+            agent_routing_history: true,
         }
     }
 }
 
-/// The statements a routing connection uses. On a direct connection they
-/// are prepared once per connection and reused by every batch, and the
-/// history is written with binary COPY. Through a transaction-mode pooler
-/// ([`Pooler::Transaction`]) nothing is prepared: each statement is sent as
-/// the unnamed statement ([`typed`]) and the history is one
-/// `INSERT … SELECT FROM unnest(…)`, since a prepared statement would be
-/// missing on the next transaction's server connection.
+impl BatchSettings {
+    /// Whether decisions go to Maxxit's `agent_routing_history` too.
+    fn writes_agent_history(&self) -> bool {
+        self.agent_routing_history
+            && matches!(
+                self.host,
+                HostSchema::Maxxit {
+                    agent_routing_history: true
+                }
+            )
+    }
+}
+
+/// The statements a routing connection uses, in the variants of the host
+/// schema. On a direct connection they are prepared once per connection and
+/// reused by every batch, and the history is written with binary COPY.
+/// Through a transaction-mode pooler ([`Pooler::Transaction`]) nothing is
+/// prepared: each statement is sent as the unnamed statement ([`typed`])
+/// and the history is one `INSERT … SELECT FROM unnest(…)`, since a prepared
+/// statement would be missing on the next transaction's server connection.
 pub struct Statements {
+    host: HostSchema,
     prepared: Option<Prepared>,
 }
 
@@ -93,6 +128,10 @@ struct Prepared {
     copy_history: Statement,
     history_types: Vec<Type>,
     add_batch: Statement,
+    /// Maxxit's schema: the open positions of the batch's deployments.
+    positions: Option<Statement>,
+    /// Maxxit's schema with its dashboard table.
+    agent_history: Option<Statement>,
 }
 
 /// One of the routing statements.
@@ -103,28 +142,39 @@ enum Which {
     Snapshot,
     Apply,
     AddBatch,
+    Positions,
+    AgentHistory,
 }
 
 impl Which {
-    const fn sql(self) -> &'static str {
+    /// The statement's text on `host`.
+    fn sql(self, host: HostSchema) -> &'static str {
+        let maxxit = host.is_maxxit();
         match self {
+            Which::Claim if maxxit => MAXXIT_CLAIM,
             Which::Claim => CLAIM,
+            Which::Preview if maxxit => MAXXIT_PREVIEW,
             Which::Preview => PREVIEW,
             Which::Snapshot => SNAPSHOT,
+            Which::Apply if maxxit => MAXXIT_APPLY,
             Which::Apply => APPLY,
             Which::AddBatch => ADD_BATCH,
+            Which::Positions => MAXXIT_POSITIONS,
+            Which::AgentHistory => MAXXIT_AGENT_HISTORY,
         }
     }
 }
 
 impl Prepared {
-    const fn statement(&self, which: Which) -> &Statement {
+    fn statement(&self, which: Which) -> Option<&Statement> {
         match which {
-            Which::Claim => &self.claim,
-            Which::Preview => &self.preview,
-            Which::Snapshot => &self.snapshot,
-            Which::Apply => &self.apply,
-            Which::AddBatch => &self.add_batch,
+            Which::Claim => Some(&self.claim),
+            Which::Preview => Some(&self.preview),
+            Which::Snapshot => Some(&self.snapshot),
+            Which::Apply => Some(&self.apply),
+            Which::AddBatch => Some(&self.add_batch),
+            Which::Positions => self.positions.as_ref(),
+            Which::AgentHistory => self.agent_history.as_ref(),
         }
     }
 }
@@ -132,28 +182,52 @@ impl Prepared {
 impl Statements {
     /// The statements for a connection through `pooler`: prepared
     /// ([`Statements::prepare`]) unless it is a transaction-mode pooler.
-    pub async fn for_connection(client: &Client, pooler: Pooler) -> Result<Statements> {
+    pub async fn for_connection(
+        client: &Client,
+        host: HostSchema,
+        pooler: Pooler,
+    ) -> Result<Statements> {
         match pooler {
-            Pooler::None => Statements::prepare(client).await,
-            Pooler::Transaction => Ok(Statements { prepared: None }),
+            Pooler::None => Statements::prepare(client, host).await,
+            Pooler::Transaction => Ok(Statements {
+                host,
+                prepared: None,
+            }),
         }
     }
 
-    /// Prepares every routing statement on `client` (pipelined): for a
-    /// direct connection.
-    pub async fn prepare(client: &Client) -> Result<Statements> {
+    /// Prepares every routing statement on `client` (pipelined), the variants
+    /// of the host schema: for a direct connection.
+    pub async fn prepare(client: &Client, host: HostSchema) -> Result<Statements> {
+        let what = "cannot prepare the routing statements";
         let (claim, preview, snapshot, apply, copy_history, types, add_batch) =
             futures_util::try_join!(
-                client.prepare(CLAIM),
-                client.prepare(PREVIEW),
+                client.prepare(Which::Claim.sql(host)),
+                client.prepare(Which::Preview.sql(host)),
                 client.prepare(SNAPSHOT),
-                client.prepare(APPLY),
+                client.prepare(Which::Apply.sql(host)),
                 client.prepare(COPY_HISTORY),
                 client.prepare(HISTORY_TYPES),
                 client.prepare(ADD_BATCH),
             )
-            .db_context("cannot prepare the routing statements")?;
+            .db_context(what)?;
+        let positions = if host.is_maxxit() {
+            Some(client.prepare(MAXXIT_POSITIONS).await.db_context(what)?)
+        } else {
+            None
+        };
+        let agent_history = if has_agent_history_table(host) {
+            Some(
+                client
+                    .prepare(MAXXIT_AGENT_HISTORY)
+                    .await
+                    .db_context(what)?,
+            )
+        } else {
+            None
+        };
         Ok(Statements {
+            host,
             prepared: Some(Prepared {
                 claim,
                 preview,
@@ -162,6 +236,8 @@ impl Statements {
                 copy_history,
                 history_types: types.columns().iter().map(|c| c.type_().clone()).collect(),
                 add_batch,
+                positions,
+                agent_history,
             }),
         })
     }
@@ -172,9 +248,9 @@ impl Statements {
         which: Which,
         params: &[&dyn Param],
     ) -> Result<Vec<Row>, tokio_postgres::Error> {
-        match &self.prepared {
-            Some(p) => tx.query(p.statement(which), &typed::untyped(params)).await,
-            None => typed::query(tx, which.sql(), params).await,
+        match self.prepared.as_ref().and_then(|p| p.statement(which)) {
+            Some(statement) => tx.query(statement, &typed::untyped(params)).await,
+            None => typed::query(tx, which.sql(self.host), params).await,
         }
     }
 
@@ -184,14 +260,57 @@ impl Statements {
         which: Which,
         params: &[&dyn Param],
     ) -> Result<u64, tokio_postgres::Error> {
-        match &self.prepared {
-            Some(p) => {
-                tx.execute(p.statement(which), &typed::untyped(params))
-                    .await
-            }
-            None => typed::execute(tx, which.sql(), params).await,
+        match self.prepared.as_ref().and_then(|p| p.statement(which)) {
+            Some(statement) => tx.execute(statement, &typed::untyped(params)).await,
+            None => typed::execute(tx, which.sql(self.host), params).await,
         }
     }
+}
+
+/// Whether the host has Maxxit's `agent_routing_history` table.
+fn has_agent_history_table(host: HostSchema) -> bool {
+    matches!(
+        host,
+        HostSchema::Maxxit {
+            agent_routing_history: true
+        }
+    )
+}
+
+/// The open positions of the signals' deployments (none without the
+/// statement: the host has no positions).
+async fn open_positions(
+    tx: &Transaction<'_>,
+    statements: &Statements,
+    signals: &[PendingSignal],
+) -> Result<OpenPositions> {
+    if !statements.host.is_maxxit() {
+        return Ok(OpenPositions::default());
+    }
+    let deployments: Vec<Uuid> = signals
+        .iter()
+        .filter_map(|s| s.deployment.as_ref().map(|d| d.id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if deployments.is_empty() {
+        return Ok(OpenPositions::default());
+    }
+    let what = "cannot read the deployments' open positions";
+    let rows = statements
+        .query(tx, Which::Positions, &[&deployments])
+        .await
+        .db_context(what)?;
+    let mut read = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let deployment: Uuid = row.try_get("deployment_id").db_context(what)?;
+        let venue: String = row.try_get("venue").db_context(what)?;
+        let token: String = row.try_get("token_symbol").db_context(what)?;
+        read.push((deployment, venue, token));
+    }
+    Ok(OpenPositions::new(
+        read.iter().map(|(d, v, t)| (*d, v.as_str(), t.as_str())),
+    ))
 }
 
 fn signal_from_row(row: &Row) -> Result<PendingSignal> {
@@ -208,6 +327,22 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
             "a JSON value out of range or nested too deeply".to_owned(),
         )),
     };
+    let deployment = row
+        .try_get::<_, Option<Uuid>>("deployment_id")?
+        .map(|id| -> Result<Deployment> {
+            let enabled: Option<Vec<Option<String>>> = row.try_get("enabled_venues")?;
+            Ok(Deployment {
+                id,
+                status: row.try_get("deployment_status")?,
+                enabled_venues: enabled.map(|list| {
+                    list.into_iter()
+                        .flatten()
+                        .map(|v| v.trim().to_ascii_uppercase())
+                        .collect()
+                }),
+            })
+        })
+        .transpose()?;
     Ok(PendingSignal {
         id: row.try_get("id")?,
         agent_id: row.try_get("agent_id")?,
@@ -215,6 +350,7 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
         side: row.try_get("side")?,
         leverage,
         created_at: row.try_get("created_at")?,
+        deployment,
     })
 }
 
@@ -280,6 +416,7 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
 /// the batch's agents) and decides every signal with [`decide_batch`].
 async fn decide_loaded<'a>(
     tx: &Transaction<'_>,
+    statements: &Statements,
     signals: Vec<PendingSignal>,
     snapshot: &'a MarketSnapshot,
     options: &RoutingOptions,
@@ -290,8 +427,13 @@ async fn decide_loaded<'a>(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let configs = load_config_set(tx, &agents).await?;
-    Ok(decide_batch(signals, &configs, snapshot, options))
+    let (configs, positions) = futures_util::try_join!(
+        load_config_set(tx, &agents),
+        open_positions(tx, statements, &signals)
+    )?;
+    Ok(decide_batch(
+        signals, &configs, snapshot, &positions, options,
+    ))
 }
 
 fn options_at(settings: &BatchSettings, now: DateTime<Utc>) -> RoutingOptions {
@@ -333,7 +475,7 @@ pub async fn route_batch(
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     let options = options_at(settings, now);
     let BatchDecisions { decided, counts } =
-        decide_loaded(&tx, signals, &snapshot, &options).await?;
+        decide_loaded(&tx, statements, signals, &snapshot, &options).await?;
     let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
     let venues: Vec<Option<&str>> = decided
         .iter()
@@ -343,10 +485,20 @@ pub async fn route_batch(
         .iter()
         .map(|d| d.rendered.skipped_reason.as_deref())
         .collect();
-    let updated = statements
-        .execute(&tx, Which::Apply, &[&ids, &venues, &reasons])
-        .await
-        .db_context("cannot write the routing decisions to `signals`")?;
+    let updated = if settings.host.is_maxxit() {
+        statements
+            .execute(
+                &tx,
+                Which::Apply,
+                &[&ids, &venues, &reasons, &settings.executor_marks],
+            )
+            .await
+    } else {
+        statements
+            .execute(&tx, Which::Apply, &[&ids, &venues, &reasons])
+            .await
+    }
+    .db_context("cannot write the routing decisions to `signals`")?;
     if updated != ids.len() as u64 {
         return Err(anyhow!(
             "cannot write the routing decisions to `signals`: {updated} of {} claimed signals were still pending; the batch was rolled back",
@@ -354,6 +506,9 @@ pub async fn route_batch(
         ));
     }
     write_history(&tx, statements, &decided, Some(run_id)).await?;
+    if settings.writes_agent_history() && has_agent_history_table(statements.host) {
+        insert_agent_history(&tx, statements, &decided).await?;
+    }
     let routed = serde_json::to_string(&counts.routed_by_venue)?;
     let skipped = serde_json::to_string(&counts.skipped_by_reason)?;
     #[allow(clippy::cast_possible_wrap)]
@@ -450,7 +605,7 @@ async fn preview_batch(
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     let options = options_at(settings, now);
     let BatchDecisions { decided, counts } =
-        decide_loaded(tx, signals, &snapshot, &options).await?;
+        decide_loaded(tx, statements, signals, &snapshot, &options).await?;
     let decisions = decided
         .iter()
         .map(DecisionView::new)
@@ -503,7 +658,9 @@ async fn insert_history(
         let r = &d.rendered;
         signal_id.push(d.signal.id);
         token.push(r.history_token.as_str());
-        selected.push(r.venue.map(Venue::as_str));
+        // A skipped decision records the venue it was asked for (MULTI):
+        // the column is NOT NULL, as in Maxxit's model (migration 7).
+        selected.push(r.venue.unwrap_or(Venue::Multi).as_str());
         reason.push(r.routing_reason.as_str());
         checked.push(r.checked_venues.join(","));
         availability.push(r.venue_availability.as_str());
@@ -558,7 +715,9 @@ async fn copy_history(
     let multi = EnumText(Venue::Multi.as_str());
     for d in decided {
         let r = &d.rendered;
-        let selected = r.venue.map(|v| EnumText(v.as_str()));
+        // A skipped decision records the venue it was asked for (MULTI):
+        // the column is NOT NULL, as in Maxxit's model (migration 7).
+        let selected = EnumText(r.venue.unwrap_or(Venue::Multi).as_str());
         let duration_ms = i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX);
         let json = JsonbText(&r.venue_availability);
         writer
@@ -583,6 +742,62 @@ async fn copy_history(
             .db_context(what)?;
     }
     writer.finish().await.db_context(what)?;
+    Ok(())
+}
+
+/// One `agent_routing_history` row per decision (Maxxit's dashboard).
+async fn insert_agent_history(
+    tx: &Transaction<'_>,
+    statements: &Statements,
+    decided: &[Decided<'_>],
+) -> Result<()> {
+    let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
+    let requested: Vec<String> = decided
+        .iter()
+        .map(|d| {
+            d.requested_venues
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let selected: Vec<Option<&str>> = decided
+        .iter()
+        .map(|d| d.rendered.venue.map(Venue::as_str))
+        .collect();
+    let reasons: Vec<&str> = decided
+        .iter()
+        .map(|d| d.rendered.routing_reason.as_str())
+        .collect();
+    let checked: Vec<String> = decided
+        .iter()
+        .map(|d| d.rendered.checked_venues.join(","))
+        .collect();
+    let availability: Vec<&str> = decided
+        .iter()
+        .map(|d| d.rendered.venue_availability.as_str())
+        .collect();
+    let duration_ms: Vec<i32> = decided
+        .iter()
+        .map(|d| i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX))
+        .collect();
+    statements
+        .execute(
+            tx,
+            Which::AgentHistory,
+            &[
+                &ids,
+                &requested,
+                &selected,
+                &reasons,
+                &checked,
+                &availability,
+                &duration_ms,
+            ],
+        )
+        .await
+        .db_context("cannot write `agent_routing_history`")?;
     Ok(())
 }
 
@@ -631,9 +846,14 @@ impl ToSql for JsonbText<'_> {
     to_sql_checked!();
 }
 
-/// Pending signals (of `agent` when given).
-pub async fn count_pending(client: &Client, agent: Option<Uuid>) -> Result<i64> {
-    typed::query_one(client, COUNT, &[&agent])
+/// Pending signals (of `agent` when given) on the host schema.
+pub async fn count_pending(client: &Client, host: HostSchema, agent: Option<Uuid>) -> Result<i64> {
+    let statement = if host.is_maxxit() {
+        MAXXIT_COUNT
+    } else {
+        COUNT
+    };
+    typed::query_one(client, statement, &[&agent])
         .await
         .map(|r| r.get(0))
         .db_context("cannot count pending signals")

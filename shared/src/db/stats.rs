@@ -24,6 +24,7 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use uuid::Uuid;
 
 use super::DbContext;
+use super::host::HostSchema;
 use super::typed::{self, Param};
 use crate::domain::Venue;
 
@@ -403,9 +404,15 @@ pub struct Pending {
     pub oldest_age_seconds: Option<f64>,
 }
 
-/// How many `MULTI` signals wait for routing, and how old the oldest is.
-pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
-    let row = typed::query_one(client, include_str!("../../../sql/stats/pending.sql"), &[])
+/// How many `MULTI` signals wait for routing on the host schema, and how old
+/// the oldest is.
+pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<Pending> {
+    let statement = if host.is_maxxit() {
+        include_str!("../../../sql/maxxit/stats_pending.sql")
+    } else {
+        include_str!("../../../sql/stats/pending.sql")
+    };
+    let row = typed::query_one(client, statement, &[])
         .await
         .db_context("cannot read pending signals")?;
     Ok(Pending {
@@ -413,6 +420,24 @@ pub async fn pending<C: GenericClient>(client: &C) -> Result<Pending> {
         oldest_at: row.get("oldest_at"),
         oldest_age_seconds: row.get("oldest_age_seconds"),
     })
+}
+
+/// On Maxxit's schema: how many signals of the window its executor executed
+/// as `MULTI` (before or without a routing decision: the race the README's
+/// one-line executor change closes).
+pub async fn executed_unrouted<C: GenericClient>(
+    client: &C,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    typed::query_one(
+        client,
+        include_str!("../../../sql/maxxit/executed_unrouted.sql"),
+        &[&since, &until],
+    )
+    .await
+    .and_then(|r| r.try_get("executed"))
+    .db_context("cannot read executed signals")
 }
 
 /// How many history rows `export` would write.

@@ -15,8 +15,9 @@ use uuid::Uuid;
 use super::decide::decide;
 use super::render::{RenderedDecision, render};
 use super::snapshot::MarketSnapshot;
-use super::types::{Decision, PendingSignal, RoutingOptions};
+use super::types::{Decision, OpenPositions, PendingSignal, RoutingOptions};
 use crate::config::ConfigSet;
+use crate::domain::Venue;
 use crate::symbols::Token;
 
 /// One decided signal with what is written beside the decision.
@@ -24,6 +25,8 @@ use crate::symbols::Token;
 pub struct Decided<'a> {
     pub signal: PendingSignal,
     pub decision: Decision,
+    /// The priority list the configuration asked for.
+    pub requested_venues: Vec<Venue>,
     /// The decision as `signals` and `venue_routing_history` store it.
     pub rendered: RenderedDecision<'a>,
     /// Compute time of token parsing, config lookup and decision.
@@ -37,13 +40,14 @@ pub struct BatchDecisions<'a> {
     pub counts: Counts,
 }
 
-/// Decides and renders every signal of a batch against one configuration set
-/// and one market snapshot.
+/// Decides and renders every signal of a batch against one configuration set,
+/// one market snapshot and the open positions of the batch's deployments.
 #[must_use]
 pub fn decide_batch<'a>(
     signals: Vec<PendingSignal>,
     configs: &ConfigSet,
     snapshot: &'a MarketSnapshot,
+    positions: &OpenPositions,
     options: &RoutingOptions,
 ) -> BatchDecisions<'a> {
     let prepared = configs.prepare();
@@ -61,6 +65,7 @@ pub fn decide_batch<'a>(
                 &effective.config,
                 effective.source,
                 snapshot,
+                positions,
                 options,
             );
             let duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
@@ -69,6 +74,7 @@ pub fn decide_batch<'a>(
             Decided {
                 signal,
                 decision,
+                requested_venues: effective.config.venue_priority,
                 rendered,
                 duration_us,
             }

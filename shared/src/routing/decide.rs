@@ -4,8 +4,8 @@
 use super::snapshot::{MarketSnapshot, SymbolMarkets, slot};
 use super::strategy;
 use super::types::{
-    Checks, Decision, Invalid, MarketRow, Outcome, PendingSignal, RoutingOptions, Skip, VenueCheck,
-    Verdict,
+    Checks, Choice, Decision, Invalid, MarketRow, OpenPositions, Outcome, PendingSignal,
+    RoutingOptions, Skip, VenueCheck, Verdict,
 };
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
 use crate::symbols::{SymbolError, Token};
@@ -14,17 +14,28 @@ use crate::symbols::{SymbolError, Token};
 /// configuration up with the canonical symbol).
 ///
 /// Order: an invalid signal (token, side, size_model) is skipped as
-/// `INVALID_SIGNAL`; then an expired one as `SIGNAL_EXPIRED`; then the
-/// considered venues (the whole priority list with failover, else only its
-/// first venue) are checked in order and the strategy picks among the
-/// available ones; none available is `NO_VENUE_AVAILABLE`.
+/// `INVALID_SIGNAL`; then an expired one as `SIGNAL_EXPIRED`; then one whose
+/// deployment does not trade now as `DEPLOYMENT_INACTIVE`. When the
+/// deployment holds an open position in the token, that position's venue
+/// decides (`OPEN_POSITION`, ahead of the strategy and of the deployment's
+/// enabled venues: the position is closed or flipped where it is); positions
+/// on two venues are `CONFLICTING_POSITIONS`, a position venue that cannot
+/// take the signal `POSITION_VENUE_UNAVAILABLE`. Otherwise the considered
+/// venues (the whole priority list with failover, else only its first venue)
+/// are checked in order, a venue that could take the signal but that the
+/// deployment has not enabled being `NOT_ENABLED`, and the strategy picks
+/// among the available ones; none available is `NO_ENABLED_VENUE` when a
+/// venue was refused only because it is not enabled, else
+/// `NO_VENUE_AVAILABLE`.
 #[must_use]
+#[allow(clippy::too_many_arguments)]
 pub fn decide(
     signal: &PendingSignal,
     token: Result<Token, SymbolError>,
     config: &RoutingConfig,
     config_source: ConfigSource,
     snapshot: &MarketSnapshot,
+    positions: &OpenPositions,
     options: &RoutingOptions,
 ) -> Decision {
     let side = Side::parse(&signal.side);
@@ -60,18 +71,65 @@ pub fn decide(
         decision.outcome = Outcome::Skipped(Skip::SignalExpired { age });
         return decision;
     }
+    let deployment = signal.deployment.as_ref();
+    if deployment.is_some_and(|d| !d.is_active()) {
+        decision.outcome = Outcome::Skipped(Skip::DeploymentInactive);
+        return decision;
+    }
     let entry = snapshot.entry(&token.canonical);
     let named_dex = token.dex.as_deref();
+    let held = deployment.map_or(&[][..], |d| positions.venues(d.id, &token.canonical));
+    match held {
+        [] => {}
+        [label] => {
+            let Some(venue) = label.parse::<Venue>().ok().filter(|v| v.is_routable()) else {
+                decision.outcome = Outcome::Skipped(Skip::ConflictingPositions {
+                    venues: held.to_vec(),
+                });
+                return decision;
+            };
+            let check = check_venue(venue, entry, named_dex, leverage, snapshot, options);
+            decision.checks.push(check);
+            decision.outcome = if check.verdict.is_available() {
+                Outcome::Routed {
+                    check: 0,
+                    choice: Choice::OpenPosition,
+                }
+            } else {
+                Outcome::Skipped(Skip::PositionVenueUnavailable)
+            };
+            return decision;
+        }
+        _ => {
+            decision.outcome = Outcome::Skipped(Skip::ConflictingPositions {
+                venues: held.to_vec(),
+            });
+            return decision;
+        }
+    }
     let stops_at_first = config.routing_strategy == Strategy::FirstAvailable;
     for &venue in config.considered_venues() {
         if decision.checks.contains(venue) {
             continue;
         }
-        let check = check_venue(venue, entry, named_dex, leverage, snapshot, options);
+        let mut check = check_venue(venue, entry, named_dex, leverage, snapshot, options);
+        // A venue that could take the signal but that the deployment has
+        // not enabled is NOT_ENABLED; one that could not take it anyway
+        // keeps its own verdict (enabling it would change nothing).
+        if check.verdict.is_available() && deployment.is_some_and(|d| !d.enables(venue)) {
+            check.verdict = Verdict::NotEnabled;
+        }
         decision.checks.push(check);
         if stops_at_first && check.verdict.is_available() {
             break;
         }
+    }
+    let checks = decision.checks.as_slice();
+    if !checks.iter().any(|c| c.verdict.is_available())
+        && checks.iter().any(|c| c.verdict == Verdict::NotEnabled)
+    {
+        decision.outcome = Outcome::Skipped(Skip::NoEnabledVenue);
+        return decision;
     }
     if let Some((index, choice)) = strategy::select(
         config.routing_strategy,

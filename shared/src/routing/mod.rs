@@ -27,9 +27,9 @@ pub use render::{RenderedDecision, render};
 pub use snapshot::MarketSnapshot;
 pub use strategy::{cost_bps, liquidity_usd};
 pub use types::{
-    Checks, Choice, Decision, Invalid, MarketRow, Outcome, PendingSignal, RoutingOptions,
-    SizeModelError, Skip, VenueCheck, Verdict, leverage_from_parts, leverage_from_size_model,
-    quote_untrusted,
+    Checks, Choice, Decision, Deployment, Invalid, MarketRow, OpenPositions, Outcome,
+    PendingSignal, RoutingOptions, SizeModelError, Skip, VenueCheck, Verdict, leverage_from_parts,
+    leverage_from_size_model, quote_untrusted,
 };
 
 #[cfg(test)]

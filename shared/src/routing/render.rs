@@ -100,6 +100,54 @@ pub fn render<'a>(
                         format_age(options.max_signal_age)
                     );
                 }
+                Skip::DeploymentInactive => {
+                    if let Some(d) = &signal.deployment {
+                        let _ = write!(
+                            reason,
+                            "deployment `{}` is {}",
+                            d.id,
+                            d.status.as_deref().map_or_else(
+                                || "missing".to_owned(),
+                                |s| quote_untrusted(s).trim_matches('"').to_owned()
+                            )
+                        );
+                    }
+                }
+                Skip::NoEnabledVenue => {
+                    chain(&mut reason, checks, snapshot, options, named_dex(decision));
+                    if let Some(list) = signal
+                        .deployment
+                        .as_ref()
+                        .and_then(|d| d.enabled_venues.as_ref())
+                    {
+                        let _ = write!(
+                            reason,
+                            " (the deployment enables {})",
+                            if list.is_empty() {
+                                "no venue".to_owned()
+                            } else {
+                                quote_untrusted(&list.join(","))
+                                    .trim_matches('"')
+                                    .to_owned()
+                            }
+                        );
+                    }
+                }
+                Skip::ConflictingPositions { venues } => {
+                    let _ = write!(
+                        reason,
+                        "the deployment holds open positions in {} on {}; close one by hand, then the signal can be routed",
+                        history_token,
+                        quote_untrusted(&venues.join(" and ")).trim_matches('"')
+                    );
+                }
+                Skip::PositionVenueUnavailable => {
+                    let _ = write!(
+                        reason,
+                        "the deployment holds an open position in {history_token} there: "
+                    );
+                    chain(&mut reason, checks, snapshot, options, named_dex(decision));
+                }
                 Skip::InvalidSignal(invalid) => match invalid {
                     Invalid::Token(e) => {
                         let _ = write!(reason, "{e}");
@@ -123,7 +171,7 @@ pub fn render<'a>(
         reason.push_str("; config: ");
         reason.push_str(note);
     }
-    let venue_availability = availability_json(decision, snapshot);
+    let venue_availability = availability_json(signal, decision, snapshot);
     RenderedDecision {
         outcome: if venue.is_some() { "ROUTED" } else { "SKIPPED" },
         venue,
@@ -208,12 +256,23 @@ fn chain(
                     }
                 }
             }
-            Verdict::UnsupportedVenue => out.push_str(check.verdict.code()),
+            Verdict::UnsupportedVenue | Verdict::NotEnabled => {
+                out.push_str(check.verdict.code());
+            }
         }
     }
 }
 
 fn strategy_note(out: &mut String, decision: &Decision, choice: Choice, selected: &VenueCheck) {
+    if choice == Choice::OpenPosition {
+        let token = decision.token.as_ref().map_or("", |t| t.canonical.as_str());
+        let _ = write!(
+            out,
+            "; OPEN_POSITION: the deployment holds an open position in {token} on {}, so the signal goes there ahead of the strategy",
+            selected.venue
+        );
+        return;
+    }
     let strategy = decision.strategy;
     if strategy == Strategy::FirstAvailable {
         return;
@@ -222,7 +281,7 @@ fn strategy_note(out: &mut String, decision: &Decision, choice: Choice, selected
     let checks = decision.checks.as_slice();
     let available = || checks.iter().filter(|c| c.verdict.is_available());
     match choice {
-        Choice::First => {}
+        Choice::First | Choice::OpenPosition => {}
         Choice::OnlyCandidate => {
             let _ = write!(out, "{} is the only available venue", selected.venue);
         }
@@ -307,7 +366,11 @@ pub fn format_age(age: TimeDelta) -> String {
 }
 
 /// The `venue_availability` object: one entry per checked venue, in order.
-fn availability_json(decision: &Decision, snapshot: &MarketSnapshot) -> String {
+fn availability_json(
+    signal: &PendingSignal,
+    decision: &Decision,
+    snapshot: &MarketSnapshot,
+) -> String {
     let mut out = String::with_capacity(64 + 160 * decision.checks.as_slice().len());
     out.push('{');
     let selected = decision.selected().map(|c| c.venue);
@@ -326,6 +389,22 @@ fn availability_json(decision: &Decision, snapshot: &MarketSnapshot) -> String {
         }
         if selected == Some(check.venue) {
             out.push_str(",\"selected\":true");
+        }
+        if signal
+            .deployment
+            .as_ref()
+            .is_some_and(|d| !d.enables(check.venue))
+        {
+            out.push_str(",\"enabled\":false");
+        }
+        if matches!(
+            decision.outcome,
+            Outcome::Routed {
+                choice: Choice::OpenPosition,
+                ..
+            } | Outcome::Skipped(Skip::PositionVenueUnavailable)
+        ) {
+            out.push_str(",\"open_position\":true");
         }
         match check.verdict {
             Verdict::StaleMarketData => {

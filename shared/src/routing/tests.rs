@@ -103,6 +103,7 @@ fn signal(token: &str) -> PendingSignal {
         side: "LONG".to_owned(),
         leverage: Ok(None),
         created_at: now() - TimeDelta::minutes(5),
+        deployment: None,
     }
 }
 
@@ -126,6 +127,7 @@ fn run(
         config,
         ConfigSource::Default,
         snap,
+        &OpenPositions::default(),
         o,
     )
 }
@@ -906,4 +908,131 @@ fn ages_format_compactly() {
     assert_eq!(render::format_age(TimeDelta::minutes(30)), "30m");
     assert_eq!(render::format_age(TimeDelta::hours(26)), "26h");
     assert_eq!(render::format_age(TimeDelta::days(5)), "5d");
+}
+
+fn deployed(token: &str, status: &str, enabled: Option<&[&str]>) -> PendingSignal {
+    PendingSignal {
+        deployment: Some(Deployment {
+            id: Uuid::from_u128(77),
+            status: Some(status.to_owned()),
+            enabled_venues: enabled.map(|l| l.iter().map(|v| (*v).to_owned()).collect()),
+        }),
+        ..signal(token)
+    }
+}
+
+fn decide_with(s: &PendingSignal, positions: &OpenPositions) -> (Decision, String) {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let d = decide(
+        s,
+        Token::parse(&s.token_symbol),
+        &RoutingConfig::builtin_default(),
+        ConfigSource::Default,
+        &snap,
+        positions,
+        &o,
+    );
+    let reason = render(s, &d, &[], &snap, &o).routing_reason;
+    (d, reason)
+}
+
+#[test]
+fn deployments_restrict_venues_and_inactive_ones_skip() {
+    let none = OpenPositions::default();
+    // Both enabled: as without a deployment.
+    let (d, _) = decide_with(
+        &deployed("BTC", "ACTIVE", Some(&["HYPERLIQUID", "OSTIUM"])),
+        &none,
+    );
+    assert_eq!(d.venue(), Some(HL));
+    // Hyperliquid not enabled: BTC goes to Ostium, Hyperliquid marked.
+    let (d, reason) = decide_with(&deployed("BTC", "ACTIVE", Some(&["OSTIUM"])), &none);
+    assert_eq!(d.venue(), Some(OS), "{reason}");
+    assert!(
+        reason.starts_with("HYPERLIQUID: NOT_ENABLED → OSTIUM: available"),
+        "{reason}"
+    );
+    // Gold only on Ostium, deployment on Hyperliquid only: NO_ENABLED_VENUE.
+    let (d, reason) = decide_with(&deployed("XAU", "ACTIVE", Some(&["HYPERLIQUID"])), &none);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("NO_ENABLED_VENUE"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("HYPERLIQUID: NOT_LISTED → OSTIUM: NOT_ENABLED"),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with("(the deployment enables HYPERLIQUID)"),
+        "{reason}"
+    );
+    // Not listed anywhere: enabling would not help, NO_VENUE_AVAILABLE.
+    let (d, _) = decide_with(&deployed("NOPE", "ACTIVE", Some(&["HYPERLIQUID"])), &none);
+    assert_eq!(d.skip().map(Skip::code), Some("NO_VENUE_AVAILABLE"));
+    // An empty list enables nothing; NULL restricts nothing.
+    let (d, _) = decide_with(&deployed("BTC", "ACTIVE", Some(&[])), &none);
+    assert_eq!(d.skip().map(Skip::code), Some("NO_ENABLED_VENUE"));
+    let (d, _) = decide_with(&deployed("BTC", "ACTIVE", None), &none);
+    assert_eq!(d.venue(), Some(HL));
+    // Paused, cancelled or missing deployments.
+    for status in ["PAUSED", "CANCELLED"] {
+        let (d, reason) = decide_with(&deployed("BTC", status, None), &none);
+        assert_eq!(d.skip().map(Skip::code), Some("DEPLOYMENT_INACTIVE"));
+        assert!(reason.ends_with(&format!("is {status}")), "{reason}");
+    }
+    let mut gone = deployed("BTC", "ACTIVE", None);
+    if let Some(d) = gone.deployment.as_mut() {
+        d.status = None;
+    }
+    let (d, reason) = decide_with(&gone, &none);
+    assert_eq!(d.skip().map(Skip::code), Some("DEPLOYMENT_INACTIVE"));
+    assert!(reason.ends_with("is missing"), "{reason}");
+}
+
+#[test]
+fn open_positions_decide_the_venue_ahead_of_the_strategy() {
+    let dep = Uuid::from_u128(77);
+    // A position on Ostium recorded as `btc/usd`: the same token as `$BTC`.
+    let ostium = OpenPositions::new([(dep, "OSTIUM", "btc/usd")]);
+    let s = deployed("$BTC", "ACTIVE", Some(&["HYPERLIQUID"]));
+    let (d, reason) = decide_with(&s, &ostium);
+    assert_eq!(d.venue(), Some(OS), "{reason}");
+    assert_eq!(
+        d.checks.as_slice().len(),
+        1,
+        "only the position's venue is checked"
+    );
+    assert!(reason.contains("OPEN_POSITION"), "{reason}");
+    // Another deployment's position does not count.
+    let other = OpenPositions::new([(Uuid::from_u128(78), "OSTIUM", "BTC")]);
+    let (d, _) = decide_with(&deployed("BTC", "ACTIVE", None), &other);
+    assert_eq!(d.venue(), Some(HL));
+    // A position where the market is closed: skipped, never sent elsewhere.
+    let tsla = OpenPositions::new([(dep, "OSTIUM", "TSLA")]);
+    let (d, reason) = decide_with(&deployed("TSLA", "ACTIVE", None), &tsla);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("POSITION_VENUE_UNAVAILABLE"),
+        "{reason}"
+    );
+    assert!(reason.contains("OSTIUM: MARKET_CLOSED"), "{reason}");
+    // Positions on two venues, or on a venue no signal is routed to.
+    let both = OpenPositions::new([(dep, "OSTIUM", "ETH"), (dep, "HYPERLIQUID", "ETH-PERP")]);
+    let (d, reason) = decide_with(&deployed("ETH", "ACTIVE", None), &both);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("CONFLICTING_POSITIONS"),
+        "{reason}"
+    );
+    assert!(reason.contains("on HYPERLIQUID and OSTIUM"), "{reason}");
+    let multi = OpenPositions::new([(dep, "MULTI", "ETH")]);
+    let (d, reason) = decide_with(&deployed("ETH", "ACTIVE", None), &multi);
+    assert_eq!(
+        d.skip().map(Skip::code),
+        Some("CONFLICTING_POSITIONS"),
+        "{reason}"
+    );
+    assert!(reason.contains("on MULTI"), "{reason}");
 }

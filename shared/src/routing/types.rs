@@ -24,6 +24,77 @@ pub struct PendingSignal {
     /// `size_model` is unusable.
     pub leverage: Result<Option<f64>, SizeModelError>,
     pub created_at: DateTime<Utc>,
+    /// The deployment the signal was created for, on a host that executes
+    /// signals per deployment (Maxxit's `signals.deployment_id`); `None`
+    /// when the signal names none or the host has no deployments.
+    pub deployment: Option<Deployment>,
+}
+
+/// A signal's deployment (`agent_deployments`): whether it trades now and on
+/// which venues its user's wallet can trade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub id: Uuid,
+    /// `agent_deployments.status` (`ACTIVE`, `PAUSED`, `CANCELLED`); `None`
+    /// when the row is gone.
+    pub status: Option<String>,
+    /// `agent_deployments.enabled_venues`, upper-cased; `None` (NULL) means
+    /// no restriction is recorded.
+    pub enabled_venues: Option<Vec<String>>,
+}
+
+impl Deployment {
+    /// Whether the deployment trades now.
+    #[must_use]
+    pub fn is_active(&self) -> bool {
+        self.status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("ACTIVE"))
+    }
+
+    /// Whether the deployment's wallet may trade on `venue`.
+    #[must_use]
+    pub fn enables(&self, venue: Venue) -> bool {
+        self.enabled_venues
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|v| v == venue.as_str()))
+    }
+}
+
+/// The open positions of the batch's deployments, keyed by deployment and
+/// canonical symbol (positions record the token as the signal spelled it, so
+/// it goes through the same normalisation as signals).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenPositions {
+    by_key: std::collections::HashMap<(Uuid, String), Vec<String>>,
+}
+
+impl OpenPositions {
+    /// Indexes `(deployment, venue label, token as stored)` rows; a token
+    /// that is no valid symbol is kept under its upper-cased spelling.
+    pub fn new<'a>(rows: impl IntoIterator<Item = (Uuid, &'a str, &'a str)>) -> OpenPositions {
+        let mut positions = OpenPositions::default();
+        for (deployment, venue, token) in rows {
+            let canonical = Token::parse(token)
+                .map_or_else(|_| token.trim().to_ascii_uppercase(), |t| t.canonical);
+            let venues = positions.by_key.entry((deployment, canonical)).or_default();
+            let venue = venue.trim().to_ascii_uppercase();
+            if !venues.contains(&venue) {
+                venues.push(venue);
+                venues.sort();
+            }
+        }
+        positions
+    }
+
+    /// The venues (labels, sorted) where `deployment` holds open positions in
+    /// `canonical`.
+    #[must_use]
+    pub fn venues(&self, deployment: Uuid, canonical: &str) -> &[String] {
+        self.by_key
+            .get(&(deployment, canonical.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Why a signal's `size_model` cannot be used.
@@ -257,6 +328,9 @@ pub enum Verdict {
         requested: f64,
         max: i32,
     },
+    /// The venue could take the signal, but the signal's deployment has not
+    /// enabled it.
+    NotEnabled,
 }
 
 impl Verdict {
@@ -271,6 +345,7 @@ impl Verdict {
             Verdict::StaleMarketData => "STALE_MARKET_DATA",
             Verdict::UnsupportedVenue => "UNSUPPORTED_VENUE",
             Verdict::LeverageAboveMax { .. } => "LEVERAGE_ABOVE_MAX",
+            Verdict::NotEnabled => "NOT_ENABLED",
         }
     }
 
@@ -356,6 +431,19 @@ pub enum Skip {
         age: TimeDelta,
     },
     InvalidSignal(Invalid),
+    /// The signal's deployment does not trade now (paused, cancelled, gone).
+    DeploymentInactive,
+    /// No considered venue can take the signal, and one could if the
+    /// deployment had enabled it.
+    NoEnabledVenue,
+    /// The deployment holds open positions in the token that do not name one
+    /// routable venue (two venues, or a venue no signal can be routed to).
+    ConflictingPositions {
+        venues: Vec<String>,
+    },
+    /// The deployment holds an open position in the token on a venue that
+    /// cannot take the signal now (its check is the decision's one check).
+    PositionVenueUnavailable,
 }
 
 impl Skip {
@@ -366,6 +454,10 @@ impl Skip {
             Skip::NoVenueAvailable => "NO_VENUE_AVAILABLE",
             Skip::SignalExpired { .. } => "SIGNAL_EXPIRED",
             Skip::InvalidSignal(_) => "INVALID_SIGNAL",
+            Skip::DeploymentInactive => "DEPLOYMENT_INACTIVE",
+            Skip::NoEnabledVenue => "NO_ENABLED_VENUE",
+            Skip::ConflictingPositions { .. } => "CONFLICTING_POSITIONS",
+            Skip::PositionVenueUnavailable => "POSITION_VENUE_UNAVAILABLE",
         }
     }
 }
@@ -383,6 +475,9 @@ pub enum Choice {
     Tie,
     /// A figure was unknown for at least one available venue: priority order.
     MissingMetric,
+    /// The deployment holds an open position in the token on this venue:
+    /// the signal closes or flips it there, ahead of the strategy.
+    OpenPosition,
 }
 
 /// How a decision ended.

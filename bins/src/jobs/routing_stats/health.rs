@@ -3,7 +3,9 @@
 //! rate of the window is at least `--min-success-rate` once it holds
 //! `--min-decisions`; the oldest pending `MULTI` signal is younger than
 //! `--max-pending-age`; no run is left RUNNING without a heartbeat (killed, or
-//! its connection lost). Exit 0 when all pass, 1 otherwise.
+//! its connection lost); on Maxxit's schema, no `MULTI` signal of the window
+//! was executed by its executor without a routing decision. Exit 0 when all
+//! pass, 1 otherwise.
 
 use agent_where::db::stats::{self, Filters};
 use agent_where::domain::Venue;
@@ -19,7 +21,8 @@ use crate::output::{Format, Table};
 /// One check and its verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// `sync-age`, `active-markets`, `success-rate`, `pending-age` or `stale-runs`.
+    /// `sync-age`, `active-markets`, `success-rate`, `pending-age`,
+    /// `stale-runs` or `executed-unrouted` (Maxxit's schema).
     pub check: &'static str,
     /// The venue checked, for per-venue checks.
     pub venue: Option<String>,
@@ -102,8 +105,14 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
         },
     )
     .await?;
-    let pending = stats::pending(&tx).await?;
+    let host = agent_where::db::host::detect(&tx).await?;
+    let pending = stats::pending(&tx, host).await?;
     let stale = stats::stale_runs(&tx).await?;
+    let executed_unrouted = if host.is_maxxit() {
+        Some(stats::executed_unrouted(&tx, window.since, window.until).await?)
+    } else {
+        None
+    };
     drop(tx);
 
     let mut checks = Vec::new();
@@ -186,6 +195,20 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
         },
     });
     checks.push(stale_check(&stale));
+    if let Some(n) = executed_unrouted {
+        #[allow(clippy::cast_precision_loss)]
+        checks.push(Check {
+            check: "executed-unrouted",
+            venue: None,
+            ok: n == 0,
+            value: Some(n as f64),
+            threshold: 0.0,
+            detail: format!(
+                "{n} MULTI signals of the {} executed by the host's executor without a routing decision (it runs MULTI as OSTIUM: see README, Maxxit)",
+                window_words(&window)
+            ),
+        });
+    }
 
     let report = HealthReport {
         ok: checks.iter().all(|c| c.ok),

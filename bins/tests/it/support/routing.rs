@@ -96,7 +96,7 @@ pub async fn assert_decided_iff_history(client: &Client) -> Result<i64> {
                    WHEN 'ROUTED' THEN h.selected_venue IS NOT NULL
                                   AND s.venue = h.selected_venue
                                   AND s.skipped_reason IS NULL
-                   WHEN 'SKIPPED' THEN h.selected_venue IS NULL
+                   WHEN 'SKIPPED' THEN h.selected_venue = 'MULTI'
                                    AND s.venue = 'MULTI'
                                    AND s.skipped_reason IS NOT NULL
                    ELSE false

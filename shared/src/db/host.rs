@@ -1,0 +1,202 @@
+//! The host schema Agent Where runs in, read from the catalog once per run:
+//! its own minimal tables (standalone), or Maxxit's, whose executor runs
+//! signals per deployment and records what it executed.
+//!
+//! On Maxxit's schema a pending `MULTI` signal must also be untaken by the
+//! executor (no `trade_executed`, no executor error, no position), belongs to
+//! a deployment whose status and enabled venues decide where it may go, and
+//! its deployment's open positions decide the venue; a skip is marked in the
+//! columns the executor reads, and `agent_routing_history` gets a row per
+//! decision when it exists. The statements for it are in `sql/maxxit/`.
+//!
+//! A schema with some of Maxxit's execution columns but not all (an older
+//! Maxxit) is refused: routing could re-route executed signals there.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Result, bail};
+use tokio_postgres::GenericClient;
+
+use super::DbContext;
+
+/// What routing needs of Maxxit's schema, table by table.
+pub const MAXXIT_COLUMNS: [(&str, &[&str]); 3] = [
+    (
+        "signals",
+        &[
+            "deployment_id",
+            "trade_executed",
+            "execution_result",
+            "executor_agreement_error",
+        ],
+    ),
+    (
+        "positions",
+        &[
+            "signal_id",
+            "deployment_id",
+            "venue",
+            "token_symbol",
+            "status",
+            "closed_at",
+        ],
+    ),
+    ("agent_deployments", &["id", "status", "enabled_venues"]),
+];
+
+/// The columns of Maxxit's dashboard table Agent Where writes.
+pub const AGENT_ROUTING_HISTORY_COLUMNS: [&str; 7] = [
+    "signal_id",
+    "requested_venues",
+    "selected_venue",
+    "routing_reason",
+    "checked_venues",
+    "venue_availability",
+    "routing_duration_ms",
+];
+
+/// The host schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostSchema {
+    /// Agent Where's own minimal tables (or a host without execution records).
+    Minimal,
+    /// Maxxit's schema with its executor's columns.
+    Maxxit {
+        /// Whether `agent_routing_history` (Maxxit's dashboard) exists.
+        agent_routing_history: bool,
+    },
+}
+
+impl HostSchema {
+    /// Whether signals are executed per deployment with execution records.
+    #[must_use]
+    pub fn is_maxxit(self) -> bool {
+        matches!(self, HostSchema::Maxxit { .. })
+    }
+
+    /// The name shown in reports and run options.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            HostSchema::Minimal => "minimal",
+            HostSchema::Maxxit { .. } => "maxxit",
+        }
+    }
+}
+
+/// Reads the host schema from the catalog.
+pub async fn detect<C: GenericClient>(client: &C) -> Result<HostSchema> {
+    let tables: Vec<&str> = MAXXIT_COLUMNS
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(std::iter::once("agent_routing_history"))
+        .collect();
+    let rows = super::typed::query(
+        client,
+        include_str!("../../../sql/host/columns.sql"),
+        &[&tables],
+    )
+    .await
+    .db_context("cannot read the host schema")?;
+    let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in &rows {
+        let table: String = row
+            .try_get("table_name")
+            .db_context("cannot read the host schema")?;
+        let column: String = row
+            .try_get("column_name")
+            .db_context("cannot read the host schema")?;
+        present.entry(table).or_default().insert(column);
+    }
+    classify(&present)
+}
+
+/// The host schema from the columns present per table.
+pub fn classify(present: &BTreeMap<String, BTreeSet<String>>) -> Result<HostSchema> {
+    let has = |table: &str, column: &str| present.get(table).is_some_and(|c| c.contains(column));
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for (table, columns) in MAXXIT_COLUMNS {
+        for column in columns {
+            if has(table, column) {
+                found.push(format!("{table}.{column}"));
+            } else {
+                missing.push(format!("{table}.{column}"));
+            }
+        }
+    }
+    // The minimal schema has `signals` without any execution column.
+    let execution_records = found.iter().any(|c| !c.starts_with("agent_deployments."));
+    if missing.is_empty() {
+        let agent_routing_history = AGENT_ROUTING_HISTORY_COLUMNS
+            .iter()
+            .all(|c| has("agent_routing_history", c));
+        return Ok(HostSchema::Maxxit {
+            agent_routing_history,
+        });
+    }
+    if !execution_records {
+        return Ok(HostSchema::Minimal);
+    }
+    bail!(
+        "the host schema records executions but lacks {} (found {}): routing could re-route executed signals, so it stops; Agent Where supports its own minimal schema and Maxxit's schema of 2026 (see README, Maxxit)",
+        missing.join(", "),
+        found.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(tables: &[(&str, &[&str])]) -> BTreeMap<String, BTreeSet<String>> {
+        tables
+            .iter()
+            .map(|(t, cols)| {
+                (
+                    (*t).to_owned(),
+                    cols.iter().map(|c| (*c).to_owned()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn minimal_maxxit_and_partial_schemas() {
+        let minimal = schema(&[("signals", &["id", "venue", "skipped_reason"])]);
+        assert_eq!(classify(&minimal).ok(), Some(HostSchema::Minimal));
+        let full: Vec<(&str, &[&str])> = MAXXIT_COLUMNS.to_vec();
+        assert_eq!(
+            classify(&schema(&full)).ok(),
+            Some(HostSchema::Maxxit {
+                agent_routing_history: false
+            })
+        );
+        let mut with_dashboard = full.clone();
+        with_dashboard.push(("agent_routing_history", &AGENT_ROUTING_HISTORY_COLUMNS));
+        assert_eq!(
+            classify(&schema(&with_dashboard)).ok(),
+            Some(HostSchema::Maxxit {
+                agent_routing_history: true
+            })
+        );
+        // An older Maxxit: positions, but no execution columns on signals.
+        let older = schema(&[
+            ("signals", &["id"]),
+            (
+                "positions",
+                &[
+                    "signal_id",
+                    "deployment_id",
+                    "venue",
+                    "token_symbol",
+                    "status",
+                    "closed_at",
+                ],
+            ),
+        ]);
+        let e = classify(&older).expect_err("refused").to_string();
+        assert!(e.contains("signals.trade_executed"), "{e}");
+        assert!(e.contains("re-route executed signals"), "{e}");
+    }
+}

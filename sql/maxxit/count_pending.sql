@@ -1,0 +1,10 @@
+-- Counts pending MULTI signals on Maxxit's schema (only agent $1's when $1 is
+-- not NULL), with the pending rule of maxxit/claim_pending.sql.
+SELECT count(*) AS pending
+FROM signals AS s
+WHERE s.venue = 'MULTI'
+  AND s.skipped_reason IS NULL
+  AND s.trade_executed IS NULL
+  AND s.executor_agreement_error IS NULL
+  AND NOT EXISTS (SELECT 1 FROM positions AS p WHERE p.signal_id = s.id)
+  AND ($1::uuid IS NULL OR s.agent_id = $1::uuid)
