@@ -25,3 +25,4 @@ mod stale_runs;
 mod sync_hyperliquid;
 mod sync_ostium;
 mod tls;
+mod venue_hostile;
