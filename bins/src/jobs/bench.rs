@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::markets::{self, ApplyOptions};
-use agent_where::db::{DatabaseUrl, bench, config, locks, schema};
+use agent_where::db::{DatabaseUrl, Pooler, bench, config, locks, schema};
 use agent_where::venues::{Origin, SOURCES, SourceSettings};
 use anyhow::{Context, Result, bail};
 use chrono::TimeDelta;
@@ -137,6 +137,12 @@ pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome>
         bail!("`--signals` must be at least 1");
     }
     let server = common.database_url()?;
+    if server.pooler() == Pooler::Transaction {
+        bail!(
+            "bench-routing measures a direct connection (its per-signal reference prepares statements as the original did, and it copies databases), but {} is a transaction pooler: point --database-url at PostgreSQL itself, or add `pooler=none` if it is not a pooler",
+            server.host_port()
+        );
+    }
     let base_name = format!("agent_where_bench_{}", std::process::id());
     let base = server.with_database(&base_name);
     let admin = server.with_database("postgres").connect().await?;

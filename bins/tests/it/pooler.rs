@@ -469,3 +469,21 @@ async fn a_sync_lock_held_elsewhere_ends_the_sync_within_its_timeout() -> Result
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn bench_routing_refuses_a_transaction_pooler_before_connecting() -> Result<()> {
+    let out = Bin::new("bench-routing")
+        .args(["--signals", "10"])
+        .database("postgres://postgres@127.0.0.1:1/postgres?pooler=transaction")
+        .timeout(Duration::from_secs(30))
+        .run()
+        .await?;
+    out.expect_code(2, "bench-routing behind a pooler");
+    assert!(
+        out.error_line().contains("measures a direct connection")
+            && out.error_line().contains("pooler=none"),
+        "{}",
+        out.show()
+    );
+    Ok(())
+}

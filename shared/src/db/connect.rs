@@ -396,6 +396,13 @@ impl DatabaseUrl {
         let manager = Manager::from_config(
             self.config.clone(),
             self.tls_connector()?,
+            // Fast recycling sends nothing when a connection goes back to
+            // the pool. (`Clean` would run session-level resets — CLOSE ALL,
+            // DISCARD, pg_advisory_unlock_all — which behind a transaction
+            // pooler reach some other server connection.) deadpool's
+            // statement cache is filled only by `prepare_cached`, which
+            // Agent Where does not use: routing keeps its own statements
+            // per connection, and none through a transaction pooler.
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
