@@ -43,8 +43,9 @@ impl StoredConfig {
     }
 }
 
-/// Interprets a stored priority list (`venue_priority text[]`). GMX and SPOT
-/// are kept (routing reports them unavailable); duplicates keep their first
+/// Interprets a stored priority list (`venue_priority text[]`). A venue
+/// Agent Where does not sync (`SPOT`) is kept (routing reports it
+/// unsupported); duplicates keep their first
 /// position. `Err` holds the reason the list cannot be used.
 pub fn parse_priority(list: Option<&[String]>) -> Result<Vec<Venue>, String> {
     let Some(list) = list else {

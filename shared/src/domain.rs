@@ -176,7 +176,9 @@ pub struct Market {
     pub price_scale: f64,
     /// HIP-3 builder dex (`xyz`), `None` for the main dex and Ostium.
     pub dex: Option<String>,
-    pub is_active: bool,
+    /// Listed by the venue (stored as `delisted_at IS NULL`; the stored
+    /// `is_active` is listed AND open now, see `sql/markets/apply.sql`).
+    pub listed: bool,
     /// Ostium market hours; `None` when the venue trades around the clock.
     pub market_open: Option<bool>,
     pub market_status_at: Option<DateTime<Utc>>,

@@ -270,6 +270,20 @@ fn glued_canonical(s: &str) -> String {
 /// through [`ticker_market`], so the rule is written once.
 pub type Collision = (&'static str, &'static str);
 
+/// Tickers that name a memecoin on a crypto-only venue but an index or a
+/// stock elsewhere: `SPX` is the SPX6900 memecoin wherever only crypto is
+/// listed, while `SPX` (and `US500`) mean the S&P 500 on Ostium. The table
+/// of every crypto-only venue that names its markets by ticker; a venue
+/// whose list differs keeps its own (`hyperliquid::COLLISIONS`).
+pub const CRYPTO_ONLY_COLLISIONS: [Collision; 1] = [("SPX", "SPX6900")];
+
+fn collided(upper: String, collisions: &[Collision]) -> String {
+    collisions
+        .iter()
+        .find(|(ticker, _)| *ticker == upper)
+        .map_or(upper, |(_, canonical)| (*canonical).to_owned())
+}
+
 /// Canonical identity of a USD-quoted venue market named by its ticker,
 /// optionally on a builder dex (`dex:TICKER`): the 1000-unit prefix gives the
 /// price scale (`kPEPE` → PEPE ×1000); a dex market's display name maps to
@@ -286,10 +300,7 @@ pub fn ticker_market(name: &str, collisions: &[Collision]) -> MarketSymbol {
     let base = if dex.is_some() {
         alias(&upper).to_owned()
     } else {
-        collisions
-            .iter()
-            .find(|(ticker, _)| *ticker == upper)
-            .map_or(upper, |(_, canonical)| (*canonical).to_owned())
+        collided(upper, collisions)
     };
     MarketSymbol {
         base_symbol: base,
@@ -297,6 +308,56 @@ pub fn ticker_market(name: &str, collisions: &[Collision]) -> MarketSymbol {
         price_scale: scale,
         dex,
     }
+}
+
+/// Canonical identity of a perpetual named `TICKER-PERP` (Aevo `ETH-PERP`,
+/// `1000PEPE-PERP`): the ticker rules of [`ticker_market`] after the
+/// `-PERP` suffix. `None` when the name has no `-PERP` suffix or nothing
+/// before it.
+#[must_use]
+pub fn perp_instrument_market(name: &str, collisions: &[Collision]) -> Option<MarketSymbol> {
+    let ticker = name.strip_suffix("-PERP")?;
+    if ticker.is_empty() || ticker.contains(':') {
+        return None;
+    }
+    Some(ticker_market(ticker, collisions))
+}
+
+/// A market named by its index and its collateral pool, as GMX names them:
+/// `ETH/USD [WETH-USDC]`, `DOGE/USD [WETH-USDC]` (a synthetic index, traded
+/// against a pool of other tokens).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolMarket {
+    /// The index's identity: ticker rules for USD-quoted indexes
+    /// ([`ticker_market`]: `1000PEPE` → PEPE ×1000, collisions), pair rules
+    /// otherwise ([`pair_market`]).
+    pub symbol: MarketSymbol,
+    /// The pool between the brackets (`WETH-USDC`).
+    pub pool: String,
+}
+
+/// Parses a pooled market name `INDEX/QUOTE [LONG-SHORT]`. `None` for any
+/// other shape, such as GMX's swap-only pools (`SWAP-ONLY [USDC-USDT]`),
+/// which are not markets a signal can trade.
+#[must_use]
+pub fn pool_market(name: &str, collisions: &[Collision]) -> Option<PoolMarket> {
+    let (index, rest) = name.trim().split_once('[')?;
+    let pool = rest.strip_suffix(']')?.trim();
+    let (base, quote) = index.trim().split_once('/')?;
+    let (base, quote) = (base.trim(), quote.trim());
+    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    if !valid(base) || !valid(quote) || pool.is_empty() || pool.contains(['[', ']']) {
+        return None;
+    }
+    let symbol = if quote.eq_ignore_ascii_case("USD") {
+        ticker_market(base, collisions)
+    } else {
+        pair_market(base, quote)
+    };
+    Some(PoolMarket {
+        symbol,
+        pool: pool.to_owned(),
+    })
 }
 
 /// Canonical identity of a venue market named by its base and quote
@@ -484,6 +545,56 @@ mod tests {
                 Err(SymbolError::Malformed(BAD_DEX_PREFIX)),
                 "{raw:?}"
             );
+        }
+    }
+
+    #[test]
+    fn perp_instruments_follow_the_ticker_rules() {
+        let m = perp_instrument_market("ETH-PERP", &CRYPTO_ONLY_COLLISIONS).expect("perp");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("ETH", 1.0));
+        assert_eq!(m.quote_symbol, "USD");
+        let m = perp_instrument_market("1000PEPE-PERP", &CRYPTO_ONLY_COLLISIONS).expect("perp");
+        assert_eq!((m.base_symbol.as_str(), m.price_scale), ("PEPE", 1000.0));
+        let m = perp_instrument_market("SPX-PERP", &CRYPTO_ONLY_COLLISIONS).expect("perp");
+        assert_eq!(m.base_symbol, "SPX6900");
+        for bad in ["ETH", "-PERP", "ETH-USD", "xyz:ETH-PERP"] {
+            assert_eq!(perp_instrument_market(bad, &[]), None, "{bad}");
+        }
+        // A signal spelled as the venue spells it meets the market.
+        assert_eq!(canonical_symbol("ETH-PERP").as_deref(), Ok("ETH"));
+    }
+
+    #[test]
+    fn pooled_names_give_the_index_and_the_pool() {
+        let m = pool_market("ETH/USD [WETH-USDC]", &CRYPTO_ONLY_COLLISIONS).expect("pool");
+        assert_eq!(m.symbol.base_symbol, "ETH");
+        assert_eq!(m.symbol.quote_symbol, "USD");
+        assert_eq!(m.pool, "WETH-USDC");
+        let m = pool_market("DOGE/USD [WETH-USDC]", &[]).expect("pool");
+        assert_eq!(m.symbol.base_symbol, "DOGE");
+        let m = pool_market("BTC/USD [WBTC.b-USDC]", &[]).expect("pool");
+        assert_eq!(
+            (m.symbol.base_symbol.as_str(), m.pool.as_str()),
+            ("BTC", "WBTC.b-USDC")
+        );
+        let m = pool_market("SPX/USD [WETH-USDC]", &CRYPTO_ONLY_COLLISIONS).expect("pool");
+        assert_eq!(m.symbol.base_symbol, "SPX6900");
+        let m = pool_market("1000PEPE/USD [WETH-USDC]", &[]).expect("pool");
+        assert_eq!(
+            (m.symbol.base_symbol.as_str(), m.symbol.price_scale),
+            ("PEPE", 1000.0)
+        );
+        let m = pool_market("EUR/USD [USDC-USDC]", &[]).expect("pool");
+        assert_eq!(m.symbol.base_symbol, "EUR");
+        for bad in [
+            "SWAP-ONLY [USDC-USDT]",
+            "ETH/USD",
+            "ETH/USD []",
+            "/USD [WETH-USDC]",
+            "ETH/ [WETH-USDC]",
+            "ETH USD/USD [WETH-USDC]",
+        ] {
+            assert_eq!(pool_market(bad, &[]), None, "{bad}");
         }
     }
 

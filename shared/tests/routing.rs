@@ -522,7 +522,7 @@ async fn configuration_precedence_and_failover() -> Result<()> {
                ('{no_failover}', ARRAY['HYPERLIQUID','OSTIUM'], 'FIRST_AVAILABLE', false);
              INSERT INTO venue_routing_overrides (agent_id, token_symbol, venue_priority) VALUES
                ('{overridden}', 'ETH', ARRAY['OSTIUM']),
-               (NULL, 'SOL', ARRAY['GMX', 'HYPERLIQUID'])"
+               (NULL, 'SOL', ARRAY['SPOT', 'HYPERLIQUID'])"
         ))
         .await?;
     let agent_btc = multi(&client, with_row, "BTC").await?;
@@ -566,12 +566,12 @@ async fn configuration_precedence_and_failover() -> Result<()> {
     let sol = &state(&client, global_sol).await?.history[0];
     assert!(
         sol.reason
-            .starts_with("GMX: UNSUPPORTED_VENUE → HYPERLIQUID: available"),
+            .starts_with("SPOT: UNSUPPORTED_VENUE → HYPERLIQUID: available"),
         "{}",
         sol.reason
     );
     assert_eq!(
-        sol.availability["GMX"]["reason"],
+        sol.availability["SPOT"]["reason"],
         json!("UNSUPPORTED_VENUE")
     );
     Ok(())

@@ -1,8 +1,17 @@
 -- Applies one venue's validated market list in a single statement: upserts
--- every market on (venue, token_symbol), deactivates the active markets of
--- the synced scope that are missing from the list (is_active = false,
--- delisted_at set; never deleted), clears delisted_at of markets that are
--- active again, and returns one row per touched market with how it changed.
+-- every market on (venue, token_symbol), delists the listed markets of the
+-- synced scope that are missing from the list (delisted_at set, is_active =
+-- false; never deleted), clears delisted_at of markets listed again, and
+-- returns one row per touched market with how it changed.
+--
+-- Two writers share this table on Maxxit (its own sync scripts and Agent
+-- Where), so the stored columns keep Maxxit's meaning: `is_active` = listed
+-- AND open now (Maxxit's readers ask `token_symbol = … AND is_active`);
+-- `delisted_at` (NULL = listed) and `market_open` (hours) keep the two apart
+-- for routing. The input's `listed` is the venue's word. Only rows Agent Where
+-- wrote (base_symbol set) are ever delisted: rows only the other writer keeps
+-- (Ostium `USD`, `DAX`, keyed by the pair's `from`) are left alone.
+--
 -- All CTEs read the pre-statement snapshot, so `old` holds the rows as they
 -- were. A change is any stored value but last_synced and market_status_at
 -- (observation times). $1 venue; $2 scope (dex names, '' = main dex, NULL =
@@ -17,14 +26,14 @@ WITH input AS (
         $26::float8[], $27::jsonb[]
     ) AS t (
         token_symbol, market_name, market_index, base_symbol, quote_symbol, price_scale, dex,
-        is_active, market_open, market_status_at, min_position, max_leverage, "group",
+        listed, market_open, market_status_at, min_position, max_leverage, "group",
         current_price, liquidity_usd, open_interest_usd, long_open_interest_usd,
         short_open_interest_usd, max_open_interest_usd, day_volume_usd, spread_bps,
         taker_fee_bps, maker_fee_bps, funding_rate, metadata
     )
 ),
 old AS (
-    SELECT m.token_symbol, m.is_active,
+    SELECT m.token_symbol, m.delisted_at IS NULL AS listed,
            to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' AS snapshot
     FROM venue_markets m
     WHERE m.venue = $1::text::venue_t
@@ -38,12 +47,13 @@ upserted AS (
         taker_fee_bps, maker_fee_bps, funding_rate, metadata, last_synced, delisted_at
     )
     SELECT $1::text::venue_t, i.token_symbol, i.market_name, i.market_index, i.base_symbol,
-           i.quote_symbol, i.price_scale, i.dex, i.is_active, i.market_open, i.market_status_at,
+           i.quote_symbol, i.price_scale, i.dex, i.listed AND coalesce(i.market_open, true),
+           i.market_open, i.market_status_at,
            i.min_position::numeric(20, 8), i.max_leverage, i."group",
            i.current_price::numeric(20, 8), i.liquidity_usd, i.open_interest_usd,
            i.long_open_interest_usd, i.short_open_interest_usd, i.max_open_interest_usd,
            i.day_volume_usd, i.spread_bps, i.taker_fee_bps, i.maker_fee_bps, i.funding_rate,
-           i.metadata, now(), CASE WHEN i.is_active THEN NULL ELSE now() END
+           i.metadata, now(), CASE WHEN i.listed THEN NULL ELSE now() END
     FROM input i
     ON CONFLICT (venue, token_symbol) DO UPDATE SET
         market_name = EXCLUDED.market_name,
@@ -71,18 +81,19 @@ upserted AS (
         funding_rate = EXCLUDED.funding_rate,
         metadata = EXCLUDED.metadata,
         last_synced = EXCLUDED.last_synced,
-        delisted_at = CASE WHEN EXCLUDED.is_active THEN NULL
+        delisted_at = CASE WHEN EXCLUDED.delisted_at IS NULL THEN NULL
                            ELSE coalesce(m.delisted_at, EXCLUDED.delisted_at) END
-    RETURNING m.token_symbol, m.is_active,
+    RETURNING m.token_symbol, m.delisted_at IS NULL AS listed,
               to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' AS snapshot
 ),
 swept AS (
     UPDATE venue_markets m
     SET is_active = false,
-        delisted_at = coalesce(m.delisted_at, now()),
+        delisted_at = now(),
         last_synced = now()
     WHERE m.venue = $1::text::venue_t
-      AND m.is_active
+      AND m.delisted_at IS NULL
+      AND m.base_symbol IS NOT NULL
       AND ($2::text[] IS NULL OR coalesce(m.dex, '') = ANY ($2::text[]))
       AND NOT EXISTS (SELECT 1 FROM input i WHERE i.token_symbol = m.token_symbol)
     RETURNING m.token_symbol
@@ -90,8 +101,8 @@ swept AS (
 SELECT u.token_symbol,
        CASE
            WHEN o.token_symbol IS NULL THEN 'added'
-           WHEN NOT o.is_active AND u.is_active THEN 'reactivated'
-           WHEN o.is_active AND NOT u.is_active THEN 'delisted'
+           WHEN NOT o.listed AND u.listed THEN 'reactivated'
+           WHEN o.listed AND NOT u.listed THEN 'delisted'
            WHEN o.snapshot = u.snapshot THEN 'unchanged'
            ELSE 'updated'
        END AS change

@@ -47,9 +47,10 @@ use crate::output::{self, Format};
 pub const MAX_DEMO_SIGNALS: i64 = 1_000_000;
 
 /// What `--offline` says about its data, on every run that uses it.
-pub const OFFLINE_NOTE: &str = "offline: venue markets come from the recorded capture of January 2026 \
-built into this binary (markets, prices and market hours as of then; Ostium's stock markets were \
-closed in that capture). Illustrative data: never trade on it.";
+pub const OFFLINE_NOTE: &str = "offline: venue markets come from the responses built into this binary, \
+captures of January 2026 or fixtures written from the documented shapes, as each sync line says \
+(markets, prices and market hours as of then; Ostium's stock markets were closed in its capture). \
+Illustrative data: never trade on it.";
 
 /// Run the whole job once, in order: setup-agent-where (create and migrate the
 /// database), one market sync per venue (--venues), optional demo signals,
@@ -59,8 +60,9 @@ closed in that capture). Illustrative data: never trade on it.";
 #[derive(Debug, Parser)]
 #[command(name = "run-pipeline", version, after_help = AFTER_HELP)]
 pub struct Args {
-    /// Sync from the venue responses recorded in January 2026 and built into
-    /// the binary instead of calling the venues (no network). Default: live.
+    /// Sync from the venue responses built into the binary (captures of
+    /// January 2026, or fixtures written from the documented shapes) instead
+    /// of calling the venues (no network). Default: live.
     #[arg(long, env = "AGENT_WHERE_OFFLINE", conflicts_with = crate::args::venues::TESTNET)]
     pub offline: bool,
     /// Before routing, create the demo MULTI agent if missing and N pending

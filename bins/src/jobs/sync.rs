@@ -69,10 +69,6 @@ pub struct SyncPlan {
     pub lock_timeout: std::time::Duration,
 }
 
-/// `venue_sync_runs.source` of a sync from the responses built into the
-/// binary (each venue module's recorded fixture, captured in January 2026).
-pub const RECORDED_SOURCE: &str = "recorded January 2026 capture, built in";
-
 /// The flags of `sync-<venue>-markets`, as parsed.
 #[derive(Debug, Clone)]
 pub struct SyncArgs {
@@ -162,7 +158,8 @@ pub async fn execute(
 ) -> Result<SyncSummary> {
     let venue = source.info().venue;
     let label = match plan.origin {
-        Origin::Recorded => RECORDED_SOURCE.to_owned(),
+        // The venue's fixture built into the binary, as its module describes it.
+        Origin::Recorded => source.info().recorded_source.to_owned(),
         Origin::Configured => source.source_label(&plan.settings),
     };
     let (_, mut client) = common.connect_checked().await?;

@@ -24,5 +24,6 @@ mod setup;
 mod stale_runs;
 mod sync_hyperliquid;
 mod sync_ostium;
+mod sync_venues;
 mod tls;
 mod venue_hostile;

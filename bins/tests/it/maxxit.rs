@@ -424,3 +424,114 @@ async fn health_reports_multi_signals_the_executor_ran_without_a_decision() -> R
     assert!(line.contains(",OK,0,0,"), "{line}");
     Ok(())
 }
+
+/// Maxxit's own columns of its own sync scripts' rows (`USD`, `DAX`).
+async fn maxxits_rows(client: &Client) -> Result<Vec<String>> {
+    Ok(client
+        .query(
+            "SELECT jsonb_build_object('token', token_symbol, 'name', market_name,
+                    'index', market_index, 'active', is_active, 'min', min_position::text,
+                    'lev', max_leverage, 'group', \"group\", 'price', current_price::text,
+                    'synced', last_synced::text)::text
+             FROM venue_markets WHERE venue = 'OSTIUM' AND token_symbol IN ('USD', 'DAX')
+             ORDER BY token_symbol",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// Maxxit's signal generator asks `venue_markets` whether a token trades on a
+/// venue right now: `token_symbol = upper(token) AND is_active`.
+async fn maxxit_says_tradable(client: &Client, venue: &str, token: &str) -> Result<bool> {
+    Ok(client
+        .query_opt(
+            "SELECT 1 FROM venue_markets
+             WHERE venue = $1::text::venue_t AND token_symbol = upper($2) AND is_active",
+            &[&venue, &token],
+        )
+        .await?
+        .is_some())
+}
+
+#[tokio::test]
+async fn both_writers_of_venue_markets_keep_their_rows_and_meaning() -> Result<()> {
+    let db = TestDb::empty().await?;
+    let client = db.client().await?;
+    client.batch_execute(MAXXIT_2026).await?;
+    let theirs = maxxits_rows(&client).await?;
+    assert_eq!(theirs.len(), 2);
+    run("setup-agent-where", db.url(), &[])
+        .await?
+        .expect_code(0, "setup on Maxxit's schema");
+    // Two syncs: the second one's sweep sees the first one's rows.
+    sync_recorded(db.url()).await?;
+    sync_recorded(db.url()).await?;
+
+    // Rows only Maxxit's scripts keep are neither delisted nor rewritten.
+    assert_eq!(maxxits_rows(&client).await?, theirs);
+    let untouched = count(
+        &client,
+        "SELECT count(*) FROM venue_markets
+         WHERE token_symbol IN ('USD', 'DAX') AND delisted_at IS NULL AND base_symbol IS NULL",
+    )
+    .await?;
+    assert_eq!(untouched, 2);
+
+    // `is_active` keeps Maxxit's meaning (tradable now): a closed stock market
+    // is listed (no delisted_at) yet inactive; an open one is active.
+    let tsla = client
+        .query_one(
+            "SELECT is_active, delisted_at IS NULL, market_open FROM venue_markets
+             WHERE venue = 'OSTIUM' AND token_symbol = 'TSLA'",
+            &[],
+        )
+        .await?;
+    assert_eq!(
+        (
+            tsla.get::<_, bool>(0),
+            tsla.get::<_, bool>(1),
+            tsla.get::<_, Option<bool>>(2)
+        ),
+        (false, true, Some(false)),
+        "closed at the capture"
+    );
+    assert!(!maxxit_says_tradable(&client, "OSTIUM", "tsla").await?);
+    assert!(maxxit_says_tradable(&client, "OSTIUM", "btc").await?);
+    assert!(maxxit_says_tradable(&client, "HYPERLIQUID", "eth").await?);
+    // The sync's own count is of listed markets, closed ones included.
+    let listed = count(
+        &client,
+        "SELECT count(*) FROM venue_markets WHERE venue = 'OSTIUM' AND base_symbol IS NOT NULL
+         AND delisted_at IS NULL",
+    )
+    .await?;
+    assert_eq!(listed, 52);
+
+    // Routing tells closed from delisted: a TSLA signal is skipped because
+    // Ostium's market is closed (Hyperliquid's HIP-3 TSLA is not eligible).
+    client
+        .execute(
+            "UPDATE signals SET token_symbol = 'TSLA' WHERE id = $1",
+            &[&ETH_BOTH_VENUES.parse::<Uuid>()?],
+        )
+        .await?;
+    run(
+        "route-pending-signals",
+        db.url(),
+        &["--max-market-age", "1000d"],
+    )
+    .await?
+    .expect_code(0, "route");
+    let tsla = state(&client, ETH_BOTH_VENUES).await?;
+    assert_eq!(tsla.venue, "MULTI", "{tsla:?}");
+    assert!(
+        tsla.history[0]
+            .2
+            .contains("OSTIUM: MARKET_CLOSED (TSLA/USD)"),
+        "{tsla:?}"
+    );
+    Ok(())
+}

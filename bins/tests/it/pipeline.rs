@@ -17,14 +17,43 @@ use crate::support::venue::{
     mount_hyperliquid, mount_ostium, recorded_pairs, recorded_perp_dexs, recorded_prices,
 };
 
-const STEPS: [&str; 6] = [
-    "[1/6] setup … ",
-    "[2/6] sync-hyperliquid … ",
-    "[3/6] sync-ostium … ",
-    "[4/6] demo-signals … ",
-    "[5/6] route … ",
-    "[6/6] summary … ",
-];
+/// The step names in order: setup, one sync per registered venue, then the
+/// demo signals, routing and the summary.
+fn step_names(venues: &[&str]) -> Vec<String> {
+    let mut names = vec!["setup".to_owned()];
+    names.extend(venues.iter().map(|key| format!("sync-{key}")));
+    names.extend(["demo-signals", "route", "summary"].map(str::to_owned));
+    names
+}
+
+/// The prefix of every step line, `[n/N] name … `, in order, of a run that
+/// syncs every registered venue.
+fn steps() -> Vec<String> {
+    let keys: Vec<&str> = agent_where::venues::SOURCES
+        .iter()
+        .map(|s| s.info().key)
+        .collect();
+    steps_for(&keys)
+}
+
+/// The step prefixes of a run that syncs `venues` (`--venues`).
+fn steps_for(venues: &[&str]) -> Vec<String> {
+    let names = step_names(venues);
+    let total = names.len();
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("[{}/{total}] {name} … ", i + 1))
+        .collect()
+}
+
+/// The prefix of the line of step `name`.
+fn step(name: &str) -> String {
+    steps()
+        .into_iter()
+        .find(|s| s.contains(&format!("] {name} … ")))
+        .unwrap_or_else(|| panic!("no step `{name}`"))
+}
 
 /// Runs `run-pipeline` with `args` and `--database-url url`.
 async fn pipeline(url: &str, args: &[&str]) -> Result<Output> {
@@ -57,7 +86,8 @@ async fn offline_demo_run_on_a_new_database_decides_every_signal() -> Result<()>
 
     // Every step, in order, each ok, with its time.
     let mut last = 0;
-    for step in STEPS {
+    for step in steps() {
+        let step = step.as_str();
         let at = run
             .stdout
             .find(step)
@@ -78,17 +108,20 @@ async fn offline_demo_run_on_a_new_database_decides_every_signal() -> Result<()>
         "{}",
         run.show()
     );
-    assert!(run.line(STEPS[0]).contains("created the database"));
+    assert!(run.line(&step("setup")).contains("created the database"));
     assert!(
-        run.line(STEPS[1])
+        run.line(&step("sync-hyperliquid"))
             .contains("225 markets seen, 187 active: 225 added"),
         "{}",
         run.show()
     );
-    assert!(run.line(STEPS[2]).contains("52 markets seen"));
-    assert!(run.line(STEPS[2]).contains("recorded January 2026 capture"));
+    assert!(run.line(&step("sync-ostium")).contains("52 markets seen"));
     assert!(
-        run.line(STEPS[3])
+        run.line(&step("sync-ostium"))
+            .contains("recorded January 2026 capture")
+    );
+    assert!(
+        run.line(&step("demo-signals"))
             .contains("500 pending MULTI signals over 40 token spellings"),
         "{}",
         run.show()
@@ -140,15 +173,16 @@ async fn offline_demo_run_on_a_new_database_decides_every_signal() -> Result<()>
             "SELECT count(*) FROM venue_sync_runs WHERE status = 'SUCCEEDED'"
         )
         .await?,
-        2
+        // One successful sync per registered venue.
+        i64::try_from(agent_where::venues::SOURCES.len())?
     );
 
     // The route line and the printed summary agree with the database.
-    let route = run.line(STEPS[4]);
+    let route = run.line(&step("route"));
     assert_eq!(figure(route, "): "), 500, "{route}");
     assert_eq!(figure(route, "decided: "), routed, "{route}");
     assert_eq!(figure(route, "), "), skipped, "{route}");
-    let summary = &run.stdout[run.stdout.find(STEPS[5]).unwrap_or(0)..];
+    let summary = &run.stdout[run.stdout.find(&step("summary")).unwrap_or(0)..];
     assert!(summary.contains("Routing decisions, last day"), "{summary}");
     assert_eq!(figure(summary, "decisions "), 500, "{summary}");
     assert_eq!(figure(summary, "routed "), routed, "{summary}");
@@ -166,24 +200,26 @@ async fn a_second_run_changes_nothing_and_finds_nothing_pending() -> Result<()> 
     let again = pipeline(db.url(), &["--offline"]).await?;
     assert_eq!(again.code, Some(0), "{}", again.show());
     assert!(
-        again.line(STEPS[0]).contains("up to date")
-            && again.line(STEPS[0]).contains("nothing changed"),
+        again.line(&step("setup")).contains("up to date")
+            && again.line(&step("setup")).contains("nothing changed"),
         "{}",
         again.show()
     );
     assert!(
         again
-            .line(STEPS[1])
+            .line(&step("sync-hyperliquid"))
             .contains("0 added, 0 updated, 225 unchanged"),
         "{}",
         again.show()
     );
     assert_eq!(
-        again.line(STEPS[3]),
-        "[4/6] demo-signals … skipped: no --demo-signals"
+        again.line(&step("demo-signals")),
+        format!("{}skipped: no --demo-signals", step("demo-signals"))
     );
     assert!(
-        again.line(STEPS[4]).ends_with("no pending MULTI signals"),
+        again
+            .line(&step("route"))
+            .ends_with("no pending MULTI signals"),
         "{}",
         again.show()
     );
@@ -192,8 +228,12 @@ async fn a_second_run_changes_nothing_and_finds_nothing_pending() -> Result<()> 
     // A second demo run reuses the agent.
     let third = pipeline(db.url(), &["--offline", "--demo-signals", "10"]).await?;
     assert_eq!(third.code, Some(0), "{}", third.show());
-    assert!(third.line(STEPS[3]).contains("reused the demo agent"));
-    assert!(third.line(STEPS[4]).contains("10 signals decided"));
+    assert!(
+        third
+            .line(&step("demo-signals"))
+            .contains("reused the demo agent")
+    );
+    assert!(third.line(&step("route")).contains("10 signals decided"));
     let client = db.client().await?;
     assert_eq!(
         count(&client, "SELECT count(*) FROM venue_routing_history").await?,
@@ -218,7 +258,8 @@ async fn json_summary_keeps_stdout_parseable() -> Result<()> {
     assert_eq!(json["window"]["label"], "day");
     // The step lines went to stderr, in order.
     let mut last = 0;
-    for step in STEPS {
+    for step in steps() {
+        let step = step.as_str();
         let at = run
             .stderr
             .find(step)
@@ -240,11 +281,11 @@ async fn an_unreachable_database_stops_at_setup_with_exit_2() -> Result<()> {
     .await?;
     assert_eq!(run.code, Some(2), "{}", run.show());
     assert!(
-        run.line(STEPS[0])["[1/6] setup … ".len()..].starts_with("FAILED ("),
+        run.line(&step("setup"))[step("setup").len()..].starts_with("FAILED ("),
         "{}",
         run.show()
     );
-    assert!(!run.stdout.contains("[2/6]"), "{}", run.show());
+    assert!(!run.stdout.contains(&steps()[1]), "{}", run.show());
     let error = run
         .stderr
         .lines()
@@ -281,17 +322,30 @@ async fn a_rejected_venue_is_recorded_and_routing_goes_on_with_exit_1() -> Resul
             &format!("{base}/prices"),
             "--retries",
             "0",
+            "--venues",
+            "hyperliquid,ostium",
             "--demo-signals",
             "80",
         ],
     )
     .await?;
     assert_eq!(run.code, Some(1), "{}", run.show());
-    let hl = run.line(STEPS[1]);
+    let two = steps_for(&["hyperliquid", "ostium"]);
+    let step = |name: &str| {
+        two.iter()
+            .find(|s| s.contains(&format!("] {name} … ")))
+            .cloned()
+            .unwrap_or_else(|| panic!("no step `{name}`"))
+    };
+    let hl = run.line(&step("sync-hyperliquid"));
     assert!(hl.contains("FAILED (") && hl.contains("422"), "{hl}");
-    assert!(run.line(STEPS[2]).contains("ok ("), "{}", run.show());
     assert!(
-        run.line(STEPS[4]).contains("80 signals decided"),
+        run.line(&step("sync-ostium")).contains("ok ("),
+        "{}",
+        run.show()
+    );
+    assert!(
+        run.line(&step("route")).contains("80 signals decided"),
         "{}",
         run.show()
     );
@@ -339,8 +393,12 @@ async fn no_create_database_stops_at_setup_and_creates_nothing() -> Result<()> {
     let db = TestDb::unborn();
     let run = pipeline(db.url(), &["--offline", "--no-create-database"]).await?;
     assert_eq!(run.code, Some(2), "{}", run.show());
-    assert!(run.line(STEPS[0]).contains("FAILED ("), "{}", run.show());
-    assert!(!run.stdout.contains("[2/6]"), "{}", run.show());
+    assert!(
+        run.line(&step("setup")).contains("FAILED ("),
+        "{}",
+        run.show()
+    );
+    assert!(!run.stdout.contains(&steps()[1]), "{}", run.show());
     assert!(
         run.stderr.contains("step `setup` failed") && run.stderr.contains("does not exist"),
         "{}",
@@ -348,5 +406,88 @@ async fn no_create_database_stops_at_setup_and_creates_nothing() -> Result<()> {
     );
     let exists = database_exists(&admin().await?, db.name()).await?;
     assert!(!exists, "the database was created");
+    Ok(())
+}
+
+#[tokio::test]
+async fn offline_run_syncs_every_venue_and_routes_a_token_only_a_new_venue_lists() -> Result<()> {
+    let db = TestDb::migrated().await?;
+    let run = pipeline(db.url(), &["--offline", "--demo-signals", "40"]).await?;
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    // Every registered venue synced from its recorded data.
+    for (name, figures) in [
+        ("sync-gmx", "8 markets seen, 7 active: 8 added"),
+        ("sync-aevo", "6 markets seen, 5 active: 6 added"),
+        ("sync-lighter", "6 markets seen, 5 active: 6 added"),
+    ] {
+        let line = run.line(&step(name));
+        assert!(line.contains(figures), "{line}");
+        assert!(
+            line.contains("fixture written from the documented response shape, built in"),
+            "{line}"
+        );
+    }
+    // The default priority still routes the demo mix to the two first venues only.
+    let client = db.client().await?;
+    assert_eq!(
+        count(
+            &client,
+            "SELECT count(*) FROM signals WHERE venue NOT IN ('MULTI', 'HYPERLIQUID', 'OSTIUM')"
+        )
+        .await?,
+        0
+    );
+
+    // A priority naming the new venues after the default ones: a token that
+    // only one new venue lists goes there; one Hyperliquid lists stays there.
+    client
+        .batch_execute(
+            "UPDATE venue_routing_config
+                SET venue_priority = ARRAY['HYPERLIQUID', 'OSTIUM', 'GMX', 'AEVO', 'LIGHTER']
+              WHERE agent_id IS NULL",
+        )
+        .await?;
+    let ids: Vec<uuid::Uuid> = client
+        .query(
+            "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model)
+             SELECT '00000000-0000-4000-8000-00000000d3a0', t, 'MULTI', 'LONG', '{}', '{}'
+             FROM unnest(ARRAY['CRO', 'AEVO-PERP', 'SPK', 'BTC', 'DOGE']) AS t
+             RETURNING id",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let again = pipeline(db.url(), &["--offline"]).await?;
+    assert_eq!(again.code, Some(0), "{}", again.show());
+    let decided = client
+        .query(
+            "SELECT s.token_symbol, s.venue::text, h.market_symbol
+             FROM signals s JOIN venue_routing_history h ON h.signal_id = s.id
+             WHERE s.id = ANY($1)
+             ORDER BY s.token_symbol",
+            &[&ids],
+        )
+        .await?;
+    let got: Vec<(String, String, Option<String>)> = decided
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let want = [
+        ("AEVO-PERP", "AEVO", Some("AEVO-PERP")),
+        ("BTC", "HYPERLIQUID", Some("BTC")),
+        ("CRO", "GMX", Some("CRO/USD [WETH-USDC]")),
+        ("DOGE", "HYPERLIQUID", Some("DOGE")),
+        ("SPK", "LIGHTER", Some("SPK")),
+    ];
+    assert_eq!(
+        got.iter()
+            .map(|(t, v, m)| (t.as_str(), v.as_str(), m.as_deref()))
+            .collect::<Vec<_>>(),
+        want,
+        "{}",
+        again.show()
+    );
     Ok(())
 }

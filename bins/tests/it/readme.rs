@@ -176,7 +176,12 @@ async fn the_first_command_works_on_a_fresh_database() -> Result<()> {
         .context("the README's first command")?;
     let (stdout, stderr) = (&out.stdout, &out.stderr);
     assert_eq!(out.code, Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains("[6/6] summary … ok"), "{stdout}");
+    // setup, one sync per registered venue, demo signals, route, summary.
+    let steps = agent_where::venues::SOURCES.len() + 4;
+    assert!(
+        stdout.contains(&format!("[{steps}/{steps}] summary … ok")),
+        "{stdout}"
+    );
     assert!(stdout.contains("Routing decisions, last day"), "{stdout}");
     let client = db.client().await?;
     assert_eq!(pending(&client).await?, 0);

@@ -104,8 +104,8 @@ async fn invalid_inputs_exit_2_name_the_value_and_write_nothing() -> Result<()> 
         ),
         (vec!["set", "--priority", "HYPERLIQUID,MULTI"], "`MULTI`"),
         (
-            vec!["set", "--priority", "HYPERLIQUID,GMX"],
-            "venue `GMX` in --priority is not supported: Agent Where syncs only HYPERLIQUID and OSTIUM",
+            vec!["set", "--priority", "HYPERLIQUID,SPOT"],
+            "venue `SPOT` in --priority is not supported: Agent Where syncs only HYPERLIQUID, OSTIUM, GMX, AEVO and LIGHTER",
         ),
         (vec!["set", "--priority", "SPOT"], "venue `SPOT`"),
         (

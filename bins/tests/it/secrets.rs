@@ -47,6 +47,10 @@ struct Files {
     hl: String,
     pairs: String,
     prices: String,
+    /// The directory of the recorded GMX responses.
+    gmx: String,
+    aevo: String,
+    lighter: String,
     garbage: String,
 }
 
@@ -83,6 +87,27 @@ fn case(name: &str, f: &Files) -> Option<Case> {
         }
         "sync-ostium-markets" => {
             let run = s(&["--pairs-file", &f.pairs, "--prices-file", &f.prices]);
+            Case {
+                on_empty: (run.clone(), 2),
+                run,
+            }
+        }
+        "sync-gmx-markets" => {
+            let run = s(&["--from-file", &f.gmx]);
+            Case {
+                on_empty: (run.clone(), 2),
+                run,
+            }
+        }
+        "sync-aevo-markets" => {
+            let run = s(&["--from-file", &f.aevo]);
+            Case {
+                on_empty: (run.clone(), 2),
+                run,
+            }
+        }
+        "sync-lighter-markets" => {
+            let run = s(&["--from-file", &f.lighter]);
             Case {
                 on_empty: (run.clone(), 2),
                 run,
@@ -133,6 +158,9 @@ fn work_failure(name: &str, f: &Files) -> Option<Vec<String>> {
             "--prices-file".into(),
             f.prices.clone(),
         ]),
+        "sync-aevo-markets" | "sync-lighter-markets" => {
+            Some(vec!["--from-file".into(), f.garbage.clone()])
+        }
         "routing-stats" => Some(vec!["health".into()]),
         _ => None,
     }
@@ -214,6 +242,9 @@ async fn no_output_of_any_binary_contains_the_database_password() -> Result<()> 
         hl: fixture_arg("hyperliquid/metaAndAssetCtxs.json"),
         pairs: fixture_arg("ostium/pairs.graphql.json"),
         prices: fixture_arg("ostium/latest-prices.json"),
+        gmx: fixture_arg("gmx"),
+        aevo: fixture_arg("aevo/markets.json"),
+        lighter: fixture_arg("lighter/orderBookDetails.json"),
         garbage: write_temp(
             &files_dir,
             "garbage.json",

@@ -175,7 +175,7 @@ pub async fn apply(
     let quote_symbol: Vec<&str> = markets.iter().map(|m| m.quote_symbol.as_str()).collect();
     let price_scale: Vec<f64> = markets.iter().map(|m| m.price_scale).collect();
     let dex: Vec<Option<&str>> = markets.iter().map(|m| m.dex.as_deref()).collect();
-    let is_active: Vec<bool> = markets.iter().map(|m| m.is_active).collect();
+    let listed: Vec<bool> = markets.iter().map(|m| m.listed).collect();
     let market_open: Vec<Option<bool>> = markets.iter().map(|m| m.market_open).collect();
     let market_status_at: Vec<Option<DateTime<Utc>>> =
         markets.iter().map(|m| m.market_status_at).collect();
@@ -205,7 +205,7 @@ pub async fn apply(
         &quote_symbol,
         &price_scale,
         &dex,
-        &is_active,
+        &listed,
         &market_open,
         &market_status_at,
         &min_position,

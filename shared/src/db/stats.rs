@@ -396,6 +396,31 @@ pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
         .db_context("cannot read `routing_runs`")
 }
 
+/// The venues stats and health report on: every venue of the built-in
+/// default priority, and every other registered venue once it was synced
+/// (a sync run of any status, or stored markets), in registry order. A
+/// registered venue nobody syncs is simply unavailable to routing: it adds
+/// no columns to the reports and no failing health check.
+pub async fn venues_in_use<C: GenericClient>(client: &C) -> Result<Vec<Venue>> {
+    let synced = crate::venues::registry::synced();
+    let names: Vec<&str> = synced.iter().map(|v| v.as_str()).collect();
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/venues_in_use.sql"),
+        &[&names],
+    )
+    .await
+    .db_context("cannot read `venue_sync_runs`")?;
+    let seen: Vec<String> = rows.iter().map(|r| r.get("venue")).collect();
+    Ok(synced
+        .into_iter()
+        .filter(|v| {
+            crate::venues::registry::DEFAULT_PRIORITY.contains(v)
+                || seen.iter().any(|s| s == v.as_str())
+        })
+        .collect())
+}
+
 /// Pending `MULTI` signals.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pending {

@@ -218,11 +218,14 @@ fn check_venue(
 }
 
 fn market_verdict(m: &MarketRow, leverage: Option<f64>) -> Verdict {
-    if !m.is_listed() {
+    if m.delisted {
         return Verdict::Delisted;
     }
     if m.market_open == Some(false) {
         return Verdict::MarketClosed;
+    }
+    if !m.is_active {
+        return Verdict::Delisted;
     }
     if let (Some(requested), Some(max)) = (leverage, m.max_leverage)
         && requested > f64::from(max)

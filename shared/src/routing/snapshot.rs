@@ -35,7 +35,8 @@ pub struct MarketSnapshot {
 
 impl MarketSnapshot {
     /// Indexes `markets`. Several markets of one venue with the same canonical
-    /// symbol: a listed one wins over a delisted one, then an open one, then
+    /// symbol: a row Agent Where wrote wins over one only another writer
+    /// keeps, then a listed one over a delisted one, then an open one, then
     /// the unscaled contract, then the lowest market index.
     #[must_use]
     pub fn new(markets: Vec<MarketRow>, last_sync: &[(Venue, DateTime<Utc>)]) -> MarketSnapshot {
@@ -113,8 +114,9 @@ impl MarketSnapshot {
 }
 
 /// Ordering key among markets of one venue sharing a canonical symbol.
-fn rank(m: &MarketRow) -> (bool, bool, bool, i64, &str) {
+fn rank(m: &MarketRow) -> (bool, bool, bool, bool, i64, &str) {
     (
+        !m.is_own(),
         !m.is_listed(),
         m.market_open == Some(false),
         (m.price_scale - 1.0).abs() > f64::EPSILON,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::*;
-use crate::domain::Venue::{Gmx, Hyperliquid as HL, Ostium as OS};
+use crate::domain::Venue::{Hyperliquid as HL, Ostium as OS, Spot};
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
 use crate::symbols::Token;
 
@@ -53,8 +53,10 @@ fn markets() -> Vec<MarketRow> {
     let mut matic = hl("MATIC", 30, 20);
     matic.delisted = true;
     matic.is_active = false;
+    // As stored: a closed market is listed (no delisted_at) yet inactive.
     let mut tsla = os("TSLA", "USD", 20, 10);
     tsla.market_open = Some(false);
+    tsla.is_active = false;
     let mut nvda = os("NVDA", "USD", 21, 10);
     nvda.is_active = false;
     vec![
@@ -300,14 +302,14 @@ fn unsupported_venues_are_reported_and_skipped() {
     let s = signal("XAU");
     let d = run(
         &s,
-        &cfg(&[Gmx, OS], Strategy::FirstAvailable, true),
+        &cfg(&[Spot, OS], Strategy::FirstAvailable, true),
         &snap,
         &o,
     );
     assert_eq!(summary(&d, &snap), "OSTIUM XAU/USD");
     assert_eq!(
         reason(&s, &d, &snap, &o),
-        "GMX: UNSUPPORTED_VENUE → OSTIUM: available (XAU/USD, pair 5)"
+        "SPOT: UNSUPPORTED_VENUE → OSTIUM: available (XAU/USD, pair 5)"
     );
 }
 
@@ -1035,4 +1037,71 @@ fn open_positions_decide_the_venue_ahead_of_the_strategy() {
         "{reason}"
     );
     assert!(reason.contains("on MULTI"), "{reason}");
+}
+
+/// `venue_markets` has two writers on Maxxit: its own sync scripts (rows
+/// without a canonical symbol, `is_active` = open now) and Agent Where
+/// (`delisted_at` = not listed, `is_active` = listed and open now).
+#[test]
+fn rows_of_both_writers_read_as_each_writer_means_them() {
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let foreign = |from: &str, to: &str, pair: i32, active: bool| MarketRow {
+        base_symbol: String::new(),
+        market_open: None,
+        is_active: active,
+        ..os(from, to, pair, 50)
+    };
+    let mut rows = markets();
+    // Maxxit's rows: DAX closed by its writer, an open USD/MXN keyed `USD`.
+    let mut dax = foreign("DAX", "EUR", 15, false);
+    dax.token_symbol = "DAX".to_owned();
+    let mut mxn_theirs = foreign("USD", "MXN", 17, true);
+    mxn_theirs.token_symbol = "USD".to_owned();
+    mxn_theirs.max_leverage = Some(50);
+    // Ours for the same pair, closed at the moment.
+    let mut mxn_ours = os("USD", "MXN", 17, 20);
+    mxn_ours.market_open = Some(false);
+    mxn_ours.is_active = false;
+    rows.extend([dax, mxn_theirs, mxn_ours]);
+    let snap = MarketSnapshot::new(rows, &fresh());
+
+    // A row only Maxxit keeps, inactive: not listed (nothing says "closed").
+    let s = signal("DAX");
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: DELISTED (DAX/EUR)"
+    );
+    // Our row wins over Maxxit's for the same market: closed, not available.
+    let s = signal("USDMXN");
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED → OSTIUM: MARKET_CLOSED (USD/MXN)"
+    );
+}
+
+#[test]
+fn listed_means_not_delisted_and_active_or_merely_closed() {
+    let open = os("BTC", "USD", 0, 100);
+    assert!(open.is_listed() && open.is_own());
+    let closed = MarketRow {
+        is_active: false,
+        market_open: Some(false),
+        ..open.clone()
+    };
+    assert!(closed.is_listed());
+    let delisted = MarketRow {
+        delisted: true,
+        ..closed.clone()
+    };
+    assert!(!delisted.is_listed());
+    let theirs_off = MarketRow {
+        base_symbol: String::new(),
+        is_active: false,
+        market_open: None,
+        ..open.clone()
+    };
+    assert!(!theirs_off.is_listed() && !theirs_off.is_own());
 }

@@ -235,8 +235,9 @@ impl From<&crate::domain::Market> for MarketRow {
             base_symbol: m.base_symbol.clone(),
             price_scale: m.price_scale,
             dex: m.dex.clone(),
-            is_active: m.is_active,
-            delisted: !m.is_active,
+            // As stored: active = listed and open now (see `sql/markets/apply.sql`).
+            is_active: m.listed && m.market_open != Some(false),
+            delisted: !m.listed,
             market_open: m.market_open,
             max_leverage: m.max_leverage,
             liquidity_usd: m.liquidity_usd,
@@ -252,10 +253,20 @@ impl From<&crate::domain::Market> for MarketRow {
 }
 
 impl MarketRow {
-    /// Listed: active and not delisted.
+    /// Listed: not delisted, and active or merely closed. `is_active` keeps
+    /// the meaning Maxxit's readers give it (listed and open now), so a
+    /// closed market is inactive yet listed; a row only another writer keeps
+    /// (no `delisted_at` of Agent Where) is listed when active.
     #[must_use]
     pub fn is_listed(&self) -> bool {
-        self.is_active && !self.delisted
+        !self.delisted && (self.is_active || self.market_open == Some(false))
+    }
+
+    /// Whether Agent Where wrote this row (another writer's rows have no
+    /// canonical symbol stored).
+    #[must_use]
+    pub fn is_own(&self) -> bool {
+        !self.base_symbol.is_empty()
     }
 
     /// The symbol the history records, as the venue names its markets
@@ -321,7 +332,7 @@ pub enum Verdict {
     MarketClosed,
     /// The venue never synced successfully, or not within `max_market_age`.
     StaleMarketData,
-    /// A venue Agent Where does not sync (GMX, SPOT).
+    /// A venue Agent Where does not sync (`SPOT`).
     UnsupportedVenue,
     /// The signal asks for more leverage than the market allows.
     LeverageAboveMax {

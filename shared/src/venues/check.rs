@@ -135,16 +135,42 @@ pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A market's `token_symbol`: a name ([`check_name`]), or `dex:name` for a
-/// builder dex's market.
+/// A market's `token_symbol`: names under the rule of [`check_name`],
+/// joined only by the separators venues use between names — `dex:NAME`
+/// (a Hyperliquid builder dex), `INDEX/USD[LONG-SHORT]` (a GMX pool).
 fn check_token_symbol(symbol: &str) -> Result<(), String> {
-    match symbol.split_once(':') {
-        Some((dex, asset)) => {
-            check_name("dex name", dex)?;
-            check_name("token symbol", asset)
-        }
-        None => check_name("token symbol", symbol),
+    if symbol.is_empty() {
+        return Err("empty token symbol".to_owned());
     }
+    if symbol.len() > MAX_NAME_LEN {
+        return Err(format!(
+            "token symbol of {} bytes: {:?}…",
+            symbol.len(),
+            one_line(symbol, 40)
+        ));
+    }
+    if let Some(c) = symbol.chars().find(|c| {
+        !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '/' | '[' | ']'))
+    }) {
+        return Err(format!(
+            "token symbol {:?} contains the character {} (market names are ASCII letters, digits, `.`, `-` and `_`, joined by `:`, `/` or `[…]`)",
+            one_line(symbol, 40),
+            c.escape_unicode()
+        ));
+    }
+    let parts: Vec<&str> = symbol.split([':', '/', '[', ']']).collect();
+    let last = parts.len() - 1;
+    let empty_name = parts
+        .iter()
+        .enumerate()
+        .any(|(i, part)| part.is_empty() && !(i == last && symbol.ends_with(']')));
+    if empty_name || symbol.matches(':').count() > 1 {
+        return Err(format!(
+            "token symbol {:?} has an empty name between separators",
+            one_line(symbol, 40)
+        ));
+    }
+    Ok(())
 }
 
 /// A label that is not a market name (an Ostium group name): 1–64 printable
@@ -386,7 +412,7 @@ mod tests {
             quote_symbol: "USD".to_owned(),
             price_scale: 1.0,
             dex: None,
-            is_active: true,
+            listed: true,
             market_open: None,
             market_status_at: None,
             min_position: Some(0.00001),
@@ -464,7 +490,15 @@ mod tests {
 
     #[test]
     fn names_follow_one_rule_and_match_ignoring_case() {
-        for good in ["BTC", "kPEPE", "US500", "BRK.B", "btc", "xyz:TSLA"] {
+        for good in [
+            "BTC",
+            "kPEPE",
+            "US500",
+            "BRK.B",
+            "btc",
+            "xyz:TSLA",
+            "BTC/USD[WBTC.b-USDC]",
+        ] {
             assert_eq!(
                 check_markets(Venue::Hyperliquid, &[market(good)]),
                 Ok(()),

@@ -7,7 +7,7 @@
 //!   venue because builder-dex names carry their `dex:` prefix;
 //! - `market_index` = asset id: the universe index on the main dex,
 //!   `100000 + perp_dex_index*10000 + index` on builder dexes;
-//! - `is_active` = not `isDelisted`; `current_price` = `markPx`;
+//! - `listed` = not `isDelisted`; `current_price` = `markPx`;
 //! - `min_position` = `10^-szDecimals`, the size step **in coin units** (not USD);
 //! - `open_interest_usd` = `openInterest` (coins) × `markPx`;
 //!   `day_volume_usd` = `dayNtlVlm`; `funding_rate` = hourly `funding`;
@@ -544,8 +544,8 @@ fn map_asset(
         }
     };
     let open_interest_usd = oi_coins * mark;
-    let is_active = !asset.is_delisted;
-    let liquidity_usd = if is_active {
+    let listed = !asset.is_delisted;
+    let liquidity_usd = if listed {
         open_interest_usd.min(day_volume)
     } else {
         0.0
@@ -612,7 +612,7 @@ fn map_asset(
         quote_symbol: symbol.quote_symbol,
         price_scale: symbol.price_scale,
         dex: symbol.dex,
-        is_active,
+        listed,
         market_open: None,
         market_status_at: None,
         min_position: Some(10_f64.powi(-sz)),
@@ -731,6 +731,7 @@ PATH must be a directory holding `perpDexs.json`, `metaAndAssetCtxs.json` and \
     index_label: "asset",
     builder_dexes: true,
     liquidity: LiquidityModel::OpenInterestAndVolume,
+    recorded_source: "recorded January 2026 capture, built in",
     default_taker_fee_bps: Some(TAKER_FEE_BPS),
 };
 
@@ -987,7 +988,7 @@ mod tests {
         assert_eq!(markets.len(), 225);
         let inactive: Vec<&str> = markets
             .iter()
-            .filter(|m| !m.is_active)
+            .filter(|m| !m.listed)
             .map(|m| m.token_symbol.as_str())
             .collect();
         assert_eq!(inactive.len(), 38);
@@ -1019,7 +1020,7 @@ mod tests {
 
         assert_eq!(find(&markets, "HYPE").market_index, Some(159));
         let matic = find(&markets, "MATIC");
-        assert!(!matic.is_active);
+        assert!(!matic.listed);
         assert_eq!(matic.liquidity_usd, Some(0.0));
         assert_eq!(matic.spread_bps, None);
         let hpos = find(&markets, "HPOS");
@@ -1055,7 +1056,7 @@ mod tests {
         assert_eq!(find(&markets, "xyz:MSTR").taker_fee_bps, Some(9.0));
         let delisted: Vec<&str> = xyz
             .iter()
-            .filter(|m| !m.is_active)
+            .filter(|m| !m.listed)
             .map(|m| m.token_symbol.as_str())
             .collect();
         assert_eq!(delisted, ["xyz:COST", "xyz:LLY", "xyz:SKHX", "xyz:TSM"]);

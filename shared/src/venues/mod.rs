@@ -15,9 +15,12 @@
 //! markets) or too large is rejected with one line naming the venue, the
 //! endpoint and the cause.
 
+pub mod aevo;
 pub mod check;
+pub mod gmx;
 pub mod http;
 pub mod hyperliquid;
+pub mod lighter;
 pub mod ostium;
 pub mod registry;
 pub mod source;

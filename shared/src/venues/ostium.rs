@@ -18,7 +18,7 @@
 //! - `liquidity_usd` = remaining OI capacity = max(0, cap − max(long, short)),
 //!   the notional a new trade on either side can still open; 0 when inactive;
 //! - `market_open` = `isMarketOpen`, `market_status_at` = when the sync saw it;
-//! - `is_active` = listed in `pairs` **and** priced by the feed (a pair without
+//! - `listed` = listed in `pairs` **and** priced by the feed (a pair without
 //!   a price is stored inactive, `metadata.no_price_feed = true`). Feeds
 //!   without a pair are ignored.
 
@@ -422,9 +422,9 @@ fn map_pair(
     };
     let long_usd = to_usd(long_units);
     let short_usd = to_usd(short_units);
-    let is_active = feed.is_some();
+    let listed = feed.is_some();
     let liquidity = match (long_usd, short_usd) {
-        (Some(l), Some(s)) if is_active => Some((max_oi_usd - l.max(s)).max(0.0)),
+        (Some(l), Some(s)) if listed => Some((max_oi_usd - l.max(s)).max(0.0)),
         (Some(_), Some(_)) => Some(0.0),
         _ => None,
     };
@@ -462,7 +462,7 @@ fn map_pair(
         quote_symbol: symbol.quote_symbol,
         price_scale: symbol.price_scale,
         dex: None,
-        is_active,
+        listed,
         market_open: feed.map(|f| f.is_market_open),
         market_status_at: feed.map(|_| observed_at),
         min_position: min_lev_pos,
@@ -571,6 +571,7 @@ capacity left for a new trade on either side; market_open = isMarketOpen at sync
     index_label: "pair",
     builder_dexes: false,
     liquidity: LiquidityModel::RemainingCapacity,
+    recorded_source: "recorded January 2026 capture, built in",
     default_taker_fee_bps: None,
 };
 
@@ -760,7 +761,7 @@ mod tests {
         assert_eq!(markets.len(), 52);
         let ids: Vec<i32> = markets.iter().filter_map(|m| m.market_index).collect();
         assert_eq!(ids, (0..52).collect::<Vec<_>>());
-        assert!(markets.iter().all(|m| m.is_active));
+        assert!(markets.iter().all(|m| m.listed));
         // BABA and BYD have feeds but no pair: ignored.
         assert!(
             markets
@@ -866,13 +867,13 @@ mod tests {
         let markets = parse(&with(&pairs, &prices), at()).expect("valid");
         assert_eq!(markets[0].token_symbol, "BBB");
         let bbb = &markets[0];
-        assert!(!bbb.is_active);
+        assert!(!bbb.listed);
         assert_eq!(bbb.market_open, None);
         assert_eq!(bbb.metadata["no_price_feed"], true);
         assert_eq!(bbb.current_price, Some(2.0));
         assert_eq!(bbb.liquidity_usd, Some(0.0));
         let aaa = &markets[1];
-        assert!(aaa.is_active);
+        assert!(aaa.listed);
         assert_eq!(aaa.max_leverage, Some(50));
         assert_eq!(aaa.long_open_interest_usd, Some(3.0));
         assert_eq!(aaa.liquidity_usd, Some(1000.0 - 3.0));

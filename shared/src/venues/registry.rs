@@ -14,9 +14,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::source::{VenueInfo, VenueSource};
-use super::{hyperliquid, ostium};
+use super::{aevo, gmx, hyperliquid, lighter, ostium};
 
-/// A value of the `venue_t` enum.
+/// A value of the `venue_t` enum, in enum order: the Maxxit labels, then
+/// the labels Agent Where added (`MULTI` by V1, `AEVO` and `LIGHTER` by V8),
+/// which `ALTER TYPE … ADD VALUE` appends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Venue {
@@ -25,16 +27,20 @@ pub enum Venue {
     Hyperliquid,
     Ostium,
     Multi,
+    Aevo,
+    Lighter,
 }
 
 impl Venue {
     /// Every `venue_t` value, in enum order.
-    pub const ALL: [Venue; 5] = [
+    pub const ALL: [Venue; 7] = [
         Venue::Spot,
         Venue::Gmx,
         Venue::Hyperliquid,
         Venue::Ostium,
         Venue::Multi,
+        Venue::Aevo,
+        Venue::Lighter,
     ];
 
     /// The SQL / CLI spelling.
@@ -46,6 +52,8 @@ impl Venue {
             Venue::Hyperliquid => "HYPERLIQUID",
             Venue::Ostium => "OSTIUM",
             Venue::Multi => "MULTI",
+            Venue::Aevo => "AEVO",
+            Venue::Lighter => "LIGHTER",
         }
     }
 
@@ -107,10 +115,17 @@ impl FromStr for Venue {
     }
 }
 
-/// The venues Agent Where syncs, in the default priority order.
-pub static SOURCES: [&dyn VenueSource; 2] = [&hyperliquid::SOURCE, &ostium::SOURCE];
+/// The venues Agent Where syncs, in sync order: the default priority's
+/// venues first, then the others in the order they were added.
+pub static SOURCES: [&dyn VenueSource; 5] = [
+    &hyperliquid::SOURCE,
+    &ostium::SOURCE,
+    &gmx::SOURCE,
+    &aevo::SOURCE,
+    &lighter::SOURCE,
+];
 
-/// The venues Agent Where syncs, in the default priority order.
+/// The venues Agent Where syncs, in sync order ([`SOURCES`]).
 #[must_use]
 pub fn synced() -> Vec<Venue> {
     SOURCES.iter().map(|s| s.info().venue).collect()

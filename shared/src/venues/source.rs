@@ -110,6 +110,9 @@ pub struct VenueInfo {
     /// Taker fee of a market of the venue's main listing whose stored row has
     /// none (rows written by the original sync scripts), in bps.
     pub default_taker_fee_bps: Option<f64>,
+    /// What the recorded fixture built into the binary is, as an offline
+    /// sync records its source (`recorded January 2026 capture, built in`).
+    pub recorded_source: &'static str,
 }
 
 /// A venue's sync settings, resolved from flags, environment and defaults.

@@ -31,7 +31,7 @@ pub const AFTER_HELP: &str = concat!(
   routing-config remove --agent 6f1c0c1e-8d2a-4c57-9a53-0b1d8e2f4a10 --token SPX
   routing-config list --format json
 
-Venues: only HYPERLIQUID and OSTIUM (the venues Agent Where syncs). Token symbols are stored
+Venues: those Agent Where syncs (`sync-<venue>-markets`); one never synced is unavailable. Token symbols are stored
 canonical (trimmed, `$` stripped, upper-case). Every tool but setup-agent-where needs an up-to-date
 schema: run setup-agent-where first.
 
@@ -245,13 +245,19 @@ mod tests {
             ("OSTIUM,,HYPERLIQUID", "empty entry"),
             ("OSTIUM,BINANCE", "unknown venue `BINANCE`"),
             ("MULTI", "`MULTI` cannot be in --priority"),
-            ("GMX", "venue `GMX` in --priority is not supported"),
-            ("OSTIUM,SPOT", "syncs only HYPERLIQUID and OSTIUM"),
+            ("SPOT", "venue `SPOT` in --priority is not supported"),
+            ("OSTIUM,SPOT", "syncs only"),
             ("OSTIUM,ostium", "venue `ostium` appears more than once"),
         ] {
             let err = parse_priority_arg(raw).expect_err(raw).to_string();
             assert!(err.contains(want), "{raw:?}: {err}");
         }
+        // The message lists the venues of the registry.
+        let err = parse_priority_arg("OSTIUM,SPOT")
+            .expect_err("SPOT")
+            .to_string();
+        let listed = format!("syncs only {} markets", registry::synced_labels("and"));
+        assert!(err.contains(&listed), "{err}");
     }
 
     #[test]

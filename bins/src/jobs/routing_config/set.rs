@@ -22,7 +22,8 @@ use crate::output;
 pub struct SetArgs {
     #[command(flatten)]
     pub selector: Selector,
-    /// Venues in priority order, comma-separated: HYPERLIQUID, OSTIUM. Required.
+    /// Venues in priority order, comma-separated (venue labels: HYPERLIQUID,
+    /// OSTIUM, …; only venues Agent Where syncs). Required.
     #[arg(long, value_name = "LIST", required = true)]
     pub priority: String,
     /// FIRST_AVAILABLE, BEST_LIQUIDITY or LOWEST_FEES. Default: FIRST_AVAILABLE for a

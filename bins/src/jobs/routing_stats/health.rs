@@ -71,9 +71,6 @@ fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
             venues.push(v);
         }
     }
-    if venues.is_empty() {
-        venues = agent_where::venues::registry::synced();
-    }
     Ok(Thresholds {
         venues,
         max_sync_age: age("--max-sync-age", &args.max_sync_age)?,
@@ -95,7 +92,14 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     let (_, mut client) = common.connect_checked().await?;
     let tx = agent_where::db::read_snapshot(&mut client).await?;
     let window = resolve_window(&tx, &spec).await?;
-    let syncs = stats::venue_sync(&tx, &limits.venues).await?;
+    // Without --venue: the venues in use (a registered venue never synced is
+    // unavailable, not unhealthy).
+    let venues = if limits.venues.is_empty() {
+        stats::venues_in_use(&tx).await?
+    } else {
+        limits.venues.clone()
+    };
+    let syncs = stats::venue_sync(&tx, &venues).await?;
     let totals = stats::totals(
         &tx,
         &Filters {

@@ -98,7 +98,7 @@ pub struct FilterArgs {
     #[arg(long, value_name = "AGENT_ID")]
     pub agent: Option<String>,
     /// Only decisions routed to this venue or in which it was checked
-    /// (HYPERLIQUID, OSTIUM; any case). Default: every venue.
+    /// (a venue label such as HYPERLIQUID, any case). Default: every venue.
     #[arg(long, value_name = "VENUE")]
     pub venue: Option<String>,
 }
@@ -232,7 +232,8 @@ pub struct HealthArgs {
     /// Window of the success-rate check (--window/--since/--until as for summary).
     #[command(flatten)]
     pub window: WindowArgs,
-    /// A venue to check (repeat for several). Default: HYPERLIQUID and OSTIUM.
+    /// A venue to check (repeat for several). Default: the venues in use (the
+    /// default priority's, and every other venue once synced).
     #[arg(long = "venue", value_name = "VENUE")]
     pub venues: Vec<String>,
     /// FAIL a venue whose last successful sync is older than this (or that

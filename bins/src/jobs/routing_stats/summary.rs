@@ -78,7 +78,7 @@ pub struct ReasonShare {
     pub share_pct: Option<f64>,
 }
 
-/// Routed decisions per synced venue (in the registry's order, named by the
+/// Routed decisions per venue in use ([`stats::venues_in_use`], named by the
 /// venue key), then every other venue together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VenueCounts {
@@ -87,14 +87,13 @@ pub struct VenueCounts {
 }
 
 impl VenueCounts {
-    fn of(row: &GroupRow) -> VenueCounts {
-        let synced = registry::synced();
+    fn of(row: &GroupRow, venues: &[Venue]) -> VenueCounts {
         VenueCounts {
-            per_venue: synced
+            per_venue: venues
                 .iter()
                 .filter_map(|v| v.info().map(|i| (i.key, row.routed_to(*v))))
                 .collect(),
-            other_venues: row.routed_elsewhere(&synced),
+            other_venues: row.routed_elsewhere(venues),
         }
     }
 
@@ -107,11 +106,11 @@ impl VenueCounts {
     }
 }
 
-/// The per-venue column names, `other_venues` last.
-fn venue_columns() -> Vec<&'static str> {
-    registry::SOURCES
+/// The per-venue column names of the venues in use, `other_venues` last.
+fn venue_columns(venues: &[Venue]) -> Vec<&'static str> {
+    venues
         .iter()
-        .map(|s| s.info().key)
+        .filter_map(|v| v.info().map(|i| i.key))
         .chain(std::iter::once("other_venues"))
         .collect()
 }
@@ -178,24 +177,24 @@ impl Serialize for GroupView {
 }
 
 /// Column names of `--group-by` CSV (and the JSON fields): one column per
-/// synced venue (its key) between the counts and the decision times.
+/// venue in use (its key) between the counts and the decision times.
 #[must_use]
-pub fn group_columns() -> Vec<&'static str> {
+pub fn group_columns(venues: &[Venue]) -> Vec<&'static str> {
     let mut columns = vec!["key", "decisions", "routed", "skipped", "success_rate_pct"];
-    columns.extend(venue_columns());
+    columns.extend(venue_columns(venues));
     columns.extend(["timed", "avg_ms", "p50_ms", "p95_ms", "max_ms"]);
     columns
 }
 
-impl From<GroupRow> for GroupView {
-    fn from(r: GroupRow) -> GroupView {
+impl GroupView {
+    fn of(r: GroupRow, venues: &[Venue]) -> GroupView {
         GroupView {
             success_rate_pct: r.success_rate_pct(),
             avg_ms: ms(r.avg_us),
             p50_ms: ms(r.p50_us),
             p95_ms: ms(r.p95_us),
             max_ms: ms(r.max_us),
-            venues: VenueCounts::of(&r),
+            venues: VenueCounts::of(&r, venues),
             key: r.key,
             decisions: r.decisions,
             routed: r.routed,
@@ -220,8 +219,9 @@ pub async fn render(common: &CommonArgs, options: &SummaryOptions) -> Result<Str
     let filters = &options.filters;
     let text = match options.group_by {
         Some(group_by) => {
-            let rows = groups(&tx, &window, filters, group_by).await?;
-            render_groups(&rows, group_by, options.format)?
+            let venues = stats::venues_in_use(&tx).await?;
+            let rows = groups(&tx, &window, filters, group_by, &venues).await?;
+            render_groups(&rows, group_by, options.format, &venues)?
         }
         None => {
             let report = collect(&tx, &window, filters, options.top).await?;
@@ -241,13 +241,14 @@ async fn groups(
     window: &Window,
     filters: &FilterSpec,
     group_by: GroupBy,
+    venues: &[Venue],
 ) -> Result<Vec<GroupView>> {
     let key = GroupKey::from(group_by);
     let mut rows = stats::group_by(tx, &filters.bind(window), key, None).await?;
     if let Some(since) = window.since {
         rows = stats::fill_time_gaps(rows, key, since, window.until.unwrap_or(window.now));
     }
-    Ok(rows.into_iter().map(GroupView::from).collect())
+    Ok(rows.into_iter().map(|r| GroupView::of(r, venues)).collect())
 }
 
 /// Reads every figure of the summary from one snapshot.
@@ -263,13 +264,14 @@ pub async fn collect(
     let reason_rows = stats::group_by(tx, &f, GroupKey::Reason, None).await?;
     let token_rows = stats::group_by(tx, &f, GroupKey::Token, Some(i64::from(top))).await?;
     let routing_runs = stats::routing_runs(tx, window.since, window.until).await?;
+    let venues = stats::venues_in_use(tx).await?;
     let sync_venues: Vec<Venue> = match filters.venue {
         Some(v) => vec![v],
-        None => agent_where::venues::registry::synced(),
+        None => venues.clone(),
     };
     let venue_sync = stats::venue_sync(tx, &sync_venues).await?;
 
-    let mut by_venue: Vec<VenueShare> = agent_where::venues::registry::synced()
+    let mut by_venue: Vec<VenueShare> = venues
         .iter()
         .map(|v| VenueShare {
             venue: v.as_str().to_owned(),
@@ -302,7 +304,7 @@ pub async fn collect(
     let top_tokens = token_rows
         .into_iter()
         .map(|r| TokenSplit {
-            venues: VenueCounts::of(&r),
+            venues: VenueCounts::of(&r, &venues),
             token: r.key,
             decisions: r.decisions,
             routed: r.routed,
@@ -346,11 +348,16 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
     Ok(text)
 }
 
-fn render_groups(rows: &[GroupView], group_by: GroupBy, format: Format) -> Result<String> {
+fn render_groups(
+    rows: &[GroupView],
+    group_by: GroupBy,
+    format: Format,
+    venues: &[Venue],
+) -> Result<String> {
     if format == Format::Json {
         return json(&rows);
     }
-    let mut t = Table::new(group_columns());
+    let mut t = Table::new(group_columns(venues));
     for r in rows {
         let counts = [r.decisions, r.routed, r.skipped].map(|n| n.to_string());
         let (rate, times) = if format == Format::Csv {
@@ -494,7 +501,13 @@ fn summary_table(r: &SummaryReport) -> String {
             "routed".to_owned(),
             "skipped".to_owned(),
         ];
-        headers.extend(registry::synced().iter().map(|v| v.as_str().to_owned()));
+        // The venue columns of every token are the venues in use, by label.
+        headers.extend(r.top_tokens[0].venues.per_venue.iter().map(|(key, _)| {
+            registry::by_key(key).map_or_else(
+                || key.to_ascii_uppercase(),
+                |s| s.info().venue.as_str().to_owned(),
+            )
+        }));
         headers.push("other".to_owned());
         let mut tokens = Table::new(headers);
         for t in &r.top_tokens {

@@ -1,0 +1,479 @@
+//! Aevo perpetuals: one public call, `GET /markets?instrument_type=PERPETUAL`,
+//! the instrument list with mark and index price and max leverage. Source:
+//! Aevo REST API reference "GET /markets" (api-docs.aevo.xyz/reference/getmarkets,
+//! its OpenAPI definition copied in the search index, id 54614146971):
+//! every field is a JSON string except `is_active` (boolean); `max_leverage`
+//! is optional; required are `instrument_id`, `instrument_name`,
+//! `instrument_type`, `underlying_asset`, `quote_asset`, `price_step`,
+//! `amount_step`, `min_order_value`, `max_order_value`,
+//! `max_notional_value`, `mark_price`, `index_price`, `is_active`. Prices are
+//! plain decimals in the quote asset (USDC); nothing is scaled.
+//!
+//! Mapping (one [`Market`] per perpetual; other instrument types, should the
+//! filter be ignored, are skipped):
+//! - `token_symbol` = `market_name` = `instrument_name` (`ETH-PERP`);
+//!   `market_index` = `instrument_id`;
+//! - `base_symbol` from [`symbols::perp_instrument_market`] (`ETH-PERP` →
+//!   ETH, `1000PEPE-PERP` → PEPE ×1000), which must agree with
+//!   `underlying_asset`;
+//! - `listed` = `is_active`; `current_price` = `mark_price`;
+//!   `spread_bps` = none (no book in this reply);
+//! - `max_leverage` = `max_leverage` (rounded down), unknown when absent;
+//!   `min_position` = `amount_step`, the size step in coin units;
+//! - open interest, volume, fees and funding are not in this reply: unknown
+//!   (`None`), so `BEST_LIQUIDITY` and `LOWEST_FEES` cannot rank Aevo and fall
+//!   back to priority order when it is a candidate.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::check::{MAX_MARKETS, MAX_NUMERIC, check_markets, check_name, non_negative};
+use super::http::{Body, Cause, Fetcher, VenueError, endpoint_label, one_line, read_body};
+use super::registry::Venue;
+use super::source::{
+    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
+    SourceSettings, VenueInfo, VenueSource,
+};
+use crate::domain::Market;
+use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
+
+const VENUE: Venue = Venue::Aevo;
+
+/// Mainnet REST API.
+pub const MAINNET_API_URL: &str = "https://api.aevo.xyz";
+/// Testnet REST API.
+pub const TESTNET_API_URL: &str = "https://api-testnet.aevo.xyz";
+
+/// The path and query of the market list.
+pub const MARKETS_PATH: &str = "/markets?instrument_type=PERPETUAL";
+
+// ---- wire types (private) -------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+struct Instrument {
+    instrument_id: String,
+    instrument_name: String,
+    instrument_type: String,
+    underlying_asset: String,
+    quote_asset: String,
+    price_step: String,
+    amount_step: String,
+    min_order_value: String,
+    max_order_value: String,
+    max_notional_value: String,
+    mark_price: String,
+    index_price: String,
+    is_active: bool,
+    #[serde(default)]
+    max_leverage: Option<String>,
+}
+
+/// Fetches the perpetuals list.
+pub async fn fetch(fetcher: &Fetcher, api_url: &str) -> Result<Body, VenueError> {
+    let url = format!("{}{MARKETS_PATH}", api_url.trim_end_matches('/'));
+    fetcher.get(&url, "markets").await
+}
+
+/// Validates the reply and maps it to markets, all or nothing.
+pub fn parse(body: &Body) -> Result<Vec<Market>, VenueError> {
+    let list: Vec<Instrument> =
+        serde_json::from_slice(&body.bytes).map_err(|e| VenueError::json(VENUE, body, &e))?;
+    let reject = |m: String| VenueError::rejected(VENUE, body, m);
+    if list.len() > MAX_MARKETS {
+        return Err(reject(format!(
+            "{} instruments, more than the {MAX_MARKETS} a real list can hold",
+            list.len()
+        )));
+    }
+    let mut ids = HashSet::with_capacity(list.len());
+    let mut markets = Vec::with_capacity(list.len());
+    for i in list.iter().filter(|i| i.instrument_type == "PERPETUAL") {
+        let market = map_instrument(i).map_err(&reject)?;
+        if let Some(id) = market.market_index
+            && !ids.insert(id)
+        {
+            return Err(reject(format!("duplicate instrument_id {id}")));
+        }
+        markets.push(market);
+    }
+    if markets.is_empty() {
+        return Err(reject("the perpetual list is empty".to_owned()));
+    }
+    check_markets(VENUE, &markets).map_err(reject)?;
+    Ok(markets)
+}
+
+fn map_instrument(i: &Instrument) -> Result<Market, String> {
+    let name = i.instrument_name.as_str();
+    check_name("instrument name", name)?;
+    check_name("underlying asset", &i.underlying_asset)?;
+    let id: i32 = i
+        .instrument_id
+        .trim()
+        .parse()
+        .ok()
+        .filter(|id| *id >= 0)
+        .ok_or_else(|| {
+            format!(
+                "instrument_id {:?} of `{name}` is not an id",
+                one_line(&i.instrument_id, 40)
+            )
+        })?;
+    let symbol = symbols::perp_instrument_market(name, &CRYPTO_ONLY_COLLISIONS)
+        .ok_or_else(|| format!("perpetual `{name}` is not named `ASSET-PERP`"))?;
+    if name.strip_suffix("-PERP") != Some(i.underlying_asset.as_str()) {
+        return Err(format!(
+            "perpetual `{name}` has underlying asset `{}`",
+            one_line(&i.underlying_asset, 40)
+        ));
+    }
+    let mark = non_negative("mark_price", name, &i.mark_price)?;
+    let index = non_negative("index_price", name, &i.index_price)?;
+    let price_step = non_negative("price_step", name, &i.price_step)?;
+    let amount_step = non_negative("amount_step", name, &i.amount_step)?;
+    let min_order = non_negative("min_order_value", name, &i.min_order_value)?;
+    let max_order = non_negative("max_order_value", name, &i.max_order_value)?;
+    let max_notional = non_negative("max_notional_value", name, &i.max_notional_value)?;
+    for (field, v) in [("price_step", price_step), ("amount_step", amount_step)] {
+        if v <= 0.0 || v >= MAX_NUMERIC {
+            return Err(format!("`{field}` of `{name}` is {v}, not a step size"));
+        }
+    }
+    if i.is_active && mark <= 0.0 {
+        return Err(format!("active perpetual `{name}` has mark price {mark}"));
+    }
+    let max_leverage = match &i.max_leverage {
+        None => None,
+        Some(raw) => {
+            let l = non_negative("max_leverage", name, raw)?;
+            if !(1.0..=super::MAX_LEVERAGE).contains(&l) {
+                return Err(format!(
+                    "`max_leverage` of `{name}` is {l}, not in 1..=1000"
+                ));
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            Some(l.floor() as i32)
+        }
+    };
+    let metadata = json!({
+        "instrument_id": id,
+        "underlying_asset": i.underlying_asset,
+        "quote_asset": i.quote_asset,
+        "index_price": index,
+        "price_step": price_step,
+        "amount_step": amount_step,
+        "min_order_value": min_order,
+        "max_order_value": max_order,
+        "max_notional_value": max_notional,
+        "max_leverage_exact": i.max_leverage,
+        "min_position_unit": "coin",
+    });
+    Ok(Market {
+        venue: VENUE,
+        token_symbol: name.to_owned(),
+        market_name: name.to_owned(),
+        market_index: Some(id),
+        base_symbol: symbol.base_symbol,
+        quote_symbol: symbol.quote_symbol,
+        price_scale: symbol.price_scale,
+        dex: None,
+        listed: i.is_active,
+        market_open: None,
+        market_status_at: None,
+        min_position: Some(amount_step),
+        max_leverage,
+        group: Some("crypto".to_owned()),
+        current_price: Some(mark),
+        liquidity_usd: None,
+        open_interest_usd: None,
+        long_open_interest_usd: None,
+        short_open_interest_usd: None,
+        max_open_interest_usd: None,
+        day_volume_usd: None,
+        spread_bps: None,
+        taker_fee_bps: None,
+        maker_fee_bps: None,
+        funding_rate: None,
+        metadata,
+    })
+}
+
+// ---- the venue interface ---------------------------------------------------
+
+/// `GET /markets?instrument_type=PERPETUAL`: 6 perpetuals (written from the
+/// documented shape, see `shared/fixtures/README.md`).
+pub const RECORDED_MARKETS: &str = include_str!("../../fixtures/aevo/markets.json");
+
+/// File name `--save-response` writes.
+pub const MARKETS_FILE: &str = "markets.json";
+
+/// The recorded response built into the binary. Illustrative values only.
+#[must_use]
+pub fn recorded() -> Body {
+    Body::new(
+        format!("recorded {MARKETS_FILE}"),
+        RECORDED_MARKETS.as_bytes().to_vec(),
+    )
+}
+
+const API_URL: &str = "api-url";
+const FROM_FILE: &str = "from-file";
+
+/// Aevo's facts.
+pub static INFO: VenueInfo = VenueInfo {
+    venue: VENUE,
+    key: "aevo",
+    name: "Aevo",
+    about: "Sync Aevo's perpetuals into `venue_markets`: one row per instrument (`ETH-PERP`), with \
+instrument id, mark price, max leverage and size step. The response is validated before anything \
+is written, and applied in one transaction; perpetuals missing from it are deactivated, never \
+deleted.",
+    details: "Examples:
+  sync-aevo-markets
+  sync-aevo-markets --testnet --dry-run
+  sync-aevo-markets --from-file saved/markets.json --format json
+
+Stored per perpetual: token_symbol = market_name = the instrument name (ETH-PERP); base_symbol = \
+the asset (ETH; 1000PEPE-PERP → PEPE, price_scale 1000); market_index = instrument_id; \
+current_price = mark_price; min_position = amount_step (coin units). Open interest, volume, fees \
+and funding are not in this reply (stored as unknown).",
+    endpoints: &[Endpoint {
+        flag: API_URL,
+        env: "AEVO_API_URL",
+        mainnet: MAINNET_API_URL,
+        testnet: Some(TESTNET_API_URL),
+        help: "Aevo REST API base URL (`/markets?instrument_type=PERPETUAL` is appended).",
+    }],
+    options: &[],
+    files: &[FileFlag {
+        flag: FROM_FILE,
+        value_name: "FILE",
+        help: "Read a saved `GET /markets` reply instead of calling the API.",
+        requires: None,
+    }],
+    schedule: "hourly",
+    market_symbol: MarketSymbolColumn::TokenSymbol,
+    index_label: "instrument",
+    builder_dexes: false,
+    liquidity: LiquidityModel::OpenInterestAndVolume,
+    default_taker_fee_bps: None,
+    recorded_source: "fixture written from the documented response shape, built in",
+};
+
+/// Aevo as a [`VenueSource`].
+#[derive(Debug)]
+pub struct Aevo;
+
+/// The registry's Aevo.
+pub static SOURCE: Aevo = Aevo;
+
+fn responses(body: Body) -> Responses {
+    Responses {
+        bodies: vec![(MARKETS_FILE.to_owned(), body)],
+    }
+}
+
+impl VenueSource for Aevo {
+    fn info(&self) -> &'static VenueInfo {
+        &INFO
+    }
+
+    fn check(&self, _settings: &SourceSettings, _origin: Origin) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn source_label(&self, settings: &SourceSettings) -> String {
+        match settings.file(FROM_FILE) {
+            Some(path) => format!("file:{}", path.display()),
+            None => endpoint_label("GET", settings.endpoint(API_URL), "")
+                .trim_start_matches("GET ")
+                .to_owned(),
+        }
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        fetcher: &'a Fetcher,
+        settings: &'a SourceSettings,
+    ) -> BoxFuture<'a, Result<Responses, VenueError>> {
+        Box::pin(async move {
+            fetch(fetcher, settings.endpoint(API_URL))
+                .await
+                .map(responses)
+        })
+    }
+
+    fn read_files(&self, settings: &SourceSettings) -> anyhow::Result<Responses> {
+        let Some(path) = settings.file(FROM_FILE) else {
+            anyhow::bail!("no `--from-file` given");
+        };
+        Ok(responses(read_body(path)?))
+    }
+
+    fn recorded(&self, _settings: &SourceSettings) -> Result<Responses, String> {
+        Ok(responses(recorded()))
+    }
+
+    fn parse(
+        &self,
+        responses: &Responses,
+        _settings: &SourceSettings,
+        _origin: Origin,
+        _observed_at: DateTime<Utc>,
+    ) -> Result<Fetched, VenueError> {
+        let body = responses.get(MARKETS_FILE).ok_or_else(|| {
+            VenueError::new(
+                VENUE,
+                MARKETS_FILE,
+                Cause::Local(format!("no `{MARKETS_FILE}` response")),
+            )
+        })?;
+        Ok(Fetched {
+            markets: parse(body)?,
+            scope: None,
+        })
+    }
+
+    fn canonical_of_stored(&self, token_symbol: &str, _market_name: &str) -> String {
+        symbols::perp_instrument_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).map_or_else(
+            || symbols::ticker_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).base_symbol,
+            |m| m.base_symbol,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(text: &str) -> Body {
+        Body::new("markets", text.as_bytes().to_vec())
+    }
+
+    fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
+        markets
+            .iter()
+            .find(|m| m.token_symbol == token)
+            .unwrap_or_else(|| panic!("{token} missing"))
+    }
+
+    fn rejected(text: &str) -> String {
+        match parse(&body(text)) {
+            Ok(m) => panic!("accepted {} markets", m.len()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn recorded_perpetuals_map_to_markets() {
+        let markets = parse(&recorded()).expect("valid");
+        assert_eq!(markets.len(), 6);
+        let eth = find(&markets, "ETH-PERP");
+        assert_eq!(eth.base_symbol, "ETH");
+        assert_eq!(eth.market_name, "ETH-PERP");
+        assert_eq!(eth.market_index, Some(1));
+        assert_eq!(eth.current_price, Some(3309.87));
+        assert_eq!(eth.max_leverage, Some(20));
+        assert_eq!(eth.min_position, Some(0.01));
+        assert_eq!(eth.metadata["index_price"], 3310.42);
+        assert_eq!(eth.liquidity_usd, None);
+        assert_eq!(eth.taker_fee_bps, None);
+        let pepe = find(&markets, "1000PEPE-PERP");
+        assert_eq!(
+            (pepe.base_symbol.as_str(), pepe.price_scale),
+            ("PEPE", 1000.0)
+        );
+        let blast = find(&markets, "BLAST-PERP");
+        assert!(!blast.listed);
+        assert_eq!(markets.iter().filter(|m| m.listed).count(), 5);
+        assert_eq!(find(&markets, "AEVO-PERP").max_leverage, Some(10));
+        // Signals meet the markets on the same key, in the venue's spelling too.
+        for (signal, token) in [
+            ("ETH-PERP", "ETH-PERP"),
+            ("eth", "ETH-PERP"),
+            ("kPEPE", "1000PEPE-PERP"),
+        ] {
+            assert_eq!(
+                symbols::canonical_symbol(signal).expect("valid"),
+                find(&markets, token).base_symbol
+            );
+        }
+        assert_eq!(SOURCE.canonical_of_stored("1000PEPE-PERP", ""), "PEPE");
+    }
+
+    fn row(name: &str, id: &str) -> serde_json::Value {
+        json!({"instrument_id": id, "instrument_name": name, "instrument_type": "PERPETUAL",
+            "underlying_asset": name.trim_end_matches("-PERP"), "quote_asset": "USDC",
+            "price_step": "0.01", "amount_step": "0.1", "min_order_value": "10",
+            "max_order_value": "100000", "max_notional_value": "500000", "mark_price": "2.5",
+            "index_price": "2.49", "is_active": true, "max_leverage": "10"})
+    }
+
+    #[test]
+    fn other_instrument_types_are_skipped_and_leverage_may_be_absent() {
+        let mut option = row("ETH-PERP", "2");
+        option["instrument_type"] = json!("OPTION");
+        option["instrument_name"] = json!("ETH-30JUN23-1600-C");
+        let mut no_lev = row("AAA-PERP", "1");
+        no_lev
+            .as_object_mut()
+            .expect("object")
+            .remove("max_leverage");
+        let markets = parse(&body(&json!([no_lev, option]).to_string())).expect("valid");
+        assert_eq!(markets.len(), 1);
+        assert_eq!(markets[0].max_leverage, None);
+    }
+
+    #[test]
+    fn malformed_absurd_and_duplicate_responses_are_rejected() {
+        let edit = |field: &str, value: serde_json::Value| {
+            let mut r = row("AAA-PERP", "1");
+            r[field] = value;
+            json!([r]).to_string()
+        };
+        let cases = [
+            (edit("mark_price", json!("NaN")), "not finite"),
+            (edit("mark_price", json!("-1")), "negative"),
+            (edit("mark_price", json!("0")), "mark price 0"),
+            (edit("mark_price", json!(2.5)), "invalid response"),
+            (edit("mark_price", json!("1e30")), "absurdly large"),
+            (edit("max_leverage", json!("0")), "not in 1..=1000"),
+            (edit("max_leverage", json!("5000")), "not in 1..=1000"),
+            (edit("amount_step", json!("0")), "not a step size"),
+            (edit("instrument_id", json!("x")), "not an id"),
+            (
+                edit("instrument_name", json!("AAA")),
+                "not named `ASSET-PERP`",
+            ),
+            (
+                edit("instrument_name", json!("BBB-PERP")),
+                "underlying asset `AAA`",
+            ),
+            (edit("instrument_name", json!("")), "empty instrument name"),
+            (edit("is_active", json!("yes")), "invalid response"),
+            ("[]".to_owned(), "the perpetual list is empty"),
+            (
+                r#"{"error":"RATE_LIMIT_EXCEEDED"}"#.to_owned(),
+                "invalid response",
+            ),
+            ("[{".to_owned(), "invalid response"),
+        ];
+        for (text, want) in cases {
+            let e = rejected(&text);
+            assert!(e.contains(want), "want {want:?} in {e}");
+            assert!(e.starts_with("AEVO `markets`: "), "{e}");
+        }
+        let dup = json!([row("AAA-PERP", "1"), row("BBB-PERP", "1")]).to_string();
+        assert!(rejected(&dup).contains("duplicate instrument_id 1"));
+        let dup = json!([row("AAA-PERP", "1"), row("AAA-PERP", "2")]).to_string();
+        assert!(rejected(&dup).contains("duplicate market `AAA-PERP`"));
+        let many: Vec<serde_json::Value> = (0..100_000)
+            .map(|i| row(&format!("A{i}-PERP"), &i.to_string()))
+            .collect();
+        assert!(rejected(&json!(many).to_string()).contains("100000 instruments"));
+    }
+}
