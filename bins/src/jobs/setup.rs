@@ -10,6 +10,7 @@ use agent_where::db::setup::{self, SetupReport};
 use agent_where::db::{config, schema};
 use anyhow::{Context, Result, anyhow};
 
+use crate::args::lock::LockArgs;
 use crate::cli::{CommonArgs, Outcome, work_failed};
 use crate::output::{self, Format, Table};
 
@@ -35,6 +36,8 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lock: LockArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -80,6 +83,7 @@ impl Args {
             no_create_database: self.no_create_database,
             host: self.host.into(),
             format: self.format,
+            lock_timeout: self.lock.resolve(),
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct SetupOptions {
     pub no_create_database: bool,
     pub host: ExpectedHost,
     pub format: Format,
+    /// Longest wait for the migration lock another setup holds.
+    pub lock_timeout: std::time::Duration,
 }
 
 /// Runs setup and prints the report.
@@ -153,13 +159,13 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
     let mut repaired = Vec::new();
     let mut created_global_config = false;
     if !options.check {
-        applied = schema::migrate(&mut client).await?;
+        applied = schema::migrate(&url, &mut client, options.lock_timeout).await?;
         for m in &applied {
             tracing::info!(version = m.version, name = %m.name, "applied migration");
         }
         let missing = schema::objects::verify(&client).await?;
         if !missing.is_empty() {
-            let remaining = schema::repair(&mut client).await?;
+            let remaining = schema::repair(&url, &mut client, options.lock_timeout).await?;
             if !remaining.is_empty() {
                 return Err(work_failed(anyhow!(
                     "cannot repair database `{}` by re-running the migrations: {}: fix these by hand (see README, Prisma hosts), then run setup-agent-where again",

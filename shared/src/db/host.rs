@@ -141,10 +141,13 @@ pub async fn detect<C: GenericClient>(client: &C) -> Result<HostSchema> {
         .map(|(t, _)| *t)
         .chain(std::iter::once("agent_routing_history"))
         .collect();
-    let rows = client
-        .query(include_str!("../../../sql/host/columns.sql"), &[&tables])
-        .await
-        .db_context("cannot read the host schema")?;
+    let rows = super::typed::query(
+        client,
+        include_str!("../../../sql/host/columns.sql"),
+        &[&tables],
+    )
+    .await
+    .db_context("cannot read the host schema")?;
     let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for row in &rows {
         let table: String = row

@@ -38,7 +38,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::check::{MAX_MARKETS, check_markets, check_name, decimal, non_negative};
-use super::http::{Body, Cause, Fetcher, VenueError, endpoint_label, read_body};
+use super::http::{Body, Cause, Fetcher, VenueError, endpoint_label, one_line, read_body};
 use super::registry::Venue;
 use super::source::{
     Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
@@ -181,10 +181,13 @@ fn round9(x: f64) -> f64 {
 
 fn map_detail(d: &Detail) -> Result<Market, String> {
     let name = d.symbol.as_str();
-    check_name("market symbol", name)?;
     if name.contains(':') {
-        return Err(format!("market symbol `{name}` carries a dex prefix"));
+        return Err(format!(
+            "market symbol `{}` carries a dex prefix",
+            one_line(name, 40)
+        ));
     }
+    check_name("market symbol", name)?;
     let id = i32::try_from(d.market_id)
         .ok()
         .filter(|id| *id >= 0)

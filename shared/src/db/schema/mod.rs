@@ -9,6 +9,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient};
 
 use super::connect::DatabaseUrl;
+use super::typed;
 use super::{DbContext, databases};
 
 pub mod objects;
@@ -85,13 +86,13 @@ pub async fn inspect(client: &Client) -> Result<SchemaState> {
         .db_context("cannot read the schema version")?
         .is_empty();
     let applied_rows = if exists {
-        client
-            .query(
-                include_str!("../../../../sql/schema/applied_migrations.sql"),
-                &[],
-            )
-            .await
-            .db_context("cannot read the schema version")?
+        typed::query(
+            client,
+            include_str!("../../../../sql/schema/applied_migrations.sql"),
+            &[],
+        )
+        .await
+        .db_context("cannot read the schema version")?
     } else {
         Vec::new()
     };
@@ -181,28 +182,23 @@ pub fn summary(problems: &[String]) -> String {
 }
 
 /// Re-creates the objects another tool removed by re-running every
-/// migration of this build in one transaction, under the migration lock:
-/// each migration is written to be re-run (`IF NOT EXISTS`, `OR REPLACE`,
-/// guarded blocks) and leaves what exists as it is. Returns the problems that
-/// remain (what re-running cannot fix, such as a column whose type was
-/// changed), empty when all is repaired.
-pub async fn repair(client: &mut Client) -> Result<Vec<String>> {
-    client
-        .execute(
-            include_str!("../../../../sql/locks/advisory_lock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await
-        .db_context("cannot take the migration lock")?;
+/// migration of this build in one transaction, under the migration lock
+/// (as [`migrate`] takes it): each migration is written to be re-run (`IF
+/// NOT EXISTS`, `OR REPLACE`, guarded blocks) and leaves what exists as it
+/// is. Returns the problems that remain (what re-running cannot fix, such as
+/// a column whose type was changed), empty when all is repaired; what it
+/// could fix is kept.
+pub async fn repair(
+    url: &DatabaseUrl,
+    client: &mut Client,
+    lock_timeout: std::time::Duration,
+) -> Result<Vec<String>> {
+    let lock =
+        super::locks::acquire(url, MIGRATION_LOCK_KEY, "the migration lock", lock_timeout).await?;
     let result = repair_locked(client).await;
-    let unlock = client
-        .execute(
-            include_str!("../../../../sql/locks/advisory_unlock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await;
+    let released = lock.release().await;
     let remaining = result?;
-    unlock.db_context("cannot release the migration lock")?;
+    released.context("the migration lock was lost while repairing (its connection ended): run setup-agent-where again to verify the schema")?;
     Ok(remaining)
 }
 
@@ -233,26 +229,27 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
     Ok(remaining)
 }
 
-/// Applies every pending migration while holding the migration advisory
+/// Applies every pending migration on `client` while holding the migration
 /// lock, so concurrent setups migrate once and all succeed. Returns the
 /// versions this call applied (empty when another caller got there first).
-pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
-    client
-        .execute(
-            include_str!("../../../../sql/locks/advisory_lock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await
-        .db_context("cannot take the migration lock")?;
+///
+/// The lock is transaction-scoped and held on a second connection to `url`
+/// ([`super::locks`]), so it holds behind a transaction-mode pooler and is
+/// never left on a pooled connection; waiting for it ends after
+/// `lock_timeout` with an error naming the holder. Releasing it is checked:
+/// a lock lost meanwhile fails the setup, since the migrations may then
+/// have run unprotected.
+pub async fn migrate(
+    url: &DatabaseUrl,
+    client: &mut Client,
+    lock_timeout: std::time::Duration,
+) -> Result<Vec<EmbeddedMigration>> {
+    let lock =
+        super::locks::acquire(url, MIGRATION_LOCK_KEY, "the migration lock", lock_timeout).await?;
     let result = migrate_locked(client).await;
-    let unlock = client
-        .execute(
-            include_str!("../../../../sql/locks/advisory_unlock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await;
+    let released = lock.release().await;
     let applied = result?;
-    unlock.db_context("cannot release the migration lock")?;
+    released.context("the migration lock was lost while migrating (its connection ended): run setup-agent-where again to verify the schema")?;
     Ok(applied)
 }
 
@@ -286,14 +283,14 @@ async fn preflight(client: &Client) -> Result<()> {
     if present.is_empty() {
         return Ok(());
     }
-    let globals: i64 = client
-        .query_one(
-            include_str!("../../../../sql/schema/count_global_configs.sql"),
-            &[],
-        )
-        .await
-        .and_then(|r| r.try_get(0))
-        .db_context("cannot read `venue_routing_config`")?;
+    let globals: i64 = typed::query_one(
+        client,
+        include_str!("../../../../sql/schema/count_global_configs.sql"),
+        &[],
+    )
+    .await
+    .and_then(|r| r.try_get(0))
+    .db_context("cannot read `venue_routing_config`")?;
     if globals > 1 {
         bail!(
             "`venue_routing_config` holds {globals} global rows (agent_id IS NULL): keep one, delete the others, then run setup-agent-where again (nothing was changed)"
@@ -388,13 +385,13 @@ pub async fn existing_tables<C: GenericClient>(
     client: &C,
     tables: &[&str],
 ) -> Result<Vec<String>, tokio_postgres::Error> {
-    client
-        .query(
-            include_str!("../../../../sql/schema/existing_tables.sql"),
-            &[&tables],
-        )
-        .await?
-        .iter()
-        .map(|r| r.try_get("name"))
-        .collect()
+    typed::query(
+        client,
+        include_str!("../../../../sql/schema/existing_tables.sql"),
+        &[&tables],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get("name"))
+    .collect()
 }
