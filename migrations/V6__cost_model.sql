@@ -1,5 +1,7 @@
 -- Agent Where, migration 6: what an order would cost and whether a venue can
--- take it (issue 14). Purely additive: new nullable columns, one view.
+-- take it (issue 14). Purely additive: new nullable columns, one CHECK, one
+-- view. Re-runnable: setup re-applies migrations to repair objects another
+-- tool removed.
 --
 -- venue_markets: the figures each sync stores for routing's cost model and
 -- capacity checks (shared/src/cost.rs has the types, the README the rules).
@@ -28,10 +30,23 @@ ALTER TABLE venue_markets
 
 -- The notional routing assumes for an agent whose signals size relatively
 -- (a percentage of balance): the agent's row, else the global row.
+-- The CHECK is added on its own, when missing, so that re-running this
+-- migration (setup's repair) restores it after another tool dropped it.
 ALTER TABLE venue_routing_config
-    ADD COLUMN IF NOT EXISTS assumed_notional_usd double precision
-        CONSTRAINT venue_routing_config_assumed_notional_usd_check
-        CHECK (assumed_notional_usd > 0 AND assumed_notional_usd < 1e15);
+    ADD COLUMN IF NOT EXISTS assumed_notional_usd double precision;
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint
+        WHERE conrelid = 'venue_routing_config'::regclass
+          AND conname = 'venue_routing_config_assumed_notional_usd_check'
+    ) THEN
+        ALTER TABLE venue_routing_config
+            ADD CONSTRAINT venue_routing_config_assumed_notional_usd_check
+            CHECK (assumed_notional_usd > 0 AND assumed_notional_usd < 1e15);
+    END IF;
+END
+$$;
 
 -- Maxxit's newer executor sizes by these when present (they exist on its
 -- schema already; created here, nullable, where they do not).

@@ -1,4 +1,4 @@
--- Agent Where, migration 5: the venues Aevo and Lighter.
+-- Agent Where, migration 8: the venues Aevo and Lighter.
 --
 -- Purely additive, on an empty database and on a Maxxit one alike: `ADD VALUE IF
 -- NOT EXISTS` appends each label once (GMX is a Maxxit label already) and is

@@ -169,15 +169,24 @@ impl<'a> MakeWriter<'a> for RedactingStderr {
     }
 }
 
-fn init_logging(common: &CommonArgs) {
-    let default = match (common.log.quiet, common.log.verbose) {
-        (q, _) if q >= 2 => "error",
-        (1, _) => "warn",
-        (_, 0) => "info",
-        (_, 1) => "debug",
-        _ => "trace",
+/// The log filter for `-q`/`-v`: our own crates at `own`, every library
+/// (tokio-postgres, deadpool, refinery, hyper, rustls) at `libraries`. The
+/// libraries stay silent unless `-v` is given: at the default level a failure
+/// is reported once, by the one error line (their warnings, e.g. deadpool's
+/// `Connection error` when a connection is lost, repeat it).
+fn log_filter(quiet: u8, verbose: u8) -> String {
+    let (own, libraries) = match (quiet, verbose) {
+        (q, _) if q >= 2 => ("error", "off"),
+        (1, _) => ("warn", "off"),
+        (_, 0) => ("info", "off"),
+        (_, 1) => ("debug", "warn"),
+        _ => ("trace", "info"),
     };
-    let own = format!("agent_where={default},agent_where_cli={default},warn");
+    format!("agent_where={own},agent_where_cli={own},{libraries}")
+}
+
+fn init_logging(common: &CommonArgs) {
+    let own = log_filter(common.log.quiet, common.log.verbose);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(own));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -26,7 +26,20 @@ pub enum SymbolError {
     Empty,
     TooLong(usize),
     InvalidCharacter(char),
+    /// Allowed characters in a shape the rules forbid (one of the `const`
+    /// descriptions below, e.g. [`SEVERAL_SEPARATORS`]).
+    Malformed(&'static str),
 }
+
+/// [`SymbolError::Malformed`]: `$` anywhere but as one leading prefix (`$$BTC$$`).
+pub const MISPLACED_DOLLAR: &str = "has `$` other than as one leading prefix";
+/// [`SymbolError::Malformed`]: more than one pair separator (`BTC/USD/EUR`).
+pub const SEVERAL_SEPARATORS: &str = "has more than one pair separator (`/` or `-`)";
+/// [`SymbolError::Malformed`]: a pair without base or quote (`BTC/`).
+pub const EMPTY_PAIR_SIDE: &str = "has a pair separator with nothing on one side";
+/// [`SymbolError::Malformed`]: not one alphanumeric dex name before one `:` (`a:b:BTC`, `:BTC`).
+pub const BAD_DEX_PREFIX: &str =
+    "has a malformed HIP-3 dex prefix (expected one `dex:ASSET`, dex alphanumeric)";
 
 impl fmt::Display for SymbolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -42,6 +55,7 @@ impl fmt::Display for SymbolError {
                     c.escape_unicode()
                 )
             }
+            SymbolError::Malformed(what) => write!(f, "token symbol {what}"),
         }
     }
 }
@@ -135,20 +149,34 @@ pub struct Token {
 impl Token {
     /// Parses a signal's token.
     ///
-    /// Rules, in order: trim; reject empty, over-long and control/non-ASCII
-    /// input; drop a leading `$`; drop a `_MANUAL_…` suffix; split off a HIP-3
-    /// `dex:` prefix; drop `-PERP`/`_PERP`; map `kPEPE`/`1000PEPE` to `PEPE`;
-    /// upper-case; split `A/B` or `A-B` pairs and drop a USD/USDT/USDC quote
-    /// (forex pairs quoted in another currency keep both: `USDJPY`); drop a
-    /// glued `USDT`/`USDC`/`USD` quote (`ETHUSDT`); map display names (`GOLD`).
+    /// Rules, in order:
+    /// 1. empty or only blanks → [`SymbolError::Empty`]; over 64 bytes after
+    ///    trimming → [`SymbolError::TooLong`];
+    /// 2. a control character anywhere (`BTC\n` too: checked before trimming)
+    ///    → [`SymbolError::InvalidCharacter`]; then surrounding spaces are
+    ///    trimmed;
+    /// 3. only ASCII letters, digits and `$ / - _ : .` are allowed;
+    /// 4. `$` only as one leading prefix, which is dropped (`$ETH`; not `$$BTC$$`);
+    /// 5. at most one `:`, after a non-empty alphanumeric HIP-3 dex name and
+    ///    before the asset (`xyz:TSLA`: TSLA on dex `xyz`, routed only there);
+    /// 6. a `_MANUAL_…` suffix, then `-PERP`/`_PERP`, are dropped;
+    ///    `kPEPE`/`1000PEPE` map to `PEPE`;
+    /// 7. upper-cased; at most one pair separator (`/` or `-`) with something
+    ///    on both sides: `A/B` or `A-B` drops a USD/USDT/USDC quote (forex
+    ///    pairs quoted in another currency keep both: `USDJPY`);
+    /// 8. a glued `USDT`/`USDC`/`USD` quote is dropped (`ETHUSDT`); display
+    ///    names map to raw tickers (`GOLD` → `XAU`).
     pub fn parse(raw: &str) -> Result<Token, SymbolError> {
         if raw.len() > MAX_TOKEN_LEN * 4 {
             return Err(SymbolError::TooLong(raw.len()));
         }
-        let mut s = raw.trim();
-        if s.is_empty() {
+        if raw.trim().is_empty() {
             return Err(SymbolError::Empty);
         }
+        if let Some(c) = raw.chars().find(|c| c.is_control()) {
+            return Err(SymbolError::InvalidCharacter(c));
+        }
+        let mut s = raw.trim_matches(' ');
         if s.len() > MAX_TOKEN_LEN {
             return Err(SymbolError::TooLong(s.len()));
         }
@@ -157,17 +185,24 @@ impl Token {
         }) {
             return Err(SymbolError::InvalidCharacter(c));
         }
-        s = s.trim_start_matches('$');
-        let dex = s
-            .split_once(':')
-            .map(|(dex, _)| dex)
-            .filter(|d| !d.is_empty())
-            .map(str::to_owned);
+        s = s.strip_prefix('$').unwrap_or(s);
+        if s.contains('$') {
+            return Err(SymbolError::Malformed(MISPLACED_DOLLAR));
+        }
+        let mut dex = None;
+        if let Some((name, asset)) = s.split_once(':') {
+            if name.is_empty()
+                || !name.chars().all(|c| c.is_ascii_alphanumeric())
+                || asset.is_empty()
+                || asset.contains(':')
+            {
+                return Err(SymbolError::Malformed(BAD_DEX_PREFIX));
+            }
+            dex = Some(name.to_owned());
+            s = asset;
+        }
         if let Some(pos) = s.to_ascii_uppercase().find("_MANUAL") {
             s = &s[..pos];
-        }
-        if let Some((_, asset)) = s.split_once(':') {
-            s = asset;
         }
         for suffix in ["-PERP", "_PERP", "-perp", "_perp"] {
             if let Some(rest) = s.strip_suffix(suffix) {
@@ -177,6 +212,12 @@ impl Token {
         let (asset, _) = strip_thousand_prefix(s);
         let upper = asset.to_ascii_uppercase();
         let canonical = match upper.split_once(['/', '-']) {
+            Some((_, quote)) if quote.contains(['/', '-']) => {
+                return Err(SymbolError::Malformed(SEVERAL_SEPARATORS));
+            }
+            Some((base, quote)) if base.is_empty() || quote.is_empty() => {
+                return Err(SymbolError::Malformed(EMPTY_PAIR_SIDE));
+            }
             Some((base, quote)) => pair_canonical(base, quote),
             None => glued_canonical(&upper),
         };
@@ -426,6 +467,85 @@ mod tests {
             Err(SymbolError::InvalidCharacter('\''))
         );
         assert!(canonical_symbol("a\0b").is_err());
+    }
+
+    #[test]
+    fn control_characters_anywhere_are_invalid_even_where_trimmed() {
+        for (raw, c) in [
+            ("BTC\n", '\n'),
+            ("BTC\r", '\r'),
+            ("\nBTC", '\n'),
+            ("BTC \t", '\t'),
+            ("B\u{1b}TC", '\u{1b}'),
+            ("BTC\u{7f}", '\u{7f}'),
+        ] {
+            assert_eq!(
+                canonical_symbol(raw),
+                Err(SymbolError::InvalidCharacter(c)),
+                "{raw:?}"
+            );
+        }
+        // Surrounding spaces are still trimmed; other Unicode blanks are not ASCII.
+        assert_eq!(canonical_symbol("  BTC  ").as_deref(), Ok("BTC"));
+        assert_eq!(
+            canonical_symbol("BTC\u{a0}"),
+            Err(SymbolError::InvalidCharacter('\u{a0}'))
+        );
+    }
+
+    #[test]
+    fn dollar_only_as_one_leading_prefix() {
+        assert_eq!(canonical_symbol("$BTC").as_deref(), Ok("BTC"));
+        for raw in ["$$BTC$$", "$$BTC", "BTC$", "B$TC", "$BTC/$USD"] {
+            assert_eq!(
+                canonical_symbol(raw),
+                Err(SymbolError::Malformed(MISPLACED_DOLLAR)),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn at_most_one_pair_separator() {
+        assert_eq!(canonical_symbol("BTC-USD-PERP").as_deref(), Ok("BTC"));
+        for raw in [
+            "BTC/USD/EUR",
+            "BTC-USD-EUR",
+            "BTC/-USD",
+            "EUR//USD",
+            "A-B/C",
+        ] {
+            assert_eq!(
+                canonical_symbol(raw),
+                Err(SymbolError::Malformed(SEVERAL_SEPARATORS)),
+                "{raw:?}"
+            );
+        }
+        for raw in ["BTC/", "/USD", "-BTC"] {
+            assert_eq!(
+                canonical_symbol(raw),
+                Err(SymbolError::Malformed(EMPTY_PAIR_SIDE)),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dex_prefix_must_be_one_named_dex() {
+        assert_eq!(
+            Token::parse("$xyz:TSLA"),
+            Ok(Token {
+                canonical: "TSLA".to_owned(),
+                dex: Some("xyz".to_owned())
+            })
+        );
+        for raw in ["a:b:BTC", ":BTC", "xyz:", "x-y:BTC", "x.y:BTC"] {
+            assert_eq!(
+                Token::parse(raw),
+                Err(SymbolError::Malformed(BAD_DEX_PREFIX)),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,8 @@ use tokio_postgres::error::SqlState;
 use crate::db::schema;
 use crate::db::{DatabaseUrl, DbContext, databases};
 
+pub mod pgbouncer;
+
 /// Advisory lock key held while the template is being built ("AGWHTMPL").
 const TEMPLATE_LOCK_KEY: i64 = 0x4147_5748_544D_504C;
 
@@ -177,13 +179,14 @@ async fn ensure_template() -> Result<String> {
     if database_exists(&admin, &name).await? {
         return Ok(name);
     }
-    admin
-        .execute(
-            include_str!("../../sql/locks/advisory_lock.sql"),
-            &[&TEMPLATE_LOCK_KEY],
-        )
-        .await
-        .db_context("cannot lock the test template")?;
+    let admin_url = DatabaseUrl::parse(&url_for_database("postgres"))?;
+    let lock = crate::db::locks::acquire(
+        &admin_url,
+        TEMPLATE_LOCK_KEY,
+        "the test template lock",
+        Duration::from_secs(600),
+    )
+    .await?;
     let result = async {
         if database_exists(&admin, &name).await? {
             return Ok(());
@@ -197,24 +200,29 @@ async fn ensure_template() -> Result<String> {
             .await
             .db_context("cannot create the template")?;
         {
-            let mut client = DatabaseUrl::parse(&url_for_database(&building))?
-                .connect()
-                .await?;
-            schema::migrate(&mut client).await?;
+            let url = DatabaseUrl::parse(&url_for_database(&building))?;
+            let mut client = url.connect().await?;
+            schema::migrate(&url, &mut client, crate::db::locks::DEFAULT_TIMEOUT).await?;
         }
-        databases::rename(&admin, &building, &name)
-            .await
-            .db_context("cannot rename the template")?;
+        // The migration's connections end asynchronously: retry while the
+        // server still counts them.
+        let mut attempt = 0;
+        loop {
+            match databases::rename(&admin, &building, &name).await {
+                Ok(()) => break,
+                Err(e) if e.code() == Some(&SqlState::OBJECT_IN_USE) && attempt < 50 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e).db_context("cannot rename the template"),
+            }
+        }
         Ok::<(), anyhow::Error>(())
     }
     .await;
-    let _ = admin
-        .execute(
-            include_str!("../../sql/locks/advisory_unlock.sql"),
-            &[&TEMPLATE_LOCK_KEY],
-        )
-        .await;
+    let released = lock.release().await;
     result?;
+    released?;
     Ok(name)
 }
 

@@ -1,5 +1,5 @@
--- Generated routing history for the routing-stats tests (shared/tests/stats.rs and
--- bins/tests/routing_stats.rs). Timestamps are relative to now() and stay at least
+-- Generated routing history for the routing-stats tests (shared/tests/it/stats.rs and
+-- bins/tests/it/routing_stats.rs). Timestamps are relative to now() and stay at least
 -- five minutes away from every window edge (1 hour, 1 day, 1 week).
 --   i % 4  picks the age: 0 last hour, 1 last day, 2 last week, 3 older (10-59 days)
 --   i % 11 picks the outcome: 0-4 HYPERLIQUID, 5-6 OSTIUM, 7 NO_VENUE_AVAILABLE,

@@ -1,7 +1,10 @@
--- The columns of the given tables in the current schema: what the host
--- schema offers (Agent Where's minimal tables, or Maxxit's).
-SELECT c.table_name::text AS table_name, c.column_name::text AS column_name
-FROM information_schema.columns AS c
-WHERE c.table_schema = current_schema()
-  AND c.table_name = ANY ($1::text[])
-ORDER BY c.table_name, c.ordinal_position
+-- The columns of the given tables (search path): what the host schema offers
+-- (Agent Where's minimal tables, or Maxxit's). Read from pg_attribute, which
+-- every role sees whole (information_schema hides columns a role may not
+-- use), so a least-privilege role reads the host as it is.
+SELECT t.name AS table_name, a.attname::text AS column_name
+FROM unnest($1::text[]) AS t (name)
+JOIN pg_attribute AS a ON a.attrelid = to_regclass(t.name)
+WHERE a.attnum > 0
+  AND NOT a.attisdropped
+ORDER BY t.name, a.attnum

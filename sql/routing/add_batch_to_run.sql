@@ -1,9 +1,10 @@
 -- Adds one batch's counts to its run: the last statement of the batch
 -- transaction, so the run's counters always equal its committed history rows.
 -- $5 / $6 are JSON objects of counts merged key by key into routed_by_venue /
--- skipped_by_reason.
+-- skipped_by_reason. A committed batch is also a heartbeat.
 UPDATE routing_runs AS r
-SET claimed = r.claimed + $2::bigint,
+SET heartbeat_at = clock_timestamp(),
+    claimed = r.claimed + $2::bigint,
     routed = r.routed + $3::bigint,
     skipped = r.skipped + $4::bigint,
     routed_by_venue = (

@@ -1,10 +1,13 @@
 -- For each venue in $1 (in that order): its last successful sync and its age in
--- seconds, its newest sync attempt of any status, and its active and total markets.
+-- seconds, its newest sync attempt of any status (a RUNNING one started more than $2
+-- seconds ago is STALE: syncs take seconds), and its active and total markets.
 SELECT
     v.venue,
     ok.finished_at AS last_success_at,
     extract(epoch FROM now() - ok.finished_at)::float8 AS age_seconds,
-    attempt.status AS last_attempt_status,
+    CASE WHEN attempt.status = 'RUNNING'
+          AND attempt.started_at < now() - make_interval(secs => $2::float8)
+         THEN 'STALE' ELSE attempt.status END AS last_attempt_status,
     attempt.started_at AS last_attempt_at,
     attempt.error AS last_attempt_error,
     markets.active AS active_markets,

@@ -11,7 +11,8 @@ use crate::cli::register_secrets_of_url;
 pub struct DatabaseArgs {
     /// PostgreSQL URL, e.g. `postgres://user:password@host:5432/agent_where?sslmode=require`
     /// (sslmode: disable, prefer, require, verify-ca, verify-full; sslrootcert=FILE).
-    /// Default: localhost:5432, database `agent_where`, user from PGUSER or the OS user.
+    /// Default: from PGHOST, PGPORT, PGDATABASE, PGUSER as libpq reads them, else
+    /// localhost:5432, database `agent_where`, the OS user.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
 }
@@ -25,7 +26,7 @@ impl DatabaseArgs {
                 register_secrets_of_url(raw);
                 DatabaseUrl::parse(raw)
             }
-            _ => Ok(DatabaseUrl::local_default()),
+            _ => DatabaseUrl::local_default(),
         }
     }
 }

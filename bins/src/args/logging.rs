@@ -17,7 +17,7 @@ pub struct LogArgs {
     #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "verbose")]
     pub quiet: u8,
 
-    /// Print more: -v debug, -vv trace. `RUST_LOG` overrides both.
+    /// Print more: -v debug and the libraries' warnings, -vv trace. `RUST_LOG` overrides both.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 

@@ -16,6 +16,7 @@
 //! - [`venues`] sets each venue's endpoints, options and file flags, from the
 //!   registry of venues (unprefixed in `sync-<venue>-markets`, prefixed with
 //!   the venue key in `run-pipeline`), and `--testnet`;
+//! - [`lock`] sets `--lock-timeout`, the longest wait for another run's lock;
 //! - [`duration`] sets the one duration grammar every age and window flag uses.
 
 pub mod batch;
@@ -23,6 +24,7 @@ pub mod database;
 pub mod duration;
 pub mod host;
 pub mod http;
+pub mod lock;
 pub mod logging;
 pub mod output;
 pub mod routing;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use agent_where::db::config::AssumedNotional;
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::markets::{self, ApplyOptions};
-use agent_where::db::{DatabaseUrl, bench, config, schema};
+use agent_where::db::{DatabaseUrl, Pooler, bench, config, locks, schema};
 use agent_where::domain::{Strategy, Usd};
 use agent_where::venues::registry;
 use agent_where::venues::{Origin, SOURCES, SourceSettings};
@@ -170,6 +170,12 @@ pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome>
         bail!("`--signals` must be at least 1");
     }
     let server = common.database_url()?;
+    if server.pooler() == Pooler::Transaction {
+        bail!(
+            "bench-routing measures a direct connection (its per-signal reference prepares statements as the original did, and it copies databases), but {} is a transaction pooler: point --database-url at PostgreSQL itself, or add `pooler=none` if it is not a pooler",
+            server.host_port()
+        );
+    }
     let base_name = format!("agent_where_bench_{}", std::process::id());
     let base = server.with_database(&base_name);
     let admin = server.with_database("postgres").connect().await?;
@@ -225,7 +231,7 @@ async fn prepare_base(admin: &Client, base: &DatabaseUrl, options: &BenchOptions
     let signals = options.signals;
     bench::recreate_database(admin, base.database()).await?;
     let mut client = base.connect().await?;
-    schema::migrate(&mut client).await?;
+    schema::migrate(base, &mut client, locks::DEFAULT_TIMEOUT).await?;
     config::ensure_global_default(&client).await?;
     // The reference and the limit always route first-available; the
     // strategy applies to agent-where (the global row, for every signal).
@@ -271,6 +277,7 @@ async fn load_recorded_markets(client: &mut Client) -> Result<()> {
             dry_run: false,
             source: "recorded responses".to_owned(),
             started_at: now,
+            lock_timeout: locks::DEFAULT_TIMEOUT,
         };
         markets::apply(client, venue, &fetched.markets, &options).await?;
     }
@@ -325,7 +332,7 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
     };
     reset_peak_rss();
     let started = Instant::now();
-    let summary = route::execute_on(&pool, &route_options, false).await?;
+    let summary = route::execute_on(&pool, url.pooler(), &route_options, false).await?;
     let elapsed = started.elapsed();
     let peak = peak_rss_mb();
     let client = pool.get().await?;

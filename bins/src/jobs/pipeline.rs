@@ -36,6 +36,7 @@ use super::sync::{self, DelistArgs, SyncPlan};
 use crate::args::batch::BatchArgs;
 use crate::args::host::HostArgs;
 use crate::args::http::HttpArgs;
+use crate::args::lock::LockArgs;
 use crate::args::output::OutputArgs;
 use crate::args::routing::RoutingArgs;
 use crate::args::venues::VenueSources;
@@ -76,6 +77,8 @@ pub struct Args {
     pub venues: VenueSources,
     #[command(flatten)]
     pub delist: DelistArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
     #[command(flatten)]
     pub http: HttpArgs,
     #[command(flatten)]
@@ -140,6 +143,7 @@ fn plan(args: &Args) -> Result<Plan> {
                 save_response: None,
                 dry_run: false,
                 allow_mass_delist: args.delist.allow_mass_delist,
+                lock_timeout: args.lock.resolve(),
             },
         ));
     }
@@ -227,7 +231,9 @@ pub async fn run(args: &Args) -> Result<Outcome> {
     let options = SetupOptions {
         check: false,
         no_create_database: args.no_create_database,
+        host: agent_where::db::host::ExpectedHost::Auto,
         format: Format::Table,
+        lock_timeout: args.lock.resolve(),
     };
     let report = setup::execute(&args.common, &options).await;
     let report = fatal(&mut steps, started, report)?;

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use agent_where::db::DbContext;
 use agent_where::db::host::{self, HostSchema};
 use agent_where::db::routing::{self as db, BatchSettings, Statements};
+use agent_where::db::{DbContext, Pooler};
 use agent_where::routing::Counts;
 use anyhow::{Result, anyhow, bail};
 use chrono::TimeDelta;
@@ -252,14 +252,16 @@ pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summ
     if options.dry_run {
         bail!("`execute` does not do dry runs: use `run`");
     }
-    let (_url, pool) = common.pool_checked(options.workers + 1).await?;
-    execute_on(&pool, options, common.show_progress()).await
+    let (url, pool) = common.pool_checked(options.workers + 1).await?;
+    execute_on(&pool, url.pooler(), options, common.show_progress()).await
 }
 
 /// [`execute`] on an existing pool (of at least `workers + 1` connections,
-/// schema already checked); `show_progress` draws a bar on a terminal.
+/// schema already checked) to a server behind `pooler`; `show_progress`
+/// draws a bar on a terminal.
 pub async fn execute_on(
     pool: &Pool,
+    pooler: Pooler,
     options: &RouteOptions,
     show_progress: bool,
 ) -> Result<Summary> {
@@ -293,8 +295,34 @@ pub async fn execute_on(
     let pid = i32::try_from(std::process::id()).ok();
     let run_id = db::start_run(&admin, &run_options, machine.as_deref(), pid).await?;
     tracing::debug!(%run_id, host_schema = schema.name(), "routing run started");
+    for stale in db::fail_stale_runs(&admin, run_id).await? {
+        tracing::info!(
+            run_id = %stale.id,
+            host = stale.host.as_deref().unwrap_or("?"),
+            pid = stale.pid,
+            "marked a stale routing run FAILED (no heartbeat: its process was killed or lost its connection)"
+        );
+    }
     let started = Instant::now();
-    let result = run_workers(pool, run_id, options, schema, bar.clone()).await;
+    let result = {
+        let work = run_workers(pool, pooler, run_id, options, schema, bar.clone());
+        tokio::pin!(work);
+        let first = tokio::time::Instant::now() + db::RUN_HEARTBEAT_INTERVAL;
+        let mut beat = tokio::time::interval_at(first, db::RUN_HEARTBEAT_INTERVAL);
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                result = &mut work => break result,
+                _ = beat.tick() => {
+                    // The workers run in their own tasks meanwhile. A failed
+                    // heartbeat is not the run's failure: the batches decide.
+                    if let Err(e) = db::heartbeat(&admin, run_id).await {
+                        tracing::debug!("{e:#}");
+                    }
+                }
+            }
+        }
+    };
     bar.finish_and_clear();
     match result {
         Ok((counts, batches)) => {
@@ -320,10 +348,17 @@ pub async fn execute_on(
             } else {
                 db::finish_run(&admin, run_id, Some(&text)).await
             };
-            if let Err(m) = marked {
-                tracing::warn!("cannot mark routing run {run_id} FAILED: {m:#}");
+            match marked {
+                Ok(_) => Err(e),
+                // Said on the error line itself: at the default level a
+                // failure is one line on stderr.
+                Err(m) => {
+                    tracing::debug!("cannot mark routing run {run_id} FAILED: {m:#}");
+                    Err(anyhow!(
+                        "{text}; routing run {run_id} could not be marked FAILED (its connection was lost too): it shows as STALE once its heartbeat is old, and the next run marks it FAILED"
+                    ))
+                }
             }
-            Err(e)
         }
     }
 }
@@ -359,6 +394,7 @@ impl Shared {
 
 async fn run_workers(
     pool: &Pool,
+    pooler: Pooler,
     run_id: Uuid,
     options: &RouteOptions,
     schema: HostSchema,
@@ -378,7 +414,7 @@ async fn run_workers(
         let settings = options.settings(schema);
         let batch_size = options.batch_size as u64;
         handles.push(tokio::spawn(async move {
-            let result = worker(&pool, &shared, &settings, run_id, batch_size).await;
+            let result = worker(&pool, pooler, &shared, &settings, run_id, batch_size).await;
             if result.is_err() {
                 shared.stop.store(true, Ordering::SeqCst);
             }
@@ -410,6 +446,7 @@ async fn run_workers(
 
 async fn worker(
     pool: &Pool,
+    pooler: Pooler,
     shared: &Shared,
     settings: &BatchSettings,
     run_id: Uuid,
@@ -420,7 +457,7 @@ async fn worker(
         .await
         .db_context("cannot get a database connection")?;
     let client: &mut tokio_postgres::Client = &mut object;
-    let statements = Statements::prepare(client, settings.host).await?;
+    let statements = Statements::for_connection(client, settings.host, pooler).await?;
     while !shared.stop.load(Ordering::SeqCst) {
         let take = shared.reserve(batch_size);
         if take == 0 {
@@ -452,9 +489,9 @@ async fn worker(
 }
 
 async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
-    let (_url, mut client) = common.connect_checked().await?;
+    let (url, mut client) = common.connect_checked().await?;
     let schema = host::detect(&client).await?;
-    let statements = Statements::prepare(&client, schema).await?;
+    let statements = Statements::for_connection(&client, schema, url.pooler()).await?;
     let started = Instant::now();
     let db::Preview {
         decisions,

@@ -1,20 +1,24 @@
-//! `setup-agent-where`: makes a database ready. Creates the database if it is
-//! missing, applies pending migrations under the migration lock, ensures the
-//! global routing config exists, then verifies and reports. `--check` only
-//! verifies and writes nothing.
+//! `setup-agent-where`: makes a database ready. Refuses an install order that
+//! would break the host, creates the database if it is missing, applies
+//! pending migrations under the migration lock, repairs objects another tool
+//! removed, ensures the global routing config exists, then verifies and
+//! reports. `--check` only verifies and writes nothing.
 
+use agent_where::db::host::{self, ExpectedHost};
 pub use agent_where::db::setup::REQUIRED_TABLES;
 use agent_where::db::setup::{self, SetupReport};
 use agent_where::db::{config, schema};
 use anyhow::{Context, Result, anyhow};
 
+use crate::args::lock::LockArgs;
 use crate::cli::{CommonArgs, Outcome, work_failed};
 use crate::output::{self, Format, Table};
 
 /// Make a database ready: create it if missing, apply pending migrations
-/// under an advisory lock (safe to run from several hosts at once), ensure the
-/// global routing config exists (never overwriting one you changed), then
-/// verify and print a report. A second run changes nothing and says so.
+/// under an advisory lock (safe to run from several hosts at once), re-create
+/// what another tool removed (a host's `prisma db push`), ensure the global
+/// routing config exists (never overwriting one you changed), then verify
+/// every object and print a report. A second run changes nothing and says so.
 #[derive(Debug, clap::Parser)]
 #[command(name = "setup-agent-where", version, after_help = AFTER_HELP)]
 pub struct Args {
@@ -24,20 +28,47 @@ pub struct Args {
     /// Fail instead of creating the database when it does not exist.
     #[arg(long)]
     pub no_create_database: bool,
+    /// The host schema to expect. `maxxit`: Maxxit's schema must be there
+    /// already (install it first); `minimal`: refuse a Maxxit database;
+    /// `auto`: whatever is there, but never a half-installed Prisma host.
+    #[arg(long, value_enum, default_value_t = HostChoice::Auto)]
+    pub host: HostChoice,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     #[command(flatten)]
+    pub lock: LockArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// `--host`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HostChoice {
+    Auto,
+    Minimal,
+    Maxxit,
+}
+
+impl From<HostChoice> for ExpectedHost {
+    fn from(c: HostChoice) -> ExpectedHost {
+        match c {
+            HostChoice::Auto => ExpectedHost::Auto,
+            HostChoice::Minimal => ExpectedHost::Minimal,
+            HostChoice::Maxxit => ExpectedHost::Maxxit,
+        }
+    }
 }
 
 const AFTER_HELP: &str = concat!(
     "Examples:
   setup-agent-where
-  setup-agent-where --database-url postgres://app@db.internal/maxxit?sslmode=verify-full
+  setup-agent-where --host maxxit --database-url postgres://app@db.internal/maxxit?sslmode=verify-full
   setup-agent-where --check --format json
 
-Only this tool changes the schema; every other tool refuses to run on a schema that is behind.
+Only this tool changes the schema; every other tool refuses to run on a schema that is behind
+or lacks an object it needs. On Maxxit, install Maxxit's schema first, and run this after every
+`prisma db push` / `prisma migrate deploy`: it re-creates what Prisma cannot model.
 
 ",
     crate::exit_codes_help!()
@@ -50,7 +81,9 @@ impl Args {
         SetupOptions {
             check: self.check,
             no_create_database: self.no_create_database,
+            host: self.host.into(),
             format: self.format,
+            lock_timeout: self.lock.resolve(),
         }
     }
 }
@@ -60,7 +93,10 @@ impl Args {
 pub struct SetupOptions {
     pub check: bool,
     pub no_create_database: bool,
+    pub host: ExpectedHost,
     pub format: Format,
+    /// Longest wait for the migration lock another setup holds.
+    pub lock_timeout: std::time::Duration,
 }
 
 /// Runs setup and prints the report.
@@ -68,18 +104,29 @@ pub async fn run(common: &CommonArgs, options: &SetupOptions) -> Result<Outcome>
     let report = execute(common, options).await?;
     print_report(&report, options)?;
     if options.check && !report.up_to_date {
+        let why = if report.missing_objects.is_empty() {
+            format!(
+                "schema {}, this build needs version {}{}",
+                report
+                    .schema_version
+                    .map_or_else(|| "not set up".to_owned(), |v| format!("at version {v}")),
+                report.latest_version,
+                if report.global_config.is_none() {
+                    ", no global routing config"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                "{} object(s) missing or changed: {}",
+                report.missing_objects.len(),
+                schema::summary(&report.missing_objects)
+            )
+        };
         return Err(work_failed(anyhow!(
-            "database `{}` is not up to date (schema {}, this build needs version {}{}): run `setup-agent-where`",
-            report.database,
-            report
-                .schema_version
-                .map_or_else(|| "not set up".to_owned(), |v| format!("at version {v}")),
-            report.latest_version,
-            if report.global_config.is_none() {
-                ", no global routing config"
-            } else {
-                ""
-            }
+            "database `{}` is not up to date ({why}): run `setup-agent-where`",
+            report.database
         )));
     }
     Ok(Outcome::Success)
@@ -107,12 +154,29 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
         }
     }
     let mut client = url.connect().await?;
+    host::check_install_order(&client, options.host).await?;
     let mut applied = Vec::new();
+    let mut repaired = Vec::new();
     let mut created_global_config = false;
     if !options.check {
-        applied = schema::migrate(&mut client).await?;
+        applied = schema::migrate(&url, &mut client, options.lock_timeout).await?;
         for m in &applied {
             tracing::info!(version = m.version, name = %m.name, "applied migration");
+        }
+        let missing = schema::objects::verify(&client).await?;
+        if !missing.is_empty() {
+            let remaining = schema::repair(&url, &mut client, options.lock_timeout).await?;
+            if !remaining.is_empty() {
+                return Err(work_failed(anyhow!(
+                    "cannot repair database `{}` by re-running the migrations: {}: fix these by hand (see README, Prisma hosts), then run setup-agent-where again",
+                    url.database(),
+                    schema::summary(&remaining)
+                )));
+            }
+            for m in &missing {
+                tracing::info!(object = %m, "repaired");
+            }
+            repaired = missing;
         }
         created_global_config = config::ensure_global_default(&client).await?;
     }
@@ -122,6 +186,7 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
         .iter()
         .map(|m| format!("V{}__{}", m.version, m.name))
         .collect();
+    report.repaired = repaired;
     report.created_global_config = created_global_config;
     Ok(report)
 }
@@ -142,12 +207,26 @@ fn print_report(report: &SetupReport, options: &SetupOptions) -> Result<()> {
             report.latest_version
         ),
     ]);
+    t.row(["host schema".to_owned(), report.host.clone()]);
     t.row([
         "venue_t has MULTI".to_owned(),
         yes_no(report.multi_venue_present),
     ]);
     for table in &report.tables {
         t.row([format!("table {}", table.table), yes_no(table.present)]);
+    }
+    if report.missing_objects.is_empty() {
+        t.row([
+            "objects".to_owned(),
+            if report.up_to_date || report.schema_version == Some(report.latest_version) {
+                "all present".to_owned()
+            } else {
+                "checked once migrated".to_owned()
+            },
+        ]);
+    }
+    for m in &report.missing_objects {
+        t.row(["missing".to_owned(), m.clone()]);
     }
     t.row([
         "global routing config".to_owned(),

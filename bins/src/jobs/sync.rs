@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Command, FromArgMatches};
 
 use crate::args::http::HttpArgs;
+use crate::args::lock::LockArgs;
 use crate::args::output::OutputArgs;
 use crate::args::venues::{self, VenueFlags};
 use crate::cli::{self, CommonArgs, Outcome, error_line, work_failed};
@@ -50,6 +51,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub delist: DelistArgs,
     #[command(flatten)]
+    pub lock: LockArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -62,6 +65,8 @@ pub struct SyncPlan {
     pub save_response: Option<PathBuf>,
     pub dry_run: bool,
     pub allow_mass_delist: bool,
+    /// Longest wait for the venue's sync lock.
+    pub lock_timeout: std::time::Duration,
 }
 
 /// The flags of `sync-<venue>-markets`, as parsed.
@@ -130,6 +135,7 @@ pub fn plan(source: &dyn VenueSource, args: &SyncArgs) -> Result<SyncPlan> {
         save_response: args.apply.save_response.clone(),
         dry_run: args.apply.dry_run,
         allow_mass_delist: args.apply.delist.allow_mass_delist,
+        lock_timeout: args.apply.lock.resolve(),
     })
 }
 
@@ -217,6 +223,7 @@ pub async fn execute(
         dry_run: plan.dry_run,
         source: label.clone(),
         started_at,
+        lock_timeout: plan.lock_timeout,
     };
     let result = markets::apply(&mut client, venue, &fetched.markets, &options).await;
     match result {

@@ -3,7 +3,9 @@
 //! harmless), gives each group a login role, runs the market syncs as the
 //! sync role, `route-pending-signals` as the router role and the read-only
 //! tools as the reader role (all succeed), and checks that each role is
-//! refused (SQLSTATE 42501) what it must not do.
+//! refused (SQLSTATE 42501) what it must not do; on Maxxit's schema the
+//! router also marks skips for the executor and writes Maxxit's dashboard
+//! table, and nothing more of Maxxit's.
 //!
 //! Roles are cluster-wide, so every name carries a random suffix, and every
 //! role is dropped at the end (also when the test fails).
@@ -113,12 +115,9 @@ async fn assert_denied(client: &Client, who: &str, sql: &str) {
     }
 }
 
-#[tokio::test]
-async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Result<()> {
-    // Declared before the database so that it is dropped after it.
-    let roles = Roles::new();
-    let db = TestDb::migrated().await?;
-    let owner = db.client().await?;
+/// Applies the script (twice: re-running is harmless) and gives each group a
+/// login role; returns the URLs of the router, sync and reader logins.
+async fn grant(roles: &Roles, db: &TestDb, owner: &Client) -> Result<[String; 3]> {
     let script = roles.script();
     owner.batch_execute(&script).await.context("first run")?;
     owner.batch_execute(&script).await.context("second run")?;
@@ -131,9 +130,85 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
             ))
             .await?;
     }
-    let router = url_as(&db, &roles.login("agent_where_router"));
-    let sync = url_as(&db, &roles.login("agent_where_sync"));
-    let reader = url_as(&db, &roles.login("agent_where_reader"));
+    Ok(GROUPS.map(|g| url_as(db, &roles.login(g))))
+}
+
+/// Revokes what the script granted in `owner`'s database and drops the roles.
+async fn revoke_and_drop(roles: &Roles, owner: &Client) -> Result<()> {
+    for name in roles.all() {
+        owner
+            .batch_execute(&format!(
+                "REASSIGN OWNED BY \"{name}\" TO CURRENT_USER; DROP OWNED BY \"{name}\""
+            ))
+            .await?;
+    }
+    drop_roles(&roles.all()).await
+}
+
+#[tokio::test]
+async fn on_maxxits_schema_the_router_may_mark_skips_and_nothing_more() -> Result<()> {
+    let roles = Roles::new();
+    let (db, owner) = crate::maxxit::maxxit_ready().await?;
+    let [router, _, reader] = grant(&roles, &db, &owner).await?;
+    let out = run(
+        "route-pending-signals",
+        &router,
+        &["--max-market-age", "1000d", "--format", "json"],
+    )
+    .await?;
+    out.expect_code(0, "route on Maxxit as the router role");
+    assert_eq!(out.json()["claimed"], 8, "{}", out.show());
+    assert!(
+        count(
+            &owner,
+            "SELECT count(*) FROM signals WHERE trade_executed = 'SKIPPED'"
+        )
+        .await?
+            > 0,
+        "skips are marked for the executor"
+    );
+    assert_eq!(
+        count(
+            &owner,
+            "SELECT count(*) FROM agent_routing_history WHERE routing_reason IS NOT NULL AND created_at > now() - interval '1 hour'"
+        )
+        .await?,
+        8
+    );
+    for args in [&["summary"][..], &["export", "--format", "json"][..]] {
+        run("routing-stats", &reader, args)
+            .await?
+            .expect_code(0, &format!("routing-stats {args:?} as the reader role"));
+    }
+    let health = run("routing-stats", &reader, &["health", "--format", "json"]).await?;
+    assert!(
+        !health.stderr.contains("permission denied"),
+        "{}",
+        health.show()
+    );
+    let as_router = DatabaseUrl::parse(&router)?.connect().await?;
+    for sql in [
+        "UPDATE signals SET llm_should_trade = false",
+        "UPDATE signals SET executor_agreement_error = 'x'",
+        "UPDATE positions SET status = 'CLOSED'",
+        "DELETE FROM positions",
+        "UPDATE agent_deployments SET status = 'PAUSED'",
+        "UPDATE agent_routing_history SET routing_reason = 'x'",
+        "DELETE FROM agent_routing_history",
+    ] {
+        assert_denied(&as_router, "the router role", sql).await;
+    }
+    drop(as_router);
+    revoke_and_drop(&roles, &owner).await
+}
+
+#[tokio::test]
+async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Result<()> {
+    // Declared before the database so that it is dropped after it.
+    let roles = Roles::new();
+    let db = TestDb::migrated().await?;
+    let owner = db.client().await?;
+    let [router, sync, reader] = grant(&roles, &db, &owner).await?;
 
     // Market sync as the sync role.
     run(
@@ -286,14 +361,7 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
     // Clean up explicitly (the guard is the fallback): revoke what the
     // script granted in this database, then drop the roles, and check that
     // nothing of this run is left in the cluster.
-    for name in roles.all() {
-        owner
-            .batch_execute(&format!(
-                "REASSIGN OWNED BY \"{name}\" TO CURRENT_USER; DROP OWNED BY \"{name}\""
-            ))
-            .await?;
-    }
-    drop_roles(&roles.all()).await?;
+    revoke_and_drop(&roles, &owner).await?;
     let left = admin()
         .await?
         .query_one(

@@ -645,6 +645,7 @@ async fn health_passes_when_all_is_well() -> Result<()> {
         "active-markets OSTIUM",
         "success-rate",
         "pending-age",
+        "stale-runs",
     ] {
         assert!(
             check_line(&out, check).starts_with("OK"),
@@ -653,7 +654,7 @@ async fn health_passes_when_all_is_well() -> Result<()> {
         );
     }
     assert!(
-        out.stdout.contains("health: OK (6 checks passed)"),
+        out.stdout.contains("health: OK (7 checks passed)"),
         "{}",
         out.stdout
     );
@@ -678,7 +679,7 @@ async fn health_fails_on_a_stale_venue() -> Result<()> {
     );
     assert!(check_line(&out, "sync-age HYPERLIQUID").starts_with("OK"));
     assert!(
-        out.stdout.contains("health: FAIL (1 of 6 checks failed)"),
+        out.stdout.contains("health: FAIL (1 of 7 checks failed)"),
         "{}",
         out.stdout
     );

@@ -1,8 +1,9 @@
 //! `setup-agent-where` against the real PostgreSQL: empty databases,
 //! Maxxit-shaped databases (every row survives), idempotence, concurrency,
-//! `--check`, and every `sql/` file preparing against the migrated schema.
+//! `--check`, the install order on a Prisma host, and every `sql/` file
+//! preparing against the migrated schema.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -511,5 +512,98 @@ async fn unreachable_server_error_names_the_target_database() -> Result<()> {
         "{}",
         out.stderr
     );
+    Ok(())
+}
+
+/// Every column, index, constraint and enum label of the public schema, one
+/// line each, so "unchanged" is each line of before still in after.
+async fn catalog_lines(client: &Client) -> Result<BTreeSet<String>> {
+    Ok(dump_schema(client).await?.into_iter().collect())
+}
+
+#[tokio::test]
+async fn setup_on_maxxits_2026_schema_changes_none_of_its_objects() -> Result<()> {
+    let db = TestDb::empty().await?;
+    let client = db.client().await?;
+    client.batch_execute(MAXXIT_2026).await?;
+    let before = catalog_lines(&client).await?;
+    let rows_before = dump_rows(&client, "signals").await?;
+    setup(&db, &["--host", "maxxit"])
+        .await?
+        .expect_code(0, "setup on Maxxit's schema");
+    let after = catalog_lines(&client).await?;
+    let changed: Vec<&String> = before.difference(&after).collect();
+    assert!(
+        changed.is_empty(),
+        "setup changed or removed Maxxit's objects: {changed:#?}"
+    );
+    assert!(
+        after.len() > before.len(),
+        "setup added Agent Where's objects"
+    );
+    assert_eq!(dump_rows(&client, "signals").await?, rows_before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_install_order_that_breaks_maxxit_is_refused_before_any_change() -> Result<()> {
+    // Why: set up first, Agent Where creates `venue_t`, `agents` and
+    // `signals`, and Maxxit's own migrations then fail on them.
+    let wrong_order = TestDb::empty().await?;
+    setup(&wrong_order, &[]).await?.expect_code(0, "setup");
+    let e = wrong_order
+        .client()
+        .await?
+        .batch_execute(MAXXIT_2026)
+        .await
+        .expect_err("Maxxit's migration fails after Agent Where's");
+    assert!(format!("{e:?}").contains("already exists"), "{e:?}");
+
+    // `--host maxxit` on a database without Maxxit's schema.
+    let empty = TestDb::empty().await?;
+    let out = setup(&empty, &["--host", "maxxit"]).await?;
+    out.expect_code(2, "--host maxxit on an empty database");
+    assert!(
+        out.error_line().contains("no Maxxit schema yet")
+            && out.error_line().contains("npx prisma migrate deploy")
+            && out.error_line().contains("nothing was changed"),
+        "{}",
+        out.show()
+    );
+    let client = empty.client().await?;
+    assert!(!table_exists(&client, schema::HISTORY_TABLE).await?);
+    assert!(venue_labels(&client).await.is_err(), "venue_t was created");
+
+    // A database where Prisma has begun but Maxxit's tables are not there yet
+    // (any --host): refused too.
+    client
+        .batch_execute(
+            "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, migration_name varchar(255) NOT NULL)",
+        )
+        .await?;
+    let out = setup(&empty, &[]).await?;
+    out.expect_code(2, "a half-installed Prisma host");
+    assert!(
+        out.error_line()
+            .contains("`_prisma_migrations` but not Maxxit's tables"),
+        "{}",
+        out.show()
+    );
+    assert!(!table_exists(&client, schema::HISTORY_TABLE).await?);
+    assert!(!table_exists(&client, "agents").await?);
+
+    // `--host minimal` refuses Maxxit's schema; `--host maxxit` takes it.
+    let maxxit = TestDb::empty().await?;
+    maxxit.client().await?.batch_execute(MAXXIT_2026).await?;
+    let out = setup(&maxxit, &["--host", "minimal"]).await?;
+    out.expect_code(2, "--host minimal on Maxxit");
+    assert!(
+        out.error_line().contains("has Maxxit's schema"),
+        "{}",
+        out.show()
+    );
+    let out = setup(&maxxit, &["--host", "maxxit", "--format", "json"]).await?;
+    out.expect_code(0, "--host maxxit on Maxxit");
+    assert_eq!(out.json()["host"], "maxxit");
     Ok(())
 }

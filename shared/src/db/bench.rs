@@ -11,6 +11,7 @@ use anyhow::{Result, bail};
 use tokio_postgres::Client;
 use uuid::Uuid;
 
+use super::typed;
 use super::{DbContext, databases};
 use crate::domain::RoutingConfig;
 use crate::symbols::canonical_symbol;
@@ -59,13 +60,13 @@ pub async fn vacuum_analyze(client: &Client) -> Result<()> {
 /// time the per-signal loop took (reading the sample and preparing the
 /// statements are not timed, as the original prepared once per process).
 pub async fn route_per_signal(client: &Client, sample: i64) -> Result<(usize, Duration)> {
-    let pending = client
-        .query(
-            include_str!("../../../sql/bench/select_pending_sample.sql"),
-            &[&sample],
-        )
-        .await
-        .db_context("reference: cannot read pending signals")?;
+    let pending = typed::query(
+        client,
+        include_str!("../../../sql/bench/select_pending_sample.sql"),
+        &[&sample],
+    )
+    .await
+    .db_context("reference: cannot read pending signals")?;
     let (agent_config, global_config, market, update, insert) = futures_util::try_join!(
         client.prepare(include_str!(
             "../../../sql/bench/reference_select_agent_config.sql"
@@ -187,25 +188,25 @@ pub async fn route_per_signal(client: &Client, sample: i64) -> Result<(usize, Du
 /// PostgreSQL alone: one set-based statement routes every pending signal
 /// first-available and writes the history. Returns the history rows written.
 pub async fn route_all_in_one_statement(client: &Client) -> Result<u64> {
-    client
-        .execute(
-            include_str!("../../../sql/bench/route_all_first_available.sql"),
-            &[],
-        )
-        .await
-        .db_context("limit statement failed")
+    typed::execute(
+        client,
+        include_str!("../../../sql/bench/route_all_first_available.sql"),
+        &[],
+    )
+    .await
+    .db_context("limit statement failed")
 }
 
 /// Checks that every one of `signals` was decided once: as many history rows,
 /// none left pending.
 pub async fn check_all_decided(client: &Client, signals: i64) -> Result<()> {
-    let row = client
-        .query_one(
-            include_str!("../../../sql/bench/decided_and_pending.sql"),
-            &[],
-        )
-        .await
-        .db_context("cannot count decisions")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/bench/decided_and_pending.sql"),
+        &[],
+    )
+    .await
+    .db_context("cannot count decisions")?;
     let history: i64 = row
         .try_get("history")
         .db_context("cannot count decisions")?;

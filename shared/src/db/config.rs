@@ -7,6 +7,7 @@ use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
 use super::DbContext;
+use super::typed::{self, Param};
 use crate::config::parse_priority;
 pub use crate::config::{ConfigSet, StoredConfig};
 use crate::domain::{ConfigSource, Usd, Venue};
@@ -14,19 +15,25 @@ use crate::domain::{ConfigSource, Usd, Venue};
 /// Creates the global config with the built-in default unless one exists.
 /// Returns whether it created it; a changed global row is never overwritten.
 pub async fn ensure_global_default<C: GenericClient>(client: &C) -> Result<bool> {
-    let rows = client
-        .query(include_str!("../../../sql/config/ensure_global.sql"), &[])
-        .await
-        .db_context("cannot create the global routing config")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/config/ensure_global.sql"),
+        &[],
+    )
+    .await
+    .db_context("cannot create the global routing config")?;
     Ok(!rows.is_empty())
 }
 
 /// The global config row, if any.
 pub async fn select_global<C: GenericClient>(client: &C) -> Result<Option<StoredConfig>> {
-    let row = client
-        .query_opt(include_str!("../../../sql/config/select_global.sql"), &[])
-        .await
-        .db_context("cannot read the global routing config")?;
+    let row = typed::query_opt(
+        client,
+        include_str!("../../../sql/config/select_global.sql"),
+        &[],
+    )
+    .await
+    .db_context("cannot read the global routing config")?;
     Ok(row.map(|r| StoredConfig {
         venue_priority: r.get(0),
         routing_strategy: r.get(1),
@@ -46,10 +53,15 @@ pub async fn load_config_set<C: GenericClient>(
     client: &C,
     agent_ids: &[Uuid],
 ) -> Result<ConfigSet> {
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&agent_ids];
+    let params: [&dyn Param; 1] = [&agent_ids];
     let (rows, overrides) = futures_util::try_join!(
-        client.query(include_str!("../../../sql/config/load_rows.sql"), &params),
-        client.query(
+        typed::query(
+            client,
+            include_str!("../../../sql/config/load_rows.sql"),
+            &params
+        ),
+        typed::query(
+            client,
             include_str!("../../../sql/config/load_overrides.sql"),
             &params
         ),
@@ -100,14 +112,14 @@ pub async fn load_config_set<C: GenericClient>(
 
 /// The venue (`venue_t` label) of an agent, `None` when it does not exist.
 pub async fn agent_venue<C: GenericClient>(client: &C, agent_id: Uuid) -> Result<Option<String>> {
-    Ok(client
-        .query_opt(
-            include_str!("../../../sql/config/agent_venue.sql"),
-            &[&agent_id],
-        )
-        .await
-        .db_context("cannot read the agent")?
-        .map(|r| r.get(0)))
+    Ok(typed::query_opt(
+        client,
+        include_str!("../../../sql/config/agent_venue.sql"),
+        &[&agent_id],
+    )
+    .await
+    .db_context("cannot read the agent")?
+    .map(|r| r.get(0)))
 }
 
 /// What `set` does with a row's assumed notional.
@@ -157,33 +169,33 @@ pub async fn upsert_row<C: GenericClient>(
     let (assumed_value, clear) = assumed.params();
     let row = match agent_id {
         None => {
-            client
-                .query_one(
-                    include_str!("../../../sql/config/set_global.sql"),
-                    &[
-                        &venue_priority,
-                        &strategy,
-                        &failover,
-                        &assumed_value,
-                        &clear,
-                    ],
-                )
-                .await
+            typed::query_one(
+                client,
+                include_str!("../../../sql/config/set_global.sql"),
+                &[
+                    &venue_priority,
+                    &strategy,
+                    &failover,
+                    &assumed_value,
+                    &clear,
+                ],
+            )
+            .await
         }
         Some(id) => {
-            client
-                .query_one(
-                    include_str!("../../../sql/config/set_agent.sql"),
-                    &[
-                        &id,
-                        &venue_priority,
-                        &strategy,
-                        &failover,
-                        &assumed_value,
-                        &clear,
-                    ],
-                )
-                .await
+            typed::query_one(
+                client,
+                include_str!("../../../sql/config/set_agent.sql"),
+                &[
+                    &id,
+                    &venue_priority,
+                    &strategy,
+                    &failover,
+                    &assumed_value,
+                    &clear,
+                ],
+            )
+            .await
         }
     }
     .db_context("cannot write the routing config")?;
@@ -211,20 +223,20 @@ pub async fn upsert_override<C: GenericClient>(
 ) -> Result<Upserted> {
     let row = match agent_id {
         None => {
-            client
-                .query_one(
-                    include_str!("../../../sql/config/set_global_override.sql"),
-                    &[&token_symbol, &venue_priority],
-                )
-                .await
+            typed::query_one(
+                client,
+                include_str!("../../../sql/config/set_global_override.sql"),
+                &[&token_symbol, &venue_priority],
+            )
+            .await
         }
         Some(id) => {
-            client
-                .query_one(
-                    include_str!("../../../sql/config/set_agent_override.sql"),
-                    &[&id, &token_symbol, &venue_priority],
-                )
-                .await
+            typed::query_one(
+                client,
+                include_str!("../../../sql/config/set_agent_override.sql"),
+                &[&id, &token_symbol, &venue_priority],
+            )
+            .await
         }
     }
     .db_context("cannot write the routing override")?;
@@ -246,14 +258,14 @@ pub async fn upsert_override<C: GenericClient>(
 
 /// Removes an agent's config row; returns whether there was one.
 pub async fn remove_agent_row<C: GenericClient>(client: &C, agent_id: Uuid) -> Result<bool> {
-    Ok(!client
-        .query(
-            include_str!("../../../sql/config/remove_agent.sql"),
-            &[&agent_id],
-        )
-        .await
-        .db_context("cannot remove the routing config")?
-        .is_empty())
+    Ok(!typed::query(
+        client,
+        include_str!("../../../sql/config/remove_agent.sql"),
+        &[&agent_id],
+    )
+    .await
+    .db_context("cannot remove the routing config")?
+    .is_empty())
 }
 
 /// Removes a per-token override (global when `agent_id` is `None`); returns
@@ -263,14 +275,14 @@ pub async fn remove_override<C: GenericClient>(
     agent_id: Option<Uuid>,
     token_symbol: &str,
 ) -> Result<bool> {
-    Ok(!client
-        .query(
-            include_str!("../../../sql/config/remove_override.sql"),
-            &[&agent_id, &token_symbol],
-        )
-        .await
-        .db_context("cannot remove the routing override")?
-        .is_empty())
+    Ok(!typed::query(
+        client,
+        include_str!("../../../sql/config/remove_override.sql"),
+        &[&agent_id, &token_symbol],
+    )
+    .await
+    .db_context("cannot remove the routing override")?
+    .is_empty())
 }
 
 /// One stored row or override, as `routing-config list` shows it.
@@ -293,8 +305,16 @@ pub struct ListedConfig {
 /// Every config row, then every override (global first, then by agent name).
 pub async fn list_all<C: GenericClient>(client: &C) -> Result<Vec<ListedConfig>> {
     let (rows, overrides) = futures_util::try_join!(
-        client.query(include_str!("../../../sql/config/list_rows.sql"), &[]),
-        client.query(include_str!("../../../sql/config/list_overrides.sql"), &[]),
+        typed::query(
+            client,
+            include_str!("../../../sql/config/list_rows.sql"),
+            &[]
+        ),
+        typed::query(
+            client,
+            include_str!("../../../sql/config/list_overrides.sql"),
+            &[]
+        ),
     )
     .db_context("cannot list the routing configuration")?;
     let mut all = Vec::with_capacity(rows.len() + overrides.len());

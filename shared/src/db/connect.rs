@@ -22,6 +22,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Database used when neither `--database-url` nor `DATABASE_URL` is set.
 pub const DEFAULT_DATABASE: &str = "agent_where";
 
+/// The environment variable that sets [`Pooler`] when the URL does not.
+pub const POOLER_ENV: &str = "AGENT_WHERE_POOLER";
+
 /// The libpq `sslmode` values, with libpq's meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsMode {
@@ -52,12 +55,73 @@ impl TlsMode {
     }
 }
 
+/// What sits between us and PostgreSQL, as far as statements are concerned.
+///
+/// Set with the URL parameter `pooler=` or `AGENT_WHERE_POOLER` (the URL
+/// wins): `transaction`, `none`, or `auto` (the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooler {
+    /// PostgreSQL itself, or a pooler in session mode: one server connection
+    /// per client connection. Routing prepares its statements once per
+    /// connection and writes its history with binary COPY.
+    None,
+    /// A pooler in transaction mode (PgBouncer `pool_mode = transaction`,
+    /// Supabase's port 6543, Neon's `-pooler` hosts): consecutive
+    /// transactions of one client may run on different server connections,
+    /// so no named prepared statement and no session state is used: every
+    /// statement is the unnamed statement, and routing's history COPY is an
+    /// `INSERT … SELECT FROM unnest(…)`.
+    Transaction,
+}
+
+impl Pooler {
+    /// `auto`: a host name containing `pooler` (Supabase, Neon) or the
+    /// pooler ports 6543 (Supabase's transaction pooler) and 6432
+    /// (PgBouncer's default) mean a transaction pooler; anything else a
+    /// direct connection. A wrong guess towards `Transaction` costs only
+    /// speed; `pooler=none` / `pooler=transaction` override it.
+    fn detect(config: &tokio_postgres::Config) -> Pooler {
+        let pooler_host = config.get_hosts().iter().any(|h| match h {
+            Host::Tcp(name) => name.to_ascii_lowercase().contains("pooler"),
+            Host::Unix(_) => false,
+        });
+        let pooler_port = config.get_ports().iter().any(|p| matches!(p, 6432 | 6543));
+        if pooler_host || pooler_port {
+            Pooler::Transaction
+        } else {
+            Pooler::None
+        }
+    }
+
+    /// Resolves a `pooler=` value (`None`: not given) for `config`.
+    fn resolve(value: Option<&str>, config: &tokio_postgres::Config) -> Result<Pooler> {
+        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("" | "auto") => Ok(Pooler::detect(config)),
+            Some("none" | "session") => Ok(Pooler::None),
+            Some("transaction") => Ok(Pooler::Transaction),
+            Some(other) => bail!(
+                "unknown pooler setting `{other}` (URL parameter `pooler` or AGENT_WHERE_POOLER): expected auto, none or transaction"
+            ),
+        }
+    }
+
+    /// `none` or `transaction`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Pooler::None => "none",
+            Pooler::Transaction => "transaction",
+        }
+    }
+}
+
 /// A parsed database URL. Its `Display` is the redacted form, safe to print.
 #[derive(Clone)]
 pub struct DatabaseUrl {
     config: tokio_postgres::Config,
     tls: TlsMode,
     root_cert: Option<PathBuf>,
+    pooler: Pooler,
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -81,8 +145,24 @@ impl fmt::Display for DatabaseUrl {
 impl DatabaseUrl {
     /// Parses a `postgres://` URL or a libpq key/value string. The error never
     /// repeats the input, which may hold a password.
+    ///
+    /// What the URL leaves out comes from the environment, as libpq does:
+    /// host from `PGHOST`, port from `PGPORT`, user from `PGUSER`, database
+    /// from `PGDATABASE` and password from `PGPASSWORD`; a value in the URL
+    /// always wins over the environment.
     pub fn parse(raw: &str) -> Result<DatabaseUrl> {
-        let (rest, tls, root_cert) = extract_tls_params(raw)?;
+        Self::parse_with_env(raw, &process_env)
+    }
+
+    /// [`Self::parse`] reading the libpq variables through `env`.
+    fn parse_with_env(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<DatabaseUrl> {
+        let Extracted {
+            rest,
+            tls,
+            root_cert,
+            pooler,
+        } = extract_tls_params(raw)?;
+        let rest = url_with_env_port(&rest, env);
         let mut config: tokio_postgres::Config =
             rest.parse().map_err(|e: tokio_postgres::Error| {
                 anyhow!(
@@ -90,23 +170,9 @@ impl DatabaseUrl {
                     redact_error(&e.to_string(), raw)
                 )
             })?;
-        if config.get_hosts().is_empty() {
-            config.host("localhost");
-        }
-        if config.get_user().is_none() {
-            config.user(default_user());
-        }
-        if config.get_dbname().is_none() {
-            let user = config.get_user().unwrap_or_default().to_owned();
-            config.dbname(&user);
-        }
+        fill_from_env(&mut config, env, None)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
-        }
-        if config.get_password().is_none()
-            && let Some(password) = env_password()
-        {
-            config.password(password);
         }
         if config.get_application_name().is_none() {
             config.application_name("agent-where");
@@ -116,35 +182,43 @@ impl DatabaseUrl {
             TlsMode::Prefer => SslMode::Prefer,
             TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
         });
+        let pooler = Pooler::resolve(pooler.or_else(|| env(POOLER_ENV)).as_deref(), &config)?;
         Ok(DatabaseUrl {
             config,
             tls,
             root_cert,
+            pooler,
         })
     }
 
-    /// The URL used when none is given: `localhost:5432`, database
-    /// `agent_where`, user from `PGUSER` or the OS user, password from
-    /// `PGPASSWORD` if set.
-    #[must_use]
-    pub fn local_default() -> DatabaseUrl {
+    /// The URL used when none is given, from the libpq variables as libpq
+    /// reads them: host `PGHOST` (default `localhost`), port `PGPORT` (5432),
+    /// database `PGDATABASE` (default `agent_where`), user `PGUSER` (default
+    /// the OS user), password `PGPASSWORD`. Fails only on a bad `PGPORT`.
+    pub fn local_default() -> Result<DatabaseUrl> {
+        Self::local_default_with_env(&process_env)
+    }
+
+    fn local_default_with_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DatabaseUrl> {
         let mut config = tokio_postgres::Config::new();
         config
-            .host("localhost")
-            .port(5432)
-            .user(default_user())
-            .dbname(DEFAULT_DATABASE)
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
             .application_name("agent-where")
             .ssl_mode(SslMode::Prefer);
-        if let Some(password) = env_password() {
-            config.password(password);
-        }
-        DatabaseUrl {
+        fill_from_env(&mut config, env, Some(DEFAULT_DATABASE))?;
+        let pooler = Pooler::resolve(env(POOLER_ENV).as_deref(), &config)?;
+        Ok(DatabaseUrl {
             config,
             tls: TlsMode::Prefer,
             root_cert: None,
-        }
+            pooler,
+        })
+    }
+
+    /// What sits between us and the server (see [`Pooler`]).
+    #[must_use]
+    pub fn pooler(&self) -> Pooler {
+        self.pooler
     }
 
     /// The database name.
@@ -322,6 +396,13 @@ impl DatabaseUrl {
         let manager = Manager::from_config(
             self.config.clone(),
             self.tls_connector()?,
+            // Fast recycling sends nothing when a connection goes back to
+            // the pool. (`Clean` would run session-level resets — CLOSE ALL,
+            // DISCARD, pg_advisory_unlock_all — which behind a transaction
+            // pooler reach some other server connection.) deadpool's
+            // statement cache is filled only by `prepare_cached`, which
+            // Agent Where does not use: routing keeps its own statements
+            // per connection, and none through a transaction pooler.
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -387,27 +468,131 @@ pub fn describe_pg_error(e: &tokio_postgres::Error) -> String {
     text.replace('\n', " ")
 }
 
-/// `PGPASSWORD`, as libpq reads it, for URLs that carry no password.
-fn env_password() -> Option<String> {
-    std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())
+/// A variable of the process environment; empty counts as unset (as libpq).
+fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
 }
 
-fn default_user() -> String {
-    ["PGUSER", "USER", "LOGNAME"]
+/// Fills in what the URL left out from the libpq variables, as libpq does:
+/// `PGHOST` (comma-separated hosts; a path is a Unix socket directory) else
+/// `localhost`, `PGPORT` (comma-separated) else 5432, `PGUSER` else the OS
+/// user, `PGDATABASE` else `default_database` (else the user name, as libpq),
+/// `PGPASSWORD`. Values the URL has are never replaced.
+fn fill_from_env(
+    config: &mut tokio_postgres::Config,
+    env: &dyn Fn(&str) -> Option<String>,
+    default_database: Option<&str>,
+) -> Result<()> {
+    let var = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+    if config.get_hosts().is_empty() {
+        match var("PGHOST") {
+            Some(hosts) => {
+                for host in hosts.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+                    config.host(host);
+                }
+            }
+            None => {
+                config.host("localhost");
+            }
+        }
+    }
+    if config.get_ports().is_empty()
+        && let Some(ports) = var("PGPORT")
+    {
+        for port in ports.split(',').map(str::trim) {
+            let port: u16 = port.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+                anyhow!("invalid `PGPORT` value `{port}`: expected a port number")
+            })?;
+            config.port(port);
+        }
+    }
+    if config.get_user().is_none() {
+        let user = ["PGUSER", "USER", "LOGNAME"]
+            .iter()
+            .find_map(|k| var(k))
+            .unwrap_or_else(|| "postgres".to_owned());
+        config.user(user);
+    }
+    if config.get_dbname().is_none() {
+        let database = var("PGDATABASE")
+            .or_else(|| default_database.map(str::to_owned))
+            .unwrap_or_else(|| config.get_user().unwrap_or_default().to_owned());
+        config.dbname(database);
+    }
+    if config.get_password().is_none()
+        && let Some(password) = env("PGPASSWORD").filter(|p| !p.is_empty())
+    {
+        config.password(password);
+    }
+    Ok(())
+}
+
+/// A `postgres://` URL whose hosts have no port gets `PGPORT`'s, as in libpq
+/// (tokio-postgres would fill in 5432 itself). Other input is returned as is.
+fn url_with_env_port(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let Some(ports) = env("PGPORT").filter(|p| !p.trim().is_empty()) else {
+        return raw.to_owned();
+    };
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return raw.to_owned();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hosts) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    if hosts.is_empty() {
+        return raw.to_owned();
+    }
+    let has_port = |chunk: &str| match chunk.strip_prefix('[') {
+        Some(v6) => v6.contains("]:"),
+        None => chunk.contains(':'),
+    };
+    let chunks: Vec<&str> = hosts.split(',').collect();
+    if chunks.iter().any(|c| has_port(c)) {
+        return raw.to_owned();
+    }
+    let ports: Vec<&str> = ports.split(',').map(str::trim).collect();
+    let hosts = chunks
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "postgres".to_owned())
+        .enumerate()
+        .map(|(i, host)| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or("5432");
+            format!("{host}:{port}")
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    match userinfo {
+        Some(u) => format!("{scheme}://{u}@{hosts}{tail}"),
+        None => format!("{scheme}://{hosts}{tail}"),
+    }
 }
 
-/// Removes `sslmode` / `sslrootcert` (which tokio-postgres cannot take) from
-/// the URL or key/value string, returning what is left and the TLS settings.
-fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
+/// A URL without the parameters tokio-postgres cannot take.
+struct Extracted {
+    rest: String,
+    tls: TlsMode,
+    root_cert: Option<PathBuf>,
+    /// The `pooler` parameter, if given.
+    pooler: Option<String>,
+}
+
+/// Removes `sslmode` / `sslrootcert` / `pooler` (which tokio-postgres cannot
+/// take) from the URL or key/value string, returning what is left and them.
+fn extract_tls_params(raw: &str) -> Result<Extracted> {
     let mut tls = TlsMode::Prefer;
     let mut root_cert = None;
+    let mut pooler = None;
     let raw = raw.trim();
     if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
         let Some((base, query)) = raw.split_once('?') else {
-            return Ok((raw.to_owned(), tls, root_cert));
+            return Ok(Extracted {
+                rest: raw.to_owned(),
+                tls,
+                root_cert,
+                pooler,
+            });
         };
         let mut kept = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -416,6 +601,7 @@ fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
             match key {
                 "sslmode" => tls = TlsMode::parse(&value)?,
                 "sslrootcert" => root_cert = Some(PathBuf::from(value)),
+                "pooler" => pooler = Some(value),
                 "sslcert" | "sslkey" | "sslcrl" | "sslsni" | "gssencmode" => {}
                 _ => kept.push(pair),
             }
@@ -425,7 +611,12 @@ fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
         } else {
             format!("{base}?{}", kept.join("&"))
         };
-        Ok((rest, tls, root_cert))
+        Ok(Extracted {
+            rest,
+            tls,
+            root_cert,
+            pooler,
+        })
     } else {
         let mut kept = Vec::new();
         for part in raw.split_whitespace() {
@@ -434,10 +625,16 @@ fn extract_tls_params(raw: &str) -> Result<(String, TlsMode, Option<PathBuf>)> {
                 Some(("sslrootcert", v)) => {
                     root_cert = Some(PathBuf::from(v.trim_matches('\'')));
                 }
+                Some(("pooler", v)) => pooler = Some(v.trim_matches('\'').to_owned()),
                 _ => kept.push(part),
             }
         }
-        Ok((kept.join(" "), tls, root_cert))
+        Ok(Extracted {
+            rest: kept.join(" "),
+            tls,
+            root_cert,
+            pooler,
+        })
     }
 }
 
@@ -630,8 +827,116 @@ mod tests {
             url.pg_config().get_connect_timeout(),
             Some(&DEFAULT_CONNECT_TIMEOUT)
         );
-        let local = DatabaseUrl::local_default();
+        let local = DatabaseUrl::local_default_with_env(&|_| None).expect("defaults");
         assert_eq!(local.database(), DEFAULT_DATABASE);
+        assert_eq!(local.host_port(), "localhost:5432");
+    }
+
+    fn fake_env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |key: &str| vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn libpq_variables_fill_in_what_the_url_lacks() {
+        let env = fake_env(&[
+            ("PGHOST", "db.env.example"),
+            ("PGPORT", "6543"),
+            ("PGDATABASE", "from_env"),
+            ("PGUSER", "env_user"),
+            ("USER", "os_user"),
+        ]);
+        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        assert_eq!(
+            url.to_string(),
+            "postgres://env_user@db.env.example:6543/from_env"
+        );
+        // An empty URL host, port, user and database come from the environment …
+        let url = DatabaseUrl::parse_with_env("postgres://", &env).expect("parses");
+        assert_eq!(
+            url.to_string(),
+            "postgres://env_user@db.env.example:6543/from_env"
+        );
+        let url = DatabaseUrl::parse_with_env("dbname=kv", &env).expect("parses");
+        assert_eq!(
+            url.to_string(),
+            "postgres://env_user@db.env.example:6543/kv"
+        );
+        // … and the URL's own values always win.
+        let url = DatabaseUrl::parse_with_env("postgres://u@h:1/d", &env).expect("parses");
+        assert_eq!(url.to_string(), "postgres://u@h:1/d");
+        let url = DatabaseUrl::parse_with_env("postgres://u@h/d", &env).expect("parses");
+        assert_eq!(
+            url.host_port(),
+            "h:6543",
+            "PGPORT fills a URL without a port"
+        );
+        // Without PGDATABASE the database defaults to the user name, as in libpq.
+        let env = fake_env(&[("PGUSER", "alice")]);
+        let url = DatabaseUrl::parse_with_env("postgres://h", &env).expect("parses");
+        assert_eq!(url.to_string(), "postgres://alice@h:5432/alice");
+        // Several hosts and a Unix socket directory, as libpq takes them.
+        let env = fake_env(&[("PGHOST", "/var/run/postgresql"), ("PGPORT", "5433")]);
+        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        assert_eq!(url.host_port(), "/var/run/postgresql:5433");
+        let env = fake_env(&[("PGHOST", "a.example,b.example")]);
+        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        assert_eq!(url.pg_config().get_hosts().len(), 2);
+        // A bad PGPORT is an error naming the variable, as in libpq.
+        let env = fake_env(&[("PGPORT", "fivefourthreetwo")]);
+        let err = DatabaseUrl::local_default_with_env(&env).expect_err("rejects");
+        assert!(err.to_string().contains("PGPORT"), "{err}");
+    }
+
+    #[test]
+    fn pooler_from_the_url_the_environment_or_the_address() {
+        let none = |_: &str| None;
+        let parse = |raw: &str, env: &dyn Fn(&str) -> Option<String>| {
+            DatabaseUrl::parse_with_env(raw, env)
+                .expect("parses")
+                .pooler()
+        };
+        assert_eq!(parse("postgres://u@db.example:5432/d", &none), Pooler::None);
+        for raw in [
+            "postgres://u@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
+            "postgres://u@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/neondb",
+            "postgres://u@db.example:6432/d",
+            "postgres://u@db.example:5432/d?pooler=transaction",
+            "host=db.example dbname=d pooler=transaction",
+        ] {
+            assert_eq!(parse(raw, &none), Pooler::Transaction, "{raw}");
+        }
+        // Session-mode Supabase pooler on 5432: say so explicitly.
+        assert_eq!(
+            parse(
+                "postgres://u@aws-0-eu-central-1.pooler.supabase.com:5432/d?pooler=none",
+                &none
+            ),
+            Pooler::None
+        );
+        let env = fake_env(&[("AGENT_WHERE_POOLER", "transaction")]);
+        assert_eq!(parse("postgres://u@h/d", &env), Pooler::Transaction);
+        assert_eq!(parse("postgres://u@h/d?pooler=none", &env), Pooler::None);
+        assert_eq!(
+            DatabaseUrl::local_default_with_env(&env)
+                .expect("defaults")
+                .pooler(),
+            Pooler::Transaction
+        );
+        // The parameter never reaches tokio-postgres, and a bad value is refused.
+        let url = DatabaseUrl::parse_with_env(
+            "postgres://u@h/d?pooler=transaction&connect_timeout=3",
+            &none,
+        )
+        .expect("parses");
+        assert_eq!(url.to_string(), "postgres://u@h:5432/d");
+        let err = DatabaseUrl::parse_with_env("postgres://u:pw-marker@h/d?pooler=bogus", &none)
+            .expect_err("rejects");
+        assert!(err.to_string().contains("pooler"), "{err}");
+        assert!(!err.to_string().contains("pw-marker"));
     }
 
     #[test]

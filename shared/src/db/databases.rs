@@ -7,6 +7,7 @@
 //! Errors are returned as they are, so callers can match SQLSTATEs (a
 //! concurrent creator's `duplicate_database`, a template still in use).
 
+use super::typed::{self, Param};
 use tokio_postgres::{Client, GenericClient};
 
 /// Whether database `name` exists.
@@ -14,9 +15,12 @@ pub async fn exists<C: GenericClient>(
     client: &C,
     name: &str,
 ) -> Result<bool, tokio_postgres::Error> {
-    let row = client
-        .query_one(include_str!("../../../sql/databases/exists.sql"), &[&name])
-        .await?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/databases/exists.sql"),
+        &[&name],
+    )
+    .await?;
     row.try_get("exists")
 }
 
@@ -25,15 +29,15 @@ pub async fn names_like<C: GenericClient>(
     client: &C,
     pattern: &str,
 ) -> Result<Vec<String>, tokio_postgres::Error> {
-    client
-        .query(
-            include_str!("../../../sql/databases/names_like.sql"),
-            &[&pattern],
-        )
-        .await?
-        .iter()
-        .map(|r| r.try_get("name"))
-        .collect()
+    typed::query(
+        client,
+        include_str!("../../../sql/databases/names_like.sql"),
+        &[&pattern],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get("name"))
+    .collect()
 }
 
 /// Creates an empty database `name`.
@@ -85,10 +89,9 @@ pub async fn rename(client: &Client, from: &str, to: &str) -> Result<(), tokio_p
 async fn run_built(
     client: &Client,
     builder: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    params: &[&dyn Param],
 ) -> Result<(), tokio_postgres::Error> {
-    let statement: String = client
-        .query_one(builder, params)
+    let statement: String = typed::query_one(client, builder, params)
         .await?
         .try_get("statement")?;
     client.batch_execute(&statement).await

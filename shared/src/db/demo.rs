@@ -6,6 +6,7 @@ use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::DbContext;
+use super::typed;
 
 /// Id of the demo agent (fixed, so reruns reuse it).
 pub const DEMO_AGENT_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_d3a0);
@@ -60,13 +61,13 @@ pub const DEMO_TOKENS: [&str; 40] = [
 
 /// Creates the demo agent if missing. Returns whether it created it.
 pub async fn ensure_demo_agent<C: GenericClient>(client: &C) -> Result<bool> {
-    let rows = client
-        .query(
-            include_str!("../../../sql/demo/ensure_demo_agent.sql"),
-            &[&DEMO_AGENT_ID],
-        )
-        .await
-        .db_context("cannot create the demo agent")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/demo/ensure_demo_agent.sql"),
+        &[&DEMO_AGENT_ID],
+    )
+    .await
+    .db_context("cannot create the demo agent")?;
     Ok(!rows.is_empty())
 }
 
@@ -79,12 +80,12 @@ pub async fn insert_signals<C: GenericClient>(
     tokens: &[&str],
 ) -> Result<i64> {
     let tokens: Vec<&str> = tokens.to_vec();
-    let row = client
-        .query_one(
-            include_str!("../../../sql/demo/insert_demo_signals.sql"),
-            &[&agent, &count, &tokens],
-        )
-        .await
-        .db_context("cannot create demo signals")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/demo/insert_demo_signals.sql"),
+        &[&agent, &count, &tokens],
+    )
+    .await
+    .db_context("cannot create demo signals")?;
     Ok(row.get(0))
 }

@@ -84,6 +84,56 @@ impl HostSchema {
     }
 }
 
+/// The host schema `setup-agent-where` is told to expect (`--host`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpectedHost {
+    /// Whatever the database holds; refuse only a half-installed Prisma host.
+    #[default]
+    Auto,
+    /// Agent Where's own minimal tables (refuse a Maxxit database).
+    Minimal,
+    /// Maxxit's schema, which must be there already (refuse to create the
+    /// minimal tables its Prisma migrations would then fail on).
+    Maxxit,
+}
+
+/// Refuses, before setup changes anything, an install order that breaks the
+/// host: Agent Where's migrations create `venue_t`, `agents` and `signals`
+/// when they are missing, and Maxxit's own Prisma migrations then fail on
+/// them (`type "venue_t" already exists`). So Maxxit's schema comes first:
+/// with `--host maxxit` setup requires it, and in any case it refuses a
+/// database where Prisma has started (`_prisma_migrations`) but Maxxit's
+/// tables are not there yet. A schema routing refuses (an older Maxxit) is
+/// not Maxxit's here: setup still adds its tables to it.
+pub async fn check_install_order<C: GenericClient>(
+    client: &C,
+    expected: ExpectedHost,
+) -> Result<()> {
+    let maxxit = detect(client).await.is_ok_and(HostSchema::is_maxxit);
+    let present = super::schema::existing_tables(client, &["_prisma_migrations", "agents"])
+        .await
+        .db_context("cannot read the host schema")?;
+    let prisma_started = present.iter().any(|t| t == "_prisma_migrations");
+    let agents = present.iter().any(|t| t == "agents");
+    match expected {
+        ExpectedHost::Maxxit if !maxxit => bail!(
+            "this database has no Maxxit schema yet (`--host maxxit` needs {}): install Maxxit's schema first (`npx prisma migrate deploy`), then run setup-agent-where; nothing was changed",
+            MAXXIT_COLUMNS
+                .iter()
+                .map(|(t, _)| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ExpectedHost::Minimal if maxxit => bail!(
+            "this database has Maxxit's schema, not the minimal one `--host minimal` expects: run setup-agent-where without `--host minimal` (it adds to Maxxit's schema); nothing was changed"
+        ),
+        _ if prisma_started && !agents => bail!(
+            "this database has Prisma's `_prisma_migrations` but not Maxxit's tables yet: finish Maxxit's `npx prisma migrate deploy` first, then run setup-agent-where (set up first, Agent Where would create `venue_t`, `agents` and `signals`, and Maxxit's migrations would fail on them); nothing was changed"
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Reads the host schema from the catalog.
 pub async fn detect<C: GenericClient>(client: &C) -> Result<HostSchema> {
     let tables: Vec<&str> = MAXXIT_COLUMNS
@@ -91,10 +141,13 @@ pub async fn detect<C: GenericClient>(client: &C) -> Result<HostSchema> {
         .map(|(t, _)| *t)
         .chain(std::iter::once("agent_routing_history"))
         .collect();
-    let rows = client
-        .query(include_str!("../../../sql/host/columns.sql"), &[&tables])
-        .await
-        .db_context("cannot read the host schema")?;
+    let rows = super::typed::query(
+        client,
+        include_str!("../../../sql/host/columns.sql"),
+        &[&tables],
+    )
+    .await
+    .db_context("cannot read the host schema")?;
     let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for row in &rows {
         let table: String = row

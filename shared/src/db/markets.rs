@@ -12,11 +12,12 @@ use std::fmt;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
 use super::DbContext;
+use super::typed::{self, Param};
 use crate::domain::{Market, Venue};
 
 /// How a sync applies its list.
@@ -32,6 +33,9 @@ pub struct ApplyOptions {
     /// Where the list came from (URL or file), for `venue_sync_runs.source`.
     pub source: String,
     pub started_at: DateTime<Utc>,
+    /// Longest wait for the venue's sync lock (another sync of the venue
+    /// applying) and for any row lock of the apply; then it fails with 55P03.
+    pub lock_timeout: std::time::Duration,
 }
 
 /// Token symbols per kind of change.
@@ -105,13 +109,13 @@ fn count(n: usize) -> i32 {
 /// out), from at most `limit` distinct tokens.
 pub async fn demanded_symbols<C: GenericClient>(client: &C, limit: usize) -> Result<Vec<String>> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = client
-        .query(
-            include_str!("../../../sql/markets/token_demand.sql"),
-            &[&limit],
-        )
-        .await
-        .db_context("cannot read the tokens signals name")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/markets/token_demand.sql"),
+        &[&limit],
+    )
+    .await
+    .db_context("cannot read the tokens signals name")?;
     let mut counts: Vec<(String, i64)> = Vec::new();
     for row in &rows {
         let token: String = row.get("token_symbol");
@@ -136,13 +140,13 @@ pub async fn count_active<C: GenericClient>(
     scope: Option<&[String]>,
 ) -> Result<i64> {
     let scope: Option<Vec<String>> = scope.map(<[String]>::to_vec);
-    let row = client
-        .query_one(
-            include_str!("../../../sql/markets/count_active.sql"),
-            &[&venue.as_str(), &scope],
-        )
-        .await
-        .db_context("cannot count active markets")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/markets/count_active.sql"),
+        &[&venue.as_str(), &scope],
+    )
+    .await
+    .db_context("cannot count active markets")?;
     Ok(row.get(0))
 }
 
@@ -166,12 +170,30 @@ pub async fn apply(
         .transaction()
         .await
         .db_context("cannot start the market transaction")?;
-    tx.execute(
+    let timeout_ms = options.lock_timeout.as_millis().max(1).to_string();
+    typed::execute(
+        &tx,
+        include_str!("../../../sql/locks/set_lock_timeout.sql"),
+        &[&timeout_ms],
+    )
+    .await
+    .db_context("cannot set the lock timeout")?;
+    typed::execute(
+        &tx,
         include_str!("../../../sql/markets/lock_venue.sql"),
         &[&venue.as_str()],
     )
     .await
-    .db_context("cannot take the market sync lock")?;
+    .map_err(|e| {
+        if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+            anyhow!(
+                "cannot take the {venue} market sync lock: another sync of {venue} held it for more than {} s (lock timeout; raise --lock-timeout if it is just slow)",
+                options.lock_timeout.as_secs_f64()
+            )
+        } else {
+            super::db_error(&"cannot take the market sync lock", &e)
+        }
+    })?;
     let scope = options.scope.as_deref();
     let active_before = count_active(&tx, venue, scope).await?;
 
@@ -224,7 +246,7 @@ pub async fn apply(
         .map(|m| m.cost.depth.as_ref().map(serde_json::to_value).transpose())
         .collect::<Result<Vec<Option<serde_json::Value>>, _>>()?;
     let venue_name = venue.as_str();
-    let params: [&(dyn ToSql + Sync); 36] = [
+    let params: [&dyn Param; 36] = [
         &venue_name,
         &options.scope,
         &token_symbol,
@@ -262,8 +284,7 @@ pub async fn apply(
         &cost_model,
         &depth,
     ];
-    let rows = tx
-        .query(include_str!("../../../sql/markets/apply.sql"), &params)
+    let rows = typed::query(&tx, include_str!("../../../sql/markets/apply.sql"), &params)
         .await
         .db_context("cannot apply the market list")?;
 
@@ -364,26 +385,28 @@ fn summary_run(s: &SyncSummary, started_at: DateTime<Utc>) -> SyncRun<'_> {
 
 async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<Uuid> {
     let c = run.counts.map_or([None; 7], |c| c.map(Some));
-    let row = client
-        .query_one(
-            include_str!("../../../sql/markets/insert_sync_run.sql"),
-            &[
-                &run.venue.as_str(),
-                &run.source,
-                &run.status,
-                &run.started_at,
-                &c[0],
-                &c[1],
-                &c[2],
-                &c[3],
-                &c[4],
-                &c[5],
-                &c[6],
-                &run.error,
-            ],
-        )
-        .await
-        .db_context("cannot record the sync run")?;
+    let stale_after = super::routing::RUN_STALE_AFTER.as_secs_f64();
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/markets/insert_sync_run.sql"),
+        &[
+            &run.venue.as_str(),
+            &run.source,
+            &run.status,
+            &run.started_at,
+            &c[0],
+            &c[1],
+            &c[2],
+            &c[3],
+            &c[4],
+            &c[5],
+            &c[6],
+            &run.error,
+            &stale_after,
+        ],
+    )
+    .await
+    .db_context("cannot record the sync run")?;
     Ok(row.get(0))
 }
 

@@ -15,15 +15,17 @@ pub mod connect;
 pub mod databases;
 pub mod demo;
 pub mod host;
+pub mod locks;
 pub mod markets;
 pub mod routing;
 pub mod schema;
 pub mod setup;
 pub mod stats;
+pub mod typed;
 
 use std::fmt::Display;
 
-pub use connect::{DatabaseUrl, TlsMode, describe_pg_error};
+pub use connect::{DatabaseUrl, Pooler, TlsMode, describe_pg_error};
 
 /// Adds what failed to a database error: `cannot X: <message> (<SQLSTATE>)`,
 /// or `cannot X: the database connection was lost (<cause>)`.
@@ -69,7 +71,7 @@ pub async fn read_snapshot(
         .db_context("cannot start a read-only transaction")
 }
 
-fn db_error(what: &dyn Display, e: &tokio_postgres::Error) -> anyhow::Error {
+pub(crate) fn db_error(what: &dyn Display, e: &tokio_postgres::Error) -> anyhow::Error {
     if e.is_closed() {
         anyhow::anyhow!(
             "{what}: the database connection was lost ({})",

@@ -20,9 +20,10 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::{Client, Row, Statement, Transaction};
 use uuid::Uuid;
 
-use super::DbContext;
 use super::config::load_config_set;
 use super::host::HostSchema;
+use super::typed::{self, Param};
+use super::{DbContext, Pooler};
 use crate::domain::Venue;
 use crate::routing::{
     BatchDecisions, Counts, Decided, DecisionView, Deployment, MarketRow, MarketSnapshot,
@@ -43,10 +44,23 @@ const MAXXIT_AGENT_HISTORY: &str =
     include_str!("../../../sql/maxxit/insert_agent_routing_history.sql");
 const SNAPSHOT: &str = include_str!("../../../sql/routing/market_snapshot.sql");
 const COPY_HISTORY: &str = include_str!("../../../sql/routing/copy_history.sql");
+const INSERT_HISTORY: &str = include_str!("../../../sql/routing/insert_history.sql");
 const HISTORY_TYPES: &str = include_str!("../../../sql/routing/history_column_types.sql");
 const ADD_BATCH: &str = include_str!("../../../sql/routing/add_batch_to_run.sql");
 const INSERT_RUN: &str = include_str!("../../../sql/routing/insert_run.sql");
 const FINISH_RUN: &str = include_str!("../../../sql/routing/finish_run.sql");
+const HEARTBEAT: &str = include_str!("../../../sql/routing/heartbeat.sql");
+const FAIL_STALE_RUNS: &str = include_str!("../../../sql/routing/fail_stale_runs.sql");
+
+/// How often a running route-pending-signals run refreshes its
+/// `routing_runs.heartbeat_at` from its own connection (every committed batch
+/// refreshes it too).
+pub const RUN_HEARTBEAT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// A `RUNNING` run without a heartbeat for longer than this is STALE: its
+/// process was killed or lost its connection (20 missed heartbeats). Sync
+/// runs, which take seconds, are judged by their age with the same limit.
+pub const RUN_STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What a batch needs besides its signals.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,9 +108,19 @@ impl BatchSettings {
     }
 }
 
-/// The statements a routing connection uses, prepared once per connection
-/// and reused by every batch.
+/// The statements a routing connection uses, in the variants of the host
+/// schema. On a direct connection they are prepared once per connection and
+/// reused by every batch, and the history is written with binary COPY.
+/// Through a transaction-mode pooler ([`Pooler::Transaction`]) nothing is
+/// prepared: each statement is sent as the unnamed statement ([`typed`])
+/// and the history is one `INSERT … SELECT FROM unnest(…)`, since a prepared
+/// statement would be missing on the next transaction's server connection.
 pub struct Statements {
+    host: HostSchema,
+    prepared: Option<Prepared>,
+}
+
+struct Prepared {
     claim: Statement,
     preview: Statement,
     snapshot: Statement,
@@ -110,37 +134,89 @@ pub struct Statements {
     agent_history: Option<Statement>,
 }
 
-impl Statements {
-    /// Prepares every routing statement on `client` (pipelined), the variants
-    /// of the host schema.
-    pub async fn prepare(client: &Client, host: HostSchema) -> Result<Statements> {
+/// One of the routing statements.
+#[derive(Debug, Clone, Copy)]
+enum Which {
+    Claim,
+    Preview,
+    Snapshot,
+    Apply,
+    AddBatch,
+    Positions,
+    AgentHistory,
+}
+
+impl Which {
+    /// The statement's text on `host`.
+    fn sql(self, host: HostSchema) -> &'static str {
         let maxxit = host.is_maxxit();
-        let pick = |minimal: &'static str, maxxit_sql: &'static str| {
-            if maxxit { maxxit_sql } else { minimal }
-        };
+        match self {
+            Which::Claim if maxxit => MAXXIT_CLAIM,
+            Which::Claim => CLAIM,
+            Which::Preview if maxxit => MAXXIT_PREVIEW,
+            Which::Preview => PREVIEW,
+            Which::Snapshot => SNAPSHOT,
+            Which::Apply if maxxit => MAXXIT_APPLY,
+            Which::Apply => APPLY,
+            Which::AddBatch => ADD_BATCH,
+            Which::Positions => MAXXIT_POSITIONS,
+            Which::AgentHistory => MAXXIT_AGENT_HISTORY,
+        }
+    }
+}
+
+impl Prepared {
+    fn statement(&self, which: Which) -> Option<&Statement> {
+        match which {
+            Which::Claim => Some(&self.claim),
+            Which::Preview => Some(&self.preview),
+            Which::Snapshot => Some(&self.snapshot),
+            Which::Apply => Some(&self.apply),
+            Which::AddBatch => Some(&self.add_batch),
+            Which::Positions => self.positions.as_ref(),
+            Which::AgentHistory => self.agent_history.as_ref(),
+        }
+    }
+}
+
+impl Statements {
+    /// The statements for a connection through `pooler`: prepared
+    /// ([`Statements::prepare`]) unless it is a transaction-mode pooler.
+    pub async fn for_connection(
+        client: &Client,
+        host: HostSchema,
+        pooler: Pooler,
+    ) -> Result<Statements> {
+        match pooler {
+            Pooler::None => Statements::prepare(client, host).await,
+            Pooler::Transaction => Ok(Statements {
+                host,
+                prepared: None,
+            }),
+        }
+    }
+
+    /// Prepares every routing statement on `client` (pipelined), the variants
+    /// of the host schema: for a direct connection.
+    pub async fn prepare(client: &Client, host: HostSchema) -> Result<Statements> {
         let what = "cannot prepare the routing statements";
         let (claim, preview, snapshot, apply, copy_history, types, add_batch) =
             futures_util::try_join!(
-                client.prepare(pick(CLAIM, MAXXIT_CLAIM)),
-                client.prepare(pick(PREVIEW, MAXXIT_PREVIEW)),
+                client.prepare(Which::Claim.sql(host)),
+                client.prepare(Which::Preview.sql(host)),
                 client.prepare(SNAPSHOT),
-                client.prepare(pick(APPLY, MAXXIT_APPLY)),
+                client.prepare(Which::Apply.sql(host)),
                 client.prepare(COPY_HISTORY),
                 client.prepare(HISTORY_TYPES),
                 client.prepare(ADD_BATCH),
             )
             .db_context(what)?;
-        let positions = if maxxit {
+        let positions = if host.is_maxxit() {
             Some(client.prepare(MAXXIT_POSITIONS).await.db_context(what)?)
         } else {
             None
         };
-        let agent_history = if matches!(
-            host,
-            HostSchema::Maxxit {
-                agent_routing_history: true
-            }
-        ) {
+        let agent_history = if has_agent_history_table(host) {
             Some(
                 client
                     .prepare(MAXXIT_AGENT_HISTORY)
@@ -151,17 +227,54 @@ impl Statements {
             None
         };
         Ok(Statements {
-            claim,
-            preview,
-            snapshot,
-            apply,
-            copy_history,
-            history_types: types.columns().iter().map(|c| c.type_().clone()).collect(),
-            add_batch,
-            positions,
-            agent_history,
+            host,
+            prepared: Some(Prepared {
+                claim,
+                preview,
+                snapshot,
+                apply,
+                copy_history,
+                history_types: types.columns().iter().map(|c| c.type_().clone()).collect(),
+                add_batch,
+                positions,
+                agent_history,
+            }),
         })
     }
+
+    async fn query(
+        &self,
+        tx: &Transaction<'_>,
+        which: Which,
+        params: &[&dyn Param],
+    ) -> Result<Vec<Row>, tokio_postgres::Error> {
+        match self.prepared.as_ref().and_then(|p| p.statement(which)) {
+            Some(statement) => tx.query(statement, &typed::untyped(params)).await,
+            None => typed::query(tx, which.sql(self.host), params).await,
+        }
+    }
+
+    async fn execute(
+        &self,
+        tx: &Transaction<'_>,
+        which: Which,
+        params: &[&dyn Param],
+    ) -> Result<u64, tokio_postgres::Error> {
+        match self.prepared.as_ref().and_then(|p| p.statement(which)) {
+            Some(statement) => tx.execute(statement, &typed::untyped(params)).await,
+            None => typed::execute(tx, which.sql(self.host), params).await,
+        }
+    }
+}
+
+/// Whether the host has Maxxit's `agent_routing_history` table.
+fn has_agent_history_table(host: HostSchema) -> bool {
+    matches!(
+        host,
+        HostSchema::Maxxit {
+            agent_routing_history: true
+        }
+    )
 }
 
 /// The open positions of the signals' deployments (none without the
@@ -171,9 +284,9 @@ async fn open_positions(
     statements: &Statements,
     signals: &[PendingSignal],
 ) -> Result<OpenPositions> {
-    let Some(statement) = &statements.positions else {
+    if !statements.host.is_maxxit() {
         return Ok(OpenPositions::default());
-    };
+    }
     let deployments: Vec<Uuid> = signals
         .iter()
         .filter_map(|s| s.deployment.as_ref().map(|d| d.id))
@@ -184,8 +297,8 @@ async fn open_positions(
         return Ok(OpenPositions::default());
     }
     let what = "cannot read the deployments' open positions";
-    let rows = tx
-        .query(statement, &[&deployments])
+    let rows = statements
+        .query(tx, Which::Positions, &[&deployments])
         .await
         .db_context(what)?;
     let mut read = Vec::with_capacity(rows.len());
@@ -264,8 +377,7 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
 pub async fn market_snapshot<C: tokio_postgres::GenericClient>(
     client: &C,
 ) -> Result<(MarketSnapshot, DateTime<Utc>)> {
-    let rows = client
-        .query(SNAPSHOT, &[])
+    let rows = typed::query(client, SNAPSHOT, &[])
         .await
         .db_context("cannot load the market snapshot")?;
     snapshot_from_rows(&rows)
@@ -276,8 +388,8 @@ pub async fn load_snapshot(
     client: &Transaction<'_>,
     statements: &Statements,
 ) -> Result<(MarketSnapshot, DateTime<Utc>)> {
-    let rows = client
-        .query(&statements.snapshot, &[])
+    let rows = statements
+        .query(client, Which::Snapshot, &[])
         .await
         .db_context("cannot load the market snapshot")?;
     snapshot_from_rows(&rows)
@@ -397,10 +509,10 @@ pub async fn route_batch(
     let what = "cannot route a batch of pending signals";
     let tx = client.transaction().await.db_context(what)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let claim_params: [&(dyn ToSql + Sync); 2] = [&settings.agent, &limit];
+    let claim_params: [&dyn Param; 2] = [&settings.agent, &limit];
     let (rows, snapshot_rows) = futures_util::try_join!(
-        tx.query(&statements.claim, &claim_params),
-        tx.query(&statements.snapshot, &[]),
+        statements.query(&tx, Which::Claim, &claim_params),
+        statements.query(&tx, Which::Snapshot, &[]),
     )
     .db_context(what)?;
     if rows.is_empty() {
@@ -426,13 +538,16 @@ pub async fn route_batch(
         .map(|d| d.rendered.skipped_reason.as_deref())
         .collect();
     let updated = if settings.host.is_maxxit() {
-        tx.execute(
-            &statements.apply,
-            &[&ids, &venues, &reasons, &settings.executor_marks],
-        )
-        .await
+        statements
+            .execute(
+                &tx,
+                Which::Apply,
+                &[&ids, &venues, &reasons, &settings.executor_marks],
+            )
+            .await
     } else {
-        tx.execute(&statements.apply, &[&ids, &venues, &reasons])
+        statements
+            .execute(&tx, Which::Apply, &[&ids, &venues, &reasons])
             .await
     }
     .db_context("cannot write the routing decisions to `signals`")?;
@@ -442,11 +557,9 @@ pub async fn route_batch(
             ids.len()
         ));
     }
-    copy_history(&tx, statements, &decided, Some(run_id)).await?;
-    if settings.writes_agent_history()
-        && let Some(statement) = &statements.agent_history
-    {
-        insert_agent_history(&tx, statement, &decided).await?;
+    write_history(&tx, statements, &decided, Some(run_id)).await?;
+    if settings.writes_agent_history() && has_agent_history_table(statements.host) {
+        insert_agent_history(&tx, statements, &decided).await?;
     }
     let routed = serde_json::to_string(&counts.routed_by_venue)?;
     let skipped = serde_json::to_string(&counts.skipped_by_reason)?;
@@ -456,14 +569,16 @@ pub async fn route_batch(
         counts.routed as i64,
         counts.skipped as i64,
     );
-    tx.execute(
-        &statements.add_batch,
-        &[
-            &run_id, &claimed_n, &routed_n, &skipped_n, &routed, &skipped,
-        ],
-    )
-    .await
-    .db_context("cannot update the routing run")?;
+    statements
+        .execute(
+            &tx,
+            Which::AddBatch,
+            &[
+                &run_id, &claimed_n, &routed_n, &skipped_n, &routed, &skipped,
+            ],
+        )
+        .await
+        .db_context("cannot update the routing run")?;
     tx.commit()
         .await
         .db_context("cannot commit a routing batch")?;
@@ -524,10 +639,10 @@ async fn preview_batch(
     limit: usize,
 ) -> Result<(Vec<DecisionView>, Counts, Option<(DateTime<Utc>, Uuid)>)> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let preview_params: [&(dyn ToSql + Sync); 4] = [&settings.agent, &limit, &after.0, &after.1];
+    let preview_params: [&dyn Param; 4] = [&settings.agent, &limit, &after.0, &after.1];
     let (rows, snapshot_rows) = futures_util::try_join!(
-        tx.query(&statements.preview, &preview_params),
-        tx.query(&statements.snapshot, &[]),
+        statements.query(tx, Which::Preview, &preview_params),
+        statements.query(tx, Which::Snapshot, &[]),
     )
     .db_context("cannot read pending signals")?;
     if rows.is_empty() {
@@ -557,13 +672,88 @@ fn preview_start() -> (DateTime<Utc>, Uuid) {
     (start, Uuid::nil())
 }
 
+/// Writes a batch's history rows: binary COPY on a direct connection,
+/// `INSERT … SELECT FROM unnest(…)` through a transaction-mode pooler.
+async fn write_history(
+    tx: &Transaction<'_>,
+    statements: &Statements,
+    decided: &[Decided<'_>],
+    run_id: Option<Uuid>,
+) -> Result<()> {
+    match &statements.prepared {
+        Some(prepared) => copy_history(tx, prepared, decided, run_id).await,
+        None => insert_history(tx, decided, run_id).await,
+    }
+}
+
+/// The history rows as one `INSERT … SELECT FROM unnest(…)`
+/// (`sql/routing/insert_history.sql`): parallel arrays, one element per row.
+async fn insert_history(
+    tx: &Transaction<'_>,
+    decided: &[Decided<'_>],
+    run_id: Option<Uuid>,
+) -> Result<()> {
+    let n = decided.len();
+    let mut signal_id = Vec::with_capacity(n);
+    let mut token = Vec::with_capacity(n);
+    let mut selected = Vec::with_capacity(n);
+    let mut reason = Vec::with_capacity(n);
+    let mut checked = Vec::with_capacity(n);
+    let mut availability = Vec::with_capacity(n);
+    let mut duration_ms = Vec::with_capacity(n);
+    let mut duration_us = Vec::with_capacity(n);
+    let mut outcome = Vec::with_capacity(n);
+    let mut strategy = Vec::with_capacity(n);
+    let mut source = Vec::with_capacity(n);
+    let mut market = Vec::with_capacity(n);
+    for d in decided {
+        let r = &d.rendered;
+        signal_id.push(d.signal.id);
+        token.push(r.history_token.as_str());
+        // A skipped decision records the venue it was asked for (MULTI):
+        // the column is NOT NULL, as in Maxxit's model (migration 7).
+        selected.push(r.venue.unwrap_or(Venue::Multi).as_str());
+        reason.push(r.routing_reason.as_str());
+        checked.push(r.checked_venues.join(","));
+        availability.push(r.venue_availability.as_str());
+        duration_ms.push(i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX));
+        duration_us.push(d.duration_us);
+        outcome.push(r.outcome);
+        strategy.push(d.decision.strategy.as_str());
+        source.push(d.decision.config_source.as_str());
+        market.push(r.market_symbol);
+    }
+    typed::execute(
+        tx,
+        INSERT_HISTORY,
+        &[
+            &signal_id,
+            &token,
+            &selected,
+            &reason,
+            &checked,
+            &availability,
+            &duration_ms,
+            &duration_us,
+            &outcome,
+            &strategy,
+            &source,
+            &market,
+            &run_id,
+        ],
+    )
+    .await
+    .db_context("cannot write `venue_routing_history`")?;
+    Ok(())
+}
+
 /// Writes a batch's history rows with one binary COPY. Measured against
 /// `INSERT … SELECT FROM unnest(…)` (100 000 signals, batches of 5000, this
 /// 2-core machine): COPY 21.9k vs 19.0k signals/s with one worker, 25.9k vs
 /// 24.0k with two (means of three noisy runs each).
 async fn copy_history(
     tx: &Transaction<'_>,
-    statements: &Statements,
+    statements: &Prepared,
     decided: &[Decided<'_>],
     run_id: Option<Uuid>,
 ) -> Result<()> {
@@ -610,7 +800,7 @@ async fn copy_history(
 /// One `agent_routing_history` row per decision (Maxxit's dashboard).
 async fn insert_agent_history(
     tx: &Transaction<'_>,
-    statement: &Statement,
+    statements: &Statements,
     decided: &[Decided<'_>],
 ) -> Result<()> {
     let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
@@ -644,20 +834,22 @@ async fn insert_agent_history(
         .iter()
         .map(|d| i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX))
         .collect();
-    tx.execute(
-        statement,
-        &[
-            &ids,
-            &requested,
-            &selected,
-            &reasons,
-            &checked,
-            &availability,
-            &duration_ms,
-        ],
-    )
-    .await
-    .db_context("cannot write `agent_routing_history`")?;
+    statements
+        .execute(
+            tx,
+            Which::AgentHistory,
+            &[
+                &ids,
+                &requested,
+                &selected,
+                &reasons,
+                &checked,
+                &availability,
+                &duration_ms,
+            ],
+        )
+        .await
+        .db_context("cannot write `agent_routing_history`")?;
     Ok(())
 }
 
@@ -713,8 +905,7 @@ pub async fn count_pending(client: &Client, host: HostSchema, agent: Option<Uuid
     } else {
         COUNT
     };
-    client
-        .query_one(statement, &[&agent])
+    typed::query_one(client, statement, &[&agent])
         .await
         .map(|r| r.get(0))
         .db_context("cannot count pending signals")
@@ -727,8 +918,7 @@ pub async fn start_run(
     host: Option<&str>,
     pid: Option<i32>,
 ) -> Result<Uuid> {
-    client
-        .query_one(INSERT_RUN, &[options, &host, &pid])
+    typed::query_one(client, INSERT_RUN, &[options, &host, &pid])
         .await
         .map(|r| r.get(0))
         .db_context("cannot record the routing run")
@@ -746,9 +936,43 @@ pub async fn finish_run(
     } else {
         "COMPLETED"
     };
-    client
-        .query_one(FINISH_RUN, &[&run_id, &status, &error])
+    typed::query_one(client, FINISH_RUN, &[&run_id, &status, &error])
         .await
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .db_context("cannot finish the routing run")
+}
+
+/// Refreshes a running run's heartbeat (never waits for a row lock).
+pub async fn heartbeat(client: &Client, run_id: Uuid) -> Result<()> {
+    typed::execute(client, HEARTBEAT, &[&run_id])
+        .await
+        .map(|_| ())
+        .db_context("cannot refresh the routing run's heartbeat")
+}
+
+/// A stale run that [`fail_stale_runs`] marked FAILED.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleRun {
+    pub id: Uuid,
+    pub host: Option<String>,
+    pub pid: Option<i32>,
+}
+
+/// Marks FAILED every RUNNING run (but `run_id`, the caller's) without a
+/// heartbeat for longer than [`RUN_STALE_AFTER`], and returns them.
+pub async fn fail_stale_runs(client: &Client, run_id: Uuid) -> Result<Vec<StaleRun>> {
+    let seconds = RUN_STALE_AFTER.as_secs_f64();
+    let rows = typed::query(client, FAIL_STALE_RUNS, &[&seconds, &run_id])
+        .await
+        .db_context("cannot mark stale routing runs FAILED")?;
+    rows.iter()
+        .map(|r| {
+            Ok(StaleRun {
+                id: r.try_get("id")?,
+                host: r.try_get("host")?,
+                pid: r.try_get("pid")?,
+            })
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        .db_context("cannot mark stale routing runs FAILED")
 }

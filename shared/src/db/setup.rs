@@ -1,14 +1,16 @@
 //! What `setup-agent-where` reports after (or instead of, with `--check`)
 //! migrating: the schema version against this build, the `venue_t` labels,
-//! the tables Agent Where needs, the global routing config and the markets
-//! per venue. Read-only.
+//! the tables Agent Where needs, every object it needs verified in the
+//! catalog (what another tool removed is listed), the global routing config
+//! and the markets per venue. Read-only.
 
 use anyhow::Result;
 use serde::Serialize;
 use tokio_postgres::Client;
 
 use super::connect::DatabaseUrl;
-use super::{DbContext, config, schema};
+use super::typed;
+use super::{DbContext, config, host, schema};
 
 /// Tables Agent Where needs.
 pub const REQUIRED_TABLES: [&str; 8] = [
@@ -28,12 +30,19 @@ pub struct SetupReport {
     pub database: String,
     pub created_database: bool,
     pub applied_migrations: Vec<String>,
+    /// Objects another tool had removed that setup re-created.
+    pub repaired: Vec<String>,
     pub created_global_config: bool,
+    /// The host schema: `minimal`, `maxxit`, or unsupported by routing.
+    pub host: String,
     pub schema_version: Option<i32>,
     pub latest_version: i32,
     pub up_to_date: bool,
     pub multi_venue_present: bool,
     pub tables: Vec<TablePresence>,
+    /// Objects missing or different from what this build needs (checked once
+    /// the migrations are applied), one line each; empty when all is there.
+    pub missing_objects: Vec<String>,
     pub global_config: Option<GlobalConfigView>,
     pub markets: Vec<MarketCount>,
 }
@@ -75,6 +84,12 @@ impl SetupReport {
         if !self.applied_migrations.is_empty() {
             done.push(format!("applied {}", self.applied_migrations.join(", ")));
         }
+        if !self.repaired.is_empty() {
+            done.push(format!(
+                "repaired what another tool removed: {}",
+                self.repaired.join("; ")
+            ));
+        }
         if self.created_global_config {
             done.push("created the global routing config".to_owned());
         }
@@ -85,14 +100,14 @@ impl SetupReport {
 /// Reads the verification report without writing anything.
 pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> {
     let state = schema::inspect(client).await?;
-    let venue_values = client
-        .query(
-            include_str!("../../../sql/schema/venue_enum_values.sql"),
-            &[],
-        )
-        .await
-        .and_then(|rows| rows.iter().map(|r| r.try_get("label")).collect())
-        .db_context("cannot read `venue_t`")?;
+    let venue_values = typed::query(
+        client,
+        include_str!("../../../sql/schema/venue_enum_values.sql"),
+        &[],
+    )
+    .await
+    .and_then(|rows| rows.iter().map(|r| r.try_get("label")).collect())
+    .db_context("cannot read `venue_t`")?;
     let present = schema::existing_tables(client, &REQUIRED_TABLES)
         .await
         .db_context("cannot list tables")?;
@@ -115,37 +130,56 @@ pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> 
         None
     };
     let markets = if present.iter().any(|t| t == "venue_markets") {
-        client
-            .query(include_str!("../../../sql/markets/count_by_venue.sql"), &[])
-            .await
-            .and_then(|rows| {
-                rows.iter()
-                    .map(|r| {
-                        Ok(MarketCount {
-                            venue: r.try_get("venue")?,
-                            total: r.try_get("total")?,
-                            active: r.try_get("active")?,
-                        })
+        typed::query(
+            client,
+            include_str!("../../../sql/markets/count_by_venue.sql"),
+            &[],
+        )
+        .await
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| {
+                    Ok(MarketCount {
+                        venue: r.try_get("venue")?,
+                        total: r.try_get("total")?,
+                        active: r.try_get("active")?,
                     })
-                    .collect()
-            })
-            .db_context("cannot count markets")?
+                })
+                .collect()
+        })
+        .db_context("cannot count markets")?
     } else {
         Vec::new()
     };
     let venue_values: Vec<String> = venue_values;
     let multi = venue_values.iter().any(|v| v == "MULTI");
     let all_tables = present.len() == REQUIRED_TABLES.len();
+    let missing_objects = if state.is_current() {
+        schema::objects::verify(client).await?
+    } else {
+        Vec::new()
+    };
+    // A schema routing refuses (an older Maxxit) is reported, not an error here.
+    let host = host::detect(client)
+        .await
+        .map_or("unsupported (routing refuses it)", host::HostSchema::name);
     Ok(SetupReport {
         database: url.to_string(),
         created_database: false,
         applied_migrations: Vec::new(),
+        repaired: Vec::new(),
         created_global_config: false,
+        host: host.to_owned(),
         schema_version: state.applied,
         latest_version: state.latest,
-        up_to_date: state.is_current() && multi && all_tables && global_config.is_some(),
+        up_to_date: state.is_current()
+            && multi
+            && all_tables
+            && missing_objects.is_empty()
+            && global_config.is_some(),
         multi_venue_present: multi,
         tables,
+        missing_objects,
         global_config,
         markets,
     })

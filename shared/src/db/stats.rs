@@ -20,12 +20,12 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::Serialize;
-use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Transaction};
 use uuid::Uuid;
 
 use super::DbContext;
 use super::host::HostSchema;
+use super::typed::{self, Param};
 use crate::domain::Venue;
 
 /// Which decisions a query covers.
@@ -187,8 +187,7 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
 
 /// The database clock (`now()`; inside a transaction, its start).
 pub async fn clock<C: GenericClient>(client: &C) -> Result<DateTime<Utc>> {
-    let row = client
-        .query_one(include_str!("../../../sql/stats/clock.sql"), &[])
+    let row = typed::query_one(client, include_str!("../../../sql/stats/clock.sql"), &[])
         .await
         .db_context("cannot read the database clock")?;
     Ok(row.get("now"))
@@ -204,7 +203,7 @@ pub async fn group_by<C: GenericClient>(
 ) -> Result<Vec<GroupRow>> {
     let venue = filters.venue_text();
     let key_text = key.as_str();
-    let params: [&(dyn ToSql + Sync); 7] = [
+    let params: [&dyn Param; 7] = [
         &filters.since,
         &filters.until,
         &filters.token,
@@ -213,10 +212,13 @@ pub async fn group_by<C: GenericClient>(
         &key_text,
         &limit,
     ];
-    let rows = client
-        .query(include_str!("../../../sql/stats/group_by.sql"), &params)
-        .await
-        .db_context("cannot read `venue_routing_history`")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/group_by.sql"),
+        &params,
+    )
+    .await
+    .db_context("cannot read `venue_routing_history`")?;
     rows.iter()
         .map(GroupRow::from_row)
         .collect::<Result<_, _>>()
@@ -293,7 +295,7 @@ pub struct ChosenCost {
 /// the whole window; `sql/stats/chosen_cost.sql`).
 pub async fn chosen_cost<C: GenericClient>(client: &C, filters: &Filters) -> Result<ChosenCost> {
     let venue = filters.venue_text();
-    let params: [&(dyn ToSql + Sync); 5] = [
+    let params: [&dyn Param; 5] = [
         &filters.since,
         &filters.until,
         &filters.token,
@@ -301,10 +303,13 @@ pub async fn chosen_cost<C: GenericClient>(client: &C, filters: &Filters) -> Res
         &venue,
     ];
     let what = "cannot read `venue_routing_history`";
-    let rows = client
-        .query(include_str!("../../../sql/stats/chosen_cost.sql"), &params)
-        .await
-        .db_context(what)?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/chosen_cost.sql"),
+        &params,
+    )
+    .await
+    .db_context(what)?;
     let mut out = ChosenCost::default();
     for row in &rows {
         let figures = CostFigures {
@@ -330,13 +335,22 @@ pub struct RoutingRuns {
     pub runs: i64,
     pub completed: i64,
     pub failed: i64,
+    /// RUNNING with a fresh heartbeat.
     pub running: i64,
+    /// RUNNING without a heartbeat for longer than
+    /// [`super::routing::RUN_STALE_AFTER`]: killed, or its connection lost.
+    pub stale: i64,
     pub claimed: i64,
     pub routed: i64,
     pub skipped: i64,
     pub last_started_at: Option<DateTime<Utc>>,
     pub last_finished_at: Option<DateTime<Utc>>,
+    /// `COMPLETED`, `FAILED`, `RUNNING` or `STALE` (see [`RoutingRuns::stale`]).
     pub last_status: Option<String>,
+}
+
+fn stale_after_seconds() -> f64 {
+    super::routing::RUN_STALE_AFTER.as_secs_f64()
 }
 
 /// Routing runs whose `started_at` lies in `[since, until)`.
@@ -345,18 +359,19 @@ pub async fn routing_runs<C: GenericClient>(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<RoutingRuns> {
-    let row = client
-        .query_one(
-            include_str!("../../../sql/stats/routing_runs.sql"),
-            &[&since, &until],
-        )
-        .await
-        .db_context("cannot read `routing_runs`")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/stats/routing_runs.sql"),
+        &[&since, &until, &stale_after_seconds()],
+    )
+    .await
+    .db_context("cannot read `routing_runs`")?;
     Ok(RoutingRuns {
         runs: row.get("runs"),
         completed: row.get("completed"),
         failed: row.get("failed"),
         running: row.get("running"),
+        stale: row.get("stale"),
         claimed: row.get("claimed"),
         routed: row.get("routed"),
         skipped: row.get("skipped"),
@@ -374,7 +389,8 @@ pub struct VenueSync {
     pub last_success_at: Option<DateTime<Utc>>,
     /// Seconds since `last_success_at`.
     pub age_seconds: Option<f64>,
-    /// Status of its newest sync run of any status.
+    /// Status of its newest sync run of any status (`STALE` for one left
+    /// RUNNING longer than [`super::routing::RUN_STALE_AFTER`]).
     pub last_attempt_status: Option<String>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_attempt_error: Option<String>,
@@ -385,10 +401,13 @@ pub struct VenueSync {
 /// Sync state of each venue, in the order given.
 pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Result<Vec<VenueSync>> {
     let names: Vec<&str> = venues.iter().map(|v| v.as_str()).collect();
-    let rows = client
-        .query(include_str!("../../../sql/stats/venue_sync.sql"), &[&names])
-        .await
-        .db_context("cannot read `venue_sync_runs`")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/venue_sync.sql"),
+        &[&names, &stale_after_seconds()],
+    )
+    .await
+    .db_context("cannot read `venue_sync_runs`")?;
     Ok(rows
         .iter()
         .map(|row| VenueSync {
@@ -404,6 +423,47 @@ pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Resul
         .collect())
 }
 
+/// A run left RUNNING that can no longer finish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleRun {
+    /// `routing` or `sync`.
+    pub kind: String,
+    /// The venue of a sync run.
+    pub venue: Option<String>,
+    pub id: Uuid,
+    pub started_at: DateTime<Utc>,
+    /// Its last heartbeat (routing runs), else its start.
+    pub last_seen_at: DateTime<Utc>,
+    pub host: Option<String>,
+    pub pid: Option<i32>,
+}
+
+/// Routing runs RUNNING without a heartbeat, and sync runs RUNNING, for
+/// longer than [`super::routing::RUN_STALE_AFTER`]; oldest first.
+pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/stale_runs.sql"),
+        &[&stale_after_seconds()],
+    )
+    .await
+    .db_context("cannot read `routing_runs`")?;
+    rows.iter()
+        .map(|row| {
+            Ok(StaleRun {
+                kind: row.try_get("kind")?,
+                venue: row.try_get("venue")?,
+                id: row.try_get("id")?,
+                started_at: row.try_get("started_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                host: row.try_get("host")?,
+                pid: row.try_get("pid")?,
+            })
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        .db_context("cannot read `routing_runs`")
+}
+
 /// The venues stats and health report on: every venue of the built-in
 /// default priority, and every other registered venue once it was synced
 /// (a sync run of any status, or stored markets), in registry order. A
@@ -412,13 +472,13 @@ pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Resul
 pub async fn venues_in_use<C: GenericClient>(client: &C) -> Result<Vec<Venue>> {
     let synced = crate::venues::registry::synced();
     let names: Vec<&str> = synced.iter().map(|v| v.as_str()).collect();
-    let rows = client
-        .query(
-            include_str!("../../../sql/stats/venues_in_use.sql"),
-            &[&names],
-        )
-        .await
-        .db_context("cannot read `venue_sync_runs`")?;
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/venues_in_use.sql"),
+        &[&names],
+    )
+    .await
+    .db_context("cannot read `venue_sync_runs`")?;
     let seen: Vec<String> = rows.iter().map(|r| r.get("venue")).collect();
     Ok(synced
         .into_iter()
@@ -445,8 +505,7 @@ pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<P
     } else {
         include_str!("../../../sql/stats/pending.sql")
     };
-    let row = client
-        .query_one(statement, &[])
+    let row = typed::query_one(client, statement, &[])
         .await
         .db_context("cannot read pending signals")?;
     Ok(Pending {
@@ -464,32 +523,32 @@ pub async fn executed_unrouted<C: GenericClient>(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<i64> {
-    client
-        .query_one(
-            include_str!("../../../sql/maxxit/executed_unrouted.sql"),
-            &[&since, &until],
-        )
-        .await
-        .and_then(|r| r.try_get("executed"))
-        .db_context("cannot read executed signals")
+    typed::query_one(
+        client,
+        include_str!("../../../sql/maxxit/executed_unrouted.sql"),
+        &[&since, &until],
+    )
+    .await
+    .and_then(|r| r.try_get("executed"))
+    .db_context("cannot read executed signals")
 }
 
 /// How many history rows `export` would write.
 pub async fn export_count<C: GenericClient>(client: &C, filters: &Filters) -> Result<i64> {
     let venue = filters.venue_text();
-    let row = client
-        .query_one(
-            include_str!("../../../sql/stats/export_count.sql"),
-            &[
-                &filters.since,
-                &filters.until,
-                &filters.token,
-                &filters.agent,
-                &venue,
-            ],
-        )
-        .await
-        .db_context("cannot read `venue_routing_history`")?;
+    let row = typed::query_one(
+        client,
+        include_str!("../../../sql/stats/export_count.sql"),
+        &[
+            &filters.since,
+            &filters.until,
+            &filters.token,
+            &filters.agent,
+            &venue,
+        ],
+    )
+    .await
+    .db_context("cannot read `venue_routing_history`")?;
     Ok(row.get("decisions"))
 }
 
@@ -546,9 +605,16 @@ impl ExportRow {
     }
 }
 
-/// Streams every history row of the window, oldest first, through a portal
-/// (a server-side cursor) `batch` rows at a time, so memory stays constant
-/// whatever the window holds. Returns the number of rows passed to `each`.
+/// The cursor `export` reads through.
+const EXPORT_CURSOR: &str = "agent_where_export";
+
+/// Streams every history row of the window, oldest first, through a
+/// server-side cursor (`DECLARE … CURSOR FOR` sql/stats/export.sql, then
+/// `FETCH FORWARD batch` until it runs dry), so memory stays constant
+/// whatever the window holds. A SQL cursor rather than a protocol portal:
+/// it needs no prepared statement, so it works through a transaction-mode
+/// pooler too (it lives in `transaction`, which pins one server connection).
+/// Returns the number of rows passed to `each`.
 pub async fn export<F>(
     transaction: &Transaction<'_>,
     filters: &Filters,
@@ -558,30 +624,30 @@ pub async fn export<F>(
 where
     F: FnMut(ExportRow) -> Result<()>,
 {
+    const DECLARE: &str = concat!(
+        "DECLARE agent_where_export NO SCROLL CURSOR FOR\n",
+        include_str!("../../../sql/stats/export.sql")
+    );
     let venue = filters.venue_text();
     let read = "cannot read `venue_routing_history`";
-    let statement = transaction
-        .prepare(include_str!("../../../sql/stats/export.sql"))
-        .await
-        .db_context(read)?;
-    let portal = transaction
-        .bind(
-            &statement,
-            &[
-                &filters.since,
-                &filters.until,
-                &filters.token,
-                &filters.agent,
-                &venue,
-            ],
-        )
-        .await
-        .db_context(read)?;
+    typed::execute(
+        transaction,
+        DECLARE,
+        &[
+            &filters.since,
+            &filters.until,
+            &filters.token,
+            &filters.agent,
+            &venue,
+        ],
+    )
+    .await
+    .db_context(read)?;
     let batch = batch.max(1);
+    let fetch = format!("FETCH FORWARD {batch} FROM {EXPORT_CURSOR}");
     let mut written = 0u64;
     loop {
-        let rows = transaction
-            .query_portal(&portal, batch)
+        let rows = typed::query(transaction, &fetch, &[])
             .await
             .db_context(read)?;
         let done = rows.len() < usize::try_from(batch).unwrap_or(usize::MAX);
@@ -590,6 +656,10 @@ where
             written += 1;
         }
         if done {
+            transaction
+                .batch_execute(&format!("CLOSE {EXPORT_CURSOR}"))
+                .await
+                .db_context(read)?;
             return Ok(written);
         }
     }

@@ -198,6 +198,13 @@ fn check_venue(
     let (Some(s), Some(info)) = (slot(venue), venue.info()) else {
         return check;
     };
+    if named_dex.is_some() && !info.builder_dexes {
+        // `xyz:BTC` names a market of the builder dex `xyz` (Hyperliquid
+        // HIP-3): a venue without builder dexes does not list it, whatever
+        // it lists under the same asset.
+        check.verdict = Verdict::NotListed;
+        return check;
+    }
     let fresh = snapshot.last_sync[s].is_some_and(|at| options.now - at <= options.max_market_age);
     let market_verdict = |i: u32| market_verdict(&snapshot.markets[i as usize], wanted);
     let mut first: Option<(u32, Verdict)> = None;

@@ -72,7 +72,7 @@ pub fn render<'a>(
     let (venue, skip_code, market_symbol) = match &decision.outcome {
         Outcome::Routed { check, choice } => {
             let selected = &checks[*check as usize];
-            chain(&mut reason, checks, snapshot, options);
+            chain(&mut reason, checks, snapshot, options, named_dex(decision));
             strategy_note(&mut reason, decision, *choice, selected);
             let market = selected
                 .market
@@ -88,7 +88,7 @@ pub fn render<'a>(
                     if checks.is_empty() {
                         reason.push_str("no venue considered");
                     }
-                    chain(&mut reason, checks, snapshot, options);
+                    chain(&mut reason, checks, snapshot, options, named_dex(decision));
                     if !decision.failover_enabled {
                         reason.push_str(" (failover off: only the first venue is considered)");
                     }
@@ -115,7 +115,7 @@ pub fn render<'a>(
                     }
                 }
                 Skip::NoEnabledVenue => {
-                    chain(&mut reason, checks, snapshot, options);
+                    chain(&mut reason, checks, snapshot, options, named_dex(decision));
                     if let Some(list) = signal
                         .deployment
                         .as_ref()
@@ -147,7 +147,7 @@ pub fn render<'a>(
                         reason,
                         "the deployment holds an open position in {history_token} there: "
                     );
-                    chain(&mut reason, checks, snapshot, options);
+                    chain(&mut reason, checks, snapshot, options, named_dex(decision));
                 }
                 Skip::InvalidSignal(invalid) => match invalid {
                     Invalid::Token(e) => {
@@ -186,8 +186,19 @@ pub fn render<'a>(
     }
 }
 
-/// `A: VERDICT → B: available (…)`.
-fn chain(out: &mut String, checks: &[VenueCheck], snapshot: &MarketSnapshot, o: &RoutingOptions) {
+/// The HIP-3 dex the signal's token names (`xyz` of `xyz:TSLA`).
+fn named_dex(decision: &Decision) -> Option<&str> {
+    decision.token.as_ref().ok().and_then(|t| t.dex.as_deref())
+}
+
+/// `A: VERDICT → B: available (…)`. `dex`: the HIP-3 dex the token names.
+fn chain(
+    out: &mut String,
+    checks: &[VenueCheck],
+    snapshot: &MarketSnapshot,
+    o: &RoutingOptions,
+    dex: Option<&str>,
+) {
     for (i, check) in checks.iter().enumerate() {
         if i > 0 {
             out.push_str(" → ");
@@ -272,7 +283,18 @@ fn chain(out: &mut String, checks: &[VenueCheck], snapshot: &MarketSnapshot, o: 
                     let _ = write!(out, " ({})", m.market_symbol());
                 }
             }
-            Verdict::NotListed | Verdict::UnsupportedVenue | Verdict::NotEnabled => {
+            Verdict::NotListed => {
+                out.push_str(check.verdict.code());
+                if let Some(dex) = dex {
+                    // The dex name passed the token rules: ASCII alphanumeric.
+                    if check.venue.info().is_some_and(|i| i.builder_dexes) {
+                        let _ = write!(out, " (no market on HIP-3 dex `{dex}`)");
+                    } else {
+                        let _ = write!(out, " (the token names HIP-3 dex `{dex}`)");
+                    }
+                }
+            }
+            Verdict::UnsupportedVenue | Verdict::NotEnabled => {
                 out.push_str(check.verdict.code());
             }
         }

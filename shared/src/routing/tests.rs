@@ -540,6 +540,83 @@ fn leverage_above_a_market_cap_makes_the_venue_unavailable() {
 }
 
 #[test]
+fn a_token_naming_a_dex_routes_only_to_that_dex() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    let hip3 = RoutingOptions {
+        include_hip3: true,
+        ..o
+    };
+    // BTC is listed on Hyperliquid's main dex and on Ostium, but not on `xyz`:
+    // `xyz:BTC` asks for the `xyz` market, which does not exist.
+    for (token, options) in [("xyz:BTC", &o), ("xyz:BTC", &hip3), ("nodex:BTC", &o)] {
+        let s = signal(token);
+        let d = run(&s, &config, &snap, options);
+        assert_eq!(summary(&d, &snap), "NO_VENUE_AVAILABLE", "token {token:?}");
+        let text = reason(&s, &d, &snap, options);
+        let dex = token.split(':').next().expect("dex");
+        assert_eq!(
+            text,
+            format!(
+                "NO_VENUE_AVAILABLE: HYPERLIQUID: NOT_LISTED (no market on HIP-3 dex `{dex}`) \
+                 → OSTIUM: NOT_LISTED (the token names HIP-3 dex `{dex}`)"
+            ),
+            "token {token:?}"
+        );
+    }
+    // Ostium first, or only Ostium: still never routed there.
+    for priority in [&[OS, HL][..], &[OS][..]] {
+        let c = cfg(priority, Strategy::FirstAvailable, true);
+        let s = signal("xyz:TSLA");
+        let d = run(&s, &c, &snap, &o);
+        let want = if priority.contains(&HL) {
+            "HYPERLIQUID xyz:TSLA"
+        } else {
+            "NO_VENUE_AVAILABLE"
+        };
+        assert_eq!(summary(&d, &snap), want, "{priority:?}");
+    }
+    for strategy in [Strategy::BestLiquidity, Strategy::LowestFees] {
+        let c = cfg(&[OS, HL], strategy, true);
+        let d = run(&signal("xyz:GOLD"), &c, &snap, &o);
+        assert_eq!(summary(&d, &snap), "HYPERLIQUID xyz:GOLD", "{strategy:?}");
+    }
+}
+
+#[test]
+fn tokens_breaking_the_documented_rules_are_invalid() {
+    let snap = snapshot();
+    let o = RoutingOptions::defaults_at(now());
+    let config = RoutingConfig::builtin_default();
+    for token in [
+        "BTC\n",
+        "BTC\r\n",
+        "\tBTC",
+        "BTC\u{7f}",
+        "$$BTC$$",
+        "$$BTC",
+        "BTC$",
+        "BTC/USD/EUR",
+        "BTC-USD-EUR",
+        "BTC/-USD",
+        "a:b:BTC",
+        ":BTC",
+        "xyz:",
+        "BTC\u{a0}",
+    ] {
+        let s = signal(token);
+        let d = run(&s, &config, &snap, &o);
+        assert_eq!(summary(&d, &snap), "INVALID_SIGNAL", "token {token:?}");
+        let text = reason(&s, &d, &snap, &o);
+        assert!(
+            !text.chars().any(char::is_control),
+            "reason carries a raw control character: {text:?}"
+        );
+    }
+}
+
+#[test]
 fn hip3_markets_only_when_enabled_or_named() {
     let snap = snapshot();
     let o = RoutingOptions::defaults_at(now());

@@ -26,18 +26,14 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::check::{MAX_MARKETS, MAX_NUMERIC, check_markets, check_name, non_negative};
-use super::http::{Body, Cause, Fetcher, VenueError, endpoint_label, one_line, read_body};
+use super::http::{Body, VenueError, one_line};
+use super::one_reply::{API_URL, FROM_FILE, OneReply};
 use super::registry::Venue;
-use super::source::{
-    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
-    SourceSettings, VenueInfo, VenueSource,
-};
+use super::source::{Endpoint, FileFlag, LiquidityModel, MarketSymbolColumn, VenueInfo};
 use crate::cost::MarketCost;
 use crate::domain::Market;
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
@@ -71,12 +67,6 @@ struct Instrument {
     is_active: bool,
     #[serde(default)]
     max_leverage: Option<String>,
-}
-
-/// Fetches the perpetuals list.
-pub async fn fetch(fetcher: &Fetcher, api_url: &str) -> Result<Body, VenueError> {
-    let url = format!("{}{MARKETS_PATH}", api_url.trim_end_matches('/'));
-    fetcher.get(&url, "markets").await
 }
 
 /// Validates the reply and maps it to markets, all or nothing.
@@ -218,14 +208,8 @@ pub const MARKETS_FILE: &str = "markets.json";
 /// The recorded response built into the binary. Illustrative values only.
 #[must_use]
 pub fn recorded() -> Body {
-    Body::new(
-        format!("recorded {MARKETS_FILE}"),
-        RECORDED_MARKETS.as_bytes().to_vec(),
-    )
+    SOURCE.recorded_body()
 }
-
-const API_URL: &str = "api-url";
-const FROM_FILE: &str = "from-file";
 
 /// Aevo's facts.
 pub static INFO: VenueInfo = VenueInfo {
@@ -268,91 +252,28 @@ and funding are not in this reply (stored as unknown).",
     recorded_source: "fixture written from the documented response shape, built in",
 };
 
-/// Aevo as a [`VenueSource`].
-#[derive(Debug)]
-pub struct Aevo;
+/// Aevo as a [`VenueSource`]: one `GET` reply.
+pub static SOURCE: OneReply = OneReply {
+    info: &INFO,
+    path: MARKETS_PATH,
+    label: "markets",
+    file: MARKETS_FILE,
+    recorded: RECORDED_MARKETS,
+    parse,
+    canonical_of_stored,
+};
 
-/// The registry's Aevo.
-pub static SOURCE: Aevo = Aevo;
-
-fn responses(body: Body) -> Responses {
-    Responses {
-        bodies: vec![(MARKETS_FILE.to_owned(), body)],
-    }
-}
-
-impl VenueSource for Aevo {
-    fn info(&self) -> &'static VenueInfo {
-        &INFO
-    }
-
-    fn check(&self, _settings: &SourceSettings, _origin: Origin) -> Result<(), String> {
-        Ok(())
-    }
-
-    fn source_label(&self, settings: &SourceSettings) -> String {
-        match settings.file(FROM_FILE) {
-            Some(path) => format!("file:{}", path.display()),
-            None => endpoint_label("GET", settings.endpoint(API_URL), "")
-                .trim_start_matches("GET ")
-                .to_owned(),
-        }
-    }
-
-    fn fetch<'a>(
-        &'a self,
-        fetcher: &'a Fetcher,
-        settings: &'a SourceSettings,
-    ) -> BoxFuture<'a, Result<Responses, VenueError>> {
-        Box::pin(async move {
-            fetch(fetcher, settings.endpoint(API_URL))
-                .await
-                .map(responses)
-        })
-    }
-
-    fn read_files(&self, settings: &SourceSettings) -> anyhow::Result<Responses> {
-        let Some(path) = settings.file(FROM_FILE) else {
-            anyhow::bail!("no `--from-file` given");
-        };
-        Ok(responses(read_body(path)?))
-    }
-
-    fn recorded(&self, _settings: &SourceSettings) -> Result<Responses, String> {
-        Ok(responses(recorded()))
-    }
-
-    fn parse(
-        &self,
-        responses: &Responses,
-        _settings: &SourceSettings,
-        _origin: Origin,
-        _observed_at: DateTime<Utc>,
-    ) -> Result<Fetched, VenueError> {
-        let body = responses.get(MARKETS_FILE).ok_or_else(|| {
-            VenueError::new(
-                VENUE,
-                MARKETS_FILE,
-                Cause::Local(format!("no `{MARKETS_FILE}` response")),
-            )
-        })?;
-        Ok(Fetched {
-            markets: parse(body)?,
-            scope: None,
-        })
-    }
-
-    fn canonical_of_stored(&self, token_symbol: &str, _market_name: &str) -> String {
-        symbols::perp_instrument_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).map_or_else(
-            || symbols::ticker_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).base_symbol,
-            |m| m.base_symbol,
-        )
-    }
+fn canonical_of_stored(token_symbol: &str, _market_name: &str) -> String {
+    symbols::perp_instrument_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).map_or_else(
+        || symbols::ticker_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).base_symbol,
+        |m| m.base_symbol,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::venues::source::VenueSource;
 
     fn body(text: &str) -> Body {
         Body::new("markets", text.as_bytes().to_vec())

@@ -57,7 +57,7 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::check::{MAX_MARKETS, check_markets, check_name};
+use super::check::{MAX_MARKETS, check_label, check_markets, check_name};
 use super::http::{Body, Cause, Fetcher, VenueError, endpoint_label, one_line, read_body};
 use super::registry::Venue;
 use super::source::{
@@ -288,7 +288,9 @@ pub fn parse(responses: &GmxResponses) -> Result<Vec<Market>, VenueError> {
     let mut seen_names = HashSet::with_capacity(info.markets.len());
     let mut markets = Vec::with_capacity(info.markets.len());
     for m in &info.markets {
-        check_name("market name", &m.name.replace(' ', "")).map_err(&reject_info)?;
+        // `INDEX/USD [LONG-SHORT]`: printable here, its parts are checked
+        // under the market-name rule where the structure is read.
+        check_label("market name", &m.name.replace(' ', "")).map_err(&reject_info)?;
         let market_token =
             check_address("`marketToken`", &m.name, &m.market_token).map_err(&reject_info)?;
         if !seen_tokens.insert(market_token.clone()) {

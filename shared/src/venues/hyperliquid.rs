@@ -32,7 +32,7 @@
 //!   side) for the markets that pending and recent signals name, within the
 //!   1200-per-minute request weight budget, stored as a depth curve.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -40,8 +40,8 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::check::{MAX_MARKETS, check_markets, check_name, decimal, non_negative};
-use super::http::{Body, Fetcher, VenueError, endpoint_label, read_body};
+use super::check::{MAX_MARKETS, check_markets, check_name, decimal, non_negative, show};
+use super::http::{Body, Fetcher, VenueError, endpoint_label, one_line, read_body};
 use super::registry::Venue;
 use super::source::{
     Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
@@ -367,7 +367,8 @@ fn fee_scale(d: &Decimal, market: &str) -> Result<f64, String> {
     let s = d.value("deployerFeeScale", market)?;
     if !(0.0..=100.0).contains(&s) {
         return Err(format!(
-            "`deployerFeeScale` of `{market}` is {s}, not in 0..=100"
+            "`deployerFeeScale` of `{market}` is {}, not in 0..=100",
+            show(s)
         ));
     }
     Ok(s)
@@ -593,7 +594,7 @@ fn parse_dex(body: &Body, dex: Option<&PerpDex>) -> Result<Vec<Market>, VenueErr
             ctxs.len()
         )));
     }
-    let mut names = HashSet::with_capacity(n);
+    let mut names: HashMap<String, &str> = HashMap::with_capacity(n);
     let mut out = Vec::with_capacity(n);
     for (index, (asset, ctx)) in meta.universe.iter().zip(&ctxs).enumerate() {
         // HIP-4 outcome tokens keep their slot (asset ids stay positional)
@@ -601,8 +602,17 @@ fn parse_dex(body: &Body, dex: Option<&PerpDex>) -> Result<Vec<Market>, VenueErr
         if is_outcome_coin(&asset.name) {
             continue;
         }
-        if !names.insert(asset.name.as_str()) {
-            return Err(reject(format!("duplicate market `{}`", asset.name)));
+        // Names are matched ignoring case, on every venue: `btc` beside
+        // `BTC` is one market listed twice.
+        if let Some(first) = names.insert(asset.name.to_ascii_uppercase(), &asset.name) {
+            return Err(reject(if first == asset.name {
+                format!("duplicate market `{}`", one_line(&asset.name, 40))
+            } else {
+                format!(
+                    "duplicate market `{first}` and `{}` (market names are matched ignoring case)",
+                    one_line(&asset.name, 40)
+                )
+            }));
         }
         out.push(map_asset(index, asset, ctx, dex).map_err(reject)?);
     }
@@ -779,7 +789,13 @@ fn map_asset(
     dex: Option<&PerpDex>,
 ) -> Result<Market, String> {
     let name = asset.name.as_str();
-    check_name("market name", name)?;
+    match name.split_once(':') {
+        Some((dex, asset_name)) => {
+            check_name("dex name", dex)?;
+            check_name("market name", asset_name)?;
+        }
+        None => check_name("market name", name)?,
+    }
     match dex {
         None if name.contains(':') => {
             return Err(format!("main-dex market `{name}` carries a dex prefix"));

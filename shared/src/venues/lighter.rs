@@ -32,18 +32,14 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::check::{MAX_MARKETS, check_markets, check_name, decimal, non_negative};
-use super::http::{Body, Cause, Fetcher, VenueError, endpoint_label, read_body};
+use super::http::{Body, VenueError, one_line};
+use super::one_reply::{API_URL, FROM_FILE, OneReply};
 use super::registry::Venue;
-use super::source::{
-    Endpoint, Fetched, FileFlag, LiquidityModel, MarketSymbolColumn, Origin, Responses,
-    SourceSettings, VenueInfo, VenueSource,
-};
+use super::source::{Endpoint, FileFlag, LiquidityModel, MarketSymbolColumn, VenueInfo};
 use crate::cost::MarketCost;
 use crate::domain::Market;
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
@@ -126,12 +122,6 @@ struct Detail {
     open_interest: Decimal,
 }
 
-/// Fetches the order book details.
-pub async fn fetch(fetcher: &Fetcher, api_url: &str) -> Result<Body, VenueError> {
-    let url = format!("{}{DETAILS_PATH}", api_url.trim_end_matches('/'));
-    fetcher.get(&url, "orderBookDetails").await
-}
-
 /// Validates the reply and maps it to markets, all or nothing.
 pub fn parse(body: &Body) -> Result<Vec<Market>, VenueError> {
     let reply: Reply =
@@ -182,10 +172,13 @@ fn round9(x: f64) -> f64 {
 
 fn map_detail(d: &Detail) -> Result<Market, String> {
     let name = d.symbol.as_str();
-    check_name("market symbol", name)?;
     if name.contains(':') {
-        return Err(format!("market symbol `{name}` carries a dex prefix"));
+        return Err(format!(
+            "market symbol `{}` carries a dex prefix",
+            one_line(name, 40)
+        ));
     }
+    check_name("market symbol", name)?;
     let id = i32::try_from(d.market_id)
         .ok()
         .filter(|id| *id >= 0)
@@ -324,14 +317,8 @@ pub const DETAILS_FILE: &str = "orderBookDetails.json";
 /// The recorded response built into the binary. Illustrative values only.
 #[must_use]
 pub fn recorded() -> Body {
-    Body::new(
-        format!("recorded {DETAILS_FILE}"),
-        RECORDED_DETAILS.as_bytes().to_vec(),
-    )
+    SOURCE.recorded_body()
 }
-
-const API_URL: &str = "api-url";
-const FROM_FILE: &str = "from-file";
 
 /// Lighter's facts.
 pub static INFO: VenueInfo = VenueInfo {
@@ -374,83 +361,19 @@ min_position = size step in coin units (10^-supported_size_decimals); fees in bp
     recorded_source: "fixture written from the documented response shape, built in",
 };
 
-/// Lighter as a [`VenueSource`].
-#[derive(Debug)]
-pub struct Lighter;
+/// Lighter as a [`VenueSource`]: one `GET` reply.
+pub static SOURCE: OneReply = OneReply {
+    info: &INFO,
+    path: DETAILS_PATH,
+    label: "orderBookDetails",
+    file: DETAILS_FILE,
+    recorded: RECORDED_DETAILS,
+    parse,
+    canonical_of_stored,
+};
 
-/// The registry's Lighter.
-pub static SOURCE: Lighter = Lighter;
-
-fn responses(body: Body) -> Responses {
-    Responses {
-        bodies: vec![(DETAILS_FILE.to_owned(), body)],
-    }
-}
-
-impl VenueSource for Lighter {
-    fn info(&self) -> &'static VenueInfo {
-        &INFO
-    }
-
-    fn check(&self, _settings: &SourceSettings, _origin: Origin) -> Result<(), String> {
-        Ok(())
-    }
-
-    fn source_label(&self, settings: &SourceSettings) -> String {
-        match settings.file(FROM_FILE) {
-            Some(path) => format!("file:{}", path.display()),
-            None => endpoint_label("GET", settings.endpoint(API_URL), "")
-                .trim_start_matches("GET ")
-                .to_owned(),
-        }
-    }
-
-    fn fetch<'a>(
-        &'a self,
-        fetcher: &'a Fetcher,
-        settings: &'a SourceSettings,
-    ) -> BoxFuture<'a, Result<Responses, VenueError>> {
-        Box::pin(async move {
-            fetch(fetcher, settings.endpoint(API_URL))
-                .await
-                .map(responses)
-        })
-    }
-
-    fn read_files(&self, settings: &SourceSettings) -> anyhow::Result<Responses> {
-        let Some(path) = settings.file(FROM_FILE) else {
-            anyhow::bail!("no `--from-file` given");
-        };
-        Ok(responses(read_body(path)?))
-    }
-
-    fn recorded(&self, _settings: &SourceSettings) -> Result<Responses, String> {
-        Ok(responses(recorded()))
-    }
-
-    fn parse(
-        &self,
-        responses: &Responses,
-        _settings: &SourceSettings,
-        _origin: Origin,
-        _observed_at: DateTime<Utc>,
-    ) -> Result<Fetched, VenueError> {
-        let body = responses.get(DETAILS_FILE).ok_or_else(|| {
-            VenueError::new(
-                VENUE,
-                DETAILS_FILE,
-                Cause::Local(format!("no `{DETAILS_FILE}` response")),
-            )
-        })?;
-        Ok(Fetched {
-            markets: parse(body)?,
-            scope: None,
-        })
-    }
-
-    fn canonical_of_stored(&self, token_symbol: &str, _market_name: &str) -> String {
-        symbols::ticker_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).base_symbol
-    }
+fn canonical_of_stored(token_symbol: &str, _market_name: &str) -> String {
+    symbols::ticker_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).base_symbol
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod gmx;
 pub mod http;
 pub mod hyperliquid;
 pub mod lighter;
+pub mod one_reply;
 pub mod ostium;
 pub mod registry;
 pub mod source;

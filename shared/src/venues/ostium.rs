@@ -47,7 +47,9 @@ use serde_json::json;
 
 use futures_util::future::BoxFuture;
 
-use super::check::{MAX_MARKETS, check_markets, check_name, non_negative};
+use super::check::{
+    MAX_MARKETS, check_label, check_markets, check_name, non_negative, show, show_raw,
+};
 use super::http::{Body, Fetcher, VenueError, endpoint_label, one_line, read_body};
 use super::registry::Venue;
 use super::source::{
@@ -487,7 +489,7 @@ fn map_pair(
             one_line(&pair.feed, 80)
         ));
     }
-    check_name("group name", &pair.group.name)?;
+    check_label("group name", &pair.group.name)?;
     let from = pair.from.trim().to_ascii_uppercase();
     let to = pair.to.trim().to_ascii_uppercase();
     let name = format!("{from}/{to}");
@@ -497,15 +499,20 @@ fn map_pair(
     let leverage = if pair_max > 0.0 { pair_max } else { group_max };
     if !(1.0..=super::MAX_LEVERAGE).contains(&leverage) {
         return Err(format!(
-            "effective max leverage of `{n}` is {leverage}× (pair {}, group {}), not in 1..=1000",
-            pair.max_leverage, pair.group.max_leverage
+            "effective max leverage of `{n}` is {}× (pair {}, group {}), not in 1..=1000",
+            show(leverage),
+            show_raw(&pair.max_leverage),
+            show_raw(&pair.group.max_leverage)
         ));
     }
     let taker = round9(scaled("takerFeeP", n, &pair.taker_fee_p, 1e4)?);
     let maker = round9(scaled("makerFeeP", n, &pair.maker_fee_p, 1e4)?);
     for (field, bps) in [("takerFeeP", taker), ("makerFeeP", maker)] {
         if bps > 1000.0 {
-            return Err(format!("`{field}` of `{n}` is {bps} bps, more than 10 %"));
+            return Err(format!(
+                "`{field}` of `{n}` is {} bps, more than 10 %",
+                show(bps)
+            ));
         }
     }
     let long_units = scaled("longOI", n, &pair.long_oi, 1e18)?;
@@ -532,14 +539,16 @@ fn map_pair(
         for (field, v) in [("bid", f.bid), ("mid", f.mid), ("ask", f.ask)] {
             if !(v.is_finite() && v > 0.0) {
                 return Err(format!(
-                    "price feed `{field}` of `{n}` is {v}, not a positive price"
+                    "price feed `{field}` of `{n}` is {}, not a positive price",
+                    show(v)
                 ));
             }
         }
         if f.ask < f.bid {
             return Err(format!(
                 "price feed of `{n}` is crossed: ask {} < bid {}",
-                f.ask, f.bid
+                show(f.ask),
+                show(f.bid)
             ));
         }
     }

@@ -2,7 +2,8 @@
 //! successfully within `--max-sync-age` and has an active market; the success
 //! rate of the window is at least `--min-success-rate` once it holds
 //! `--min-decisions`; the oldest pending `MULTI` signal is younger than
-//! `--max-pending-age`; on Maxxit's schema, no `MULTI` signal of the window
+//! `--max-pending-age`; no run is left RUNNING without a heartbeat (killed, or
+//! its connection lost); on Maxxit's schema, no `MULTI` signal of the window
 //! was executed by its executor without a routing decision. Exit 0 when all
 //! pass, 1 otherwise.
 
@@ -20,8 +21,8 @@ use crate::output::{Format, Table};
 /// One check and its verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// `sync-age`, `active-markets`, `success-rate`, `pending-age` or
-    /// `executed-unrouted` (Maxxit's schema).
+    /// `sync-age`, `active-markets`, `success-rate`, `pending-age`,
+    /// `stale-runs` or `executed-unrouted` (Maxxit's schema).
     pub check: &'static str,
     /// The venue checked, for per-venue checks.
     pub venue: Option<String>,
@@ -110,6 +111,7 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     .await?;
     let host = agent_where::db::host::detect(&tx).await?;
     let pending = stats::pending(&tx, host).await?;
+    let stale = stats::stale_runs(&tx).await?;
     let executed_unrouted = if host.is_maxxit() {
         Some(stats::executed_unrouted(&tx, window.since, window.until).await?)
     } else {
@@ -196,6 +198,7 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
             ),
         },
     });
+    checks.push(stale_check(&stale));
     if let Some(n) = executed_unrouted {
         #[allow(clippy::cast_precision_loss)]
         checks.push(Check {
@@ -221,6 +224,56 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     } else {
         Outcome::Failed
     })
+}
+
+/// `stale-runs`: no run left RUNNING that can no longer finish (a routing
+/// run without a heartbeat, a sync run, for longer than the staleness limit).
+fn stale_check(stale: &[stats::StaleRun]) -> Check {
+    let limit = agent_where::db::routing::RUN_STALE_AFTER.as_secs_f64();
+    let described: Vec<String> = stale
+        .iter()
+        .take(3)
+        .map(|r| match r.kind.as_str() {
+            "sync" => format!(
+                "{} sync run started {} UTC",
+                r.venue.as_deref().unwrap_or("?"),
+                r.started_at.format("%Y-%m-%d %H:%M:%S")
+            ),
+            _ => format!(
+                "routing run {} on {} pid {}, last heartbeat {} UTC",
+                r.id,
+                r.host.as_deref().unwrap_or("?"),
+                r.pid.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+                r.last_seen_at.format("%Y-%m-%d %H:%M:%S")
+            ),
+        })
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    Check {
+        check: "stale-runs",
+        venue: None,
+        ok: stale.is_empty(),
+        value: Some(stale.len() as f64),
+        threshold: limit,
+        detail: if stale.is_empty() {
+            format!(
+                "no run left RUNNING without a heartbeat for more than {}",
+                human_age(limit)
+            )
+        } else {
+            format!(
+                "{} run(s) RUNNING without a heartbeat for more than {} (killed or lost the database connection): {}{}; the next run of the same kind marks them FAILED",
+                stale.len(),
+                human_age(limit),
+                described.join("; "),
+                if stale.len() > described.len() {
+                    "; …"
+                } else {
+                    ""
+                }
+            )
+        },
+    }
 }
 
 fn window_words(w: &Window) -> String {

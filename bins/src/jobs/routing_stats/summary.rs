@@ -540,9 +540,22 @@ fn summary_table(r: &SummaryReport) -> String {
 
     let runs = &r.routing_runs;
     out.push_str(&format!(
-        "\nrouting runs started in the window: {} ({} completed, {} failed, {} running); claimed {}, routed {}, skipped {}\n",
-        runs.runs, runs.completed, runs.failed, runs.running, runs.claimed, runs.routed, runs.skipped
+        "\nrouting runs started in the window: {} ({} completed, {} failed, {} running, {} stale); claimed {}, routed {}, skipped {}\n",
+        runs.runs,
+        runs.completed,
+        runs.failed,
+        runs.running,
+        runs.stale,
+        runs.claimed,
+        runs.routed,
+        runs.skipped
     ));
+    if runs.stale > 0 {
+        out.push_str(&format!(
+            "stale: RUNNING without a heartbeat for more than {}: killed or lost its connection; the next routing run marks it FAILED\n",
+            human_age(agent_where::db::routing::RUN_STALE_AFTER.as_secs_f64())
+        ));
+    }
     out.push_str(&match (&runs.last_status, runs.last_started_at) {
         (Some(status), Some(at)) => format!(
             "last routing run: {status}, started {} UTC ({} ago)\n",
@@ -663,6 +676,7 @@ fn summary_csv(r: &SummaryReport) -> Result<String> {
         ("completed", runs.completed),
         ("failed", runs.failed),
         ("running", runs.running),
+        ("stale", runs.stale),
         ("claimed", runs.claimed),
         ("routed", runs.routed),
         ("skipped", runs.skipped),

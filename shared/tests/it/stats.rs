@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use tokio_postgres::Client;
 use uuid::Uuid;
 
-const SEED: &str = include_str!("stats_seed.sql");
+const SEED: &str = include_str!("../stats_seed.sql");
 const ALPHA: &str = "a0000000-0000-4000-8000-000000000001";
 
 /// One history row as the reference model sees it.

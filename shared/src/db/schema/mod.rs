@@ -1,13 +1,19 @@
 //! The database schema: forward-only migrations from `migrations/`, embedded
-//! in the binaries and applied by `setup-agent-where` under an advisory lock,
-//! and the version check every other binary runs before it touches data.
+//! in the binaries and applied by `setup-agent-where` under an advisory lock;
+//! the objects they build, verified in the catalog ([`objects`], against the
+//! Prisma models of [`prisma`]) and repaired when another tool removed them;
+//! and the check every other binary runs before it touches data.
 
 use anyhow::{Context, Result, bail};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient};
 
 use super::connect::DatabaseUrl;
+use super::typed;
 use super::{DbContext, databases};
+
+pub mod objects;
+pub mod prisma;
 
 mod embedded {
     refinery::embed_migrations!("../migrations");
@@ -80,13 +86,13 @@ pub async fn inspect(client: &Client) -> Result<SchemaState> {
         .db_context("cannot read the schema version")?
         .is_empty();
     let applied_rows = if exists {
-        client
-            .query(
-                include_str!("../../../sql/schema/applied_migrations.sql"),
-                &[],
-            )
-            .await
-            .db_context("cannot read the schema version")?
+        typed::query(
+            client,
+            include_str!("../../../../sql/schema/applied_migrations.sql"),
+            &[],
+        )
+        .await
+        .db_context("cannot read the schema version")?
     } else {
         Vec::new()
     };
@@ -149,29 +155,101 @@ pub async fn ensure_current(client: &Client) -> Result<()> {
             state.latest
         );
     }
+    let problems = objects::verify(client).await?;
+    if !problems.is_empty() {
+        bail!(
+            "the database lacks objects Agent Where needs, removed by another tool (a `prisma db push`?): {}: run `setup-agent-where` to repair",
+            summary(&problems)
+        );
+    }
     Ok(())
 }
 
-/// Applies every pending migration while holding the migration advisory
+/// The first problems, `; `-separated, and how many more there are.
+#[must_use]
+pub fn summary(problems: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = problems
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if problems.len() > SHOWN {
+        text.push_str(&format!(" (and {} more)", problems.len() - SHOWN));
+    }
+    text
+}
+
+/// Re-creates the objects another tool removed by re-running every
+/// migration of this build in one transaction, under the migration lock
+/// (as [`migrate`] takes it): each migration is written to be re-run (`IF
+/// NOT EXISTS`, `OR REPLACE`, guarded blocks) and leaves what exists as it
+/// is. Returns the problems that remain (what re-running cannot fix, such as
+/// a column whose type was changed), empty when all is repaired; what it
+/// could fix is kept.
+pub async fn repair(
+    url: &DatabaseUrl,
+    client: &mut Client,
+    lock_timeout: std::time::Duration,
+) -> Result<Vec<String>> {
+    let lock =
+        super::locks::acquire(url, MIGRATION_LOCK_KEY, "the migration lock", lock_timeout).await?;
+    let result = repair_locked(client).await;
+    let released = lock.release().await;
+    let remaining = result?;
+    released.context("the migration lock was lost while repairing (its connection ended): run setup-agent-where again to verify the schema")?;
+    Ok(remaining)
+}
+
+async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
+    if objects::verify(&*client).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    preflight(client).await?;
+    let runner = embedded::migrations::runner();
+    let mut migrations: Vec<_> = runner.get_migrations().iter().collect();
+    migrations.sort_by_key(|m| m.version());
+    let tx = client
+        .transaction()
+        .await
+        .db_context("cannot start the repair")?;
+    for m in migrations {
+        let Some(sql) = m.sql() else { continue };
+        tx.batch_execute(sql).await.with_db_context(|| {
+            format!(
+                "cannot repair: re-running V{}__{} failed",
+                m.version(),
+                m.name()
+            )
+        })?;
+    }
+    let remaining = objects::verify(&tx).await?;
+    tx.commit().await.db_context("cannot commit the repair")?;
+    Ok(remaining)
+}
+
+/// Applies every pending migration on `client` while holding the migration
 /// lock, so concurrent setups migrate once and all succeed. Returns the
 /// versions this call applied (empty when another caller got there first).
-pub async fn migrate(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
-    client
-        .execute(
-            include_str!("../../../sql/locks/advisory_lock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await
-        .db_context("cannot take the migration lock")?;
+///
+/// The lock is transaction-scoped and held on a second connection to `url`
+/// ([`super::locks`]), so it holds behind a transaction-mode pooler and is
+/// never left on a pooled connection; waiting for it ends after
+/// `lock_timeout` with an error naming the holder. Releasing it is checked:
+/// a lock lost meanwhile fails the setup, since the migrations may then
+/// have run unprotected.
+pub async fn migrate(
+    url: &DatabaseUrl,
+    client: &mut Client,
+    lock_timeout: std::time::Duration,
+) -> Result<Vec<EmbeddedMigration>> {
+    let lock =
+        super::locks::acquire(url, MIGRATION_LOCK_KEY, "the migration lock", lock_timeout).await?;
     let result = migrate_locked(client).await;
-    let unlock = client
-        .execute(
-            include_str!("../../../sql/locks/advisory_unlock.sql"),
-            &[&MIGRATION_LOCK_KEY],
-        )
-        .await;
+    let released = lock.release().await;
     let applied = result?;
-    unlock.db_context("cannot release the migration lock")?;
+    released.context("the migration lock was lost while migrating (its connection ended): run setup-agent-where again to verify the schema")?;
     Ok(applied)
 }
 
@@ -205,14 +283,14 @@ async fn preflight(client: &Client) -> Result<()> {
     if present.is_empty() {
         return Ok(());
     }
-    let globals: i64 = client
-        .query_one(
-            include_str!("../../../sql/schema/count_global_configs.sql"),
-            &[],
-        )
-        .await
-        .and_then(|r| r.try_get(0))
-        .db_context("cannot read `venue_routing_config`")?;
+    let globals: i64 = typed::query_one(
+        client,
+        include_str!("../../../../sql/schema/count_global_configs.sql"),
+        &[],
+    )
+    .await
+    .and_then(|r| r.try_get(0))
+    .db_context("cannot read `venue_routing_config`")?;
     if globals > 1 {
         bail!(
             "`venue_routing_config` holds {globals} global rows (agent_id IS NULL): keep one, delete the others, then run setup-agent-where again (nothing was changed)"
@@ -307,13 +385,13 @@ pub async fn existing_tables<C: GenericClient>(
     client: &C,
     tables: &[&str],
 ) -> Result<Vec<String>, tokio_postgres::Error> {
-    client
-        .query(
-            include_str!("../../../sql/schema/existing_tables.sql"),
-            &[&tables],
-        )
-        .await?
-        .iter()
-        .map(|r| r.try_get("name"))
-        .collect()
+    typed::query(
+        client,
+        include_str!("../../../../sql/schema/existing_tables.sql"),
+        &[&tables],
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get("name"))
+    .collect()
 }

@@ -85,6 +85,7 @@ async fn apply(client: &mut Client, venue: Venue, list: &[Market]) -> Result<()>
         dry_run: false,
         source: "test".to_owned(),
         started_at: Utc::now(),
+        lock_timeout: agent_where::db::locks::DEFAULT_TIMEOUT,
     };
     markets::apply(client, venue, list, &options).await?;
     Ok(())

@@ -15,6 +15,7 @@ fn options(scope: Option<Vec<String>>) -> ApplyOptions {
         dry_run: false,
         source: "test".to_owned(),
         started_at: Utc::now(),
+        lock_timeout: agent_where::db::locks::DEFAULT_TIMEOUT,
     }
 }
 

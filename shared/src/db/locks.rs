@@ -1,0 +1,153 @@
+//! Advisory locks that hold behind a transaction-mode pooler, and that are
+//! never waited for without end.
+//!
+//! A session-level advisory lock (`pg_advisory_lock`) belongs to a server
+//! connection. Behind a transaction pooler one client's statements run on
+//! several server connections: the unlock may reach another connection (and
+//! return false) while the lock stays on an idle pooled connection, where
+//! the next waiter hangs forever; and two clients may both "hold" it. Every
+//! lock here is transaction-scoped instead (`pg_try_advisory_xact_lock`),
+//! taken in a transaction kept open on a connection of its own: an open
+//! transaction keeps its one server connection, with a pooler or without,
+//! and the lock ends with the transaction (commit, rollback, or the
+//! connection dying), so it cannot be left behind.
+//!
+//! Waiting is polling in short transactions, so a waiter holds no server
+//! connection of the pooler between attempts (a pool of N connections is
+//! not exhausted by N waiting setups), and it ends at a deadline with an
+//! error naming the holder.
+
+use std::time::Duration;
+
+use anyhow::{Result, anyhow};
+use tokio::time::Instant;
+use tokio_postgres::Client;
+
+use super::connect::DatabaseUrl;
+use super::{DbContext, typed};
+
+/// How long a tool waits by default for a lock another run holds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+const TRY_LOCK: &str = include_str!("../../../sql/locks/try_xact_lock.sql");
+const HOLDER: &str = include_str!("../../../sql/locks/advisory_holder.sql");
+
+/// A transaction-scoped advisory lock, held by an open transaction on a
+/// connection of its own until [`HeldLock::release`] (or until dropped,
+/// which closes the connection and so ends the transaction).
+pub struct HeldLock {
+    client: Client,
+    what: String,
+}
+
+impl HeldLock {
+    /// Ends the lock's transaction. An error means the lock was lost before
+    /// this point (its connection died, e.g. a server-side timeout), so the
+    /// work it protected may have run unprotected: the caller must say so.
+    pub async fn release(self) -> Result<()> {
+        self.client
+            .batch_execute("COMMIT")
+            .await
+            .with_db_context(|| format!("cannot release {}", self.what))
+    }
+}
+
+/// Takes the advisory lock `key` (named `what` in messages: "the migration
+/// lock"), waiting at most `timeout` for another session to let go of it.
+/// Opens a connection of its own for it.
+pub async fn acquire(
+    url: &DatabaseUrl,
+    key: i64,
+    what: &str,
+    timeout: Duration,
+) -> Result<HeldLock> {
+    let client = url.connect().await?;
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(50);
+    let mut said = false;
+    loop {
+        // Transaction control, not a query: sent as the simple protocol.
+        client
+            .batch_execute("BEGIN")
+            .await
+            .with_db_context(|| format!("cannot take {what}"))?;
+        let locked: bool = typed::query_one(&client, TRY_LOCK, &[&key])
+            .await
+            .and_then(|row| row.try_get("locked"))
+            .with_db_context(|| format!("cannot take {what}"))?;
+        if locked {
+            return Ok(HeldLock {
+                client,
+                what: what.to_owned(),
+            });
+        }
+        client
+            .batch_execute("ROLLBACK")
+            .await
+            .with_db_context(|| format!("cannot take {what}"))?;
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(timeout_error(&client, key, what, timeout).await);
+        }
+        if !said {
+            tracing::info!(
+                "waiting for {what}: another session holds it (at most {})",
+                seconds(timeout)
+            );
+            said = true;
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+/// `cannot take the migration lock: another session held it for more than
+/// 2 s: pid 123 (…, idle for 40 s) …`, with what to do about it.
+async fn timeout_error(client: &Client, key: i64, what: &str, timeout: Duration) -> anyhow::Error {
+    let holder = typed::query_opt(client, HOLDER, &[&key])
+        .await
+        .ok()
+        .flatten();
+    let Some(row) = holder else {
+        return anyhow!(
+            "cannot take {what}: another session held it for more than {} (lock timeout; raise --lock-timeout if it is just slow)",
+            seconds(timeout)
+        );
+    };
+    let pid: i32 = row.try_get("pid").unwrap_or_default();
+    let mut about = Vec::new();
+    if let Ok(Some(app)) = row.try_get::<_, Option<String>>("application_name")
+        && !app.is_empty()
+    {
+        about.push(format!("application `{app}`"));
+    }
+    if let Ok(Some(client_addr)) = row.try_get::<_, Option<String>>("client") {
+        about.push(format!("from {client_addr}"));
+    }
+    let state: Option<String> = row.try_get("state").ok().flatten();
+    if let Some(state) = &state {
+        let since = row
+            .try_get::<_, Option<f64>>("state_seconds")
+            .ok()
+            .flatten()
+            .map(|s| format!(" for {s:.0} s"))
+            .unwrap_or_default();
+        about.push(format!("{state}{since}"));
+    }
+    let advice = if state.as_deref() == Some("idle") {
+        format!(
+            "an idle holder is a lock left on a pooled connection (by an older setup over a transaction pooler): end it with `SELECT pg_terminate_backend({pid})` or restart the pooler"
+        )
+    } else {
+        "wait for it, or raise --lock-timeout if it is just slow".to_owned()
+    };
+    anyhow!(
+        "cannot take {what}: another session held it for more than {} (lock timeout): pid {pid} ({}); {advice}",
+        seconds(timeout),
+        about.join(", ")
+    )
+}
