@@ -85,9 +85,14 @@ impl SetupReport {
             done.push(format!("applied {}", self.applied_migrations.join(", ")));
         }
         if !self.repaired.is_empty() {
+            let repaired: Vec<&str> = self
+                .repaired
+                .iter()
+                .map(|p| p.strip_suffix(" is missing").unwrap_or(p))
+                .collect();
             done.push(format!(
-                "repaired what another tool removed: {}",
-                self.repaired.join("; ")
+                "re-created what another tool removed: {}",
+                repaired.join("; ")
             ));
         }
         if self.created_global_config {
