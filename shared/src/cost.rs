@@ -1,7 +1,7 @@
 //! What an order costs on a market, and whether the market can take it: the
 //! typed figures a sync stores with each market (`venue_markets.cost_model`,
 //! `depth_curve`, `close_fee_bps`, the per-side capacities and the
-//! day-trading columns, migration V6) and the pure arithmetic that prices an
+//! day-trading columns, migration V11) and the pure arithmetic that prices an
 //! order from them.
 //!
 //! Venue modules fill these types from their own documented rules (fee

@@ -1,7 +1,7 @@
 -- The estimated cost of the chosen venue over the routed decisions of a window:
 -- one row per selected venue and one for all of them (venue NULL), with how
 -- many routed decisions carry a figure (`total_cost_bps` in the chosen venue's
--- venue_availability entry, written since migration V6), how many of those are
+-- venue_availability entry, written since migration V11), how many of those are
 -- at the order's notional (cost_basis = 'order_notional', the rest top of book)
 -- and the exact means of the total and its parts, in bps.
 -- $1 since, $2 until, $3 token, $4 agent, $5 venue: as in group_by.sql.

@@ -4,7 +4,7 @@
 -- $5 venue (selected or checked), $6 key: all|venue|token|reason|agent|hour|day|cost|capacity,
 -- $7 maximum number of groups (NULL = all).
 -- cost: band of the chosen venue's estimated all-in cost (venue_availability ->
--- venue -> total_cost_bps, written since migration V6): `0-5 bps`, `5-10 bps`,
+-- venue -> total_cost_bps, written since migration V11): `0-5 bps`, `5-10 bps`,
 -- `10-20 bps`, `20-50 bps`, `50+ bps`, `(no figure)`; skipped decisions `(skipped)`.
 -- capacity: the capacity refusals among the checked venues (OPEN_INTEREST_CAP,
 -- ABOVE_CAPACITY, joined by `+`), `(none)` without one.

@@ -1,4 +1,4 @@
--- Agent Where, migration 6: what an order would cost and whether a venue can
+-- Agent Where, migration 11: what an order would cost and whether a venue can
 -- take it (issue 14). Purely additive: new nullable columns, one CHECK, one
 -- view. Re-runnable: setup re-applies migrations to repair objects another
 -- tool removed.
