@@ -1,4 +1,6 @@
--- The columns of the given tables (search path), as PostgreSQL prints them:
+-- The columns of the given tables (search path), as PostgreSQL prints them
+-- (read from pg_attribute, which every role sees whole, unlike
+-- information_schema; host detection and the schema check read it):
 -- type by format_type, default by pg_get_expr. A missing table has no rows.
 SELECT t.name AS table_name,
        a.attname::text AS column_name,

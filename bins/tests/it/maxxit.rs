@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio_postgres::Client;
 use uuid::Uuid;
 
-use crate::support::bin::run;
+use crate::support::bin::{Output, run};
 use crate::support::db::count;
 use crate::support::markets::sync_recorded;
 
@@ -74,6 +74,17 @@ pub async fn maxxit_ready() -> Result<(TestDb, Client)> {
         .expect_code(0, "setup on Maxxit's schema");
     sync_recorded(db.url()).await?;
     Ok((db, client))
+}
+
+/// Routes the fixture's pending signals (its markets were recorded in
+/// January 2026, so any market age is accepted), with `extra` flags; the run
+/// must exit 0.
+async fn route(db: &TestDb, extra: &[&str]) -> Result<Output> {
+    let mut args = vec!["--max-market-age", "1000d"];
+    args.extend_from_slice(extra);
+    let out = run("route-pending-signals", db.url(), &args).await?;
+    out.expect_code(0, &format!("route-pending-signals {extra:?} on Maxxit's schema"));
+    Ok(out)
 }
 
 /// Every column of the given signals and of their positions, as JSON.
@@ -151,13 +162,7 @@ fn skip_code(s: &State) -> &str {
 async fn executed_and_taken_signals_are_never_claimed_changed_or_expired() -> Result<()> {
     let (db, client) = maxxit_ready().await?;
     let before = rows_of(&client, &TAKEN).await?;
-    let out = run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d", "--format", "json"],
-    )
-    .await?;
-    out.expect_code(0, "route on Maxxit's schema");
+    let out = route(&db, &["--format", "json"]).await?;
     assert_eq!(rows_of(&client, &TAKEN).await?, before);
     for id in TAKEN {
         let history = count(
@@ -179,13 +184,7 @@ async fn executed_and_taken_signals_are_never_claimed_changed_or_expired() -> Re
 #[tokio::test]
 async fn deployments_and_open_positions_decide_where_a_signal_goes() -> Result<()> {
     let (db, client) = maxxit_ready().await?;
-    run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d"],
-    )
-    .await?
-    .expect_code(0, "route");
+    route(&db, &[]).await?;
 
     // Both venues enabled: the priority order decides.
     let eth = state(&client, ETH_BOTH_VENUES).await?;
@@ -267,13 +266,7 @@ async fn a_skip_is_binding_for_maxxits_executor_and_routed_signals_reach_it() ->
         before.get(XAU_HYPERLIQUID_ONLY).map(String::as_str),
         Some("MULTI")
     );
-    run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d"],
-    )
-    .await?
-    .expect_code(0, "route");
+    route(&db, &[]).await?;
     let after = executor_sees(&client).await?;
     // Routed signals reach it with their venue; skipped ones drop out.
     assert_eq!(
@@ -310,13 +303,7 @@ async fn a_skip_is_binding_for_maxxits_executor_and_routed_signals_reach_it() ->
 #[tokio::test]
 async fn without_executor_marks_a_skip_stays_invisible_to_the_executor() -> Result<()> {
     let (db, client) = maxxit_ready().await?;
-    run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d", "--no-executor-marks"],
-    )
-    .await?
-    .expect_code(0, "route without marks");
+    route(&db, &["--no-executor-marks"]).await?;
     let s = state(&client, XAU_HYPERLIQUID_ONLY).await?;
     assert_eq!(skip_code(&s), "NO_ENABLED_VENUE");
     assert_eq!(s.trade_executed, None);
@@ -328,13 +315,7 @@ async fn without_executor_marks_a_skip_stays_invisible_to_the_executor() -> Resu
 async fn maxxits_dashboard_table_gets_a_row_per_decision_unless_turned_off() -> Result<()> {
     let (db, client) = maxxit_ready().await?;
     let before = count(&client, "SELECT count(*) FROM agent_routing_history").await?;
-    run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d"],
-    )
-    .await?
-    .expect_code(0, "route");
+    route(&db, &[]).await?;
     let decisions = count(
         &client,
         "SELECT count(*) FROM venue_routing_history WHERE outcome IS NOT NULL",
@@ -373,13 +354,7 @@ async fn maxxits_dashboard_table_gets_a_row_per_decision_unless_turned_off() -> 
 
     // Turned off: nothing more is written there.
     let (db, client) = maxxit_ready().await?;
-    run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d", "--no-agent-routing-history"],
-    )
-    .await?
-    .expect_code(0, "route");
+    route(&db, &["--no-agent-routing-history"]).await?;
     assert_eq!(
         count(&client, "SELECT count(*) FROM agent_routing_history").await?,
         before
@@ -390,13 +365,7 @@ async fn maxxits_dashboard_table_gets_a_row_per_decision_unless_turned_off() -> 
 #[tokio::test]
 async fn health_reports_multi_signals_the_executor_ran_without_a_decision() -> Result<()> {
     let (db, client) = maxxit_ready().await?;
-    run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d"],
-    )
-    .await?
-    .expect_code(0, "route");
+    route(&db, &[]).await?;
     let health = |db_url: String| async move {
         run(
             "routing-stats",
@@ -518,13 +487,7 @@ async fn both_writers_of_venue_markets_keep_their_rows_and_meaning() -> Result<(
             &[&ETH_BOTH_VENUES.parse::<Uuid>()?],
         )
         .await?;
-    run(
-        "route-pending-signals",
-        db.url(),
-        &["--max-market-age", "1000d"],
-    )
-    .await?
-    .expect_code(0, "route");
+    route(&db, &[]).await?;
     let tsla = state(&client, ETH_BOTH_VENUES).await?;
     assert_eq!(tsla.venue, "MULTI", "{tsla:?}");
     assert!(

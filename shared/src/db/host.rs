@@ -143,7 +143,7 @@ pub async fn detect<C: GenericClient>(client: &C) -> Result<HostSchema> {
         .collect();
     let rows = super::typed::query(
         client,
-        include_str!("../../../sql/host/columns.sql"),
+        include_str!("../../../sql/schema/catalog_columns.sql"),
         &[&tables],
     )
     .await
