@@ -57,6 +57,78 @@ impl MarketCost {
     }
 }
 
+/// Why a listed, active market takes no order that opens a position (a
+/// signal that would close one there is not refused). Stored as its code in
+/// `venue_markets.opening_refusal` (migration V17); routing reports the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OpeningRefusal {
+    /// The venue accepts only reduce-only orders on the market (Lighter
+    /// `market_config.force_reduce_only`).
+    ReduceOnly,
+    /// The venue hides the market from its own interface (Lighter
+    /// `market_config.hidden`): no new position is opened there.
+    Hidden,
+    /// The market is priced in a currency other than USD and nothing synced
+    /// converts its figures (Lighter's won-priced books): an order sized in
+    /// USD cannot be placed there.
+    QuoteNotUsd,
+}
+
+impl OpeningRefusal {
+    pub const ALL: [OpeningRefusal; 3] = [
+        OpeningRefusal::ReduceOnly,
+        OpeningRefusal::Hidden,
+        OpeningRefusal::QuoteNotUsd,
+    ];
+
+    /// The stored code, which is also routing's reason code.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            OpeningRefusal::ReduceOnly => "REDUCE_ONLY",
+            OpeningRefusal::Hidden => "HIDDEN",
+            OpeningRefusal::QuoteNotUsd => "QUOTE_NOT_USD",
+        }
+    }
+
+    /// The refusal a stored code names (`None` for anything else).
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<OpeningRefusal> {
+        OpeningRefusal::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// The key of a market's `metadata` under which a venue module states an
+/// [`OpeningRefusal`] (its code); `sql/markets/apply.sql` copies it into
+/// `venue_markets.opening_refusal`. Carried in the metadata so that a venue
+/// that never refuses openings has nothing to say.
+pub const OPENING_REFUSAL_KEY: &str = "opening_refusal";
+
+/// The key of a market's `metadata` under which a venue module states the
+/// largest notional, USD, the venue accepts in **one** order (Lighter
+/// `order_quote_limit`); `sql/markets/apply.sql` copies it into
+/// `venue_markets.max_order_usd`. A larger order is `ABOVE_CAPACITY`.
+pub const MAX_ORDER_USD_KEY: &str = "max_order_usd";
+
+/// The [`OpeningRefusal`] a market's metadata states, if any.
+#[must_use]
+pub fn opening_refusal_of(metadata: &serde_json::Value) -> Option<OpeningRefusal> {
+    metadata
+        .get(OPENING_REFUSAL_KEY)
+        .and_then(serde_json::Value::as_str)
+        .and_then(OpeningRefusal::from_code)
+}
+
+/// The per-order notional cap a market's metadata states, if any.
+#[must_use]
+pub fn max_order_usd_of(metadata: &serde_json::Value) -> Option<f64> {
+    metadata
+        .get(MAX_ORDER_USD_KEY)
+        .and_then(serde_json::Value::as_f64)
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
 /// A market's fee rule and price-impact model (stored as jsonb).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostModel {

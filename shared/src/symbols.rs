@@ -310,6 +310,33 @@ pub fn ticker_market(name: &str, collisions: &[Collision]) -> MarketSymbol {
     }
 }
 
+/// Canonical identity of a venue market the venue itself classes as a
+/// real-world asset (stock, ETF, index, commodity, forex, bond), named by one
+/// glued ticker: the market gets the canonical symbol a signal spelled as the
+/// venue spells it gets ([`Token::parse`]), so the two always meet. Index and
+/// commodity display names map to raw tickers (`US500` → SPX, `US100` → NDX,
+/// `WTI` → CL, `XCU` → HG); a glued fiat pair quoted in USD gives its other
+/// currency (`EURUSD` → EUR), one quoted in another currency keeps both and
+/// that quote (`USDJPY` → USDJPY, quote JPY), as [`pair_market`] does for
+/// Ostium's `EUR/USD` and `USD/JPY`; a glued USD quote is dropped
+/// (`SAMSUNGUSD` → SAMSUNG). Never used for a venue's crypto markets, where
+/// `SPX` is the SPX6900 memecoin ([`ticker_market`] with the venue's
+/// collisions): the asset class decides which rule applies.
+#[must_use]
+pub fn rwa_ticker_market(name: &str) -> MarketSymbol {
+    let upper = name.trim().to_ascii_uppercase();
+    if upper.len() == 6 && upper.is_ascii() && is_fiat(&upper[..3]) && is_fiat(&upper[3..]) {
+        return pair_market(&upper[..3], &upper[3..]);
+    }
+    let base = canonical_symbol(&upper).unwrap_or(upper);
+    MarketSymbol {
+        base_symbol: base,
+        quote_symbol: "USD".to_owned(),
+        price_scale: 1.0,
+        dex: None,
+    }
+}
+
 /// Canonical identity of a perpetual named `TICKER-PERP` (Aevo `ETH-PERP`,
 /// `1000PEPE-PERP`): the ticker rules of [`ticker_market`] after the
 /// `-PERP` suffix. `None` when the name has no `-PERP` suffix or nothing
@@ -562,6 +589,41 @@ mod tests {
         }
         // A signal spelled as the venue spells it meets the market.
         assert_eq!(canonical_symbol("ETH-PERP").as_deref(), Ok("ETH"));
+    }
+
+    #[test]
+    fn real_world_asset_tickers_meet_the_signals_that_name_them() {
+        for (ticker, base, quote) in [
+            ("US500", "SPX", "USD"),
+            ("US100", "NDX", "USD"),
+            ("WTI", "CL", "USD"),
+            ("XCU", "HG", "USD"),
+            ("XAU", "XAU", "USD"),
+            ("EURUSD", "EUR", "USD"),
+            ("USDJPY", "USDJPY", "JPY"),
+            ("USDKRW", "USDKRW", "KRW"),
+            ("SAMSUNGUSD", "SAMSUNG", "USD"),
+            ("TSLA", "TSLA", "USD"),
+        ] {
+            let m = rwa_ticker_market(ticker);
+            assert_eq!(
+                (
+                    m.base_symbol.as_str(),
+                    m.quote_symbol.as_str(),
+                    m.price_scale
+                ),
+                (base, quote, 1.0),
+                "{ticker}"
+            );
+            // A signal spelled as the venue spells it meets the market.
+            assert_eq!(canonical_symbol(ticker).as_deref(), Ok(base), "{ticker}");
+        }
+        // The same ticker on a crypto-only listing is the memecoin, never the index.
+        assert_eq!(
+            ticker_market("SPX", &CRYPTO_ONLY_COLLISIONS).base_symbol,
+            "SPX6900"
+        );
+        assert_eq!(rwa_ticker_market("SPX").base_symbol, "SPX");
     }
 
     #[test]

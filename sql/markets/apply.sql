@@ -17,7 +17,10 @@
 -- day_trading_toggle_at and depth_synced_at (observation times). A market
 -- without a depth curve in this list keeps its stored curve and the time of
 -- the sync that wrote it (routing then knows the curve is older than the
--- market's figures). $1 venue; $2 scope (dex names, '' = main dex, NULL =
+-- market's figures). A market that takes no opening order and the largest
+-- order it takes (opening_refusal, max_order_usd: V17) are what the venue
+-- module states under those keys of the market's metadata
+-- (shared/src/cost.rs, OPENING_REFUSAL_KEY, MAX_ORDER_USD_KEY). $1 venue; $2 scope (dex names, '' = main dex, NULL =
 -- whole venue); $3.. one array per column, in the order of the column list.
 WITH input AS (
     SELECT *
@@ -54,7 +57,7 @@ upserted AS (
         taker_fee_bps, maker_fee_bps, funding_rate, metadata, last_synced, delisted_at,
         close_fee_bps, long_capacity_usd, short_capacity_usd, at_open_interest_cap,
         overnight_max_leverage, day_trading_closed, day_trading_toggle_at, cost_model,
-        depth_curve, depth_synced_at
+        depth_curve, depth_synced_at, opening_refusal, max_order_usd
     )
     SELECT $1::text::venue_t, i.token_symbol, i.market_name, i.market_index, i.base_symbol,
            i.quote_symbol, i.price_scale, i.dex, i.listed AND coalesce(i.market_open, true),
@@ -66,7 +69,8 @@ upserted AS (
            i.metadata, now(), CASE WHEN i.listed THEN NULL ELSE now() END,
            i.close_fee_bps, i.long_capacity_usd, i.short_capacity_usd, i.at_open_interest_cap,
            i.overnight_max_leverage, i.day_trading_closed, i.day_trading_toggle_at, i.cost_model,
-           i.depth_curve, CASE WHEN i.depth_curve IS NOT NULL THEN now() END
+           i.depth_curve, CASE WHEN i.depth_curve IS NOT NULL THEN now() END,
+           i.metadata ->> 'opening_refusal', (i.metadata ->> 'max_order_usd')::float8
     FROM input i
     ON CONFLICT (venue, token_symbol) DO UPDATE SET
         market_name = EXCLUDED.market_name,
@@ -106,7 +110,9 @@ upserted AS (
         cost_model = EXCLUDED.cost_model,
         depth_curve = coalesce(EXCLUDED.depth_curve, m.depth_curve),
         depth_synced_at = CASE WHEN EXCLUDED.depth_curve IS NOT NULL THEN EXCLUDED.depth_synced_at
-                               ELSE m.depth_synced_at END
+                               ELSE m.depth_synced_at END,
+        opening_refusal = EXCLUDED.opening_refusal,
+        max_order_usd = EXCLUDED.max_order_usd
     RETURNING m.token_symbol, m.delisted_at IS NULL AS listed,
               to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' - 'day_trading_toggle_at'
                   - 'depth_synced_at' AS snapshot

@@ -4,7 +4,9 @@
 -- successful sync (kind 'sync'), and the database clock (kind 'clock').
 -- A market's depth curve is returned only when the sync that wrote the
 -- market's current figures also wrote it (depth_synced_at = last_synced);
--- an older curve is flagged depth_stale instead.
+-- an older curve is flagged depth_stale instead. opening_refusal and
+-- max_order_usd (V17): a market that takes no opening order, and the largest
+-- order it takes.
 SELECT 'market' AS kind,
        m.venue::text AS venue,
        m.token_symbol,
@@ -29,6 +31,8 @@ SELECT 'market' AS kind,
        m.long_capacity_usd,
        m.short_capacity_usd,
        m.at_open_interest_cap,
+       m.opening_refusal,
+       m.max_order_usd,
        m.overnight_max_leverage,
        m.day_trading_closed,
        m.day_trading_toggle_at,
@@ -40,7 +44,7 @@ FROM venue_markets AS m
 UNION ALL
 SELECT 'sync', r.venue::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        max(r.finished_at)
 FROM venue_sync_runs AS r
 WHERE r.status = 'SUCCEEDED'
@@ -49,5 +53,5 @@ GROUP BY r.venue
 UNION ALL
 SELECT 'clock', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        transaction_timestamp()

@@ -24,6 +24,7 @@ use super::config::load_config_set;
 use super::host::HostSchema;
 use super::typed::{self, Param};
 use super::{DbContext, Pooler};
+use crate::cost::OpeningRefusal;
 use crate::domain::Venue;
 use crate::routing::{
     BatchDecisions, Counts, Decided, DecisionView, Deployment, MarketRow, MarketSnapshot,
@@ -431,6 +432,12 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
                 long_capacity_usd: row.try_get("long_capacity_usd")?,
                 short_capacity_usd: row.try_get("short_capacity_usd")?,
                 at_open_interest_cap: row.try_get("at_open_interest_cap")?,
+                // A code this build does not know refuses openings as the
+                // most conservative known refusal would: never silently open.
+                opening_refusal: row
+                    .try_get::<_, Option<&str>>("opening_refusal")?
+                    .map(|c| OpeningRefusal::from_code(c).unwrap_or(OpeningRefusal::ReduceOnly)),
+                max_order_usd: row.try_get("max_order_usd")?,
                 overnight_max_leverage: row.try_get("overnight_max_leverage")?,
                 day_trading_closed: row.try_get("day_trading_closed")?,
                 day_trading_toggle_at: row.try_get("day_trading_toggle_at")?,

@@ -31,10 +31,11 @@ use crate::symbols::{SymbolError, Token};
 /// venue was refused only because it is not enabled, else
 /// `NO_VENUE_AVAILABLE`. `order` is the signal's order as the batch sized it
 /// ([`OrderSize::of`]): a considered venue whose market is at its
-/// open-interest cap on the signal's side, or has less capacity left than
-/// the order, is not available (an open position's venue is not refused for
-/// capacity: the signal may close the position, and positions do not say
-/// their side).
+/// open-interest cap on the signal's side, has less capacity left than the
+/// order, accepts smaller orders only, or takes no opening order at all
+/// (reduce-only, hidden, not priced in USD) is not available (an open
+/// position's venue is refused for none of these: the signal may close the
+/// position, and positions do not say their side).
 #[must_use]
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
@@ -290,19 +291,32 @@ fn market_verdict(m: &MarketRow, wanted: &Wanted<'_>) -> Verdict {
     if !wanted.capacity {
         return Verdict::Available;
     }
+    if let Some(refusal) = m.opening_refusal {
+        return Verdict::OpeningRefused(refusal);
+    }
     let capacity = match wanted.side {
         Side::Long => m.long_capacity_usd,
         Side::Short => m.short_capacity_usd,
+    }
+    .filter(|c| !c.is_nan());
+    if capacity.is_some_and(|c| c <= 0.0) {
+        return Verdict::OpenInterestCap { side: wanted.side };
+    }
+    // The tighter of what the side has left and what one order may be.
+    let bound = match (capacity, m.max_order_usd.filter(|c| !c.is_nan())) {
+        (Some(side), Some(order)) if order < side => Some((order, true)),
+        (Some(side), _) => Some((side, false)),
+        (None, Some(order)) => Some((order, true)),
+        (None, None) => None,
     };
-    if let Some(capacity) = capacity.filter(|c| !c.is_nan()) {
-        if capacity <= 0.0 {
-            return Verdict::OpenInterestCap { side: wanted.side };
-        }
-        if let Some(notional) = wanted.order.notional_usd
-            && notional > capacity
-        {
-            return Verdict::AboveCapacity { notional, capacity };
-        }
+    if let (Some((capacity, per_order)), Some(notional)) = (bound, wanted.order.notional_usd)
+        && notional > capacity
+    {
+        return Verdict::AboveCapacity {
+            notional,
+            capacity,
+            per_order,
+        };
     }
     Verdict::Available
 }

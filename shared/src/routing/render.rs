@@ -264,7 +264,11 @@ fn chain(
                     }
                 }
             }
-            Verdict::AboveCapacity { notional, capacity } => {
+            Verdict::AboveCapacity {
+                notional,
+                capacity,
+                per_order,
+            } => {
                 out.push_str(check.verdict.code());
                 out.push_str(" (");
                 if let Some(m) = market {
@@ -272,12 +276,13 @@ fn chain(
                 }
                 let _ = write!(
                     out,
-                    "{} order, {} left)",
+                    "{} order, {} {})",
                     format_usd(notional),
-                    format_usd(capacity)
+                    format_usd(capacity),
+                    if per_order { "max per order" } else { "left" }
                 );
             }
-            Verdict::Delisted | Verdict::MarketClosed => {
+            Verdict::Delisted | Verdict::MarketClosed | Verdict::OpeningRefused(_) => {
                 out.push_str(check.verdict.code());
                 if let Some(m) = market {
                     let _ = write!(out, " ({})", m.market_symbol());
@@ -543,6 +548,10 @@ fn cost_json(
     };
     if let Some(c) = capacity {
         out.push_str(",\"capacity_usd\":");
+        push_number(out, c);
+    }
+    if let Some(c) = m.max_order_usd {
+        out.push_str(",\"max_order_usd\":");
         push_number(out, c);
     }
     let Some(e) = cost::estimate(m, side, order, options.now) else {

@@ -36,8 +36,10 @@ pub struct MarketSnapshot {
 impl MarketSnapshot {
     /// Indexes `markets`. Several markets of one venue with the same canonical
     /// symbol: a row Agent Where wrote wins over one only another writer
-    /// keeps, then a listed one over a delisted one, then an open one, then
-    /// the unscaled contract, then the lowest market index.
+    /// keeps, then a listed one over a delisted one, then one that takes
+    /// opening orders (Lighter's USD-priced `SAMSUNGUSD` over its won-priced
+    /// `SAMSUNG`), then an open one, then the unscaled contract, then the
+    /// lowest market index.
     #[must_use]
     pub fn new(markets: Vec<MarketRow>, last_sync: &[(Venue, DateTime<Utc>)]) -> MarketSnapshot {
         let mut snapshot = MarketSnapshot {
@@ -114,10 +116,11 @@ impl MarketSnapshot {
 }
 
 /// Ordering key among markets of one venue sharing a canonical symbol.
-fn rank(m: &MarketRow) -> (bool, bool, bool, bool, i64, &str) {
+fn rank(m: &MarketRow) -> (bool, bool, bool, bool, bool, i64, &str) {
     (
         !m.is_own(),
         !m.is_listed(),
+        m.opening_refusal.is_some(),
         m.market_open == Some(false),
         (m.price_scale - 1.0).abs() > f64::EPSILON,
         m.market_index.map_or(i64::MAX, i64::from),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use crate::cost::{CostModel, DepthCurve};
+use crate::cost::{CostModel, DepthCurve, OpeningRefusal, max_order_usd_of, opening_refusal_of};
 
 use crate::domain::{ConfigSource, Side, Strategy, Usd, Venue};
 use crate::symbols::{SymbolError, Token};
@@ -343,6 +343,10 @@ pub struct MarketRow {
     pub short_capacity_usd: Option<f64>,
     /// The venue lists the market at its open-interest cap.
     pub at_open_interest_cap: Option<bool>,
+    /// Why the market takes no opening order (`None`: it takes them).
+    pub opening_refusal: Option<OpeningRefusal>,
+    /// The largest notional one order may have, USD (`None`: no known cap).
+    pub max_order_usd: Option<f64>,
     /// Max leverage of positions held overnight, the observed day-trading
     /// state and when it flips.
     pub overnight_max_leverage: Option<f64>,
@@ -384,6 +388,8 @@ impl From<&crate::domain::Market> for MarketRow {
             long_capacity_usd: m.cost.long_capacity_usd,
             short_capacity_usd: m.cost.short_capacity_usd,
             at_open_interest_cap: m.cost.at_open_interest_cap,
+            opening_refusal: opening_refusal_of(&m.metadata),
+            max_order_usd: max_order_usd_of(&m.metadata),
             overnight_max_leverage: m.cost.overnight_max_leverage,
             day_trading_closed: m.cost.day_trading_closed,
             day_trading_toggle_at: m.cost.day_trading_toggle_at,
@@ -487,11 +493,17 @@ pub enum Verdict {
     OpenInterestCap {
         side: Side,
     },
-    /// The order is larger than the capacity left on the signal's side.
+    /// The order is larger than the capacity left on the signal's side, or
+    /// (`per_order`) than the largest order the market accepts.
     AboveCapacity {
         notional: f64,
         capacity: f64,
+        per_order: bool,
     },
+    /// The market takes no order that opens a position (reduce-only, hidden,
+    /// or priced in a currency nothing converts to USD); its code is the
+    /// refusal's own (`REDUCE_ONLY`, `HIDDEN`, `QUOTE_NOT_USD`).
+    OpeningRefused(OpeningRefusal),
     /// The venue could take the signal, but the signal's deployment has not
     /// enabled it.
     NotEnabled,
@@ -511,6 +523,7 @@ impl Verdict {
             Verdict::LeverageAboveMax { .. } => "LEVERAGE_ABOVE_MAX",
             Verdict::OpenInterestCap { .. } => "OPEN_INTEREST_CAP",
             Verdict::AboveCapacity { .. } => "ABOVE_CAPACITY",
+            Verdict::OpeningRefused(refusal) => refusal.code(),
             Verdict::NotEnabled => "NOT_ENABLED",
         }
     }

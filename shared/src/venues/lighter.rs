@@ -1,36 +1,95 @@
 //! Lighter perpetuals: one public call, `GET /api/v1/orderBookDetails`, the
-//! order books with fees, size decimals, margin fractions, prices, 24 h
-//! volume and open interest (`GET /api/v1/orderBooks` lists the same books
-//! without the market statistics, so it is not needed). Sources: the
-//! `OrderBookDetail` model of Lighter's generated Python SDK (copy in
-//! yeule0/lighter-python@7e61c2a `docs/OrderBookDetail.md`: field names and
-//! types), clients reading the live reply (`{"code":200,
-//! "order_book_details":[…]}`, `market_type` `perp`/`spot`, `mark_price`,
-//! `index_price`, `market_config`), and Lighter's docs (zero fees for
-//! standard accounts). `shared/fixtures/README.md` says which values are real.
+//! order books with fees, size decimals, margin fractions, market
+//! configuration and, on a live reply, prices, 24 h volume and open interest
+//! (`GET /api/v1/orderBooks` lists the same books without the market
+//! statistics, so it is not needed). The asset class of each book (crypto or
+//! a real-world asset, and its category: stock, ETF, FX, commodity, bond,
+//! won-priced) comes from Lighter's token table, built in
+//! (`shared/fixtures/lighter/tokens.json`). `shared/fixtures/README.md` says
+//! which values are real.
+//!
+//! Sources, per field read (repository, path):
+//! - the book: `elliottech/lighter-python` `lighter/models/perps_order_book_detail.py`
+//!   (`PerpsOrderBookDetail`, generated from Lighter's OpenAPI document):
+//!   `symbol`, `market_id`, `market_type` (`perp`/`spot`), `status`
+//!   (`active`/`inactive`), `taker_fee`, `maker_fee`, `min_base_amount`,
+//!   `min_quote_amount`, `supported_size_decimals`,
+//!   `supported_price_decimals`, `order_quote_limit` (string),
+//!   `quote_multiplier`, `default_/min_initial_margin_fraction`,
+//!   `maintenance_margin_fraction`, `last_trade_price`,
+//!   `daily_base_token_volume`, `daily_quote_token_volume`, `open_interest`
+//!   (numbers), `mark_price`, `index_price`, `multiplier` (strings),
+//!   `market_config`;
+//! - `market_config.force_reduce_only`, `market_config.hidden` (booleans):
+//!   `elliottech/lighter-python` `lighter/models/market_config.py`
+//!   (`MarketConfig`);
+//! - `order_quote_limit` is the largest quote amount of one order:
+//!   `elliottech/lighter-ts` `src/store/selectors/validation.ts`
+//!   (`validateQuoteAmountExceedsMax`: `quoteAmount > order_quote_limit`);
+//!   `multiplier` scales only what the interface displays
+//!   (`src/utils/multiplier.ts`), so prices and amounts here are real ones;
+//! - the token table: `elliottech/lighter-ts` `src/fallbacks/tokens.json`
+//!   (types `src/types/tokenlist.ts`: `market` PERPS/SPOT, `asset_type`
+//!   CRYPTO/RWA, `categories` among STOCK, ETF, FX, COMMODITIES, KRW,
+//!   PRE_IPO, COMPUTE, …; optional `backend_symbol`, the book's symbol when
+//!   it differs: `kPEPE` → `1000PEPE`);
+//! - fees: Lighter's docs (zero fees for standard accounts).
+//!
+//! Unverified: how Lighter turns a won-priced book's quote amount into USDC
+//! margin (no SDK model or formula says), so those books are stored with
+//! their USD figures unknown and refused for openings; that the `…USD` twin
+//! of a won-priced book (`SAMSUNGUSD`) is priced in USD is read from its
+//! symbol, not from a field; a book missing from the built-in token table
+//! (listed after that snapshot) is classed unknown and named by the crypto
+//! ticker rules.
 //!
 //! Units: prices, volumes and amounts are plain decimals, as JSON strings or
 //! numbers (both are accepted); `open_interest` and `daily_base_token_volume`
-//! are in base-token units, `daily_quote_token_volume` in USD(C);
-//! `taker_fee`/`maker_fee` are percent of notional (`"0.0200"` = 0.02 % =
-//! 2 bps; standard accounts pay `"0.0000"`); margin fractions are in basis
-//! points of notional (`min_initial_margin_fraction` 200 = 2 % → 50×).
+//! are in base-token units, `daily_quote_token_volume` and
+//! `order_quote_limit` in the quote (USDC); `taker_fee`/`maker_fee` are
+//! percent of notional (`"0.0200"` = 0.02 % = 2 bps; standard accounts pay
+//! `"0.0000"`); margin fractions are in basis points of notional
+//! (`min_initial_margin_fraction` 200 = 2 % → 50×).
 //!
 //! Mapping (one [`Market`] per `perp` order book; spot books are skipped):
-//! - `token_symbol` = `symbol` (`ETH`, `1000PEPE`); `market_name` =
-//!   `SYMBOL/USD`; `market_index` = `market_id`;
-//! - `base_symbol` from [`symbols::ticker_market`] (`1000PEPE` → PEPE ×1000);
+//! - `token_symbol` = `symbol` (`ETH`, `1000PEPE`, `US500`); `market_name` =
+//!   `SYMBOL/QUOTE`; `market_index` = `market_id`;
+//! - `group` from the token table: `crypto`; for a real-world asset its
+//!   category (`forex`, `commodities`, `bonds`, `etfs`, `stocks`, `compute`,
+//!   else `rwa`); unknown (`None`) for a book the table does not list;
+//! - `base_symbol`: crypto books by [`symbols::ticker_market`] (`1000PEPE`
+//!   → PEPE ×1000, `SPX` → SPX6900, the memecoin); real-world assets by
+//!   [`symbols::rwa_ticker_market`] (`US500` → SPX, `WTI` → CL, `XCU` → HG,
+//!   `EURUSD` → EUR, `USDJPY` → USDJPY quoted in JPY, `SAMSUNGUSD` →
+//!   SAMSUNG);
+//! - `quote_symbol` `KRW` for a won-priced book (category `KRW`, symbol not
+//!   ending in `USD`: `SAMSUNG`, `USDKRW`): its price is stored as the venue
+//!   gives it, in won, and its USD figures (open interest, volume,
+//!   liquidity, per-order cap) are unknown: nothing in the reply converts
+//!   them (the `USDKRW` book is a perpetual, not an FX rate, and its mark is
+//!   absent from the snapshot);
 //! - `listed` = `status == "active"`;
-//! - `current_price` = `mark_price`, else `last_trade_price`;
+//! - opening refused ([`OpeningRefusal`], stored in `opening_refusal`):
+//!   `market_config.force_reduce_only` → `REDUCE_ONLY`,
+//!   `market_config.hidden` → `HIDDEN`, a won-priced book → `QUOTE_NOT_USD`
+//!   (both flags are books Lighter winds down: `status` stays `active`);
+//! - `max_order_usd` = `order_quote_limit` (USDHKD: 25): a larger order is
+//!   `ABOVE_CAPACITY`;
+//! - `current_price` = `mark_price`, else `last_trade_price`, unknown when
+//!   the reply carries neither (the SDK's own snapshot drops the statistics:
+//!   such a book is stored, its figures unknown);
 //! - `max_leverage` = ⌊10000 / `min_initial_margin_fraction`⌋;
 //! - `min_position` = 10^−`supported_size_decimals`, the size step in coin
 //!   units (as Hyperliquid's); the minimum order is in metadata;
-//! - `open_interest_usd` = `open_interest` × price; `day_volume_usd` =
-//!   `daily_quote_token_volume`; `liquidity_usd` = min of the two for
-//!   active markets (an order book, as Hyperliquid's), 0 for inactive ones;
+//! - `open_interest_usd` = `open_interest` × price (Lighter counts an
+//!   order's quote amount as size × price against USDC limits, FX books
+//!   included); `day_volume_usd` = `daily_quote_token_volume`;
+//!   `liquidity_usd` = min of the two for active markets (an order book, as
+//!   Hyperliquid's), 0 for inactive ones;
 //! - fees in bps = percent × 100; funding is not in this reply (`None`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use serde_json::json;
@@ -40,9 +99,9 @@ use super::http::{Body, VenueError, one_line};
 use super::one_reply::{API_URL, FROM_FILE, OneReply};
 use super::registry::Venue;
 use super::source::{Endpoint, FileFlag, LiquidityModel, MarketSymbolColumn, VenueInfo};
-use crate::cost::MarketCost;
-use crate::domain::Market;
-use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
+use crate::cost::{MAX_ORDER_USD_KEY, MarketCost, OPENING_REFUSAL_KEY, OpeningRefusal};
+use crate::domain::{Market, Usd};
+use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS, MarketSymbol};
 
 const VENUE: Venue = Venue::Lighter;
 
@@ -92,6 +151,16 @@ impl Decimal {
     }
 }
 
+/// `MarketConfig` (`lighter/models/market_config.py`): only the flags that
+/// decide whether a book takes opening orders are read.
+#[derive(Debug, Default, Deserialize)]
+struct MarketConfig {
+    #[serde(default)]
+    force_reduce_only: Option<bool>,
+    #[serde(default)]
+    hidden: Option<bool>,
+}
+
 #[derive(Debug, Deserialize)]
 struct Detail {
     symbol: String,
@@ -104,22 +173,140 @@ struct Detail {
     min_base_amount: String,
     #[serde(default)]
     min_quote_amount: Option<String>,
+    #[serde(default)]
+    order_quote_limit: Option<String>,
     supported_size_decimals: i64,
     supported_price_decimals: i64,
+    #[serde(default)]
+    quote_multiplier: Option<i64>,
     #[serde(default)]
     default_initial_margin_fraction: Option<i64>,
     min_initial_margin_fraction: i64,
     #[serde(default)]
     maintenance_margin_fraction: Option<i64>,
-    last_trade_price: Decimal,
+    #[serde(default)]
+    market_config: Option<MarketConfig>,
+    #[serde(default)]
+    multiplier: Option<String>,
+    // The market statistics: absent from Lighter's own metadata snapshot.
+    #[serde(default)]
+    last_trade_price: Option<Decimal>,
     #[serde(default)]
     mark_price: Option<Decimal>,
     #[serde(default)]
     index_price: Option<Decimal>,
-    daily_quote_token_volume: Decimal,
+    #[serde(default)]
+    daily_quote_token_volume: Option<Decimal>,
     #[serde(default)]
     daily_base_token_volume: Option<Decimal>,
-    open_interest: Decimal,
+    #[serde(default)]
+    open_interest: Option<Decimal>,
+}
+
+// ---- the asset classes (Lighter's token table) ----------------------------
+
+/// `src/fallbacks/tokens.json` of `elliottech/lighter-ts` at commit
+/// 9367baa8141f10a9535735fef10a66124bd62f35, copied byte for byte: per
+/// symbol its market (PERPS/SPOT), asset type (CRYPTO/RWA) and categories.
+pub const RECORDED_TOKENS: &str = include_str!("../../fixtures/lighter/tokens.json");
+
+#[derive(Debug, Deserialize)]
+struct TokenList {
+    tokens: Vec<TokenEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenEntry {
+    symbol: String,
+    market: String,
+    asset_type: String,
+    #[serde(default)]
+    categories: Vec<String>,
+    #[serde(default)]
+    backend_symbol: Option<String>,
+}
+
+/// A book's asset class, from the token table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetClass {
+    /// `asset_type == "RWA"`: a stock, ETF, index, commodity, FX pair or bond.
+    pub real_world: bool,
+    /// The token's categories (`STOCK`, `FX`, `KRW`, …).
+    pub categories: Vec<String>,
+}
+
+impl AssetClass {
+    fn has(&self, category: &str) -> bool {
+        self.categories.iter().any(|c| c == category)
+    }
+
+    /// The stored group: `crypto`, or the real-world asset's category.
+    #[must_use]
+    pub fn group(&self) -> &'static str {
+        if !self.real_world {
+            return "crypto";
+        }
+        for (category, group) in [
+            ("FX", "forex"),
+            ("COMMODITIES", "commodities"),
+            ("BONDS", "bonds"),
+            ("ETF", "etfs"),
+            ("STOCK", "stocks"),
+            ("PRE_IPO", "stocks"),
+            ("COMPUTE", "compute"),
+        ] {
+            if self.has(category) {
+                return group;
+            }
+        }
+        "rwa"
+    }
+}
+
+/// The asset class of every perpetual book the built-in token table lists,
+/// by book symbol (`backend_symbol` when given: `1000PEPE`, else `symbol`).
+fn asset_classes() -> &'static HashMap<String, AssetClass> {
+    static CLASSES: OnceLock<HashMap<String, AssetClass>> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        // Built in and checked by a test: an unreadable table would be a
+        // build defect, and then every book is simply of unknown class.
+        let list: TokenList =
+            serde_json::from_str(RECORDED_TOKENS).unwrap_or(TokenList { tokens: Vec::new() });
+        list.tokens
+            .into_iter()
+            .filter(|t| t.market == "PERPS")
+            .map(|t| {
+                let book = t.backend_symbol.clone().unwrap_or(t.symbol);
+                let class = AssetClass {
+                    real_world: t.asset_type == "RWA",
+                    categories: t.categories,
+                };
+                (book, class)
+            })
+            .collect()
+    })
+}
+
+/// The asset class of the book named `symbol`, if the token table lists it.
+#[must_use]
+pub fn asset_class(symbol: &str) -> Option<&'static AssetClass> {
+    asset_classes().get(symbol)
+}
+
+/// A book's identity: canonical symbol by its asset class, and whether its
+/// price is in won.
+fn book_symbol(name: &str, class: Option<&AssetClass>) -> (MarketSymbol, bool) {
+    match class {
+        Some(c) if c.real_world => {
+            let mut symbol = symbols::rwa_ticker_market(name);
+            let won = c.has("KRW") && !name.to_ascii_uppercase().ends_with("USD");
+            if won {
+                "KRW".clone_into(&mut symbol.quote_symbol);
+            }
+            (symbol, won)
+        }
+        _ => (symbols::ticker_market(name, &CRYPTO_ONLY_COLLISIONS), false),
+    }
 }
 
 /// Validates the reply and maps it to markets, all or nothing.
@@ -170,6 +357,12 @@ fn round9(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
 }
 
+/// An optional statistic, checked when present.
+fn stat(value: Option<&Decimal>, field: &str, name: &str) -> Result<Option<f64>, String> {
+    value.map(|v| v.non_negative(field, name)).transpose()
+}
+
+#[allow(clippy::too_many_lines)]
 fn map_detail(d: &Detail) -> Result<Market, String> {
     let name = d.symbol.as_str();
     if name.contains(':') {
@@ -218,45 +411,86 @@ fn map_detail(d: &Detail) -> Result<Market, String> {
         .as_deref()
         .map(|s| non_negative("min_quote_amount", name, s))
         .transpose()?;
-    let last = d.last_trade_price.non_negative("last_trade_price", name)?;
-    let mark = d
-        .mark_price
-        .as_ref()
-        .map(|p| p.non_negative("mark_price", name))
+    let quote_limit = d
+        .order_quote_limit
+        .as_deref()
+        .map(|s| non_negative("order_quote_limit", name, s))
         .transpose()?;
-    let index = d
-        .index_price
-        .as_ref()
-        .map(|p| p.non_negative("index_price", name))
+    if let Some(limit) = quote_limit
+        && limit >= Usd::MAX
+    {
+        return Err(format!(
+            "`order_quote_limit` of `{name}` is absurdly large: {limit}"
+        ));
+    }
+    let multiplier = d
+        .multiplier
+        .as_deref()
+        .map(|s| decimal("multiplier", name, s))
         .transpose()?;
-    let price = mark.filter(|p| *p > 0.0).unwrap_or(last);
-    if is_active && price <= 0.0 {
+    let last = stat(d.last_trade_price.as_ref(), "last_trade_price", name)?;
+    let mark = stat(d.mark_price.as_ref(), "mark_price", name)?;
+    let index = stat(d.index_price.as_ref(), "index_price", name)?;
+    let price = mark.filter(|p| *p > 0.0).or(last);
+    if is_active && price.is_some_and(|p| p <= 0.0) {
         return Err(format!("active market `{name}` has no price"));
     }
-    let day_volume = d
-        .daily_quote_token_volume
-        .non_negative("daily_quote_token_volume", name)?;
-    let day_base = d
-        .daily_base_token_volume
-        .as_ref()
-        .map(|v| v.non_negative("daily_base_token_volume", name))
-        .transpose()?;
-    let oi_coins = d.open_interest.non_negative("open_interest", name)?;
-    let oi_usd = oi_coins * price;
-    let symbol = symbols::ticker_market(name, &CRYPTO_ONLY_COLLISIONS);
+    let day_quote = stat(
+        d.daily_quote_token_volume.as_ref(),
+        "daily_quote_token_volume",
+        name,
+    )?;
+    let day_base = stat(
+        d.daily_base_token_volume.as_ref(),
+        "daily_base_token_volume",
+        name,
+    )?;
+    let oi_coins = stat(d.open_interest.as_ref(), "open_interest", name)?;
+
+    let class = asset_class(name);
+    let (symbol, won) = book_symbol(name, class);
+    let config = d.market_config.as_ref();
+    let refusal = if config.and_then(|c| c.force_reduce_only) == Some(true) {
+        Some(OpeningRefusal::ReduceOnly)
+    } else if config.and_then(|c| c.hidden) == Some(true) {
+        Some(OpeningRefusal::Hidden)
+    } else if won {
+        Some(OpeningRefusal::QuoteNotUsd)
+    } else {
+        None
+    };
+    // Figures in the quote are USD only when the quote is; a won-priced
+    // book's are unknown (see the module doc).
+    let in_usd = |v: Option<f64>| v.filter(|_| !won);
+    let oi_usd = in_usd(oi_coins.zip(price).map(|(c, p)| c * p));
+    let day_volume = in_usd(day_quote);
+    let max_order_usd = in_usd(quote_limit);
+    let liquidity = if is_active {
+        oi_usd.zip(day_volume).map(|(oi, vol)| oi.min(vol))
+    } else {
+        Some(0.0)
+    };
     let sz = i32::try_from(d.supported_size_decimals).unwrap_or(0);
-    let metadata = json!({
+    let mut metadata = json!({
         "market_id": d.market_id,
         "status": d.status,
         "taker_fee_pct": taker_pct,
         "maker_fee_pct": maker_pct,
         "min_base_amount": min_base,
         "min_quote_amount": min_quote,
+        "order_quote_limit": quote_limit,
         "supported_size_decimals": d.supported_size_decimals,
         "supported_price_decimals": d.supported_price_decimals,
+        "quote_multiplier": d.quote_multiplier,
+        "multiplier": multiplier,
         "default_initial_margin_fraction": d.default_initial_margin_fraction,
         "min_initial_margin_fraction": imf,
         "maintenance_margin_fraction": d.maintenance_margin_fraction,
+        "force_reduce_only": config.and_then(|c| c.force_reduce_only),
+        "hidden": config.and_then(|c| c.hidden),
+        "asset_type": class.map(|c| if c.real_world { "RWA" } else { "CRYPTO" }),
+        "categories": class.map(|c| c.categories.clone()),
+        "price_currency": symbol.quote_symbol,
         "last_trade_price": last,
         "mark_price": mark,
         "index_price": index,
@@ -264,10 +498,16 @@ fn map_detail(d: &Detail) -> Result<Market, String> {
         "day_base_volume": day_base,
         "min_position_unit": "coin",
     });
+    if let Some(r) = refusal {
+        metadata[OPENING_REFUSAL_KEY] = json!(r.code());
+    }
+    if let Some(max) = max_order_usd {
+        metadata[MAX_ORDER_USD_KEY] = json!(max);
+    }
     Ok(Market {
         venue: VENUE,
         token_symbol: name.to_owned(),
-        market_name: format!("{name}/USD"),
+        market_name: format!("{name}/{}", symbol.quote_symbol),
         market_index: Some(id),
         base_symbol: symbol.base_symbol,
         quote_symbol: symbol.quote_symbol,
@@ -278,18 +518,14 @@ fn map_detail(d: &Detail) -> Result<Market, String> {
         market_status_at: None,
         min_position: Some(10_f64.powi(-sz)),
         max_leverage,
-        group: Some("crypto".to_owned()),
-        current_price: Some(price),
-        liquidity_usd: Some(if is_active {
-            oi_usd.min(day_volume)
-        } else {
-            0.0
-        }),
-        open_interest_usd: Some(oi_usd),
+        group: class.map(|c| c.group().to_owned()),
+        current_price: price,
+        liquidity_usd: liquidity,
+        open_interest_usd: oi_usd,
         long_open_interest_usd: None,
         short_open_interest_usd: None,
         max_open_interest_usd: None,
-        day_volume_usd: Some(day_volume),
+        day_volume_usd: day_volume,
         spread_bps: None,
         taker_fee_bps: Some(taker),
         maker_fee_bps: Some(maker),
@@ -307,14 +543,18 @@ fn map_detail(d: &Detail) -> Result<Market, String> {
 
 // ---- the venue interface ---------------------------------------------------
 
-/// `GET /api/v1/orderBookDetails`: 6 perpetual books (written from the
-/// documented shape, see `shared/fixtures/README.md`).
+/// `GET /api/v1/orderBookDetails`: Lighter's own snapshot of the reply,
+/// 233 perpetual books (and 11 spot books, skipped) without the market
+/// statistics: `src/fallbacks/orderBookMetas.json` of `elliottech/lighter-ts`
+/// at commit 9367baa8141f10a9535735fef10a66124bd62f35, copied byte for byte
+/// (see `shared/fixtures/README.md`).
 pub const RECORDED_DETAILS: &str = include_str!("../../fixtures/lighter/orderBookDetails.json");
 
 /// File name `--save-response` writes.
 pub const DETAILS_FILE: &str = "orderBookDetails.json";
 
-/// The recorded response built into the binary. Illustrative values only.
+/// The recorded response built into the binary: real books and
+/// configuration, no prices, volumes or open interest.
 #[must_use]
 pub fn recorded() -> Body {
     SOURCE.recorded_body()
@@ -326,8 +566,9 @@ pub static INFO: VenueInfo = VenueInfo {
     key: "lighter",
     name: "Lighter",
     about: "Sync Lighter's perpetual order books into `venue_markets`: one row per market, with \
-market id, max leverage, size step, fees, mark price, open interest and 24 h volume in USD and \
-liquidity. The response is validated before anything is written, and applied in one transaction; \
+market id, asset class, max leverage, size step, fees, mark price, open interest and 24 h volume \
+in USD and liquidity, the largest order a book takes, and whether it takes opening orders at all \
+(reduce-only, hidden and won-priced books do not). The response is validated before anything is written, and applied in one transaction; \
 markets missing from it are deactivated, never deleted.",
     details: "Examples:
   sync-lighter-markets
@@ -337,7 +578,11 @@ markets missing from it are deactivated, never deleted.",
 Stored per market: token_symbol = the Lighter symbol (ETH, 1000PEPE → base_symbol PEPE, \
 price_scale 1000); market_index = market_id; max_leverage = 10000 ÷ min_initial_margin_fraction; \
 min_position = size step in coin units (10^-supported_size_decimals); fees in bps = percent × 100 \
-(standard accounts: 0); liquidity_usd = min(open interest × price, 24 h quote volume).",
+(standard accounts: 0); liquidity_usd = min(open interest × price, 24 h quote volume); group from \
+Lighter's token table (crypto, stocks, etfs, forex, commodities, …), real-world tickers mapped to \
+canonical symbols (US500 → SPX, WTI → CL, EURUSD → EUR); opening_refusal = REDUCE_ONLY \
+(market_config.force_reduce_only), HIDDEN (market_config.hidden) or QUOTE_NOT_USD (a won-priced \
+book, quote_symbol KRW); max_order_usd = order_quote_limit.",
     endpoints: &[Endpoint {
         flag: API_URL,
         env: "LIGHTER_API_URL",
@@ -358,7 +603,7 @@ min_position = size step in coin units (10^-supported_size_decimals); fees in bp
     builder_dexes: false,
     liquidity: LiquidityModel::OpenInterestAndVolume,
     default_taker_fee_bps: None,
-    recorded_source: "fixture written from the documented response shape, built in",
+    recorded_source: "Lighter's own metadata snapshot (its SDK's fallback, no market statistics), built in",
 };
 
 /// Lighter as a [`VenueSource`]: one `GET` reply.
@@ -373,12 +618,15 @@ pub static SOURCE: OneReply = OneReply {
 };
 
 fn canonical_of_stored(token_symbol: &str, _market_name: &str) -> String {
-    symbols::ticker_market(token_symbol, &CRYPTO_ONLY_COLLISIONS).base_symbol
+    book_symbol(token_symbol, asset_class(token_symbol))
+        .0
+        .base_symbol
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::{max_order_usd_of, opening_refusal_of};
 
     fn body(text: &str) -> Body {
         Body::new("orderBookDetails", text.as_bytes().to_vec())
@@ -399,40 +647,151 @@ mod tests {
     }
 
     #[test]
-    fn recorded_order_books_map_to_markets() {
+    fn the_real_snapshot_is_stored_with_its_statistics_unknown() {
         let markets = parse(&recorded()).expect("valid");
-        assert_eq!(markets.len(), 6);
+        // 233 perpetual books (market_id 0..232), 216 active; spot books skipped.
+        assert_eq!(markets.len(), 233);
+        assert_eq!(markets.iter().filter(|m| m.listed).count(), 216);
         let btc = find(&markets, "BTC");
         assert_eq!(btc.market_index, Some(1));
         assert_eq!(btc.market_name, "BTC/USD");
+        assert_eq!(btc.group.as_deref(), Some("crypto"));
         // min_initial_margin_fraction 200 bps = 2 % → 50×.
         assert_eq!(btc.max_leverage, Some(50));
         // supported_size_decimals 5 → size step 0.00001 BTC.
         assert_eq!(btc.min_position, Some(1e-5));
-        assert_eq!(btc.current_price, Some(95_701.2));
-        // open_interest 4521.22 BTC × mark 95701.2.
-        let oi = btc.open_interest_usd.expect("oi");
-        assert!((oi - 4521.22 * 95_701.2).abs() < 1e-3, "{oi}");
-        assert_eq!(btc.day_volume_usd, Some(2_011_348_562.92));
-        assert_eq!(btc.liquidity_usd, Some(oi.min(2_011_348_562.92)));
         assert_eq!(btc.taker_fee_bps, Some(0.0));
-        assert_eq!(btc.maker_fee_bps, Some(0.0));
-        assert_eq!(find(&markets, "SOL").max_leverage, Some(20));
+        // No statistics in the snapshot: stored, with those figures unknown.
+        assert_eq!(btc.current_price, None);
+        assert_eq!(btc.open_interest_usd, None);
+        assert_eq!(btc.day_volume_usd, None);
+        assert_eq!(btc.liquidity_usd, None);
+        assert_eq!(opening_refusal_of(&btc.metadata), None);
+        // order_quote_limit "281474976.710655" (2^48 − 1 micro-USDC).
+        assert_eq!(max_order_usd_of(&btc.metadata), Some(281_474_976.710_655));
         let pepe = find(&markets, "1000PEPE");
         assert_eq!(
             (pepe.base_symbol.as_str(), pepe.price_scale),
             ("PEPE", 1000.0)
         );
-        assert_eq!(pepe.min_position, Some(1.0));
         let mkr = find(&markets, "MKR");
         assert!(!mkr.listed);
+        assert_eq!(mkr.max_leverage, None);
         assert_eq!(mkr.liquidity_usd, Some(0.0));
-        // mark_price "0.00" of a retired book: the last trade price stands in.
-        assert_eq!(mkr.current_price, Some(1512.3));
-        assert_eq!(markets.iter().filter(|m| m.listed).count(), 5);
+    }
+
+    #[test]
+    fn reduce_only_books_refuse_openings_though_active() {
+        let markets = parse(&recorded()).expect("valid");
+        for token in ["AAOI", "USDHKD", "WDC"] {
+            let m = find(&markets, token);
+            assert!(m.listed, "{token} is active");
+            assert_eq!(
+                opening_refusal_of(&m.metadata),
+                Some(OpeningRefusal::ReduceOnly),
+                "{token}"
+            );
+        }
+        // Every force_reduce_only book of the snapshot (25), none other for that.
+        let reduce_only = markets
+            .iter()
+            .filter(|m| opening_refusal_of(&m.metadata) == Some(OpeningRefusal::ReduceOnly))
+            .count();
+        assert_eq!(reduce_only, 25);
+        assert_eq!(opening_refusal_of(&find(&markets, "ETH").metadata), None);
+        // USDHKD's order_quote_limit "25.000000": the largest order it takes.
         assert_eq!(
-            symbols::canonical_symbol("1000PEPE").expect("valid"),
-            pepe.base_symbol
+            max_order_usd_of(&find(&markets, "USDHKD").metadata),
+            Some(25.0)
+        );
+    }
+
+    #[test]
+    fn asset_classes_give_groups_and_canonical_symbols() {
+        let markets = parse(&recorded()).expect("valid");
+        for (token, base, quote, group) in [
+            ("US500", "SPX", "USD", "etfs"),
+            ("US100", "NDX", "USD", "etfs"),
+            ("WTI", "CL", "USD", "commodities"),
+            ("XCU", "HG", "USD", "commodities"),
+            ("EURUSD", "EUR", "USD", "forex"),
+            ("USDJPY", "USDJPY", "JPY", "forex"),
+            ("AAPL", "AAPL", "USD", "stocks"),
+            ("US10Y", "US10Y", "USD", "bonds"),
+            ("SAMSUNGUSD", "SAMSUNG", "USD", "stocks"),
+            // SPX on Lighter is the SPX6900 memecoin (a CRYPTO token), never the S&P 500.
+            ("SPX", "SPX6900", "USD", "crypto"),
+            ("ETH", "ETH", "USD", "crypto"),
+        ] {
+            let m = find(&markets, token);
+            assert_eq!(
+                (
+                    m.base_symbol.as_str(),
+                    m.quote_symbol.as_str(),
+                    m.group.as_deref()
+                ),
+                (base, quote, Some(group)),
+                "{token}"
+            );
+        }
+        // About 90 books are real-world assets, none of them grouped crypto.
+        let rwa = markets
+            .iter()
+            .filter(|m| m.group.as_deref().is_some_and(|g| g != "crypto"))
+            .count();
+        assert!((90..=120).contains(&rwa), "{rwa}");
+    }
+
+    #[test]
+    fn won_priced_books_are_never_usd_priced() {
+        // A live-shaped reply: the real books with statistics added, so that
+        // a won price would become USD figures if it were taken as USD.
+        let mut reply: serde_json::Value = serde_json::from_str(RECORDED_DETAILS).expect("json");
+        for d in reply["order_book_details"].as_array_mut().expect("books") {
+            d["mark_price"] = json!("55000.00");
+            d["last_trade_price"] = json!(55_000.0);
+            d["open_interest"] = json!(100.0);
+            d["daily_quote_token_volume"] = json!(1_000_000.0);
+        }
+        let markets = parse(&body(&reply.to_string())).expect("valid");
+        let won: Vec<&Market> = markets.iter().filter(|m| m.quote_symbol == "KRW").collect();
+        let mut names: Vec<&str> = won.iter().map(|m| m.token_symbol.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["HANMI", "HYUNDAI", "KRCOMP", "SAMSUNG", "SKHYNIX", "USDKRW"]
+        );
+        for m in won {
+            let t = &m.token_symbol;
+            assert_eq!(m.market_name, format!("{t}/KRW"));
+            assert_eq!(m.metadata["price_currency"], "KRW", "{t}");
+            // The price is kept as given, in won; nothing in USD is derived from it.
+            assert_eq!(m.current_price, Some(55_000.0), "{t}");
+            assert_eq!(m.open_interest_usd, None, "{t}");
+            assert_eq!(m.day_volume_usd, None, "{t}");
+            assert_eq!(max_order_usd_of(&m.metadata), None, "{t}");
+            if m.listed {
+                assert_eq!(m.liquidity_usd, None, "{t}");
+            }
+            assert_eq!(
+                opening_refusal_of(&m.metadata),
+                Some(OpeningRefusal::QuoteNotUsd),
+                "{t}"
+            );
+        }
+        // Its USD-listed twin is USD-priced and takes openings.
+        let usd = find(&markets, "SAMSUNGUSD");
+        assert_eq!(usd.open_interest_usd, Some(100.0 * 55_000.0));
+        assert_eq!(opening_refusal_of(&usd.metadata), None);
+    }
+
+    #[test]
+    fn the_token_table_is_lighter_s_and_lists_every_book() {
+        let markets = parse(&recorded()).expect("valid");
+        assert!(markets.iter().all(|m| m.group.is_some()));
+        assert_eq!(
+            asset_class("1000PEPE").map(AssetClass::group),
+            Some("crypto")
         );
     }
 
@@ -460,8 +819,24 @@ mod tests {
         // A close is another taker order: the same per-market fee.
         assert_eq!(a.cost.close_fee_bps, Some(2.0));
         assert_eq!(a.max_leverage, Some(20));
+        assert_eq!(a.current_price, Some(2.5));
         assert_eq!(a.open_interest_usd, Some(250.0));
         assert_eq!(a.liquidity_usd, Some(250.0));
+        // Not in Lighter's token table: asset class unknown, not assumed crypto.
+        assert_eq!(a.group, None);
+        assert_eq!(opening_refusal_of(&a.metadata), None);
+        assert_eq!(max_order_usd_of(&a.metadata), None);
+    }
+
+    #[test]
+    fn hidden_books_refuse_openings() {
+        let mut r = row("AAA", 1);
+        r["market_config"] = json!({"force_reduce_only": false, "hidden": true});
+        let markets = parse(&body(&reply(&[r]))).expect("valid");
+        assert_eq!(
+            opening_refusal_of(&markets[0].metadata),
+            Some(OpeningRefusal::Hidden)
+        );
     }
 
     #[test]
@@ -476,6 +851,12 @@ mod tests {
             (edit("open_interest", json!("-1")), "negative"),
             (edit("taker_fee", json!("abc")), "not a number"),
             (edit("taker_fee", json!("50")), "more than 10 %"),
+            (edit("order_quote_limit", json!("-5")), "negative"),
+            (edit("order_quote_limit", json!("1e16")), "absurdly large"),
+            (
+                edit("market_config", json!({"hidden": "yes"})),
+                "invalid response",
+            ),
             (
                 edit("min_initial_margin_fraction", json!(0)),
                 "not in 10..=10000",
