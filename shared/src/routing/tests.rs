@@ -1110,3 +1110,149 @@ fn listed_means_not_delisted_and_active_or_merely_closed() {
     };
     assert!(!theirs_off.is_listed() && !theirs_off.is_own());
 }
+
+/// Lighter's real metadata snapshot as routing reads it, synced an hour ago.
+fn lighter_snapshot(tweak: impl Fn(&mut serde_json::Value)) -> MarketSnapshot {
+    use crate::venues::{http::Body, lighter};
+    let mut reply: serde_json::Value =
+        serde_json::from_str(lighter::RECORDED_DETAILS).expect("json");
+    for d in reply["order_book_details"].as_array_mut().expect("books") {
+        tweak(d);
+    }
+    let body = Body::new("orderBookDetails", reply.to_string().into_bytes());
+    let rows = lighter::parse(&body)
+        .expect("valid")
+        .iter()
+        .map(MarketRow::from)
+        .collect();
+    MarketSnapshot::new(rows, &[(Venue::Lighter, now() - TimeDelta::hours(1))])
+}
+
+fn fixed_usdc(token: &str, collateral: f64) -> PendingSignal {
+    PendingSignal {
+        size: SizeModel {
+            kind: Some(FIXED_USDC.to_owned()),
+            value: Some(collateral),
+            ..SizeModel::default()
+        },
+        ..signal(token)
+    }
+}
+
+#[test]
+fn lighter_books_that_refuse_openings_are_not_routed() {
+    let snap = lighter_snapshot(|_| {});
+    let o = RoutingOptions::defaults_at(now());
+    let config = cfg(&[Venue::Lighter], Strategy::FirstAvailable, true);
+    // Active, but market_config.force_reduce_only: no new position.
+    for token in ["AAOI", "USDHKD", "WDC"] {
+        let s = signal(token);
+        let d = run(&s, &config, &snap, &o);
+        assert_eq!(summary(&d, &snap), "NO_VENUE_AVAILABLE", "{token}");
+        assert_eq!(
+            d.checks.as_slice()[0].verdict,
+            Verdict::OpeningRefused(crate::cost::OpeningRefusal::ReduceOnly),
+            "{token}"
+        );
+        assert_eq!(
+            reason(&s, &d, &snap, &o),
+            format!("NO_VENUE_AVAILABLE: LIGHTER: REDUCE_ONLY ({token})")
+        );
+    }
+    // A signal that closes an open position there is not refused.
+    let deployment = Uuid::from_u128(9);
+    let mut s = signal("WDC");
+    s.deployment = Some(Deployment {
+        id: deployment,
+        status: Some("ACTIVE".to_owned()),
+        enabled_venues: None,
+    });
+    let positions = OpenPositions::new([(deployment, "LIGHTER", "WDC")]);
+    let d = decide(
+        &s,
+        Token::parse("WDC"),
+        &config,
+        ConfigSource::Default,
+        OrderSize::default(),
+        &snap,
+        &positions,
+        &o,
+    );
+    assert_eq!(summary(&d, &snap), "LIGHTER WDC");
+    // Won-priced books take no USD-sized order; the USD twin does.
+    assert_eq!(
+        summary(&run(&signal("USDKRW"), &config, &snap, &o), &snap),
+        "NO_VENUE_AVAILABLE"
+    );
+    assert_eq!(
+        reason(
+            &signal("USDKRW"),
+            &run(&signal("USDKRW"), &config, &snap, &o),
+            &snap,
+            &o
+        ),
+        "NO_VENUE_AVAILABLE: LIGHTER: QUOTE_NOT_USD (USDKRW)"
+    );
+    assert_eq!(
+        summary(&run(&signal("SAMSUNG"), &config, &snap, &o), &snap),
+        "LIGHTER SAMSUNGUSD"
+    );
+}
+
+#[test]
+fn lighter_index_commodity_and_fx_tickers_meet_their_canonical_symbols() {
+    let snap = lighter_snapshot(|_| {});
+    let o = RoutingOptions::defaults_at(now());
+    let config = cfg(&[Venue::Lighter], Strategy::FirstAvailable, true);
+    for (token, want) in [
+        ("US500", "LIGHTER US500"),
+        ("SPX", "LIGHTER US500"),
+        ("SP500", "LIGHTER US500"),
+        ("WTI", "LIGHTER WTI"),
+        ("CL", "LIGHTER WTI"),
+        ("EURUSD", "LIGHTER EURUSD"),
+        ("EUR/USD", "LIGHTER EURUSD"),
+        ("US100", "LIGHTER US100"),
+        ("XCU", "LIGHTER XCU"),
+        // Lighter's `SPX` book is the SPX6900 memecoin.
+        ("SPX6900", "LIGHTER SPX"),
+    ] {
+        let d = run(&signal(token), &config, &snap, &o);
+        assert_eq!(summary(&d, &snap), want, "{token}");
+    }
+}
+
+#[test]
+fn lighter_order_quote_limit_is_a_per_order_capacity() {
+    // USDHKD as the snapshot has it, but taking openings (its
+    // force_reduce_only lifted), to exercise its 25 USD order_quote_limit.
+    let snap = lighter_snapshot(|d| {
+        if d["symbol"] == "USDHKD" {
+            d["market_config"]["force_reduce_only"] = json!(false);
+        }
+    });
+    let o = RoutingOptions::defaults_at(now());
+    let config = cfg(&[Venue::Lighter], Strategy::FirstAvailable, true);
+    let s = fixed_usdc("USDHKD", 100.0);
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(summary(&d, &snap), "NO_VENUE_AVAILABLE");
+    assert_eq!(
+        d.checks.as_slice()[0].verdict,
+        Verdict::AboveCapacity {
+            notional: 100.0,
+            capacity: 25.0,
+            per_order: true
+        }
+    );
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "NO_VENUE_AVAILABLE: LIGHTER: ABOVE_CAPACITY (USDHKD: $100 order, $25 max per order)"
+    );
+    let small = run(&fixed_usdc("USDHKD", 20.0), &config, &snap, &o);
+    assert_eq!(summary(&small, &snap), "LIGHTER USDHKD");
+    // Without a known notional the cap refuses nothing.
+    assert_eq!(
+        summary(&run(&signal("USDHKD"), &config, &snap, &o), &snap),
+        "LIGHTER USDHKD"
+    );
+}

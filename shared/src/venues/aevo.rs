@@ -9,13 +9,27 @@
 //! `max_notional_value`, `mark_price`, `index_price`, `is_active`. Prices are
 //! plain decimals in the quote asset (USDC); nothing is scaled.
 //!
+//! `market_type` (string) and `is_rwa` (boolean), the asset class of Aevo's
+//! non-crypto perpetuals (stocks, forex, commodities), are read as issue 21
+//! names them: neither the OpenAPI definition above nor any SDK or client in
+//! the search index carries them, so both are optional and their vocabulary
+//! is **unverified** (the fixture's rows with them are written from that
+//! description, not from a captured reply).
+//!
 //! Mapping (one [`Market`] per perpetual; other instrument types, should the
 //! filter be ignored, are skipped):
 //! - `token_symbol` = `market_name` = `instrument_name` (`ETH-PERP`);
 //!   `market_index` = `instrument_id`;
 //! - `base_symbol` from [`symbols::perp_instrument_market`] (`ETH-PERP` →
-//!   ETH, `1000PEPE-PERP` → PEPE ×1000), which must agree with
-//!   `underlying_asset`;
+//!   ETH, `1000PEPE-PERP` → PEPE ×1000, `SPX-PERP` → SPX6900, the memecoin),
+//!   which must agree with `underlying_asset`; a real-world asset's ticker
+//!   by [`symbols::rwa_ticker_market`] (`US500-PERP` → SPX, `EURUSD-PERP` →
+//!   EUR, `USDJPY-PERP` → USDJPY quoted in JPY);
+//! - `group` = `market_type` lower-cased (`CRYPTO` → `crypto`, `FOREX` →
+//!   `forex`); without it `rwa` when `is_rwa`, `crypto` when `is_rwa` is
+//!   false, unknown (`None`) when the reply says neither (never assumed
+//!   crypto); real-world asset = `is_rwa`, else a `market_type` other than
+//!   `CRYPTO`;
 //! - `listed` = `is_active`; `current_price` = `mark_price`;
 //!   `spread_bps` = none (no book in this reply);
 //! - `max_leverage` = `max_leverage` (rounded down), unknown when absent;
@@ -67,6 +81,32 @@ struct Instrument {
     is_active: bool,
     #[serde(default)]
     max_leverage: Option<String>,
+    /// The asset class (issue 21; not in the OpenAPI definition).
+    #[serde(default)]
+    market_type: Option<String>,
+    /// Whether the perpetual is a real-world asset (issue 21; not in the
+    /// OpenAPI definition).
+    #[serde(default)]
+    is_rwa: Option<bool>,
+}
+
+/// Whether a perpetual is a real-world asset, and its stored group.
+fn asset_class(i: &Instrument) -> Result<(bool, Option<String>), String> {
+    if let Some(t) = &i.market_type {
+        check_name("market_type", t)?;
+    }
+    let real_world = i.is_rwa.unwrap_or_else(|| {
+        i.market_type
+            .as_deref()
+            .is_some_and(|t| !t.eq_ignore_ascii_case("CRYPTO"))
+    });
+    let group = match (&i.market_type, i.is_rwa) {
+        (Some(t), _) => Some(t.to_ascii_lowercase()),
+        (None, Some(true)) => Some("rwa".to_owned()),
+        (None, Some(false)) => Some("crypto".to_owned()),
+        (None, None) => None,
+    };
+    Ok((real_world, group))
 }
 
 /// Validates the reply and maps it to markets, all or nothing.
@@ -114,8 +154,14 @@ fn map_instrument(i: &Instrument) -> Result<Market, String> {
                 one_line(&i.instrument_id, 40)
             )
         })?;
+    let (real_world, group) = asset_class(i)?;
     let symbol = symbols::perp_instrument_market(name, &CRYPTO_ONLY_COLLISIONS)
         .ok_or_else(|| format!("perpetual `{name}` is not named `ASSET-PERP`"))?;
+    let symbol = if real_world {
+        symbols::rwa_ticker_market(&i.underlying_asset)
+    } else {
+        symbol
+    };
     if name.strip_suffix("-PERP") != Some(i.underlying_asset.as_str()) {
         return Err(format!(
             "perpetual `{name}` has underlying asset `{}`",
@@ -161,6 +207,8 @@ fn map_instrument(i: &Instrument) -> Result<Market, String> {
         "max_order_value": max_order,
         "max_notional_value": max_notional,
         "max_leverage_exact": i.max_leverage,
+        "market_type": i.market_type,
+        "is_rwa": i.is_rwa,
         "min_position_unit": "coin",
     });
     Ok(Market {
@@ -177,7 +225,7 @@ fn map_instrument(i: &Instrument) -> Result<Market, String> {
         market_status_at: None,
         min_position: Some(amount_step),
         max_leverage,
-        group: Some("crypto".to_owned()),
+        group,
         current_price: Some(mark),
         liquidity_usd: None,
         open_interest_usd: None,
@@ -198,8 +246,9 @@ fn map_instrument(i: &Instrument) -> Result<Market, String> {
 
 // ---- the venue interface ---------------------------------------------------
 
-/// `GET /markets?instrument_type=PERPETUAL`: 6 perpetuals (written from the
-/// documented shape, see `shared/fixtures/README.md`).
+/// `GET /markets?instrument_type=PERPETUAL`: 9 perpetuals, three of them
+/// real-world assets (written from the documented shape and issue 21's
+/// description of `market_type` / `is_rwa`, see `shared/fixtures/README.md`).
 pub const RECORDED_MARKETS: &str = include_str!("../../fixtures/aevo/markets.json");
 
 /// File name `--save-response` writes.
@@ -296,7 +345,7 @@ mod tests {
     #[test]
     fn recorded_perpetuals_map_to_markets() {
         let markets = parse(&recorded()).expect("valid");
-        assert_eq!(markets.len(), 6);
+        assert_eq!(markets.len(), 9);
         let eth = find(&markets, "ETH-PERP");
         assert_eq!(eth.base_symbol, "ETH");
         assert_eq!(eth.market_name, "ETH-PERP");
@@ -314,7 +363,8 @@ mod tests {
         );
         let blast = find(&markets, "BLAST-PERP");
         assert!(!blast.listed);
-        assert_eq!(markets.iter().filter(|m| m.listed).count(), 5);
+        assert_eq!(markets.iter().filter(|m| m.listed).count(), 8);
+        assert_eq!(eth.group.as_deref(), Some("crypto"));
         assert_eq!(find(&markets, "AEVO-PERP").max_leverage, Some(10));
         // Signals meet the markets on the same key, in the venue's spelling too.
         for (signal, token) in [
@@ -336,6 +386,59 @@ mod tests {
             "price_step": "0.01", "amount_step": "0.1", "min_order_value": "10",
             "max_order_value": "100000", "max_notional_value": "500000", "mark_price": "2.5",
             "index_price": "2.49", "is_active": true, "max_leverage": "10"})
+    }
+
+    #[test]
+    fn real_world_perpetuals_take_their_group_and_symbol_from_the_venue() {
+        let markets = parse(&recorded()).expect("valid");
+        for (token, base, quote, group) in [
+            ("XAU-PERP", "XAU", "USD", "commodities"),
+            ("EURUSD-PERP", "EUR", "USD", "forex"),
+            ("NVDA-PERP", "NVDA", "USD", "stocks"),
+            ("ETH-PERP", "ETH", "USD", "crypto"),
+        ] {
+            let m = find(&markets, token);
+            assert_eq!(
+                (
+                    m.base_symbol.as_str(),
+                    m.quote_symbol.as_str(),
+                    m.group.as_deref()
+                ),
+                (base, quote, Some(group)),
+                "{token}"
+            );
+        }
+        let with = |name: &str, market_type: Option<&str>, is_rwa: Option<bool>| {
+            let mut r = row(name, "1");
+            if let Some(t) = market_type {
+                r["market_type"] = json!(t);
+            }
+            if let Some(b) = is_rwa {
+                r["is_rwa"] = json!(b);
+            }
+            let m = parse(&body(&json!([r]).to_string())).expect("valid");
+            (
+                m[0].base_symbol.clone(),
+                m[0].quote_symbol.clone(),
+                m[0].group.clone(),
+            )
+        };
+        let s = |x: &str| x.to_owned();
+        // A real-world S&P 500 perpetual is SPX; the crypto SPX is the memecoin.
+        assert_eq!(
+            with("US500-PERP", None, Some(true)),
+            (s("SPX"), s("USD"), Some(s("rwa")))
+        );
+        assert_eq!(
+            with("SPX-PERP", Some("CRYPTO"), Some(false)),
+            (s("SPX6900"), s("USD"), Some(s("crypto")))
+        );
+        assert_eq!(
+            with("USDJPY-PERP", Some("FOREX"), None),
+            (s("USDJPY"), s("JPY"), Some(s("forex")))
+        );
+        // Neither field: the asset class is unknown, not assumed crypto.
+        assert_eq!(with("AAA-PERP", None, None).2, None);
     }
 
     #[test]
@@ -380,6 +483,8 @@ mod tests {
             ),
             (edit("instrument_name", json!("")), "empty instrument name"),
             (edit("is_active", json!("yes")), "invalid response"),
+            (edit("is_rwa", json!("yes")), "invalid response"),
+            (edit("market_type", json!("")), "empty market_type"),
             ("[]".to_owned(), "the perpetual list is empty"),
             (
                 r#"{"error":"RATE_LIMIT_EXCEEDED"}"#.to_owned(),
