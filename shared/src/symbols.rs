@@ -310,6 +310,14 @@ pub fn ticker_market(name: &str, collisions: &[Collision]) -> MarketSymbol {
     }
 }
 
+/// Whether `name` is two fiat currency codes glued (`EURUSD`, `USDHKD`): a
+/// forex pair, whatever a venue's own table calls it.
+#[must_use]
+pub fn is_fiat_pair(name: &str) -> bool {
+    let upper = name.trim().to_ascii_uppercase();
+    upper.len() == 6 && upper.is_ascii() && is_fiat(&upper[..3]) && is_fiat(&upper[3..])
+}
+
 /// Canonical identity of a venue market the venue itself classes as a
 /// real-world asset (stock, ETF, index, commodity, forex, bond), named by one
 /// glued ticker: the market gets the canonical symbol a signal spelled as the
@@ -325,7 +333,7 @@ pub fn ticker_market(name: &str, collisions: &[Collision]) -> MarketSymbol {
 #[must_use]
 pub fn rwa_ticker_market(name: &str) -> MarketSymbol {
     let upper = name.trim().to_ascii_uppercase();
-    if upper.len() == 6 && upper.is_ascii() && is_fiat(&upper[..3]) && is_fiat(&upper[3..]) {
+    if is_fiat_pair(&upper) {
         return pair_market(&upper[..3], &upper[3..]);
     }
     let base = canonical_symbol(&upper).unwrap_or(upper);

@@ -415,17 +415,26 @@ async fn offline_run_syncs_every_venue_and_routes_a_token_only_a_new_venue_lists
     let run = pipeline(db.url(), &["--offline", "--demo-signals", "40"]).await?;
     assert_eq!(run.code, Some(0), "{}", run.show());
     // Every registered venue synced from its recorded data.
-    for (name, figures) in [
-        ("sync-gmx", "8 markets seen, 7 active: 8 added"),
-        ("sync-aevo", "6 markets seen, 5 active: 6 added"),
-        ("sync-lighter", "6 markets seen, 5 active: 6 added"),
+    for (name, figures, source) in [
+        (
+            "sync-gmx",
+            "8 markets seen, 7 active: 8 added",
+            "fixture written from the documented response shape, built in",
+        ),
+        (
+            "sync-aevo",
+            "9 markets seen, 8 active: 9 added",
+            "fixture written from the documented response shape, built in",
+        ),
+        (
+            "sync-lighter",
+            "233 markets seen, 216 active: 233 added",
+            "Lighter's own metadata snapshot (its SDK's fallback, no market statistics), built in",
+        ),
     ] {
         let line = run.line(&step(name));
         assert!(line.contains(figures), "{line}");
-        assert!(
-            line.contains("fixture written from the documented response shape, built in"),
-            "{line}"
-        );
+        assert!(line.contains(source), "{line}");
     }
     // The default priority still routes the demo mix to the two first venues only.
     let client = db.client().await?;
@@ -451,7 +460,7 @@ async fn offline_run_syncs_every_venue_and_routes_a_token_only_a_new_venue_lists
         .query(
             "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model)
              SELECT '00000000-0000-4000-8000-00000000d3a0', t, 'MULTI', 'LONG', '{}', '{}'
-             FROM unnest(ARRAY['CRO', 'AEVO-PERP', 'SPK', 'BTC', 'DOGE']) AS t
+             FROM unnest(ARRAY['CRO', 'AEVO-PERP', 'EDGE', 'BTC', 'DOGE']) AS t
              RETURNING id",
             &[],
         )
@@ -479,7 +488,7 @@ async fn offline_run_syncs_every_venue_and_routes_a_token_only_a_new_venue_lists
         ("BTC", "HYPERLIQUID", Some("BTC")),
         ("CRO", "GMX", Some("CRO/USD [WETH-USDC]")),
         ("DOGE", "HYPERLIQUID", Some("DOGE")),
-        ("SPK", "LIGHTER", Some("SPK")),
+        ("EDGE", "LIGHTER", Some("EDGE")),
     ];
     assert_eq!(
         got.iter()

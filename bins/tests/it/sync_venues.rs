@@ -174,7 +174,7 @@ async fn sync_aevo_markets_from_the_recorded_response_over_http() -> Result<()> 
         .await;
     let base = server.uri();
     let args = ["--api-url", base.as_str()];
-    sync_then_resync(BIN, &db, &args, 6, 5).await?;
+    sync_then_resync(BIN, &db, &args, 9, 8).await?;
 
     let client = db.client().await?;
     let rows = rows(&client, "AEVO").await?;
@@ -214,12 +214,14 @@ async fn sync_lighter_markets_from_the_recorded_response_over_http() -> Result<(
     .await;
     let base = server.uri();
     let args = ["--api-url", base.as_str()];
-    sync_then_resync(BIN, &db, &args, 6, 5).await?;
+    // Lighter's own snapshot: 233 perpetual books, 216 active.
+    sync_then_resync(BIN, &db, &args, 233, 216).await?;
 
     let client = db.client().await?;
     let r = client
         .query_one(
-            "SELECT market_index, max_leverage, taker_fee_bps::float8, min_position::float8
+            "SELECT market_index, max_leverage, taker_fee_bps::float8, min_position::float8,
+                    current_price::float8, liquidity_usd
              FROM venue_markets WHERE venue = 'LIGHTER' AND token_symbol = 'BTC'",
             &[],
         )
@@ -228,6 +230,79 @@ async fn sync_lighter_markets_from_the_recorded_response_over_http() -> Result<(
     assert_eq!(r.get::<_, Option<i32>>(1), Some(50));
     assert_eq!(r.get::<_, Option<f64>>(2), Some(0.0));
     assert_eq!(r.get::<_, Option<f64>>(3), Some(0.00001));
+    // No statistics in the snapshot: stored, unknown.
+    assert_eq!(r.get::<_, Option<f64>>(4), None);
+    assert_eq!(r.get::<_, Option<f64>>(5), None);
+    // What routing reads: the refusal, the per-order cap, the quote, the group.
+    let stored: Vec<(String, Option<String>, Option<f64>, String, String, Option<String>)> = client
+        .query(
+            "SELECT token_symbol, opening_refusal, max_order_usd, base_symbol, quote_symbol, \"group\"
+             FROM venue_markets
+             WHERE venue = 'LIGHTER'
+               AND token_symbol IN ('AAOI', 'USDHKD', 'WDC', 'USDKRW', 'US500', 'SPX', 'EURUSD')
+             ORDER BY token_symbol",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
+        .collect();
+    let o = |s: &str| Some(s.to_owned());
+    let s = |s: &str| s.to_owned();
+    assert_eq!(
+        stored,
+        [
+            (
+                s("AAOI"),
+                o("REDUCE_ONLY"),
+                Some(25e6),
+                s("AAOI"),
+                s("USD"),
+                o("rwa")
+            ),
+            (
+                s("EURUSD"),
+                None,
+                Some(20e6),
+                s("EUR"),
+                s("USD"),
+                o("forex")
+            ),
+            (
+                s("SPX"),
+                None,
+                Some(281_474_976.710_655),
+                s("SPX6900"),
+                s("USD"),
+                o("crypto")
+            ),
+            (s("US500"), None, Some(50e6), s("SPX"), s("USD"), o("etfs")),
+            (
+                s("USDHKD"),
+                o("REDUCE_ONLY"),
+                Some(25.0),
+                s("USDHKD"),
+                s("HKD"),
+                o("forex")
+            ),
+            (
+                s("USDKRW"),
+                o("QUOTE_NOT_USD"),
+                None,
+                s("USDKRW"),
+                s("KRW"),
+                o("forex")
+            ),
+            (
+                s("WDC"),
+                o("REDUCE_ONLY"),
+                Some(25e6),
+                s("WDC"),
+                s("USD"),
+                o("stocks")
+            ),
+        ]
+    );
 
     server.reset().await;
     let mut bad: serde_json::Value =
@@ -243,5 +318,5 @@ async fn sync_lighter_markets_from_the_recorded_response_over_http() -> Result<(
         ok_json(serde_json::to_vec(&bad)?),
     )
     .await;
-    expect_rejected(BIN, &db, &args, "LIGHTER", "duplicate market_id 0").await
+    expect_rejected(BIN, &db, &args, "LIGHTER", "duplicate market_id 84").await
 }

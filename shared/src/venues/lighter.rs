@@ -56,7 +56,9 @@
 //!   `SYMBOL/QUOTE`; `market_index` = `market_id`;
 //! - `group` from the token table: `crypto`; for a real-world asset its
 //!   category (`forex`, `commodities`, `bonds`, `etfs`, `stocks`, `compute`,
-//!   else `rwa`); unknown (`None`) for a book the table does not list;
+//!   else `rwa`); a glued pair of two fiat currencies is `forex` whatever
+//!   the table says (it classes `USDHKD` as crypto); unknown (`None`) for a
+//!   book the table does not list;
 //! - `base_symbol`: crypto books by [`symbols::ticker_market`] (`1000PEPE`
 //!   → PEPE ×1000, `SPX` → SPX6900, the memecoin); real-world assets by
 //!   [`symbols::rwa_ticker_market`] (`US500` → SPX, `WTI` → CL, `XCU` → HG,
@@ -288,9 +290,22 @@ fn asset_classes() -> &'static HashMap<String, AssetClass> {
 }
 
 /// The asset class of the book named `symbol`, if the token table lists it.
+/// A glued pair of two fiat currencies is forex whatever the table says
+/// (Lighter's table classes `USDHKD` as `CRYPTO`, category `NEW`).
 #[must_use]
-pub fn asset_class(symbol: &str) -> Option<&'static AssetClass> {
-    asset_classes().get(symbol)
+pub fn asset_class(symbol: &str) -> Option<AssetClass> {
+    let listed = asset_classes().get(symbol);
+    if symbols::is_fiat_pair(symbol) {
+        let mut categories = listed.map(|c| c.categories.clone()).unwrap_or_default();
+        if !categories.iter().any(|c| c == "FX") {
+            categories.insert(0, "FX".to_owned());
+        }
+        return Some(AssetClass {
+            real_world: true,
+            categories,
+        });
+    }
+    listed.cloned()
 }
 
 /// A book's identity: canonical symbol by its asset class, and whether its
@@ -448,6 +463,7 @@ fn map_detail(d: &Detail) -> Result<Market, String> {
     let oi_coins = stat(d.open_interest.as_ref(), "open_interest", name)?;
 
     let class = asset_class(name);
+    let class = class.as_ref();
     let (symbol, won) = book_symbol(name, class);
     let config = d.market_config.as_ref();
     let refusal = if config.and_then(|c| c.force_reduce_only) == Some(true) {
@@ -618,7 +634,7 @@ pub static SOURCE: OneReply = OneReply {
 };
 
 fn canonical_of_stored(token_symbol: &str, _market_name: &str) -> String {
-    book_symbol(token_symbol, asset_class(token_symbol))
+    book_symbol(token_symbol, asset_class(token_symbol).as_ref())
         .0
         .base_symbol
 }
@@ -790,8 +806,18 @@ mod tests {
         let markets = parse(&recorded()).expect("valid");
         assert!(markets.iter().all(|m| m.group.is_some()));
         assert_eq!(
-            asset_class("1000PEPE").map(AssetClass::group),
+            asset_class("1000PEPE").as_ref().map(AssetClass::group),
             Some("crypto")
+        );
+        // Lighter's table classes USDHKD as crypto; a fiat pair is forex.
+        let usdhkd = find(&markets, "USDHKD");
+        assert_eq!(
+            (
+                usdhkd.base_symbol.as_str(),
+                usdhkd.quote_symbol.as_str(),
+                usdhkd.group.as_deref()
+            ),
+            ("USDHKD", "HKD", Some("forex"))
         );
     }
 
