@@ -500,3 +500,89 @@ async fn offline_run_syncs_every_venue_and_routes_a_token_only_a_new_venue_lists
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn offline_lighter_books_refuse_openings_and_meet_canonical_symbols() -> Result<()> {
+    let db = TestDb::migrated().await?;
+    let first = pipeline(db.url(), &["--offline", "--demo-signals", "1"]).await?;
+    assert_eq!(first.code, Some(0), "{}", first.show());
+    let client = db.client().await?;
+    // Only Lighter, so that every token below is decided on Lighter's real books.
+    client
+        .batch_execute(
+            "UPDATE venue_routing_config SET venue_priority = ARRAY['LIGHTER']
+              WHERE agent_id IS NULL",
+        )
+        .await?;
+    let ids: Vec<uuid::Uuid> = client
+        .query(
+            "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model)
+             SELECT '00000000-0000-4000-8000-00000000d3a0', t, 'MULTI', 'LONG', '{}', '{}'
+             FROM unnest(ARRAY['AAOI', 'USDHKD', 'WDC', 'USDKRW', 'SAMSUNG', 'US500', 'WTI',
+                               'EURUSD', 'SPX6900']) AS t
+             RETURNING id",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let again = pipeline(db.url(), &["--offline"]).await?;
+    assert_eq!(again.code, Some(0), "{}", again.show());
+    let decided: Vec<(String, String, Option<String>, Option<String>)> = client
+        .query(
+            "SELECT s.token_symbol, s.venue::text, h.market_symbol, s.skipped_reason
+             FROM signals s JOIN venue_routing_history h ON h.signal_id = s.id
+             WHERE s.id = ANY($1)
+             ORDER BY s.token_symbol",
+            &[&ids],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    let skipped = |token: &str, code: &str| {
+        (
+            token.to_owned(),
+            "MULTI".to_owned(),
+            None,
+            Some(format!("NO_VENUE_AVAILABLE: LIGHTER: {code} ({token})")),
+        )
+    };
+    let routed = |token: &str, market: &str| {
+        (
+            token.to_owned(),
+            "LIGHTER".to_owned(),
+            Some(market.to_owned()),
+            None,
+        )
+    };
+    assert_eq!(
+        decided,
+        [
+            skipped("AAOI", "REDUCE_ONLY"),
+            routed("EURUSD", "EURUSD"),
+            routed("SAMSUNG", "SAMSUNGUSD"),
+            routed("SPX6900", "SPX"),
+            routed("US500", "US500"),
+            skipped("USDHKD", "REDUCE_ONLY"),
+            skipped("USDKRW", "QUOTE_NOT_USD"),
+            skipped("WDC", "REDUCE_ONLY"),
+            routed("WTI", "WTI"),
+        ],
+        "{}",
+        again.show()
+    );
+    // The refusal is recorded per venue in the audit trail, as routing reports it.
+    let reason: Option<String> = client
+        .query_one(
+            "SELECT h.venue_availability -> 'LIGHTER' ->> 'reason'
+             FROM venue_routing_history h JOIN signals s ON s.id = h.signal_id
+             WHERE s.id = ANY($1) AND s.token_symbol = 'WDC'",
+            &[&ids],
+        )
+        .await?
+        .get(0);
+    assert_eq!(reason.as_deref(), Some("REDUCE_ONLY"));
+    Ok(())
+}
