@@ -201,6 +201,17 @@ async fn sync_aevo_markets_from_the_recorded_response_over_http() -> Result<()> 
     expect_rejected(BIN, &db, &args, "AEVO", "not finite").await
 }
 
+/// A Lighter row as routing reads it: token, opening refusal, per-order cap,
+/// canonical symbol, quote, group.
+type StoredBook = (
+    String,
+    Option<String>,
+    Option<f64>,
+    String,
+    String,
+    Option<String>,
+);
+
 #[tokio::test]
 async fn sync_lighter_markets_from_the_recorded_response_over_http() -> Result<()> {
     const BIN: &str = "sync-lighter-markets";
@@ -234,7 +245,7 @@ async fn sync_lighter_markets_from_the_recorded_response_over_http() -> Result<(
     assert_eq!(r.get::<_, Option<f64>>(4), None);
     assert_eq!(r.get::<_, Option<f64>>(5), None);
     // What routing reads: the refusal, the per-order cap, the quote, the group.
-    let stored: Vec<(String, Option<String>, Option<f64>, String, String, Option<String>)> = client
+    let stored: Vec<StoredBook> = client
         .query(
             "SELECT token_symbol, opening_refusal, max_order_usd, base_symbol, quote_symbol, \"group\"
              FROM venue_markets
