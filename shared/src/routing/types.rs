@@ -343,6 +343,9 @@ pub struct MarketRow {
     pub short_capacity_usd: Option<f64>,
     /// The venue lists the market at its open-interest cap.
     pub at_open_interest_cap: Option<bool>,
+    /// What else bounds the capacity figures, in words (Ostium's group
+    /// collateral cap, known or not); appended to a capacity refusal.
+    pub capacity_limit: Option<String>,
     /// Max leverage of positions held overnight, the observed day-trading
     /// state and when it flips.
     pub overnight_max_leverage: Option<f64>,
@@ -384,6 +387,7 @@ impl From<&crate::domain::Market> for MarketRow {
             long_capacity_usd: m.cost.long_capacity_usd,
             short_capacity_usd: m.cost.short_capacity_usd,
             at_open_interest_cap: m.cost.at_open_interest_cap,
+            capacity_limit: m.cost.capacity_limit.clone(),
             overnight_max_leverage: m.cost.overnight_max_leverage,
             day_trading_closed: m.cost.day_trading_closed,
             day_trading_toggle_at: m.cost.day_trading_toggle_at,

@@ -379,6 +379,13 @@ fn check_cost(t: &str, c: &MarketCost) -> Result<(), String> {
             "USD amounts (open interest, capacity)",
         )?;
     }
+    if let Some(limit) = &c.capacity_limit
+        && (limit.is_empty() || limit.len() > 300 || limit.chars().any(char::is_control))
+    {
+        return Err(format!(
+            "market `{t}` has a capacity limit that is not one line of at most 300 characters"
+        ));
+    }
     bounded(
         t,
         "overnight_max_leverage",
