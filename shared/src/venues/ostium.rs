@@ -1,5 +1,6 @@
 //! Ostium: pairs from the subgraph (GraphQL `pairs(first: 1000)`), prices and
-//! market hours from the metadata backend (`GET /PricePublish/latest-prices`),
+//! market hours from the metadata backend (`GET /PricePublish/latest-prices`
+//! on `metadata-backend.prod.bedrock.ostium.io`, the SDK's host since 3.3.1),
 //! joined by `pair.feed` == `feed_id`. VENUES.md §2 has every field and unit.
 //!
 //! Mapping (one [`Market`] per pair, in numeric pair-id order):
@@ -11,9 +12,10 @@
 //! - fees: `takerFeeP`/`makerFeeP` are 1e-6 percent, so bps = feeP ÷ 10⁴;
 //! - `current_price` = feed `mid`; `spread_bps` = (ask − bid) / mid × 10⁴;
 //! - `long/short_open_interest_usd` = OI ÷ 1e18 (base units) × price, with the
-//!   price from the feed or else `lastTradePrice` ÷ 1e18. Pairs quoted in
-//!   another currency: `USD/xxx` OI is already USD; others (`NIK/JPY`) are
-//!   converted with the quote currency's USD feed, or left unknown (`None`);
+//!   price from the feed or else `lastTradePrice` ÷ 1e18, for EVERY pair
+//!   (`USD/JPY`, `NIK/JPY` too): the contract compares `openInterest × price`
+//!   with `maxOI` (`0xOstium/smart-contracts-public`
+//!   `src/lib/TradingCallbacksLib.sol` `withinExposureLimits`);
 //! - `max_open_interest_usd` = `maxOI` ÷ 1e6;
 //! - `liquidity_usd` = remaining OI capacity = max(0, cap − max(long, short)),
 //!   the notional a new trade on either side can still open; 0 when inactive;
@@ -37,7 +39,18 @@
 //!   `sellVolume`, `lastUpdateTimestamp`) of
 //!   `TradingCallbacksLib.getDynamicTradePriceImpact`. With `priceImpactK` 0
 //!   or unknown an order fills at the ask (long) or bid (short), as
-//!   `_getTradePriceImpact` does.
+//!   `_getTradePriceImpact` does;
+//! - the group's collateral cap (`group { maxCollateralP longCollateral
+//!   shortCollateral }`, the SDK's `getPairs` in `0xOstium/ostium-python-sdk`
+//!   `ostium_python_sdk/subgraph.py`; `OstiumPairsStorage.groupMaxCollateral`):
+//!   stored in metadata; a group capped at 0 % refuses both sides, otherwise
+//!   the bound needs the vault balance and `capacity_limit` says it is unknown;
+//! - `funding_rate`: none (`None`): the sync does not read Ostium's funding.
+//!
+//! Still unverified: the vault balance (not in the subgraph reply, so the
+//! group cap is unknown above 0 %), the `longCollateral`/`shortCollateral`
+//! scale (÷1e6 as USDC; the subgraph's figure goes negative, so it is not the
+//! contract's own), and the `pairImpact` field names against a live subgraph.
 
 use std::collections::{HashMap, HashSet};
 
