@@ -530,7 +530,7 @@ impl GroupCollateral {
     /// (`venue_markets.capacity_limit`, appended to capacity refusals).
     fn limit(&self, name: &str) -> Option<String> {
         match self.max_collateral_pct {
-            Some(p) if p == 0.0 => Some(format!(
+            Some(0.0) => Some(format!(
                 "group `{name}` at its collateral cap (maxCollateralP 0 % of the vault)"
             )),
             Some(p) => Some(format!(
