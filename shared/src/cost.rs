@@ -30,6 +30,11 @@ pub struct MarketCost {
     pub long_capacity_usd: Option<f64>,
     /// As `long_capacity_usd`, for SHORT.
     pub short_capacity_usd: Option<f64>,
+    /// What else bounds the capacity figures, in words, and which bound is
+    /// unknown (Ostium: the pair's group collateral cap); appended to a
+    /// capacity refusal's reason. `None`: nothing beyond the figures.
+    #[serde(default)]
+    pub capacity_limit: Option<String>,
     /// The venue lists the market at its open-interest cap (Hyperliquid
     /// `perpsAtOpenInterestCap`); `None` when not asked.
     pub at_open_interest_cap: Option<bool>,

@@ -203,7 +203,11 @@ pub struct Market {
     pub spread_bps: Option<f64>,
     pub taker_fee_bps: Option<f64>,
     pub maker_fee_bps: Option<f64>,
-    /// Hyperliquid: hourly funding rate as a fraction.
+    /// Funding per hour as a fraction of notional, in ONE convention for
+    /// every venue: positive = longs pay shorts, negative = shorts pay longs
+    /// (Hyperliquid's own sign; GMX's, which is the receiving side's, is
+    /// negated). `None` where the venue's reply has no funding (Ostium,
+    /// Aevo, Lighter).
     pub funding_rate: Option<f64>,
     pub metadata: serde_json::Value,
     /// What an order costs and how much the market can still take

@@ -30,7 +30,7 @@ WITH input AS (
         $16::float8[], $17::float8[], $18::float8[], $19::float8[], $20::float8[],
         $21::float8[], $22::float8[], $23::float8[], $24::float8[], $25::float8[],
         $26::float8[], $27::jsonb[], $28::float8[], $29::float8[], $30::float8[], $31::bool[],
-        $32::float8[], $33::bool[], $34::timestamptz[], $35::jsonb[], $36::jsonb[]
+        $32::float8[], $33::bool[], $34::timestamptz[], $35::jsonb[], $36::jsonb[], $37::text[]
     ) AS t (
         token_symbol, market_name, market_index, base_symbol, quote_symbol, price_scale, dex,
         listed, market_open, market_status_at, min_position, max_leverage, "group",
@@ -38,7 +38,7 @@ WITH input AS (
         short_open_interest_usd, max_open_interest_usd, day_volume_usd, spread_bps,
         taker_fee_bps, maker_fee_bps, funding_rate, metadata, close_fee_bps, long_capacity_usd,
         short_capacity_usd, at_open_interest_cap, overnight_max_leverage, day_trading_closed,
-        day_trading_toggle_at, cost_model, depth_curve
+        day_trading_toggle_at, cost_model, depth_curve, capacity_limit
     )
 ),
 old AS (
@@ -57,7 +57,7 @@ upserted AS (
         taker_fee_bps, maker_fee_bps, funding_rate, metadata, last_synced, delisted_at,
         close_fee_bps, long_capacity_usd, short_capacity_usd, at_open_interest_cap,
         overnight_max_leverage, day_trading_closed, day_trading_toggle_at, cost_model,
-        depth_curve, depth_synced_at, opening_refusal, max_order_usd
+        depth_curve, depth_synced_at, opening_refusal, max_order_usd, capacity_limit
     )
     SELECT $1::text::venue_t, i.token_symbol, i.market_name, i.market_index, i.base_symbol,
            i.quote_symbol, i.price_scale, i.dex, i.listed AND coalesce(i.market_open, true),
@@ -70,7 +70,7 @@ upserted AS (
            i.close_fee_bps, i.long_capacity_usd, i.short_capacity_usd, i.at_open_interest_cap,
            i.overnight_max_leverage, i.day_trading_closed, i.day_trading_toggle_at, i.cost_model,
            i.depth_curve, CASE WHEN i.depth_curve IS NOT NULL THEN now() END,
-           i.metadata ->> 'opening_refusal', (i.metadata ->> 'max_order_usd')::float8
+           i.metadata ->> 'opening_refusal', (i.metadata ->> 'max_order_usd')::float8, i.capacity_limit
     FROM input i
     ON CONFLICT (venue, token_symbol) DO UPDATE SET
         market_name = EXCLUDED.market_name,
@@ -108,6 +108,7 @@ upserted AS (
         day_trading_closed = EXCLUDED.day_trading_closed,
         day_trading_toggle_at = EXCLUDED.day_trading_toggle_at,
         cost_model = EXCLUDED.cost_model,
+        capacity_limit = EXCLUDED.capacity_limit,
         depth_curve = coalesce(EXCLUDED.depth_curve, m.depth_curve),
         depth_synced_at = CASE WHEN EXCLUDED.depth_curve IS NOT NULL THEN EXCLUDED.depth_synced_at
                                ELSE m.depth_synced_at END,

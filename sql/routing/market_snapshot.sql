@@ -37,6 +37,7 @@ SELECT 'market' AS kind,
        m.day_trading_closed,
        m.day_trading_toggle_at,
        m.cost_model,
+       m.capacity_limit,
        CASE WHEN m.depth_synced_at = m.last_synced THEN m.depth_curve END AS depth_curve,
        (m.depth_curve IS NOT NULL AND m.depth_synced_at IS DISTINCT FROM m.last_synced) AS depth_stale,
        NULL::timestamptz AS at
@@ -44,7 +45,7 @@ FROM venue_markets AS m
 UNION ALL
 SELECT 'sync', r.venue::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        max(r.finished_at)
 FROM venue_sync_runs AS r
 WHERE r.status = 'SUCCEEDED'
@@ -53,5 +54,5 @@ GROUP BY r.venue
 UNION ALL
 SELECT 'clock', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        transaction_timestamp()

@@ -111,6 +111,27 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
         .await?
         .get(0);
     assert_eq!(orphans, 0, "feeds without a pair are ignored");
+    // Issue 21: USD/JPY open interest is units × price (298.07… × 158.2975)
+    // as stored, and every row names its group's collateral cap as unknown
+    // (the vault balance is not in the subgraph reply).
+    let jpy = client
+        .query_one(
+            "SELECT long_open_interest_usd, capacity_limit FROM venue_markets
+             WHERE venue = 'OSTIUM' AND token_symbol = 'USDJPY'",
+            &[],
+        )
+        .await?;
+    let long: f64 = jpy.get(0);
+    assert!(
+        (long - 298.067_624_887_635_9 * 158.2975).abs() < 1e-6,
+        "{long}"
+    );
+    assert_eq!(
+        jpy.get::<_, Option<String>>(1).as_deref(),
+        Some(
+            "group `forex` collateral cap unknown (50 % of the vault balance, not in the subgraph reply)"
+        )
+    );
     let before = markets_content(&client).await?;
 
     let r = sync(BIN, db.url(), &args).await?;

@@ -245,8 +245,12 @@ pub async fn apply(
         .iter()
         .map(|m| m.cost.depth.as_ref().map(serde_json::to_value).transpose())
         .collect::<Result<Vec<Option<serde_json::Value>>, _>>()?;
+    let capacity_limit: Vec<Option<&str>> = markets
+        .iter()
+        .map(|m| m.cost.capacity_limit.as_deref())
+        .collect();
     let venue_name = venue.as_str();
-    let params: [&dyn Param; 36] = [
+    let params: [&dyn Param; 37] = [
         &venue_name,
         &options.scope,
         &token_symbol,
@@ -283,6 +287,7 @@ pub async fn apply(
         &day_toggle,
         &cost_model,
         &depth,
+        &capacity_limit,
     ];
     let rows = typed::query(&tx, include_str!("../../../sql/markets/apply.sql"), &params)
         .await

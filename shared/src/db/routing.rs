@@ -444,6 +444,7 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
                 // A model or curve this build cannot read is unknown, not fatal:
                 // routing falls back as for a market without one.
                 cost_model: typed_json(row.try_get("cost_model")?),
+                capacity_limit: row.try_get("capacity_limit")?,
                 depth: typed_json(row.try_get("depth_curve")?),
                 depth_stale: row
                     .try_get::<_, Option<bool>>("depth_stale")?

@@ -250,6 +250,41 @@ fn a_market_at_its_cap_is_refused_for_that_side_only() {
     assert_eq!(json["OSTIUM"]["capacity_usd"], 5_000_000.0);
 }
 
+/// Issue 21, finding 2: a market whose group is at its collateral cap is
+/// refused with the reason saying so, as the Ostium sync stores it.
+#[test]
+fn a_group_at_its_collateral_cap_refuses_the_side_and_says_why() {
+    let prices =
+        json!([{"feed_id": "0xa", "bid": 99.9, "mid": 100.0, "ask": 100.1, "isMarketOpen": true}]);
+    let pairs = json!({"data": {"pairs": [{"id": "0", "from": "BTC", "to": "USD", "feed": "0xa",
+        "longOI": "0", "shortOI": "0", "maxOI": "1000000000000", "makerFeeP": "30000",
+        "takerFeeP": "100000", "maxLeverage": "0",
+        "group": {"id": "0", "name": "crypto", "maxLeverage": "5000", "maxCollateralP": "0",
+            "longCollateral": "0", "shortCollateral": "0"}}]}});
+    let responses = crate::venues::ostium::OstiumResponses {
+        pairs: crate::venues::http::Body::new("pairs", pairs.to_string().into_bytes()),
+        prices: crate::venues::http::Body::new("prices", prices.to_string().into_bytes()),
+        impact: None,
+    };
+    let markets = crate::venues::ostium::parse(&responses, now()).expect("valid");
+    let snap = snapshot(vec![MarketRow::from(&markets[0])]);
+    let set = configs(Strategy::FirstAvailable, &[OS], None);
+    let size = json!({"type": "fixed-usdc", "value": 1000, "leverage": 5});
+    for side in ["LONG", "SHORT"] {
+        let (s, _) = signal("BTC", side, size.clone());
+        let (who, reason, json) = route(s, &set, &snap, now());
+        assert_eq!(who, "NO_VENUE_AVAILABLE");
+        assert_eq!(
+            reason,
+            format!(
+                "NO_VENUE_AVAILABLE: OSTIUM: OPEN_INTEREST_CAP (BTC/USD, {side}) [group `crypto` at its \
+collateral cap (maxCollateralP 0 % of the vault)]"
+            )
+        );
+        assert_eq!(json["OSTIUM"]["reason"], "OPEN_INTEREST_CAP");
+    }
+}
+
 #[test]
 fn an_open_positions_venue_is_not_refused_for_capacity() {
     // The deployment holds a BTC position on Ostium, whose long side is at

@@ -263,6 +263,7 @@ fn chain(
                         let _ = write!(out, " ({})", side.as_str());
                     }
                 }
+                push_capacity_limit(out, market);
             }
             Verdict::AboveCapacity {
                 notional,
@@ -281,6 +282,7 @@ fn chain(
                     format_usd(capacity),
                     if per_order { "max per order" } else { "left" }
                 );
+                push_capacity_limit(out, market);
             }
             Verdict::Delisted | Verdict::MarketClosed | Verdict::OpeningRefused(_) => {
                 out.push_str(check.verdict.code());
@@ -632,6 +634,15 @@ fn push_str(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// A capacity refusal names what else bounds the capacity, or which bound is
+/// unknown (`venue_markets.capacity_limit`, Ostium's group collateral cap):
+/// ` [group `forex` at its collateral cap (…)]`.
+fn push_capacity_limit(out: &mut String, market: Option<&MarketRow>) {
+    if let Some(limit) = market.and_then(|m| m.capacity_limit.as_deref()) {
+        let _ = write!(out, " [{limit}]");
+    }
 }
 
 #[cfg(test)]

@@ -347,6 +347,9 @@ pub struct MarketRow {
     pub opening_refusal: Option<OpeningRefusal>,
     /// The largest notional one order may have, USD (`None`: no known cap).
     pub max_order_usd: Option<f64>,
+    /// What else bounds the capacity figures, in words (Ostium's group
+    /// collateral cap, known or not); appended to a capacity refusal.
+    pub capacity_limit: Option<String>,
     /// Max leverage of positions held overnight, the observed day-trading
     /// state and when it flips.
     pub overnight_max_leverage: Option<f64>,
@@ -390,6 +393,7 @@ impl From<&crate::domain::Market> for MarketRow {
             at_open_interest_cap: m.cost.at_open_interest_cap,
             opening_refusal: opening_refusal_of(&m.metadata),
             max_order_usd: max_order_usd_of(&m.metadata),
+            capacity_limit: m.cost.capacity_limit.clone(),
             overnight_max_leverage: m.cost.overnight_max_leverage,
             day_trading_closed: m.cost.day_trading_closed,
             day_trading_toggle_at: m.cost.day_trading_toggle_at,

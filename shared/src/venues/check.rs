@@ -379,6 +379,13 @@ fn check_cost(t: &str, c: &MarketCost) -> Result<(), String> {
             "USD amounts (open interest, capacity)",
         )?;
     }
+    if let Some(limit) = &c.capacity_limit
+        && (limit.is_empty() || limit.len() > 300 || limit.chars().any(char::is_control))
+    {
+        return Err(format!(
+            "`capacity_limit` of `{t}` is not one line of 1 to 300 characters"
+        ));
+    }
     bounded(
         t,
         "overnight_max_leverage",
@@ -601,7 +608,7 @@ mod tests {
             Ok(())
         );
         type Edit = fn(&mut Market);
-        let cases: [(Edit, &str, &str); 6] = [
+        let cases: [(Edit, &str, &str); 7] = [
             (
                 |m| m.cost.close_fee_bps = Some(2_000.0),
                 "close_fee_bps",
@@ -616,6 +623,11 @@ mod tests {
                 |m| m.cost.short_capacity_usd = Some(1e30),
                 "short_capacity_usd",
                 "1e12",
+            ),
+            (
+                |m| m.cost.capacity_limit = Some("group\ncap".to_owned()),
+                "capacity_limit",
+                "one line",
             ),
             (
                 |m| m.cost.overnight_max_leverage = Some(5_000.0),

@@ -43,9 +43,20 @@
 //!   the tighter side and never overstated on the other (both sides' figures
 //!   are in metadata); `liquidity_usd` = `min(availableLong, availableShort)`,
 //!   0 when inactive;
-//! - `funding_rate` = the long side's rate as reported, made hourly
-//!   (annual ÷ 8760); GMX does not document its sign convention, so both
-//!   sides' rates are kept in metadata;
+//! - `funding_rate` = minus the long side's rate, made hourly (annual ÷
+//!   8760): GMX reports the rate a side RECEIVES (`fundingRateLong > 0`:
+//!   longs receive; gmx-io/gmx-interface `sdk/src/utils/fees/index.ts`,
+//!   `getFundingFactorPerPeriod`), the column holds the rate longs PAY
+//!   ([`crate::domain::Market::funding_rate`]); both sides' funding,
+//!   borrowing and net rates (`net = funding − borrowing`) are in metadata;
+//! - a slightly negative `availableLiquidity*` (down to −$1, rounding) is 0;
+//!   a ticker priced 0 leaves that token unpriced (its markets inactive),
+//!   not the reply rejected.
+//!
+//! Still unverified: that the rates are annualised rather than per hour
+//! (web3-ethereum-defi says annualised; gmx-interface's ticker computes them
+//! for 1 h), that `synthetic` is in the live `/tokens` reply, the rounding
+//! bound of `availableLiquidity*`.
 //! - max leverage, fees and minimum size are not in these endpoints (on-chain
 //!   market config): stored as unknown (`None`).
 
@@ -130,6 +141,12 @@ struct MarketInfo {
     borrowing_rate_long: Option<String>,
     #[serde(default)]
     borrowing_rate_short: Option<String>,
+    /// `netRate*` = `fundingRate*` − `borrowingRate*` (gmx-io/gmx-interface
+    /// `getMarketTicker`, per a third-party reading; kept in metadata only).
+    #[serde(default)]
+    net_rate_long: Option<String>,
+    #[serde(default)]
+    net_rate_short: Option<String>,
 }
 
 /// `/tokens`: `{"tokens": [...]}` (a bare array is accepted too).
@@ -227,6 +244,22 @@ fn usd(field: &str, market: &str, raw: &str) -> Result<f64, String> {
         return Err(format!("`{field}` of `{market}` is absurdly large: ${v:e}"));
     }
     Ok(v)
+}
+
+/// Rounding below zero tolerated in `availableLiquidity*`, USD.
+const AVAILABLE_ROUNDING_USD: f64 = 1.0;
+
+fn available(field: &str, market: &str, raw: &str) -> Result<f64, String> {
+    let v = fixed(field, market, raw, USD_DECIMALS, true)?;
+    if v < -AVAILABLE_ROUNDING_USD {
+        return Err(format!(
+            "`{field}` of `{market}` is negative: ${v}, more than rounding"
+        ));
+    }
+    if v > MAX_USD {
+        return Err(format!("`{field}` of `{market}` is absurdly large: ${v:e}"));
+    }
+    Ok(v.max(0.0))
 }
 
 fn annual_rate(field: &str, market: &str, raw: Option<&str>) -> Result<Option<f64>, String> {
@@ -370,10 +403,12 @@ fn parse_tickers(
         let decimals = 30 - i32::try_from(token.decimals).unwrap_or(30);
         let min = fixed("minPrice", label, &t.min_price, decimals, false).map_err(&reject)?;
         let max = fixed("maxPrice", label, &t.max_price, decimals, false).map_err(&reject)?;
-        if !(min > 0.0 && max > 0.0) {
-            return Err(reject(format!(
-                "ticker of `{label}` is not a positive price: min {min}, max {max}"
-            )));
+        // One zero-priced ticker leaves that token unpriced (its markets are
+        // stored inactive, `metadata.no_price`), not the whole reply rejected;
+        // negative, malformed or crossed prices still are.
+        if min == 0.0 || max == 0.0 {
+            tracing::warn!(token = %label, "GMX ticker priced 0: the token's markets are stored unpriced");
+            continue;
         }
         if max < min {
             return Err(reject(format!(
@@ -415,14 +450,19 @@ fn map_market(
     }
     let oi_long = usd("openInterestLong", name, &m.open_interest_long)?;
     let oi_short = usd("openInterestShort", name, &m.open_interest_short)?;
-    let avail_long = usd("availableLiquidityLong", name, &m.available_liquidity_long)?;
-    let avail_short = usd(
+    // `availableLiquidity*` can come back a hair below zero (the pool's
+    // reserve minus open interest, rounded): down to −$1 it is 0, below
+    // that the reply is rejected as absurd.
+    let avail_long = available("availableLiquidityLong", name, &m.available_liquidity_long)?;
+    let avail_short = available(
         "availableLiquidityShort",
         name,
         &m.available_liquidity_short,
     )?;
     let funding_long = annual_rate("fundingRateLong", name, m.funding_rate_long.as_deref())?;
     let funding_short = annual_rate("fundingRateShort", name, m.funding_rate_short.as_deref())?;
+    let net_long = annual_rate("netRateLong", name, m.net_rate_long.as_deref())?;
+    let net_short = annual_rate("netRateShort", name, m.net_rate_short.as_deref())?;
     let borrowing_long = annual_rate("borrowingRateLong", name, m.borrowing_rate_long.as_deref())?;
     let borrowing_short = annual_rate(
         "borrowingRateShort",
@@ -469,6 +509,8 @@ fn map_market(
         "max_open_interest_short_usd": cap_short,
         "funding_rate_long_annual": funding_long,
         "funding_rate_short_annual": funding_short,
+        "net_rate_long_annual": net_long,
+        "net_rate_short_annual": net_short,
         "borrowing_rate_long_annual": borrowing_long,
         "borrowing_rate_short_annual": borrowing_short,
         "min_price": price.map(|p| p.min),
@@ -508,7 +550,13 @@ fn map_market(
         spread_bps,
         taker_fee_bps: None,
         maker_fee_bps: None,
-        funding_rate: funding_long.map(|r| r / HOURS_PER_YEAR),
+        // GMX's sign is the receiving side's: `fundingRateLong > 0` means
+        // longs RECEIVE (gmx-io/gmx-interface `sdk/src/utils/fees/index.ts`,
+        // `getFundingFactorPerPeriod`: the paying (larger) side's factor is
+        // `fundingFactorPerSecond * -1`). `funding_rate` is stored in the one
+        // convention of every venue (positive = longs pay shorts, per hour),
+        // so the long side's rate is negated.
+        funding_rate: funding_long.map(|r| -r / HOURS_PER_YEAR),
         metadata,
         // Capacity per side is the API's own `availableLiquidityLong/Short`
         // (what a new position on that side can still open); fees and the
@@ -801,8 +849,8 @@ mod tests {
         assert!((btc.spread_bps.expect("spread") - 0.8).abs() < 1e-6);
         assert_eq!(btc.metadata["synthetic"], true);
         assert_eq!(btc.group.as_deref(), Some("synthetic"));
-        // fundingRateLong 0.0421 a year → hourly.
-        assert!(close(btc.funding_rate.expect("funding"), 0.0421 / 8760.0));
+        // fundingRateLong 0.0421 a year (longs receive) → hourly, longs pay: negative.
+        assert!(close(btc.funding_rate.expect("funding"), -0.0421 / 8760.0));
         assert_eq!(btc.max_leverage, None);
         assert_eq!(btc.taker_fee_bps, None);
         // Capacity left per side (routing's ABOVE_CAPACITY / OPEN_INTEREST_CAP)
@@ -904,6 +952,76 @@ mod tests {
         json!({"markets": markets}).to_string()
     }
 
+    /// Issue 21, finding 7: `funding_rate` holds what longs pay per hour;
+    /// GMX reports what a side receives, so its sign flips. The fixture's net
+    /// rates are funding − borrowing.
+    #[test]
+    fn funding_is_stored_as_what_longs_pay() {
+        let markets = parse(&recorded()).expect("valid");
+        let eth = find(&markets, "ETH/USD[WETH-USDC]");
+        // fundingRateLong +9.24 %/year: longs receive, so longs pay −9.24 %/8760 an hour.
+        assert!(close(eth.funding_rate.expect("funding"), -0.0924 / 8760.0));
+        for m in &markets {
+            let f = m.metadata["funding_rate_long_annual"]
+                .as_f64()
+                .expect("funding");
+            let b = m.metadata["borrowing_rate_long_annual"]
+                .as_f64()
+                .expect("borrowing");
+            let n = m.metadata["net_rate_long_annual"].as_f64().expect("net");
+            assert!(
+                (n - (f - b)).abs() < 1e-12,
+                "{}: {n} ≠ {f} − {b}",
+                m.token_symbol
+            );
+            let f = m.metadata["funding_rate_short_annual"]
+                .as_f64()
+                .expect("funding");
+            let b = m.metadata["borrowing_rate_short_annual"]
+                .as_f64()
+                .expect("borrowing");
+            let n = m.metadata["net_rate_short_annual"].as_f64().expect("net");
+            assert!(
+                (n - (f - b)).abs() < 1e-12,
+                "{}: {n} ≠ {f} − {b}",
+                m.token_symbol
+            );
+        }
+    }
+
+    /// Issue 21, finding 8: one bad item does not reject the reply. A hair
+    /// below zero of `availableLiquidity*` is 0; a ticker priced 0 leaves its
+    /// markets unpriced and inactive while the others sync; absurd values are
+    /// still rejected.
+    #[test]
+    fn one_bad_item_does_not_reject_the_reply() {
+        let mut rounding = market("AAA/USD [AAA-USDC]", A, A);
+        rounding["availableLiquidityShort"] = json!("-400000000000000000000000000000");
+        let markets = parse(&with(&info(&[rounding]), &tokens(), &tickers())).expect("valid");
+        assert_eq!(markets[0].cost.short_capacity_usd, Some(0.0));
+        assert_eq!(markets[0].liquidity_usd, Some(0.0));
+        let mut absurd = market("AAA/USD [AAA-USDC]", A, A);
+        absurd["availableLiquidityShort"] = json!("-5000000000000000000000000000000000");
+        let e = rejected(&info(&[absurd]), &tokens(), &tickers());
+        assert!(e.contains("more than rounding"), "{e}");
+
+        let two = info(&[
+            market("AAA/USD [AAA-USDC]", A, A),
+            market("BBB/USD [AAA-USDC]", B, B),
+        ]);
+        let zero = json!([{"tokenAddress": A, "tokenSymbol": "AAA", "minPrice": "0", "maxPrice": "0"},
+            {"tokenAddress": B, "tokenSymbol": "BBB", "minPrice": "3000000000000000000000000", "maxPrice": "3000000000000000000000000"}])
+        .to_string();
+        let markets = parse(&with(&two, &tokens(), &zero)).expect("valid");
+        let aaa = find(&markets, "AAA/USD[AAA-USDC]");
+        assert!(!aaa.listed);
+        assert_eq!(aaa.current_price, None);
+        assert_eq!(aaa.metadata["no_price"], true);
+        let bbb = find(&markets, "BBB/USD[AAA-USDC]");
+        assert!(bbb.listed);
+        assert_eq!(bbb.current_price, Some(3.0));
+    }
+
     #[test]
     fn a_minimal_market_maps() {
         let m = info(&[market("AAA/USD [AAA-USDC]", A, A)]);
@@ -913,7 +1031,8 @@ mod tests {
         assert_eq!(a.long_open_interest_usd, Some(1000.0));
         assert_eq!(a.max_open_interest_usd, Some(6000.0));
         assert_eq!(a.liquidity_usd, Some(5000.0));
-        assert!(close(a.funding_rate.expect("funding"), -0.05 / 8760.0));
+        // fundingRateLong −5 % a year: longs pay 5 %, stored positive.
+        assert!(close(a.funding_rate.expect("funding"), 0.05 / 8760.0));
         // A market whose index has no price is kept, inactive.
         let m = info(&[market(
             "CCC/USD [AAA-USDC]",
@@ -991,8 +1110,8 @@ mod tests {
         assert!(rejected(&one, "{\"tokens\":[]}", &p).contains("token list is empty"));
         let crossed = json!([{"tokenAddress": A, "minPrice": "3000000000000000", "maxPrice": "2000000000000000"}]).to_string();
         assert!(rejected(&one, &t, &crossed).contains("crossed"));
-        let zero = json!([{"tokenAddress": A, "minPrice": "0", "maxPrice": "0"}]).to_string();
-        assert!(rejected(&one, &t, &zero).contains("not a positive price"));
+        let negative = json!([{"tokenAddress": A, "minPrice": "-1", "maxPrice": "1"}]).to_string();
+        assert!(rejected(&one, &t, &negative).contains("not a non-negative integer"));
         let dup_ticker = json!([{"tokenAddress": A, "minPrice": "1", "maxPrice": "1"},
             {"tokenAddress": A, "minPrice": "1", "maxPrice": "1"}])
         .to_string();

@@ -10,7 +10,10 @@
 //! - `listed` = not `isDelisted`; `current_price` = `markPx`;
 //! - `min_position` = `10^-szDecimals`, the size step **in coin units** (not USD);
 //! - `open_interest_usd` = `openInterest` (coins) × `markPx`;
-//!   `day_volume_usd` = `dayNtlVlm`; `funding_rate` = hourly `funding`;
+//!   `day_volume_usd` = `dayNtlVlm`; `funding_rate` = `funding` as is: the
+//!   hourly rate, positive when longs pay shorts (HL-docs `trading/funding.md`;
+//!   the convention of the column for every venue,
+//!   [`crate::domain::Market::funding_rate`]);
 //! - `spread_bps` = (impact ask − impact bid) / mark × 10⁴ when `impactPxs` is present;
 //! - `liquidity_usd` = min(open interest USD, 24 h notional volume) for active
 //!   markets, 0 for delisted ones: what the market both holds and turns over,
@@ -30,7 +33,14 @@
 //!   `info-endpoint.md`); the others `at_open_interest_cap = false`, capacity unknown;
 //! - `--books`: `{"type":"l2Book","coin":…}` (weight 2, at most 20 levels a
 //!   side) for the markets that pending and recent signals name, within the
-//!   1200-per-minute request weight budget, stored as a depth curve.
+//!   1200-per-minute request weight budget, stored as a depth curve; a book
+//!   answered with `null` (a coin without a book) is left out, that market
+//!   keeps no curve.
+//!
+//! Still unverified here: the funding sign is from Hyperliquid's docs and
+//! third-party readers, not from a field of the official Python SDK (which
+//! passes `funding` through as a string); the `null` reply to `l2Book` was
+//! seen in third-party clients' handling, not in a capture.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -671,8 +681,16 @@ fn apply_caps(
 /// depth curve. A side without levels gives no curve; malformed numbers, a
 /// reply for another coin, unordered or crossed levels reject the response.
 pub fn parse_book(coin: &str, body: &Body) -> Result<Option<DepthCurve>, VenueError> {
-    let wire: L2BookWire =
+    // `null`: the venue has no book for the coin (the official SDK,
+    // `hyperliquid-dex/hyperliquid-python-sdk` `hyperliquid/info.py`,
+    // `l2_snapshot`, hands the reply back untyped, `-> Any`); that book is
+    // left out, the sync goes on.
+    let wire: Option<L2BookWire> =
         serde_json::from_slice(&body.bytes).map_err(|e| VenueError::json(VENUE, body, &e))?;
+    let Some(wire) = wire else {
+        tracing::warn!(coin, "l2Book answered null: no order book stored for it");
+        return Ok(None);
+    };
     let reject = |m: String| VenueError::rejected(VENUE, body, m);
     if wire.coin != coin {
         return Err(reject(format!(
@@ -1869,6 +1887,42 @@ mod late_2026 {
             jan.iter()
                 .all(|m| m.cost.depth.is_none() && m.cost.at_open_interest_cap.is_none())
         );
+    }
+
+    /// Issue 21, finding 8: an `l2Book` answered with `null` leaves that
+    /// book out; the other books and every market still sync. A malformed
+    /// book is still rejected.
+    #[test]
+    fn a_null_book_is_left_out() {
+        let body = |t: &str| Body::new("test", t.as_bytes().to_vec());
+        let mut r = responses();
+        let at = r
+            .books
+            .iter()
+            .position(|(coin, _)| coin == "hyna:BTC")
+            .expect("hyna:BTC book");
+        r.books[at].1 = body("null");
+        let markets = parse(&r).expect("valid");
+        assert!(find(&markets, "hyna:BTC").cost.depth.is_none());
+        assert!(find(&markets, "BTC").cost.depth.is_some());
+        r.books[at].1 = body("[]");
+        assert!(parse(&r).is_err());
+    }
+
+    /// Issue 21, finding 7: `funding_rate` holds what longs pay per hour,
+    /// Hyperliquid's own sign (`funding` > 0: longs pay shorts), unchanged.
+    #[test]
+    fn funding_is_stored_as_what_longs_pay() {
+        let markets = parse(&recorded(false)).expect("valid");
+        let text = RECORDED_META_AND_ASSET_CTXS;
+        let tuple: serde_json::Value = serde_json::from_str(text).expect("json");
+        let btc_funding: f64 = tuple[1][0]["funding"]
+            .as_str()
+            .expect("string")
+            .parse()
+            .expect("number");
+        assert_eq!(find(&markets, "BTC").funding_rate, Some(btc_funding));
+        assert!(btc_funding != 0.0);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Ostium: pairs from the subgraph (GraphQL `pairs(first: 1000)`), prices and
-//! market hours from the metadata backend (`GET /PricePublish/latest-prices`),
+//! market hours from the metadata backend (`GET /PricePublish/latest-prices`
+//! on `metadata-backend.prod.bedrock.ostium.io`, the SDK's host since 3.3.1),
 //! joined by `pair.feed` == `feed_id`. VENUES.md §2 has every field and unit.
 //!
 //! Mapping (one [`Market`] per pair, in numeric pair-id order):
@@ -11,9 +12,10 @@
 //! - fees: `takerFeeP`/`makerFeeP` are 1e-6 percent, so bps = feeP ÷ 10⁴;
 //! - `current_price` = feed `mid`; `spread_bps` = (ask − bid) / mid × 10⁴;
 //! - `long/short_open_interest_usd` = OI ÷ 1e18 (base units) × price, with the
-//!   price from the feed or else `lastTradePrice` ÷ 1e18. Pairs quoted in
-//!   another currency: `USD/xxx` OI is already USD; others (`NIK/JPY`) are
-//!   converted with the quote currency's USD feed, or left unknown (`None`);
+//!   price from the feed or else `lastTradePrice` ÷ 1e18, for EVERY pair
+//!   (`USD/JPY`, `NIK/JPY` too): the contract compares `openInterest × price`
+//!   with `maxOI` (`0xOstium/smart-contracts-public`
+//!   `src/lib/TradingCallbacksLib.sol` `withinExposureLimits`);
 //! - `max_open_interest_usd` = `maxOI` ÷ 1e6;
 //! - `liquidity_usd` = remaining OI capacity = max(0, cap − max(long, short)),
 //!   the notional a new trade on either side can still open; 0 when inactive;
@@ -37,7 +39,18 @@
 //!   `sellVolume`, `lastUpdateTimestamp`) of
 //!   `TradingCallbacksLib.getDynamicTradePriceImpact`. With `priceImpactK` 0
 //!   or unknown an order fills at the ask (long) or bid (short), as
-//!   `_getTradePriceImpact` does.
+//!   `_getTradePriceImpact` does;
+//! - the group's collateral cap (`group { maxCollateralP longCollateral
+//!   shortCollateral }`, the SDK's `getPairs` in `0xOstium/ostium-python-sdk`
+//!   `ostium_python_sdk/subgraph.py`; `OstiumPairsStorage.groupMaxCollateral`):
+//!   stored in metadata; a group capped at 0 % refuses both sides, otherwise
+//!   the bound needs the vault balance and `capacity_limit` says it is unknown;
+//! - `funding_rate`: none (`None`): the sync does not read Ostium's funding.
+//!
+//! Still unverified: the vault balance (not in the subgraph reply, so the
+//! group cap is unknown above 0 %), the `longCollateral`/`shortCollateral`
+//! scale (÷1e6 as USDC; the subgraph's figure goes negative, so it is not the
+//! contract's own), and the `pairImpact` field names against a live subgraph.
 
 use std::collections::{HashMap, HashSet};
 
@@ -66,14 +79,22 @@ const VENUE: Venue = Venue::Ostium;
 pub const MAINNET_SUBGRAPH_URL: &str = "https://api.subgraph.ormilabs.com/api/public/67a599d5-c8d2-4cc4-9c4d-2975a97bc5d8/subgraphs/ost-prod/live/gn";
 /// Testnet (Arbitrum Sepolia) subgraph.
 pub const TESTNET_SUBGRAPH_URL: &str = "https://api.subgraph.ormilabs.com/api/public/67a599d5-c8d2-4cc4-9c4d-2975a97bc5d8/subgraphs/ost-sep/live/gn";
-/// Latest prices of every feed (mainnet; no separate testnet host is documented).
-pub const PRICES_URL: &str = "https://metadata-backend.ostium.io/PricePublish/latest-prices";
+/// Latest prices of every feed (mainnet; no separate testnet host is
+/// documented). The host the official SDK reads since release 3.3.1
+/// (`0xOstium/ostium-python-sdk`, `ostium_python_sdk/price.py`: `base_url =
+/// "https://metadata-backend.prod.bedrock.ostium.io"`, `GET
+/// {base_url}/PricePublish/latest-prices`); the older
+/// `metadata-backend.ostium.io` is what the January 2026 capture came from.
+pub const PRICES_URL: &str =
+    "https://metadata-backend.prod.bedrock.ostium.io/PricePublish/latest-prices";
 
 /// Page size of the pairs query; `first` defaults to 100 on the subgraph.
 pub const PAIRS_PAGE: usize = 1000;
 
-/// The pairs query: the SDK's `getPairs`, reduced to the fields the sync uses.
-pub const PAIRS_QUERY: &str = "query getPairs { pairs(first: 1000) { id from to feed overnightMaxLeverage longOI shortOI maxOI makerFeeP takerFeeP makerMaxLeverage lastTradePrice maxLeverage group { id name minLeverage maxLeverage } fee { minLevPos } } }";
+/// The pairs query: the SDK's `getPairs` (`0xOstium/ostium-python-sdk`,
+/// `ostium_python_sdk/subgraph.py`, `get_pairs`), reduced to the fields the
+/// sync uses; the group's collateral figures included.
+pub const PAIRS_QUERY: &str = "query getPairs { pairs(first: 1000) { id from to feed overnightMaxLeverage longOI shortOI maxOI makerFeeP takerFeeP makerMaxLeverage lastTradePrice maxLeverage group { id name minLeverage maxLeverage maxCollateralP longCollateral shortCollateral } fee { minLevPos } } }";
 
 /// The dynamic-spread fields of every pair, asked for in a query of their
 /// own: they are on the `Pair` entity of the subgraph schema the SDKs vendor
@@ -149,6 +170,20 @@ struct Group {
     #[serde(default)]
     min_leverage: Option<String>,
     max_leverage: String,
+    /// The group's collateral cap, in 1e-2 percent of the vault's balance
+    /// (`0xOstium/smart-contracts-public` `src/OstiumPairsStorage.sol`,
+    /// `groupMaxCollateral` = `maxCollateralP * vault.currentBalance() / 100_00`).
+    #[serde(default)]
+    max_collateral_p: Option<String>,
+    /// Collateral (USDC, 6 decimals) open in the group per side
+    /// (`OstiumPairsStorage.groupsCollaterals`, read by `groupCollateral`).
+    /// The subgraph's running figure can be negative (the January capture's
+    /// crypto group): the contract floors its own at 0, so a negative figure
+    /// is stored as unknown.
+    #[serde(default)]
+    long_collateral: Option<String>,
+    #[serde(default)]
+    short_collateral: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,10 +239,6 @@ struct PriceFeed {
     is_day_trading_closed: Option<bool>,
     #[serde(default)]
     seconds_to_toggle_is_day_trading_closed: Option<i64>,
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
     #[serde(default)]
     timestamp_seconds: Option<i64>,
 }
@@ -420,20 +451,6 @@ pub fn parse(
     }
     keyed.sort_by_key(|(id, _)| *id);
 
-    let usd_rate = |currency: &str| -> Option<f64> {
-        feeds.iter().find_map(|f| {
-            let (from, to) = (f.from.as_deref()?, f.to.as_deref()?);
-            let ok = f.mid.is_finite() && f.mid > 0.0;
-            if from.eq_ignore_ascii_case(currency) && to.eq_ignore_ascii_case("USD") && ok {
-                Some(f.mid)
-            } else if from.eq_ignore_ascii_case("USD") && to.eq_ignore_ascii_case(currency) && ok {
-                Some(1.0 / f.mid)
-            } else {
-                None
-            }
-        })
-    };
-
     let impact = match &responses.impact {
         Some(body) => parse_impact(body)?,
         None => HashMap::new(),
@@ -443,7 +460,7 @@ pub fn parse(
     for (id, pair) in &keyed {
         let feed = by_feed.get(&pair.feed.to_ascii_lowercase()).copied();
         let dynamic = impact.get(id).cloned();
-        let market = map_pair(*id, pair, feed, dynamic, observed_at, &usd_rate).map_err(|m| {
+        let market = map_pair(*id, pair, feed, dynamic, observed_at).map_err(|m| {
             if m.starts_with("price feed") {
                 reject_prices(m)
             } else {
@@ -470,13 +487,70 @@ fn round9(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
 }
 
+/// A group's collateral figures as the subgraph reports them.
+struct GroupCollateral {
+    /// `maxCollateralP` ÷ 100: percent of the vault's balance.
+    max_collateral_pct: Option<f64>,
+    /// `longCollateral` / `shortCollateral` ÷ 1e6 (USDC); `None` when absent
+    /// or negative (the subgraph's running sum; the contract floors at 0).
+    long_usd: Option<f64>,
+    short_usd: Option<f64>,
+}
+
+impl GroupCollateral {
+    fn read(group: &Group, market: &str) -> Result<GroupCollateral, String> {
+        let pct = group
+            .max_collateral_p
+            .as_deref()
+            .map(|s| scaled("group.maxCollateralP", market, s, 100.0))
+            .transpose()?;
+        if let Some(p) = pct
+            && p > 100.0
+        {
+            return Err(format!(
+                "`group.maxCollateralP` of `{market}` is {} %, more than the vault",
+                show(p)
+            ));
+        }
+        let side = |field: &str, v: &Option<String>| -> Result<Option<f64>, String> {
+            Ok(v.as_deref()
+                .map(|s| super::check::decimal(field, market, s))
+                .transpose()?
+                .filter(|c| *c >= 0.0)
+                .map(|c| c / 1e6))
+        };
+        Ok(GroupCollateral {
+            max_collateral_pct: pct,
+            long_usd: side("group.longCollateral", &group.long_collateral)?,
+            short_usd: side("group.shortCollateral", &group.short_collateral)?,
+        })
+    }
+
+    /// What the group's cap does to the market's capacity, in words
+    /// (`venue_markets.capacity_limit`, appended to capacity refusals).
+    fn limit(&self, name: &str) -> Option<String> {
+        match self.max_collateral_pct {
+            Some(0.0) => Some(format!(
+                "group `{name}` at its collateral cap (maxCollateralP 0 % of the vault)"
+            )),
+            Some(p) => Some(format!(
+                "group `{name}` collateral cap unknown ({} % of the vault balance, not in the \
+subgraph reply)",
+                show(p)
+            )),
+            None => Some(format!(
+                "group `{name}` collateral cap unknown (no maxCollateralP in the subgraph reply)"
+            )),
+        }
+    }
+}
+
 fn map_pair(
     id: u32,
     pair: &Pair,
     feed: Option<&PriceFeed>,
     dynamic: Option<DynamicSpread>,
     observed_at: DateTime<Utc>,
-    usd_rate: &dyn Fn(&str) -> Option<f64>,
 ) -> Result<Market, String> {
     check_name("pair `from`", &pair.from)?;
     check_name("pair `to`", &pair.to)?;
@@ -557,16 +631,15 @@ fn map_pair(
         (None, Some(p)) if p > 0.0 => (Some(p), "lastTradePrice"),
         _ => (None, "none"),
     };
-    // Base units → USD: × price gives the quote currency; USD/xxx OI is USD already.
-    let to_usd = |units: f64| -> Option<f64> {
-        if to == "USD" {
-            price.map(|p| units * p)
-        } else if from == "USD" {
-            Some(units)
-        } else {
-            Some(units * price? * usd_rate(&to)?)
-        }
-    };
+    // Open interest is stored in base units (`longOI`/`shortOI` ÷ 1e18) and
+    // is worth units × price for EVERY pair, `USD/JPY` and `NIK/JPY` alike:
+    // that is the figure the contract holds against the cap
+    // (`0xOstium/smart-contracts-public`, `src/lib/TradingCallbacksLib.sol`,
+    // `withinExposureLimits`: `openInterest(pair, side) * price / 1e18 / 1e12
+    // + collateral * leverage / 100 <= openInterest(pair, 2)`; `registerTrade`
+    // in `src/OstiumTradingCallbacks.sol` adds collateral × leverage ÷ open
+    // price to it), so no FX conversion applies.
+    let to_usd = |units: f64| -> Option<f64> { price.map(|p| units * p) };
     let long_usd = to_usd(long_units);
     let short_usd = to_usd(short_units);
     let listed = feed.is_some();
@@ -575,7 +648,20 @@ fn map_pair(
         (Some(_), Some(_)) => Some(0.0),
         _ => None,
     };
+    // The group's collateral cap, the second half of `withinExposureLimits`:
+    // `groupCollateral(pair, side) + collateral <= groupMaxCollateral(pair)`,
+    // with `groupMaxCollateral` = `maxCollateralP` (÷100: percent) of the
+    // vault's `currentBalance()` (`OstiumPairsStorage.groupMaxCollateral`).
+    // The SDK's `getPairs` carries `maxCollateralP`, `longCollateral` and
+    // `shortCollateral` (USDC ÷ 1e6) but not the vault balance, so the cap is
+    // known only when `maxCollateralP` is 0: then no order can open in the
+    // group on either side. Otherwise the bound is unknown and said so.
+    let group = GroupCollateral::read(&pair.group, n)?;
+    let group_full = group.max_collateral_pct == Some(0.0);
     let capacity = |side: Option<f64>| -> Option<f64> {
+        if listed && group_full {
+            return Some(0.0);
+        }
         side.map(|used| {
             if listed {
                 (max_oi_usd - used).max(0.0)
@@ -584,10 +670,12 @@ fn map_pair(
             }
         })
     };
+    let capacity_limit = group.limit(&pair.group.name);
     let cost = MarketCost {
         close_fee_bps: Some(0.0),
         long_capacity_usd: capacity(long_usd),
         short_capacity_usd: capacity(short_usd),
+        capacity_limit,
         at_open_interest_cap: None,
         overnight_max_leverage: overnight.filter(|l| *l > 0.0),
         day_trading_closed: feed.and_then(|f| f.is_day_trading_closed),
@@ -627,6 +715,10 @@ fn map_pair(
         "pair_id": id,
         "feed": pair.feed,
         "group_id": pair.group.id,
+        "group_max_collateral_pct": group.max_collateral_pct,
+        "group_long_collateral_usd": group.long_usd,
+        "group_short_collateral_usd": group.short_usd,
+        "group_collateral_cap_usd": if group_full { Some(0.0) } else { None },
         "max_leverage_exact": leverage,
         "pair_max_leverage": pair_max,
         "group_max_leverage": group_max,
@@ -1011,15 +1103,10 @@ mod tests {
         );
         assert_eq!(jpy.quote_symbol, "JPY");
         assert_eq!(jpy.max_leverage, Some(200));
-        // USD/xxx open interest is in USD already.
-        assert!((jpy.long_open_interest_usd.expect("oi") - 298.067_624_887_635_9).abs() < 1e-6);
-        // NIK/JPY open interest is converted with USD/JPY; HSI/HKD has no HKD feed.
+        // Open interest is units × price for every pair (the next test).
         let nik = find(&markets, "NIKJPY");
         assert_eq!(nik.base_symbol, "NIK");
-        let nik_long = nik.long_open_interest_usd.expect("converted");
-        assert!((nik_long - 0.859_547_336_500_403_7 * 54_023.288_38 / 158.2975).abs() < 1e-6);
-        assert_eq!(find(&markets, "HSIHKD").long_open_interest_usd, None);
-        assert_eq!(find(&markets, "HSIHKD").liquidity_usd, None);
+        assert!(find(&markets, "HSIHKD").long_open_interest_usd.is_some());
         assert_eq!(find(&markets, "EUR").base_symbol, "EUR");
 
         // Stocks were closed at the capture; forex, indices, commodities open.
@@ -1038,6 +1125,135 @@ mod tests {
             assert_eq!(find(&markets, open).market_open, Some(true), "{open}");
         }
         assert_eq!(find(&markets, "SPX").group.as_deref(), Some("indices"));
+    }
+
+    /// Issue 21, finding 1: the contract holds `openInterest × price`
+    /// against `maxOI` for every pair (`withinExposureLimits`), so USD/JPY's
+    /// and NIK/JPY's open interest and capacity are units × price, with no
+    /// USD/xxx or FX special case (January capture).
+    #[test]
+    fn open_interest_is_units_times_price_for_every_pair() {
+        let markets = parse(&recorded(), at()).expect("valid");
+        let near = |a: f64, b: f64| (a - b).abs() <= b.abs() * 1e-9;
+        // USD/JPY: longOI 298.07…, shortOI 2 686.59… units, mid 158.2975, maxOI $50M.
+        let jpy = find(&markets, "USDJPY");
+        let (long, short) = (
+            298.067_624_887_635_9 * 158.2975,
+            2_686.588_552_598_627_9 * 158.2975,
+        );
+        assert!(
+            near(jpy.long_open_interest_usd.expect("long"), long),
+            "{jpy:?}"
+        );
+        assert!(near(jpy.short_open_interest_usd.expect("short"), short));
+        // About $425k short, not the $2.7k the USD/xxx special case gave.
+        assert!(short > 400_000.0, "{short}");
+        assert!(near(
+            jpy.cost.long_capacity_usd.expect("cap"),
+            50_000_000.0 - long
+        ));
+        assert!(near(
+            jpy.cost.short_capacity_usd.expect("cap"),
+            50_000_000.0 - short
+        ));
+        assert!(near(
+            jpy.liquidity_usd.expect("liquidity"),
+            50_000_000.0 - short
+        ));
+        // NIK/JPY: longOI 0.8595…, shortOI 3.8033… units, mid 54 023.28838, maxOI $10M.
+        let nik = find(&markets, "NIKJPY");
+        let (long, short) = (
+            0.859_547_336_500_403_7 * 54_023.288_38,
+            3.803_340_265_859_688_6 * 54_023.288_38,
+        );
+        assert!(
+            near(nik.long_open_interest_usd.expect("long"), long),
+            "{nik:?}"
+        );
+        assert!(near(nik.short_open_interest_usd.expect("short"), short));
+        assert!(near(
+            nik.cost.long_capacity_usd.expect("cap"),
+            10_000_000.0 - long
+        ));
+        assert!(near(
+            nik.cost.short_capacity_usd.expect("cap"),
+            10_000_000.0 - short
+        ));
+        // Every other pair quoted in another currency alike.
+        for (token, units, mid) in [
+            ("USDCAD", 1_725_921.112_095_282_6, 1.38941),
+            ("HSIHKD", 0.041_597_226_876_587_002, 26_785.070_46),
+        ] {
+            let m = find(&markets, token);
+            assert!(
+                near(m.short_open_interest_usd.expect("short"), units * mid),
+                "{token}"
+            );
+        }
+    }
+
+    /// Issue 21, finding 3: the SDK's price host since release 3.3.1.
+    #[test]
+    fn the_default_price_url_is_the_sdks_host() {
+        assert_eq!(
+            PRICES_URL,
+            "https://metadata-backend.prod.bedrock.ostium.io/PricePublish/latest-prices"
+        );
+        let prices = INFO
+            .endpoints
+            .iter()
+            .find(|e| e.flag == "prices-url")
+            .expect("--prices-url");
+        assert_eq!(
+            (prices.env, prices.mainnet),
+            ("OSTIUM_PRICES_URL", PRICES_URL)
+        );
+        assert!(PAIRS_QUERY.contains("group { id name minLeverage maxLeverage maxCollateralP longCollateral shortCollateral }"));
+    }
+
+    /// Issue 21, finding 2: the group's collateral figures are stored; a group
+    /// whose cap is 0 % of the vault refuses both sides, and a cap that needs
+    /// the vault balance (not in the reply) is named as unknown.
+    #[test]
+    fn the_group_collateral_cap_bounds_capacity() {
+        let prices = json!([price("0xa", 3.0), price("0xb", 3.0)]).to_string();
+        let mut full = pair("0", "AAA", "USD", "0xa");
+        full["group"] = json!({"id": "2", "name": "forex", "minLeverage": "100", "maxLeverage": "5000",
+            "maxCollateralP": "0", "longCollateral": "925837468684", "shortCollateral": "-611162290342"});
+        let mut open = pair("1", "BBB", "USD", "0xb");
+        open["group"] = json!({"id": "0", "name": "crypto", "minLeverage": "100", "maxLeverage": "5000",
+            "maxCollateralP": "5000", "longCollateral": "1000000", "shortCollateral": "0"});
+        let markets = parse(&with(&pairs_text(&[full, open]), &prices), at()).expect("valid");
+        let aaa = &markets[0];
+        assert_eq!(aaa.cost.long_capacity_usd, Some(0.0));
+        assert_eq!(aaa.cost.short_capacity_usd, Some(0.0));
+        assert_eq!(
+            aaa.cost.capacity_limit.as_deref(),
+            Some("group `forex` at its collateral cap (maxCollateralP 0 % of the vault)")
+        );
+        assert_eq!(aaa.metadata["group_max_collateral_pct"], 0.0);
+        assert_eq!(aaa.metadata["group_long_collateral_usd"], 925_837.468_684);
+        // The subgraph's negative running sum is unknown, not a negative amount.
+        assert_eq!(
+            aaa.metadata["group_short_collateral_usd"],
+            serde_json::Value::Null
+        );
+        let bbb = &markets[1];
+        assert_eq!(bbb.cost.long_capacity_usd, Some(1000.0 - 3.0));
+        assert_eq!(
+            bbb.cost.capacity_limit.as_deref(),
+            Some(
+                "group `crypto` collateral cap unknown (50 % of the vault balance, not in the subgraph reply)"
+            )
+        );
+        assert_eq!(bbb.metadata["group_long_collateral_usd"], 1.0);
+        // Absurd group figures are still rejected.
+        let mut absurd = pair("0", "AAA", "USD", "0xa");
+        absurd["group"]["maxCollateralP"] = json!("20000");
+        assert!(rejected(&pairs_text(&[absurd]), &prices).contains("more than the vault"));
+        let mut nan = pair("0", "AAA", "USD", "0xa");
+        nan["group"]["longCollateral"] = json!("NaN");
+        assert!(rejected(&pairs_text(&[nan]), &prices).contains("not finite"));
     }
 
     trait Overnight {
