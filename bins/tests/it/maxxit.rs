@@ -83,7 +83,10 @@ async fn route(db: &TestDb, extra: &[&str]) -> Result<Output> {
     let mut args = vec!["--max-market-age", "1000d"];
     args.extend_from_slice(extra);
     let out = run("route-pending-signals", db.url(), &args).await?;
-    out.expect_code(0, &format!("route-pending-signals {extra:?} on Maxxit's schema"));
+    out.expect_code(
+        0,
+        &format!("route-pending-signals {extra:?} on Maxxit's schema"),
+    );
     Ok(out)
 }
 
@@ -496,5 +499,100 @@ async fn both_writers_of_venue_markets_keep_their_rows_and_meaning() -> Result<(
             .contains("OSTIUM: MARKET_CLOSED (TSLA/USD)"),
         "{tsla:?}"
     );
+    Ok(())
+}
+
+/// Sets Maxxit's own trade decision (`llm_should_trade`) of the given signals.
+async fn set_llm_should_trade(client: &Client, ids: &[&str], value: Option<bool>) -> Result<()> {
+    let ids: Vec<Uuid> = ids.iter().map(|i| i.parse()).collect::<Result<_, _>>()?;
+    client
+        .execute(
+            "UPDATE signals SET llm_should_trade = $2 WHERE id = ANY($1)",
+            &[&ids, &value],
+        )
+        .await?;
+    Ok(())
+}
+
+/// How many decisions (ours and Maxxit's dashboard's) name the signal.
+async fn decisions_of(client: &Client, id: &str) -> Result<i64> {
+    count(
+        client,
+        &format!(
+            "SELECT (SELECT count(*) FROM venue_routing_history WHERE signal_id = '{id}' AND outcome IS NOT NULL)
+                  + (SELECT count(*) FROM agent_routing_history WHERE signal_id = '{id}')"
+        ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn signals_maxxits_own_decision_declined_are_never_claimed_changed_or_expired() -> Result<()>
+{
+    // A fresh signal (ETH, 10 minutes old) and a 40-day-old one (SOL).
+    let fresh_and_old = [ETH_BOTH_VENUES, SOL_31H_OLD];
+    for decision in [Some(false), None, Some(true)] {
+        let (db, client) = maxxit_ready().await?;
+        client
+            .execute(
+                "UPDATE signals SET created_at = now() - interval '40 days' WHERE id = $1",
+                &[&SOL_31H_OLD.parse::<Uuid>()?],
+            )
+            .await?;
+        set_llm_should_trade(&client, &fresh_and_old, decision).await?;
+        let before = rows_of(&client, &fresh_and_old).await?;
+        let out = route(&db, &["--format", "json"]).await?;
+        if decision == Some(false) {
+            // Declined: byte for byte unchanged, no decision anywhere.
+            assert_eq!(rows_of(&client, &fresh_and_old).await?, before);
+            for id in fresh_and_old {
+                assert_eq!(decisions_of(&client, id).await?, 0, "{id} got a decision");
+            }
+            assert_eq!(out.json()["claimed"], 6, "{}", out.show());
+            // Not pending for health either, and counted apart by the summary.
+            let health = run(
+                "routing-stats",
+                db.url(),
+                &[
+                    "health",
+                    "--max-sync-age",
+                    "1000d",
+                    "--max-pending-age",
+                    "1m",
+                    "--format",
+                    "csv",
+                ],
+            )
+            .await?;
+            let line = health.line("pending-age");
+            assert!(line.contains(",OK,"), "{}", health.show());
+            let summary = run(
+                "routing-stats",
+                db.url(),
+                &["summary", "--window", "all", "--format", "json"],
+            )
+            .await?;
+            summary.expect_code(0, "summary");
+            assert_eq!(
+                summary.json()["pending"]["pending"],
+                0,
+                "{}",
+                summary.show()
+            );
+            assert_eq!(
+                summary.json()["pending"]["declined"],
+                2,
+                "{}",
+                summary.show()
+            );
+        } else {
+            // No LLM decision (Telegram, research) or a yes: decided as before.
+            assert_eq!(out.json()["claimed"], 8, "{decision:?}: {}", out.show());
+            let eth = state(&client, ETH_BOTH_VENUES).await?;
+            assert_eq!(eth.venue, "HYPERLIQUID", "{decision:?}: {eth:?}");
+            let old = state(&client, SOL_31H_OLD).await?;
+            assert_eq!(skip_code(&old), "SIGNAL_EXPIRED", "{decision:?}: {old:?}");
+        }
+    }
     Ok(())
 }

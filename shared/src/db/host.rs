@@ -28,6 +28,7 @@ pub const MAXXIT_COLUMNS: [(&str, &[&str]); 3] = [
             "trade_executed",
             "execution_result",
             "executor_agreement_error",
+            "llm_should_trade",
         ],
     ),
     (

@@ -497,6 +497,24 @@ pub struct Pending {
     pub oldest_age_seconds: Option<f64>,
 }
 
+/// On Maxxit's schema: how many `MULTI` signals of the window Maxxit's own
+/// trade decision declined (`llm_should_trade = false`), which are never
+/// pending (informational).
+pub async fn declined<C: GenericClient>(
+    client: &C,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    typed::query_one(
+        client,
+        include_str!("../../../sql/maxxit/stats_declined.sql"),
+        &[&since, &until],
+    )
+    .await
+    .and_then(|r| r.try_get("declined"))
+    .db_context("cannot read declined signals")
+}
+
 /// How many `MULTI` signals wait for routing on the host schema, and how old
 /// the oldest is.
 pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<Pending> {
