@@ -1,17 +1,27 @@
 -- Writes a whole batch's decisions on Maxxit's schema in one statement: the
 -- chosen venue of a routed signal ($2 not NULL), or the skip reason of a
--- skipped one ($3). With $4 (executor marks, the default) a skipped signal
--- also gets trade_executed = 'SKIPPED' and execution_result = the reason, so
--- Maxxit's executor, which reads trade_executed and never skipped_reason,
--- leaves it alone. Only rows still pending and untaken change; they are
--- locked by this transaction.
+-- skipped one ($3). Only rows still pending and untaken change (the WHERE
+-- clause is the pending rule of maxxit/claim_pending.sql); they are locked
+-- by this transaction.
+--
+-- Executor marks of a skip (#24): with $4 (executor marks, the default) a
+-- skipped signal also gets trade_executed = $5, the skip mark (FAILED by
+-- default: Maxxit's own "not traded" value, which its Telegram notifier
+-- reports to the agent's followers; SKIPPED with --skip-mark SKIPPED), and
+-- execution_result = 'Agent Where: ' || the reason. Maxxit's executor reads
+-- trade_executed, never skipped_reason, so it leaves the signal alone; it
+-- never sets executor_agreement_error, so it never retries it.
 UPDATE signals AS s
 SET venue = coalesce(d.venue::venue_t, s.venue),
     skipped_reason = d.skipped_reason,
-    trade_executed = CASE WHEN $4::boolean AND d.skipped_reason IS NOT NULL
-                          THEN 'SKIPPED' ELSE s.trade_executed END,
-    execution_result = CASE WHEN $4::boolean AND d.skipped_reason IS NOT NULL
-                            THEN 'Agent Where: ' || d.skipped_reason ELSE s.execution_result END
+    trade_executed = CASE
+        -- a skip, with executor marks: the skip mark
+        WHEN $4::boolean AND d.skipped_reason IS NOT NULL THEN $5::text
+        ELSE s.trade_executed END,
+    execution_result = CASE
+        -- a skip, with executor marks: the reason, for the executor and notifier
+        WHEN $4::boolean AND d.skipped_reason IS NOT NULL THEN 'Agent Where: ' || d.skipped_reason
+        ELSE s.execution_result END
 FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d (id, venue, skipped_reason)
 WHERE s.id = d.id
   AND s.venue = 'MULTI'

@@ -1,7 +1,8 @@
 -- Claims up to $2 pending MULTI signals on Maxxit's schema, oldest first, for
 -- one routing batch (only agent $1's when $1 is not NULL), with the signal's
 -- deployment. Pending there also means not taken by Maxxit's executor: no
--- trade_executed (SUCCESS, FAILED, or SKIPPED by Agent Where), no executor
+-- trade_executed (SUCCESS or FAILED by the executor; FAILED, or SKIPPED of
+-- earlier versions, as Agent Where's skip mark), no executor
 -- error (it tried and may retry), no position; and not declined by Maxxit's
 -- own trade decision (llm_should_trade = false: it can never trade, so it is
 -- never claimed, changed or expired; NULL, written by the Telegram and

@@ -161,7 +161,7 @@ async fn on_maxxits_schema_the_router_may_mark_skips_and_nothing_more() -> Resul
     assert!(
         count(
             &owner,
-            "SELECT count(*) FROM signals WHERE trade_executed = 'SKIPPED'"
+            "SELECT count(*) FROM signals WHERE trade_executed = 'FAILED' AND execution_result LIKE 'Agent Where: %'"
         )
         .await?
             > 0,

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio_postgres::Client;
 use uuid::Uuid;
 
-use crate::support::bin::{Output, run};
+use crate::support::bin::{Bin, Output, run};
 use crate::support::db::count;
 use crate::support::markets::sync_recorded;
 
@@ -62,6 +62,42 @@ WHERE s.deployment_id IS NOT NULL
   AND d.status = 'ACTIVE'
   AND NOT EXISTS (SELECT 1 FROM positions AS p WHERE p.signal_id = s.id AND p.deployment_id = s.deployment_id)
 ORDER BY s.created_at";
+
+/// Maxxit's Telegram notification worker
+/// (services/telegram-notification-worker/src/worker.ts, processNotifications),
+/// as SQL: the signals of the last 24 h with a deployment it tells the agent's
+/// followers about, with the notification type and the reason it gives.
+/// `llm_should_trade = false` is "not traded"; with `llm_should_trade = true`,
+/// `trade_executed = 'FAILED'` is "not traded" with `execution_result` as the
+/// reason, `SUCCESS` with a position is "executed"; NULL or any other value
+/// is "waiting" (not selected). (The queue variant, worker-queue.ts, selects
+/// the same.) Its de-duplication by `notification_logs` is left out.
+const NOTIFIER_QUERY: &str = "
+SELECT s.id::text,
+       CASE WHEN s.llm_should_trade = false OR s.trade_executed = 'FAILED'
+            THEN 'SIGNAL_NOT_TRADED' ELSE 'SIGNAL_EXECUTED' END,
+       CASE WHEN s.llm_should_trade = false THEN coalesce(s.skipped_reason, 'Agent decided not to trade')
+            WHEN s.trade_executed = 'FAILED'
+            THEN coalesce(s.execution_result, 'Trade execution failed (unknown error)') END
+FROM signals AS s
+JOIN agent_deployments AS d ON d.id = s.deployment_id
+WHERE s.created_at >= now() - interval '24 hours'
+  AND (s.llm_should_trade = false
+       OR (s.llm_should_trade = true
+           AND (s.trade_executed = 'FAILED'
+                OR (s.trade_executed = 'SUCCESS'
+                    AND EXISTS (SELECT 1 FROM positions AS p WHERE p.signal_id = s.id)))))";
+
+/// What Maxxit's notifier would tell the followers now: signal id →
+/// (notification type, reason).
+async fn notifier_sees(client: &Client) -> Result<BTreeMap<String, (String, Option<String>)>> {
+    Ok(client
+        .query(NOTIFIER_QUERY, &[])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect())
+}
 
 /// A Maxxit database set up by Agent Where, with both venues synced from
 /// the recorded responses (January 2026).
@@ -283,7 +319,7 @@ async fn a_skip_is_binding_for_maxxits_executor_and_routed_signals_reach_it() ->
     for skipped in [XAU_HYPERLIQUID_ONLY, DOGE_OSTIUM_ONLY, LINK_CONFLICT] {
         assert!(!after.contains_key(skipped), "{skipped} still executable");
         let s = state(&client, skipped).await?;
-        assert_eq!(s.trade_executed.as_deref(), Some("SKIPPED"));
+        assert_eq!(s.trade_executed.as_deref(), Some("FAILED"));
         let result = s.execution_result.expect("execution_result");
         assert_eq!(
             Some(result.as_str()),
@@ -594,5 +630,207 @@ async fn signals_maxxits_own_decision_declined_are_never_claimed_changed_or_expi
             assert_eq!(skip_code(&old), "SIGNAL_EXPIRED", "{decision:?}: {old:?}");
         }
     }
+    Ok(())
+}
+
+/// The signals routing skipped.
+async fn skipped_ids(client: &Client) -> Result<Vec<String>> {
+    Ok(client
+        .query(
+            "SELECT id::text FROM signals WHERE skipped_reason IS NOT NULL ORDER BY id",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+#[tokio::test]
+async fn a_skip_reaches_the_agents_followers_through_maxxits_notifier() -> Result<()> {
+    let (db, client) = maxxit_ready().await?;
+    let before = notifier_sees(&client).await?;
+    // The executor's own outcomes: executed with a position, and FAILED.
+    assert_eq!(
+        before.get(EXECUTED_OPEN_BTC).map(|n| n.0.as_str()),
+        Some("SIGNAL_EXECUTED")
+    );
+    assert_eq!(
+        before.get(EXECUTED_FAILED).map(|n| n.0.as_str()),
+        Some("SIGNAL_NOT_TRADED")
+    );
+    assert!(!before.contains_key(XAU_HYPERLIQUID_ONLY), "{before:?}");
+    route(&db, &[]).await?;
+
+    // Skipped: marked FAILED (the host's "not traded") with the reason, in
+    // the notifier's selection with that reason, and never executable.
+    let after = notifier_sees(&client).await?;
+    let executable = executor_sees(&client).await?;
+    let skipped = skipped_ids(&client).await?;
+    assert_eq!(skipped.len(), 5, "{skipped:?}");
+    for id in &skipped {
+        let s = state(&client, id).await?;
+        assert_eq!(s.trade_executed.as_deref(), Some("FAILED"), "{s:?}");
+        let reason = format!("Agent Where: {}", s.skipped_reason.as_deref().unwrap_or(""));
+        assert_eq!(s.execution_result.as_deref(), Some(reason.as_str()));
+        assert!(!executable.contains_key(id), "{id} is executable");
+        if id != SOL_31H_OLD {
+            // (the expired one is older than the notifier's 24 h)
+            assert_eq!(
+                after.get(id),
+                Some(&("SIGNAL_NOT_TRADED".to_owned(), Some(reason))),
+                "{id}"
+            );
+        }
+    }
+    let xau = &after[XAU_HYPERLIQUID_ONLY].1;
+    assert!(
+        xau.as_deref()
+            .is_some_and(|r| r.starts_with("Agent Where: NO_ENABLED_VENUE: ")),
+        "{xau:?}"
+    );
+
+    // Routed: waiting for the executor, then "executed" once it marks it.
+    assert!(!after.contains_key(ETH_BOTH_VENUES), "{after:?}");
+    client
+        .batch_execute(&format!(
+            "UPDATE signals SET trade_executed = 'SUCCESS', execution_result = 'ok' WHERE id = '{ETH_BOTH_VENUES}';
+             INSERT INTO positions (deployment_id, signal_id, venue, token_symbol, side, qty, entry_price)
+             VALUES ('d0000000-0000-4000-8000-000000000001', '{ETH_BOTH_VENUES}', 'HYPERLIQUID', 'ETH', 'LONG', 1, 3400)"
+        ))
+        .await?;
+    let executed = notifier_sees(&client).await?;
+    assert_eq!(
+        executed.get(ETH_BOTH_VENUES).map(|n| n.0.as_str()),
+        Some("SIGNAL_EXECUTED")
+    );
+    // A FAILED skip is no execution for health either.
+    let health = run(
+        "routing-stats",
+        db.url(),
+        &["health", "--max-sync-age", "1000d", "--format", "csv"],
+    )
+    .await?;
+    assert!(
+        health.line("executed-unrouted").contains(",FAIL,1,0,"),
+        "only the fixture's BTC signal: {}",
+        health.show()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn skip_mark_skipped_marks_as_earlier_versions_did() -> Result<()> {
+    // By flag and by environment variable.
+    for by_env in [false, true] {
+        let (db, client) = maxxit_ready().await?;
+        let out = if by_env {
+            Bin::new("route-pending-signals")
+                .database(db.url())
+                .env("AGENT_WHERE_SKIP_MARK", "SKIPPED")
+                .args(["--max-market-age", "1000d"])
+                .run()
+                .await?
+        } else {
+            run(
+                "route-pending-signals",
+                db.url(),
+                &["--max-market-age", "1000d", "--skip-mark", "SKIPPED"],
+            )
+            .await?
+        };
+        out.expect_code(0, "route with the SKIPPED mark");
+        let notified = notifier_sees(&client).await?;
+        let executable = executor_sees(&client).await?;
+        let skipped = skipped_ids(&client).await?;
+        assert_eq!(skipped.len(), 5, "{skipped:?}");
+        for id in &skipped {
+            let s = state(&client, id).await?;
+            assert_eq!(s.trade_executed.as_deref(), Some("SKIPPED"), "{s:?}");
+            assert_eq!(
+                s.execution_result,
+                s.skipped_reason
+                    .as_ref()
+                    .map(|r| format!("Agent Where: {r}"))
+            );
+            assert!(!executable.contains_key(id));
+            assert!(!notified.contains_key(id), "SKIPPED reads as waiting there");
+        }
+    }
+    // A bad value changes nothing.
+    let (db, client) = maxxit_ready().await?;
+    let out = run("route-pending-signals", db.url(), &["--skip-mark", "DONE"]).await?;
+    out.expect_code(2, "a bad --skip-mark");
+    assert!(out.stderr.contains("--skip-mark"), "{}", out.show());
+    assert!(skipped_ids(&client).await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn old_skipped_marks_keep_their_signals_decided() -> Result<()> {
+    let (db, client) = maxxit_ready().await?;
+    // Two signals an earlier version skipped and marked SKIPPED.
+    let old = [XAU_HYPERLIQUID_ONLY, DOGE_OSTIUM_ONLY];
+    for id in old {
+        client
+            .execute(
+                "UPDATE signals SET skipped_reason = 'NO_ENABLED_VENUE: earlier version',
+                        trade_executed = 'SKIPPED',
+                        execution_result = 'Agent Where: NO_ENABLED_VENUE: earlier version'
+                 WHERE id = $1",
+                &[&id.parse::<Uuid>()?],
+            )
+            .await?;
+    }
+    let before = rows_of(&client, &old).await?;
+    let out = route(&db, &["--format", "json"]).await?;
+    // The other six are decided; the old ones are not pending and stay as they were.
+    assert_eq!(out.json()["claimed"], 6, "{}", out.show());
+    assert_eq!(rows_of(&client, &old).await?, before);
+    let executable = executor_sees(&client).await?;
+    for id in old {
+        assert!(!executable.contains_key(id));
+        assert_eq!(decisions_of(&client, id).await?, 0);
+    }
+    // New skips get the new mark beside the old ones.
+    let paused = state(&client, ETH_PAUSED).await?;
+    assert_eq!(
+        paused.trade_executed.as_deref(),
+        Some("FAILED"),
+        "{paused:?}"
+    );
+    // Health and the summary read both as decided, never pending or executed.
+    let health = run(
+        "routing-stats",
+        db.url(),
+        &[
+            "health",
+            "--max-sync-age",
+            "1000d",
+            "--max-pending-age",
+            "1m",
+            "--format",
+            "csv",
+        ],
+    )
+    .await?;
+    assert!(
+        health.line("pending-age").contains(",OK,"),
+        "{}",
+        health.show()
+    );
+    assert!(
+        health.line("executed-unrouted").contains(",FAIL,1,0,"),
+        "{}",
+        health.show()
+    );
+    let summary = run("routing-stats", db.url(), &["summary", "--format", "json"]).await?;
+    summary.expect_code(0, "summary");
+    assert_eq!(
+        summary.json()["pending"]["pending"],
+        0,
+        "{}",
+        summary.show()
+    );
     Ok(())
 }

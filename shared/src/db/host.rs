@@ -85,6 +85,33 @@ impl HostSchema {
     }
 }
 
+/// What `trade_executed` says of a skip on Maxxit's schema (its executor
+/// leaves a signal whose `trade_executed` is set).
+///
+/// `FAILED` (the default) is Maxxit's own "not traded" value: its Telegram
+/// notification worker tells the followers of the agent that the signal was
+/// not traded, with `execution_result` as the reason; any other value reads
+/// as "waiting" there forever. `SKIPPED` is the mark of earlier versions, for
+/// a host that wants it. Rows carrying either mark are not pending, whatever
+/// the setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SkipMark {
+    #[default]
+    Failed,
+    Skipped,
+}
+
+impl SkipMark {
+    /// The value written to `signals.trade_executed`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipMark::Failed => "FAILED",
+            SkipMark::Skipped => "SKIPPED",
+        }
+    }
+}
+
 /// The host schema `setup-agent-where` is told to expect (`--host`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExpectedHost {
