@@ -2,7 +2,8 @@
 -- one routing batch (only agent $1's when $1 is not NULL), with the signal's
 -- deployment. Pending there also means not taken by Maxxit's executor: no
 -- trade_executed (SUCCESS or FAILED by the executor; FAILED, or SKIPPED of
--- earlier versions, as Agent Where's skip mark), no executor
+-- earlier versions, as Agent Where's skip mark; the hold mark AWAITING_ROUTE
+-- of `setup-agent-where --hold-multi on` is not taken, it waits for routing), no executor
 -- error (it tried and may retry), no position; and not declined by Maxxit's
 -- own trade decision (llm_should_trade = false: it can never trade, so it is
 -- never claimed, changed or expired; NULL, written by the Telegram and
@@ -28,7 +29,7 @@ FROM signals AS s
 LEFT JOIN agent_deployments AS d ON d.id = s.deployment_id
 WHERE s.venue = 'MULTI'
   AND s.skipped_reason IS NULL
-  AND s.trade_executed IS NULL
+  AND (s.trade_executed IS NULL OR s.trade_executed = 'AWAITING_ROUTE') -- untaken, or held for routing (#20)
   AND s.executor_agreement_error IS NULL
   AND s.llm_should_trade IS DISTINCT FROM false -- declined by Maxxit's own decision (#25)
   AND NOT EXISTS (SELECT 1 FROM positions AS p WHERE p.signal_id = s.id)

@@ -834,3 +834,344 @@ async fn old_skipped_marks_keep_their_signals_decided() -> Result<()> {
     );
     Ok(())
 }
+
+const MULTI_ALPHA: &str = "a0000000-0000-4000-8000-000000000001";
+
+/// A new ACTIVE deployment of the MULTI agent with these venues enabled.
+async fn new_deployment(client: &Client, venues: &str) -> Result<String> {
+    Ok(client
+        .query_one(
+            "INSERT INTO agent_deployments (agent_id, user_wallet, safe_wallet, status, enabled_venues)
+             VALUES ($1::text::uuid, '0xnew', '0xsafe', 'ACTIVE', $2::text::text[])
+             RETURNING id::text",
+            &[&MULTI_ALPHA, &venues],
+        )
+        .await?
+        .get(0))
+}
+
+/// A signal arriving now as Maxxit's signal generator writes it (LLM says
+/// trade), `age` old, on `venue` (`MULTI` for a multi-venue agent).
+async fn arrive(
+    client: &Client,
+    token: &str,
+    deployment: &str,
+    venue: &str,
+    age: &str,
+) -> Result<String> {
+    Ok(client
+        .query_one(
+            "INSERT INTO signals (agent_id, deployment_id, token_symbol, venue, side, size_model, risk_model,
+                                  created_at, llm_should_trade, llm_fund_allocation, llm_leverage)
+             VALUES ($1::text::uuid, $2::text::uuid, $3, $4::text::venue_t, 'LONG',
+                     '{\"type\": \"balance-percentage\", \"value\": 5}', '{}',
+                     now() - $5::text::interval, true, 5, 2)
+             RETURNING id::text",
+            &[&MULTI_ALPHA, &deployment, &token, &venue, &age],
+        )
+        .await?
+        .get(0))
+}
+
+/// `setup-agent-where --hold-multi on|off`.
+async fn hold(db: &TestDb, on_off: &str) -> Result<Output> {
+    let out = run("setup-agent-where", db.url(), &["--hold-multi", on_off]).await?;
+    out.expect_code(0, &format!("setup --hold-multi {on_off}"));
+    Ok(out)
+}
+
+/// Whether `setup-agent-where --check` reports the hold on.
+async fn hold_reported(db: &TestDb) -> Result<Value> {
+    let out = run(
+        "setup-agent-where",
+        db.url(),
+        &["--check", "--format", "json"],
+    )
+    .await?;
+    out.expect_code(0, "setup --check");
+    Ok(out.json()["hold_multi"].clone())
+}
+
+fn assert_held(s: &State) {
+    assert_eq!(s.venue, "MULTI", "{s:?}");
+    assert_eq!(s.trade_executed.as_deref(), Some("AWAITING_ROUTE"), "{s:?}");
+    assert!(
+        s.execution_result
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Agent Where: held for routing")),
+        "{s:?}"
+    );
+}
+
+/// Maxxit's executor query returns no MULTI signal but the one it took
+/// itself before the hold (the fixture's retry).
+async fn assert_no_undecided_multi_executable(client: &Client) -> Result<()> {
+    let multi: Vec<String> = executor_sees(client)
+        .await?
+        .into_iter()
+        .filter(|(_, v)| v == "MULTI")
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(multi, [RETRYABLE], "the executor would run these as OSTIUM");
+    Ok(())
+}
+
+#[tokio::test]
+async fn with_the_hold_on_maxxits_executor_never_sees_an_undecided_multi_signal() -> Result<()> {
+    let (db, client) = maxxit_ready().await?;
+    assert_eq!(hold_reported(&db).await?, false);
+    let out = hold(&db, "on").await?;
+    assert!(
+        out.stdout.contains("turned the MULTI hold on"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(hold_reported(&db).await?, true);
+    // A second run changes nothing.
+    let again = hold(&db, "on").await?;
+    assert!(again.stdout.contains("no changes"), "{}", again.show());
+    // The fixture's signals came before the hold: routed once.
+    route(&db, &[]).await?;
+    assert_no_undecided_multi_executable(&client).await?;
+
+    let mut routed = Vec::new();
+    let mut skipped = Vec::new();
+    for round in 0..4 {
+        // Arrivals: ETH where both venues are enabled (routed to Hyperliquid),
+        // gold where only Hyperliquid is (skipped: Ostium lists it).
+        let eth = arrive(
+            &client,
+            "ETH",
+            &new_deployment(&client, "{HYPERLIQUID,OSTIUM}").await?,
+            "MULTI",
+            "1 second",
+        )
+        .await?;
+        let xau = arrive(
+            &client,
+            "XAU",
+            &new_deployment(&client, "{HYPERLIQUID}").await?,
+            "MULTI",
+            "1 second",
+        )
+        .await?;
+        for id in [&eth, &xau] {
+            assert_held(&state(&client, id).await?);
+        }
+        assert_no_undecided_multi_executable(&client).await?;
+        let notified = notifier_sees(&client).await?;
+        assert!(
+            !notified.contains_key(&eth) && !notified.contains_key(&xau),
+            "held reads as waiting"
+        );
+        routed.push(eth);
+        skipped.push(xau);
+        // Routing runs every other arrival: signals wait held meanwhile.
+        if round % 2 == 1 {
+            route(&db, &[]).await?;
+            assert_no_undecided_multi_executable(&client).await?;
+        }
+    }
+    let executable = executor_sees(&client).await?;
+    let notified = notifier_sees(&client).await?;
+    for id in &routed {
+        // Released on its venue: the executor takes it at its next tick.
+        let s = state(&client, id).await?;
+        assert_eq!(
+            (s.trade_executed.as_deref(), s.execution_result.as_deref()),
+            (None, None),
+            "{s:?}"
+        );
+        assert_eq!(executable.get(id).map(String::as_str), Some("HYPERLIQUID"));
+    }
+    for id in &skipped {
+        let s = state(&client, id).await?;
+        assert_eq!(skip_code(&s), "NO_ENABLED_VENUE", "{s:?}");
+        assert_eq!(s.trade_executed.as_deref(), Some("FAILED"), "{s:?}");
+        assert!(
+            !executable.contains_key(id),
+            "a skip stays invisible to the executor"
+        );
+        assert_eq!(
+            notified.get(id).map(|n| n.0.as_str()),
+            Some("SIGNAL_NOT_TRADED")
+        );
+    }
+
+    // Never held: a signal for another venue, one already executed, one
+    // Maxxit's own decision declined.
+    let d = new_deployment(&client, "{HYPERLIQUID,OSTIUM}").await?;
+    let ostium = arrive(&client, "BTC", &d, "OSTIUM", "1 second").await?;
+    client
+        .batch_execute(&format!(
+            "INSERT INTO signals (agent_id, deployment_id, token_symbol, venue, side, size_model, risk_model,
+                                  llm_should_trade, trade_executed, execution_result)
+             VALUES ('{MULTI_ALPHA}', '{d}', 'DOGE', 'MULTI', 'LONG', '{{}}', '{{}}', true, 'SUCCESS', 'ok'),
+                    ('{MULTI_ALPHA}', '{d}', 'LINK', 'MULTI', 'LONG', '{{}}', '{{}}', false, NULL, NULL)"
+        ))
+        .await?;
+    let untouched = count(
+        &client,
+        &format!(
+            "SELECT count(*) FROM signals WHERE deployment_id = '{d}'
+               AND ((token_symbol = 'BTC' AND trade_executed IS NULL)
+                 OR (token_symbol = 'DOGE' AND trade_executed = 'SUCCESS' AND execution_result = 'ok')
+                 OR (token_symbol = 'LINK' AND trade_executed IS NULL))"
+        ),
+    )
+    .await?;
+    assert_eq!(untouched, 3, "{ostium}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn removing_the_hold_leaves_held_signals_held_until_routed() -> Result<()> {
+    let (db, client) = maxxit_ready().await?;
+    route(&db, &[]).await?;
+    hold(&db, "on").await?;
+    let held = arrive(
+        &client,
+        "ETH",
+        &new_deployment(&client, "{HYPERLIQUID,OSTIUM}").await?,
+        "MULTI",
+        "1 second",
+    )
+    .await?;
+    assert_held(&state(&client, &held).await?);
+    let out = hold(&db, "off").await?;
+    assert!(
+        out.stdout.contains("turned the MULTI hold off"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(hold_reported(&db).await?, false);
+    // Still held: never released to the executor unrouted.
+    assert_held(&state(&client, &held).await?);
+    assert_no_undecided_multi_executable(&client).await?;
+    // New signals are not held any more.
+    let after = arrive(
+        &client,
+        "ETH",
+        &new_deployment(&client, "{HYPERLIQUID,OSTIUM}").await?,
+        "MULTI",
+        "1 second",
+    )
+    .await?;
+    assert_eq!(state(&client, &after).await?.trade_executed, None);
+    // Routing releases the held one on its venue.
+    route(&db, &[]).await?;
+    let s = state(&client, &held).await?;
+    assert_eq!(
+        (
+            s.venue.as_str(),
+            s.trade_executed.as_deref(),
+            s.execution_result.as_deref()
+        ),
+        ("HYPERLIQUID", None, None)
+    );
+    assert_eq!(
+        executor_sees(&client).await?.get(&held).map(String::as_str),
+        Some("HYPERLIQUID")
+    );
+    // Refused where it cannot mean anything, and with --check.
+    let minimal = TestDb::empty().await?;
+    let out = run("setup-agent-where", minimal.url(), &["--hold-multi", "on"]).await?;
+    assert_ne!(out.code, Some(0));
+    assert!(
+        out.error_line().contains("needs Maxxit's schema"),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.error_line().contains("nothing was changed"),
+        "{}",
+        out.show()
+    );
+    let out = run(
+        "setup-agent-where",
+        db.url(),
+        &["--check", "--hold-multi", "on"],
+    )
+    .await?;
+    out.expect_code(2, "--check with --hold-multi");
+    Ok(())
+}
+
+#[tokio::test]
+async fn held_signals_fail_closed_when_routing_stops() -> Result<()> {
+    let (db, client) = maxxit_ready().await?;
+    route(&db, &[]).await?;
+    hold(&db, "on").await?;
+    // Routing stopped for 10 minutes: health fails, the summary counts it.
+    let waiting = arrive(
+        &client,
+        "ETH",
+        &new_deployment(&client, "{HYPERLIQUID,OSTIUM}").await?,
+        "MULTI",
+        "10 minutes",
+    )
+    .await?;
+    let health = |limit: &'static str| {
+        let url = db.url().to_owned();
+        async move {
+            run(
+                "routing-stats",
+                &url,
+                &[
+                    "health",
+                    "--max-sync-age",
+                    "1000d",
+                    "--max-held-age",
+                    limit,
+                    "--format",
+                    "csv",
+                ],
+            )
+            .await
+        }
+    };
+    let out = health("5m").await?;
+    out.expect_code(1, "health with a held signal older than its limit");
+    let line = out.line("held-too-long");
+    assert!(line.contains(",FAIL,"), "{}", out.show());
+    assert!(line.contains("1 MULTI signals held"), "{line}");
+    let out = health("1h").await?;
+    assert!(out.line("held-too-long").contains(",OK,"), "{}", out.show());
+    let summary = run("routing-stats", db.url(), &["summary", "--format", "json"]).await?;
+    summary.expect_code(0, "summary");
+    assert_eq!(summary.json()["pending"]["held"], 1, "{}", summary.show());
+    assert_no_undecided_multi_executable(&client).await?;
+
+    // Routing stopped for longer than a signal lives: expired, never run.
+    client
+        .execute(
+            "UPDATE signals SET created_at = now() - interval '25 hours' WHERE id = $1::text::uuid",
+            &[&waiting],
+        )
+        .await?;
+    // Without executor marks the expired signal stays held.
+    route(&db, &["--no-executor-marks"]).await?;
+    let s = state(&client, &waiting).await?;
+    assert_eq!(skip_code(&s), "SIGNAL_EXPIRED", "{s:?}");
+    assert_held(&s);
+    assert_no_undecided_multi_executable(&client).await?;
+    // With them (the default) it gets the skip marks.
+    let expired = arrive(
+        &client,
+        "ETH",
+        &new_deployment(&client, "{HYPERLIQUID,OSTIUM}").await?,
+        "MULTI",
+        "25 hours",
+    )
+    .await?;
+    assert_held(&state(&client, &expired).await?);
+    route(&db, &[]).await?;
+    let s = state(&client, &expired).await?;
+    assert_eq!(skip_code(&s), "SIGNAL_EXPIRED", "{s:?}");
+    assert_eq!(s.trade_executed.as_deref(), Some("FAILED"));
+    assert!(!executor_sees(&client).await?.contains_key(&expired));
+    // Nothing held waits now.
+    let out = health("5m").await?;
+    assert!(out.line("held-too-long").contains(",OK,"), "{}", out.show());
+    Ok(())
+}

@@ -495,6 +495,10 @@ pub struct Pending {
     pub pending: i64,
     pub oldest_at: Option<DateTime<Utc>>,
     pub oldest_age_seconds: Option<f64>,
+    /// Maxxit's schema: of the pending ones, those held for routing (the hold
+    /// mark `AWAITING_ROUTE`), and the oldest one's age. `None` elsewhere.
+    pub held: Option<i64>,
+    pub oldest_held_age_seconds: Option<f64>,
 }
 
 /// On Maxxit's schema: how many `MULTI` signals of the window Maxxit's own
@@ -530,6 +534,16 @@ pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<P
         pending: row.get("pending"),
         oldest_at: row.get("oldest_at"),
         oldest_age_seconds: row.get("oldest_age_seconds"),
+        held: if host.is_maxxit() {
+            Some(row.get("held"))
+        } else {
+            None
+        },
+        oldest_held_age_seconds: if host.is_maxxit() {
+            row.get("oldest_held_age_seconds")
+        } else {
+            None
+        },
     })
 }
 

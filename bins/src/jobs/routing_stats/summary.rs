@@ -48,6 +48,9 @@ pub struct SummaryReport {
 pub struct PendingView {
     pub pending: i64,
     pub oldest_age_seconds: Option<f64>,
+    /// Maxxit's schema only: of the pending ones, those held for routing
+    /// (`AWAITING_ROUTE`, `setup-agent-where --hold-multi on`).
+    pub held: Option<i64>,
     /// Maxxit's schema only: `llm_should_trade = false`, created in the window.
     pub declined: Option<i64>,
 }
@@ -293,6 +296,7 @@ pub async fn collect(
     let pending = PendingView {
         pending: waiting.pending,
         oldest_age_seconds: waiting.oldest_age_seconds,
+        held: waiting.held,
         declined: if host.is_maxxit() {
             Some(stats::declined(tx, window.since, window.until).await?)
         } else {
@@ -623,6 +627,11 @@ fn pending_line(p: &PendingView) -> String {
     if let Some(age) = p.oldest_age_seconds {
         line.push_str(&format!(", oldest {} old", human_age(age)));
     }
+    if let Some(held) = p.held {
+        line.push_str(&format!(
+            " ({held} held for routing, which Maxxit's executor waits for)"
+        ));
+    }
     if let Some(declined) = p.declined {
         line.push_str(&format!(
             "; declined by Maxxit's own decision in the window (llm_should_trade = false, never routed): {declined}"
@@ -743,6 +752,9 @@ fn summary_csv(r: &SummaryReport) -> Result<String> {
         "oldest_age_seconds",
         cell(r.pending.oldest_age_seconds),
     );
+    if let Some(held) = r.pending.held {
+        put("pending", "", "held", held.to_string());
+    }
     if let Some(declined) = r.pending.declined {
         put("pending", "", "declined", declined.to_string());
     }
