@@ -232,6 +232,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
         check: false,
         no_create_database: args.no_create_database,
         host: agent_where::db::host::ExpectedHost::Auto,
+        hold_multi: None,
         format: Format::Table,
         lock_timeout: args.lock.resolve(),
     };

@@ -99,6 +99,7 @@ impl RouteOptions {
             include_hip3: self.include_hip3,
             host,
             executor_marks: !self.host.no_executor_marks,
+            skip_mark: self.host.skip_mark.into(),
             agent_routing_history: !self.host.no_agent_routing_history,
         }
     }
@@ -289,6 +290,7 @@ pub async fn execute_on(
         "include_hip3": options.include_hip3,
         "host_schema": schema.name(),
         "executor_marks": !options.host.no_executor_marks,
+        "skip_mark": agent_where::db::host::SkipMark::from(options.host.skip_mark).as_str(),
         "agent_routing_history": !options.host.no_agent_routing_history,
     });
     let machine = hostname();

@@ -33,6 +33,12 @@ pub struct Args {
     /// `auto`: whatever is there, but never a half-installed Prisma host.
     #[arg(long, value_enum, default_value_t = HostChoice::Auto)]
     pub host: HostChoice,
+    /// Maxxit's schema: hold every new MULTI signal for routing (`on`: a trigger marks it
+    /// trade_executed = 'AWAITING_ROUTE', which Maxxit's executor does not take, until routing
+    /// decides it) or stop holding new ones (`off`: signals held already stay held until
+    /// routed). Default: leave as it is; --check reports it.
+    #[arg(long, value_enum, value_name = "on|off", conflicts_with = "check")]
+    pub hold_multi: Option<OnOff>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -40,6 +46,13 @@ pub struct Args {
     pub lock: LockArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// `--hold-multi`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 /// `--host`.
@@ -82,6 +95,7 @@ impl Args {
             check: self.check,
             no_create_database: self.no_create_database,
             host: self.host.into(),
+            hold_multi: self.hold_multi.map(|h| h == OnOff::On),
             format: self.format,
             lock_timeout: self.lock.resolve(),
         }
@@ -94,6 +108,8 @@ pub struct SetupOptions {
     pub check: bool,
     pub no_create_database: bool,
     pub host: ExpectedHost,
+    /// `--hold-multi`: `Some(on)` to turn the hold on or off.
+    pub hold_multi: Option<bool>,
     pub format: Format,
     /// Longest wait for the migration lock another setup holds.
     pub lock_timeout: std::time::Duration,
@@ -155,6 +171,17 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
     }
     let mut client = url.connect().await?;
     host::check_install_order(&client, options.host).await?;
+    if options.hold_multi.is_some()
+        && !host::detect(&client)
+            .await
+            .is_ok_and(host::HostSchema::is_maxxit)
+    {
+        return Err(anyhow!(
+            "`--hold-multi` needs Maxxit's schema (its executor's `trade_executed` column holds the mark), and database `{}` does not have it; nothing was changed",
+            url.database()
+        ));
+    }
+    let mut hold_multi_changed_to = None;
     let mut applied = Vec::new();
     let mut repaired = Vec::new();
     let mut created_global_config = false;
@@ -179,6 +206,11 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
             repaired = missing;
         }
         created_global_config = config::ensure_global_default(&client).await?;
+        if let Some(on) = options.hold_multi
+            && host::set_hold_multi(&mut client, on, options.lock_timeout).await?
+        {
+            hold_multi_changed_to = Some(on);
+        }
     }
     let mut report = setup::inspect(&url, &client).await?;
     report.created_database = created_database;
@@ -188,6 +220,7 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
         .collect();
     report.repaired = repaired;
     report.created_global_config = created_global_config;
+    report.hold_multi_changed_to = hold_multi_changed_to;
     Ok(report)
 }
 
@@ -208,6 +241,12 @@ fn print_report(report: &SetupReport, options: &SetupOptions) -> Result<()> {
         ),
     ]);
     t.row(["host schema".to_owned(), report.host.clone()]);
+    if let Some(on) = report.hold_multi {
+        t.row([
+            "MULTI hold (--hold-multi)".to_owned(),
+            if on { "on" } else { "off" }.to_owned(),
+        ]);
+    }
     t.row([
         "venue_t has MULTI".to_owned(),
         yes_no(report.multi_venue_present),

@@ -149,6 +149,11 @@ async fn revoke_and_drop(roles: &Roles, owner: &Client) -> Result<()> {
 async fn on_maxxits_schema_the_router_may_mark_skips_and_nothing_more() -> Result<()> {
     let roles = Roles::new();
     let (db, owner) = crate::maxxit::maxxit_ready().await?;
+    // The hold is on: the router needs no more than before to release held
+    // signals (trade_executed, execution_result), and may not remove it.
+    run("setup-agent-where", db.url(), &["--hold-multi", "on"])
+        .await?
+        .expect_code(0, "the hold on");
     let [router, _, reader] = grant(&roles, &db, &owner).await?;
     let out = run(
         "route-pending-signals",
@@ -161,7 +166,7 @@ async fn on_maxxits_schema_the_router_may_mark_skips_and_nothing_more() -> Resul
     assert!(
         count(
             &owner,
-            "SELECT count(*) FROM signals WHERE trade_executed = 'SKIPPED'"
+            "SELECT count(*) FROM signals WHERE trade_executed = 'FAILED' AND execution_result LIKE 'Agent Where: %'"
         )
         .await?
             > 0,
@@ -195,6 +200,9 @@ async fn on_maxxits_schema_the_router_may_mark_skips_and_nothing_more() -> Resul
         "UPDATE agent_deployments SET status = 'PAUSED'",
         "UPDATE agent_routing_history SET routing_reason = 'x'",
         "DELETE FROM agent_routing_history",
+        "DROP TRIGGER agent_where_hold_multi ON signals",
+        "ALTER TABLE signals DISABLE TRIGGER agent_where_hold_multi",
+        "CREATE OR REPLACE FUNCTION agent_where_hold_multi() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
     ] {
         assert_denied(&as_router, "the router role", sql).await;
     }

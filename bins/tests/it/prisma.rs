@@ -181,7 +181,8 @@ async fn the_drift_comparison_sees_what_prisma_would_change() -> Result<()> {
 /// Agent Where's objects before it stopped on the view (the issue's report):
 /// the 17 columns Agent Where adds to `venue_markets` are gone (and with
 /// them the index on `base_symbol`), and a Prisma
-/// that drops partial indexes it does not model (7.4.0) took the pending one.
+/// that drops partial indexes it does not model (7.4.0) took the pending ones
+/// (the minimal schema's and Maxxit's).
 const PRISMA_PUSH_DAMAGE: &str = "
 ALTER TABLE venue_markets
     DROP COLUMN base_symbol, DROP COLUMN quote_symbol, DROP COLUMN price_scale, DROP COLUMN dex,
@@ -191,6 +192,7 @@ ALTER TABLE venue_markets
     DROP COLUMN day_volume_usd, DROP COLUMN spread_bps, DROP COLUMN taker_fee_bps,
     DROP COLUMN maker_fee_bps, DROP COLUMN funding_rate;
 DROP INDEX signals_multi_pending_idx;
+DROP INDEX signals_maxxit_pending_idx;
 ";
 
 #[tokio::test]
@@ -209,15 +211,15 @@ async fn what_a_prisma_push_removed_is_listed_refused_and_repaired() -> Result<(
     .await?;
     check.expect_code(1, "check after the push");
     let missing = check.json()["missing_objects"].clone();
-    assert_eq!(missing.as_array().map(Vec::len), Some(19), "{missing:#}");
+    assert_eq!(missing.as_array().map(Vec::len), Some(20), "{missing:#}");
     assert!(
         check
             .error_line()
-            .contains("19 object(s) missing or changed")
+            .contains("20 object(s) missing or changed")
             && check
                 .error_line()
                 .contains("column `venue_markets.base_symbol` is missing")
-            && check.error_line().contains("(and 14 more)"),
+            && check.error_line().contains("(and 15 more)"),
         "{}",
         check.show()
     );
@@ -247,7 +249,7 @@ async fn what_a_prisma_push_removed_is_listed_refused_and_repaired() -> Result<(
     repair.expect_code(0, "repair");
     assert_eq!(
         repair.json()["repaired"].as_array().map(Vec::len),
-        Some(19),
+        Some(20),
         "{}",
         repair.show()
     );

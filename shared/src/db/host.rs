@@ -28,6 +28,7 @@ pub const MAXXIT_COLUMNS: [(&str, &[&str]); 3] = [
             "trade_executed",
             "execution_result",
             "executor_agreement_error",
+            "llm_should_trade",
         ],
     ),
     (
@@ -80,6 +81,33 @@ impl HostSchema {
         match self {
             HostSchema::Minimal => "minimal",
             HostSchema::Maxxit { .. } => "maxxit",
+        }
+    }
+}
+
+/// What `trade_executed` says of a skip on Maxxit's schema (its executor
+/// leaves a signal whose `trade_executed` is set).
+///
+/// `FAILED` (the default) is Maxxit's own "not traded" value: its Telegram
+/// notification worker tells the followers of the agent that the signal was
+/// not traded, with `execution_result` as the reason; any other value reads
+/// as "waiting" there forever. `SKIPPED` is the mark of earlier versions, for
+/// a host that wants it. Rows carrying either mark are not pending, whatever
+/// the setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SkipMark {
+    #[default]
+    Failed,
+    Skipped,
+}
+
+impl SkipMark {
+    /// The value written to `signals.trade_executed`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipMark::Failed => "FAILED",
+            SkipMark::Skipped => "SKIPPED",
         }
     }
 }
@@ -193,6 +221,76 @@ pub fn classify(present: &BTreeMap<String, BTreeSet<String>>) -> Result<HostSche
         missing.join(", "),
         found.join(", ")
     )
+}
+
+/// The `trade_executed` value of a signal held for routing by the hold
+/// (`setup-agent-where --hold-multi on`): Maxxit's executor takes only NULL,
+/// its notifier reads any other value as "waiting".
+pub const HOLD_MARK: &str = "AWAITING_ROUTE";
+
+/// Whether the hold of new `MULTI` signals is on (its trigger installed and
+/// enabled on `signals`).
+pub async fn hold_multi<C: GenericClient>(client: &C) -> Result<bool> {
+    super::typed::query_one(
+        client,
+        include_str!("../../../sql/maxxit/hold_state.sql"),
+        &[],
+    )
+    .await
+    .and_then(|r| r.try_get("hold_multi"))
+    .db_context("cannot read whether the MULTI hold is on")
+}
+
+/// Turns the hold of new `MULTI` signals on or off, in one transaction whose
+/// lock waits end after `lock_timeout`; returns whether it changed. On
+/// installs its function and trigger; off removes them and leaves the
+/// signals held already as they are (routing releases or skips them).
+/// Maxxit's schema only: refused elsewhere before anything changes.
+pub async fn set_hold_multi(
+    client: &mut tokio_postgres::Client,
+    on: bool,
+    lock_timeout: std::time::Duration,
+) -> Result<bool> {
+    if !detect(&*client).await?.is_maxxit() {
+        bail!(
+            "`--hold-multi` needs Maxxit's schema (its executor's `trade_executed` column holds the mark); this database has the minimal one; nothing was changed"
+        );
+    }
+    let was = hold_multi(&*client).await?;
+    let tx = client
+        .transaction()
+        .await
+        .db_context("cannot start the hold's transaction")?;
+    let timeout_ms = lock_timeout.as_millis().max(1).to_string();
+    super::typed::execute(
+        &tx,
+        include_str!("../../../sql/locks/set_lock_timeout.sql"),
+        &[&timeout_ms],
+    )
+    .await
+    .db_context("cannot set the lock timeout")?;
+    let statements: &[&str] = if on {
+        &[
+            include_str!("../../../sql/maxxit/hold_function.sql"),
+            include_str!("../../../sql/maxxit/hold_on.sql"),
+        ]
+    } else {
+        &[
+            include_str!("../../../sql/maxxit/hold_off.sql"),
+            include_str!("../../../sql/maxxit/hold_function_drop.sql"),
+        ]
+    };
+    for sql in statements {
+        tx.batch_execute(sql).await.db_context(if on {
+            "cannot turn the MULTI hold on (a lock on `signals` not granted within --lock-timeout?)"
+        } else {
+            "cannot turn the MULTI hold off (a lock on `signals` not granted within --lock-timeout?)"
+        })?;
+    }
+    tx.commit()
+        .await
+        .db_context("cannot commit the MULTI hold")?;
+    Ok(was != on)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use tokio_postgres::{Client, Row, Statement, Transaction};
 use uuid::Uuid;
 
 use super::config::load_config_set;
-use super::host::HostSchema;
+use super::host::{HostSchema, SkipMark};
 use super::typed::{self, Param};
 use super::{DbContext, Pooler};
 use crate::cost::OpeningRefusal;
@@ -77,6 +77,8 @@ pub struct BatchSettings {
     /// On Maxxit's schema, mark a skipped signal in the columns its executor
     /// reads (`trade_executed`, `execution_result`).
     pub executor_marks: bool,
+    /// The `trade_executed` value of a skip's executor mark.
+    pub skip_mark: SkipMark,
     /// On Maxxit's schema, write a row per decision to `agent_routing_history`
     /// when that table exists.
     pub agent_routing_history: bool,
@@ -91,6 +93,7 @@ impl Default for BatchSettings {
             include_hip3: false,
             host: HostSchema::Minimal,
             executor_marks: true,
+            skip_mark: SkipMark::default(),
             agent_routing_history: true,
         }
     }
@@ -550,7 +553,13 @@ pub async fn route_batch(
             .execute(
                 &tx,
                 Which::Apply,
-                &[&ids, &venues, &reasons, &settings.executor_marks],
+                &[
+                    &ids,
+                    &venues,
+                    &reasons,
+                    &settings.executor_marks,
+                    &settings.skip_mark.as_str(),
+                ],
             )
             .await
     } else {

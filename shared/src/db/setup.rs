@@ -35,6 +35,11 @@ pub struct SetupReport {
     pub created_global_config: bool,
     /// The host schema: `minimal`, `maxxit`, or unsupported by routing.
     pub host: String,
+    /// Maxxit's schema: whether new `MULTI` signals are held for routing
+    /// (`--hold-multi`); `None` on other schemas.
+    pub hold_multi: Option<bool>,
+    /// What `--hold-multi` changed: `Some(state)` when it turned it on/off.
+    pub hold_multi_changed_to: Option<bool>,
     pub schema_version: Option<i32>,
     pub latest_version: i32,
     pub up_to_date: bool,
@@ -97,6 +102,16 @@ impl SetupReport {
         }
         if self.created_global_config {
             done.push("created the global routing config".to_owned());
+        }
+        match self.hold_multi_changed_to {
+            Some(true) => done.push("turned the MULTI hold on".to_owned()),
+            Some(false) => {
+                done.push(
+                    "turned the MULTI hold off (signals held already stay held until routed)"
+                        .to_owned(),
+                );
+            }
+            None => {}
         }
         done
     }
@@ -165,9 +180,12 @@ pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> 
         Vec::new()
     };
     // A schema routing refuses (an older Maxxit) is reported, not an error here.
-    let host = host::detect(client)
-        .await
-        .map_or("unsupported (routing refuses it)", host::HostSchema::name);
+    let detected = host::detect(client).await;
+    let hold_multi = match detected {
+        Ok(h) if h.is_maxxit() => Some(host::hold_multi(client).await?),
+        _ => None,
+    };
+    let host = detected.map_or("unsupported (routing refuses it)", host::HostSchema::name);
     Ok(SetupReport {
         database: url.to_string(),
         created_database: false,
@@ -175,6 +193,8 @@ pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> 
         repaired: Vec::new(),
         created_global_config: false,
         host: host.to_owned(),
+        hold_multi,
+        hold_multi_changed_to: None,
         schema_version: state.applied,
         latest_version: state.latest,
         up_to_date: state.is_current()

@@ -495,6 +495,28 @@ pub struct Pending {
     pub pending: i64,
     pub oldest_at: Option<DateTime<Utc>>,
     pub oldest_age_seconds: Option<f64>,
+    /// Maxxit's schema: of the pending ones, those held for routing (the hold
+    /// mark `AWAITING_ROUTE`), and the oldest one's age. `None` elsewhere.
+    pub held: Option<i64>,
+    pub oldest_held_age_seconds: Option<f64>,
+}
+
+/// On Maxxit's schema: how many `MULTI` signals of the window Maxxit's own
+/// trade decision declined (`llm_should_trade = false`), which are never
+/// pending (informational).
+pub async fn declined<C: GenericClient>(
+    client: &C,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<i64> {
+    typed::query_one(
+        client,
+        include_str!("../../../sql/maxxit/stats_declined.sql"),
+        &[&since, &until],
+    )
+    .await
+    .and_then(|r| r.try_get("declined"))
+    .db_context("cannot read declined signals")
 }
 
 /// How many `MULTI` signals wait for routing on the host schema, and how old
@@ -512,6 +534,16 @@ pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<P
         pending: row.get("pending"),
         oldest_at: row.get("oldest_at"),
         oldest_age_seconds: row.get("oldest_age_seconds"),
+        held: if host.is_maxxit() {
+            Some(row.get("held"))
+        } else {
+            None
+        },
+        oldest_held_age_seconds: if host.is_maxxit() {
+            row.get("oldest_held_age_seconds")
+        } else {
+            None
+        },
     })
 }
 

@@ -22,7 +22,7 @@ use crate::output::{Format, Table};
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// `sync-age`, `active-markets`, `success-rate`, `pending-age`,
-    /// `stale-runs` or `executed-unrouted` (Maxxit's schema).
+    /// `stale-runs`, or on Maxxit's schema `held-too-long` and `executed-unrouted`.
     pub check: &'static str,
     /// The venue checked, for per-venue checks.
     pub venue: Option<String>,
@@ -50,6 +50,7 @@ struct Thresholds {
     min_success_rate: f64,
     min_decisions: i64,
     max_pending_age: Duration,
+    max_held_age: Duration,
 }
 
 fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
@@ -77,6 +78,7 @@ fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
         min_success_rate: args.min_success_rate,
         min_decisions: i64::from(args.min_decisions),
         max_pending_age: age("--max-pending-age", &args.max_pending_age)?,
+        max_held_age: age("--max-held-age", &args.max_held_age)?,
     })
 }
 
@@ -198,6 +200,26 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
             ),
         },
     });
+    if let Some(held) = pending.held {
+        // Maxxit's schema: signals held for routing (the hold mark), which
+        // Maxxit's executor waits for; routing stopped if they age.
+        let max_held = seconds(limits.max_held_age);
+        checks.push(Check {
+            check: "held-too-long",
+            venue: None,
+            ok: pending.oldest_held_age_seconds.is_none_or(|a| a <= max_held),
+            value: pending.oldest_held_age_seconds,
+            threshold: max_held,
+            detail: match pending.oldest_held_age_seconds {
+                None => "no MULTI signal held for routing".to_owned(),
+                Some(age) => format!(
+                    "oldest of {held} MULTI signals held for routing (AWAITING_ROUTE, the executor waits) is {} old (limit {}): run route-pending-signals",
+                    human_age(age),
+                    human_age(max_held)
+                ),
+            },
+        });
+    }
     checks.push(stale_check(&stale));
     if let Some(n) = executed_unrouted {
         #[allow(clippy::cast_precision_loss)]

@@ -278,6 +278,16 @@ pub struct HealthArgs {
         env = "AGENT_WHERE_HEALTH_MAX_PENDING_AGE"
     )]
     pub max_pending_age: String,
+    /// Maxxit's schema: FAIL when the oldest MULTI signal held for routing
+    /// (`setup-agent-where --hold-multi on`) has waited longer than this: Maxxit's
+    /// executor waits for it until routing decides it. Default: 5m.
+    #[arg(
+        long,
+        value_name = "AGE",
+        default_value = "5m",
+        env = "AGENT_WHERE_HEALTH_MAX_HELD_AGE"
+    )]
+    pub max_held_age: String,
     /// Output format. Default: table.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

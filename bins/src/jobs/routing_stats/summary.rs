@@ -37,6 +37,22 @@ pub struct SummaryReport {
     pub top_tokens: Vec<TokenSplit>,
     pub routing_runs: RoutingRuns,
     pub venue_sync: Vec<VenueSync>,
+    /// `MULTI` signals waiting for routing now.
+    pub pending: PendingView,
+}
+
+/// `MULTI` signals waiting for routing now (not windowed), and on Maxxit's
+/// schema the ones its own decision declined in the window (never pending,
+/// informational).
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingView {
+    pub pending: i64,
+    pub oldest_age_seconds: Option<f64>,
+    /// Maxxit's schema only: of the pending ones, those held for routing
+    /// (`AWAITING_ROUTE`, `setup-agent-where --hold-multi on`).
+    pub held: Option<i64>,
+    /// Maxxit's schema only: `llm_should_trade = false`, created in the window.
+    pub declined: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -275,6 +291,18 @@ pub async fn collect(
     };
     let venue_sync = stats::venue_sync(tx, &sync_venues).await?;
     let chosen_cost = stats::chosen_cost(tx, &f).await?;
+    let host = agent_where::db::host::detect(tx).await?;
+    let waiting = stats::pending(tx, host).await?;
+    let pending = PendingView {
+        pending: waiting.pending,
+        oldest_age_seconds: waiting.oldest_age_seconds,
+        held: waiting.held,
+        declined: if host.is_maxxit() {
+            Some(stats::declined(tx, window.since, window.until).await?)
+        } else {
+            None
+        },
+    };
 
     let mut by_venue: Vec<VenueShare> = venues
         .iter()
@@ -352,6 +380,7 @@ pub async fn collect(
         top_tokens,
         routing_runs,
         venue_sync,
+        pending,
     })
 }
 
@@ -564,6 +593,7 @@ fn summary_table(r: &SummaryReport) -> String {
         ),
         _ => "last routing run: never\n".to_owned(),
     });
+    out.push_str(&pending_line(&r.pending));
 
     let mut sync = Table::new([
         "venue",
@@ -589,6 +619,26 @@ fn summary_table(r: &SummaryReport) -> String {
     out.push('\n');
     out.push_str(&sync.render());
     out
+}
+
+/// The signals waiting for routing now, in one line.
+fn pending_line(p: &PendingView) -> String {
+    let mut line = format!("pending MULTI signals now: {}", p.pending);
+    if let Some(age) = p.oldest_age_seconds {
+        line.push_str(&format!(", oldest {} old", human_age(age)));
+    }
+    if let Some(held) = p.held {
+        line.push_str(&format!(
+            " ({held} held for routing, which Maxxit's executor waits for)"
+        ));
+    }
+    if let Some(declined) = p.declined {
+        line.push_str(&format!(
+            "; declined by Maxxit's own decision in the window (llm_should_trade = false, never routed): {declined}"
+        ));
+    }
+    line.push('\n');
+    line
 }
 
 /// `12.34 bps`, `-` when absent.
@@ -695,6 +745,19 @@ fn summary_csv(r: &SummaryReport) -> Result<String> {
         "last_started_at",
         time_text(runs.last_started_at),
     );
+    put("pending", "", "pending", r.pending.pending.to_string());
+    put(
+        "pending",
+        "",
+        "oldest_age_seconds",
+        cell(r.pending.oldest_age_seconds),
+    );
+    if let Some(held) = r.pending.held {
+        put("pending", "", "held", held.to_string());
+    }
+    if let Some(declined) = r.pending.declined {
+        put("pending", "", "declined", declined.to_string());
+    }
     for v in &r.venue_sync {
         put(
             "sync",

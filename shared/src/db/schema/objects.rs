@@ -34,6 +34,18 @@ pub const PARTIAL_INDEXES: [(&str, &str); 7] = [
     ("routing_runs", "routing_runs_running_idx"),
 ];
 
+/// Partial indexes of Maxxit's schema only (migration 13 creates them where
+/// `signals` has Maxxit's executor columns [`MAXXIT_SIGNAL_COLUMNS`]):
+/// (table, index).
+pub const MAXXIT_PARTIAL_INDEXES: [(&str, &str); 1] = [("signals", "signals_maxxit_pending_idx")];
+
+/// The `signals` columns migration 13 looks for to tell Maxxit's schema.
+pub const MAXXIT_SIGNAL_COLUMNS: [&str; 3] = [
+    "trade_executed",
+    "executor_agreement_error",
+    "llm_should_trade",
+];
+
 /// CHECK constraints (Prisma models cannot say them): (table, constraint).
 pub const CHECK_CONSTRAINTS: [(&str, &str); 3] = [
     ("venue_sync_runs", "venue_sync_runs_status_check"),
@@ -311,6 +323,14 @@ pub fn problems(models: &PrismaSchema, catalog: &Catalog) -> Vec<String> {
     }
     for (table, name) in PARTIAL_INDEXES {
         if exists(table) && catalog.index(table, name).is_none() {
+            out.push(format!("index `{name}` on `{table}` is missing"));
+        }
+    }
+    let maxxit = MAXXIT_SIGNAL_COLUMNS
+        .iter()
+        .all(|c| catalog.columns_of("signals").any(|x| x.name == *c));
+    for (table, name) in MAXXIT_PARTIAL_INDEXES {
+        if maxxit && catalog.index(table, name).is_none() {
             out.push(format!("index `{name}` on `{table}` is missing"));
         }
     }
