@@ -5,14 +5,18 @@
 -- Maxxit's executor, which reads trade_executed and never skipped_reason,
 -- leaves it alone. Only rows still pending and untaken change; they are
 -- locked by this transaction.
+-- $5 (issue 22): a routed signal's executor symbol, the token_symbol Maxxit's
+-- executor resolves to exactly the chosen market (`kPEPE`, `XAU`, `JPY`);
+-- NULL keeps the token (a skip, or the hand-off setting off).
 UPDATE signals AS s
 SET venue = coalesce(d.venue::venue_t, s.venue),
     skipped_reason = d.skipped_reason,
+    token_symbol = coalesce(d.token_symbol, s.token_symbol),
     trade_executed = CASE WHEN $4::boolean AND d.skipped_reason IS NOT NULL
                           THEN 'SKIPPED' ELSE s.trade_executed END,
     execution_result = CASE WHEN $4::boolean AND d.skipped_reason IS NOT NULL
                             THEN 'Agent Where: ' || d.skipped_reason ELSE s.execution_result END
-FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d (id, venue, skipped_reason)
+FROM unnest($1::uuid[], $2::text[], $3::text[], $5::text[]) AS d (id, venue, skipped_reason, token_symbol)
 WHERE s.id = d.id
   AND s.venue = 'MULTI'
   AND s.skipped_reason IS NULL

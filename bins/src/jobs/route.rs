@@ -100,6 +100,7 @@ impl RouteOptions {
             host,
             executor_marks: !self.host.no_executor_marks,
             agent_routing_history: !self.host.no_agent_routing_history,
+            executor_symbol: self.host.executor_symbol.setting(),
         }
     }
 }
@@ -290,6 +291,7 @@ pub async fn execute_on(
         "host_schema": schema.name(),
         "executor_marks": !options.host.no_executor_marks,
         "agent_routing_history": !options.host.no_agent_routing_history,
+        "executor_symbol": options.settings(schema).writes_executor_symbol(),
     });
     let machine = hostname();
     let pid = i32::try_from(std::process::id()).ok();

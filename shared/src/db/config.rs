@@ -41,6 +41,9 @@ pub async fn select_global<C: GenericClient>(client: &C) -> Result<Option<Stored
         assumed_notional_usd: r
             .get::<_, Option<f64>>("assumed_notional_usd")
             .and_then(Usd::new),
+        allow_venues_without_executor: r
+            .get::<_, Option<bool>>("allow_venues_without_executor")
+            .unwrap_or(false),
     }))
 }
 
@@ -81,6 +84,10 @@ pub async fn load_config_set<C: GenericClient>(
                 .try_get::<_, Option<f64>>("assumed_notional_usd")
                 .db_context(READ)?
                 .and_then(Usd::new),
+            allow_venues_without_executor: r
+                .try_get::<_, Option<bool>>("allow_venues_without_executor")
+                .db_context(READ)?
+                .unwrap_or(false),
         };
         match agent {
             // Oldest global row wins if a database holds several (setup refuses that).
@@ -372,6 +379,7 @@ impl ListedConfig {
                 routing_strategy: strategy.clone(),
                 failover_enabled: self.failover_enabled.unwrap_or(true),
                 assumed_notional_usd: self.assumed_notional_usd,
+                allow_venues_without_executor: false,
             }
             .to_config()
             .err(),

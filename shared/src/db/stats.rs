@@ -576,6 +576,8 @@ pub struct ExportRow {
     pub routing_reason: String,
     /// Each checked venue's verdict, as the router wrote it.
     pub venue_availability: serde_json::Value,
+    /// The token as the agent wrote it (rows before migration 14: none).
+    pub requested_token: Option<String>,
 }
 
 impl ExportRow {
@@ -601,6 +603,7 @@ impl ExportRow {
             original_system: row.get("original_system"),
             routing_reason: row.get("routing_reason"),
             venue_availability: row.get("venue_availability"),
+            requested_token: row.get("requested_token"),
         }
     }
 }
