@@ -272,3 +272,116 @@ async fn rows_of(client: &Client, ids: &[(Uuid, &str)]) -> Result<BTreeMap<Uuid,
     }
     Ok(out)
 }
+
+/// Inserts a pending MULTI signal of the fixture's agent without deployment.
+async fn insert_signal(client: &Client, token: &str) -> Result<Uuid> {
+    Ok(client
+        .query_one(
+            "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model)
+             VALUES ($1::text::uuid, $2, 'MULTI', 'LONG', '{\"type\": \"balance-percentage\", \"value\": 5}', '{}')
+             RETURNING id",
+            &[&AGENT, &token],
+        )
+        .await?
+        .get(0))
+}
+
+#[tokio::test]
+async fn a_venue_maxxits_executor_does_not_run_needs_the_operators_explicit_word() -> Result<()> {
+    let (db, client) = maxxit_ready().await?;
+    run(
+        "sync-gmx-markets",
+        db.url(),
+        &["--from-file", &fixture_arg("gmx")],
+    )
+    .await?
+    .expect_code(0, "sync-gmx-markets");
+    let global = "SELECT venue_priority, allow_venues_without_executor FROM venue_routing_config WHERE agent_id IS NULL";
+    let stored =
+        |row: tokio_postgres::Row| -> (Vec<String>, Option<bool>) { (row.get(0), row.get(1)) };
+    let before = stored(client.query_one(global, &[]).await?);
+
+    // Refused without the flag, and nothing is written.
+    let refused = run(
+        "routing-config",
+        db.url(),
+        &["set", "--priority", "GMX,HYPERLIQUID,OSTIUM"],
+    )
+    .await?;
+    refused.expect_code(2, "a priority naming GMX without the flag");
+    assert!(
+        refused.stderr.contains("GMX")
+            && refused.stderr.contains("--allow-venues-without-executor"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        refused.stderr.trim().lines().count(),
+        1,
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(stored(client.query_one(global, &[]).await?), before);
+
+    // With it: accepted, with a one-line warning.
+    let allowed = run(
+        "routing-config",
+        db.url(),
+        &[
+            "set",
+            "--priority",
+            "GMX,HYPERLIQUID,OSTIUM",
+            "--allow-venues-without-executor",
+        ],
+    )
+    .await?;
+    allowed.expect_code(0, "with --allow-venues-without-executor");
+    let warning: Vec<&str> = allowed.stderr.trim().lines().collect();
+    assert_eq!(warning.len(), 1, "{}", allowed.stderr);
+    assert!(
+        warning[0].contains("warning") && warning[0].contains("GMX"),
+        "{}",
+        allowed.stderr
+    );
+    let doge = insert_signal(&client, "DOGE").await?;
+    route(&db, &[]).await?;
+    let venue = |id: Uuid| {
+        let client = &client;
+        async move {
+            let row = client
+                .query_one(
+                    "SELECT s.venue::text, h.routing_reason FROM signals s
+                     JOIN venue_routing_history h ON h.signal_id = s.id WHERE s.id = $1",
+                    &[&id],
+                )
+                .await?;
+            anyhow::Ok((row.get::<_, String>(0), row.get::<_, String>(1)))
+        }
+    };
+    assert_eq!(venue(doge).await?.0, "GMX");
+    // health reports it: Maxxit's executor fails such a signal.
+    let health = run(
+        "routing-stats",
+        db.url(),
+        &["health", "--max-sync-age", "1000d", "--format", "csv"],
+    )
+    .await?;
+    health.expect_code(1, "health with a signal routed to GMX");
+    let line = health.line("routed-without-executor");
+    assert!(line.contains(",FAIL,1,0,"), "{line}");
+
+    // A stored priority naming GMX without the allowance (a row written by
+    // hand or by the original system): routing passes GMX by.
+    client
+        .batch_execute("UPDATE venue_routing_config SET allow_venues_without_executor = NULL")
+        .await?;
+    let doge = insert_signal(&client, "DOGE").await?;
+    route(&db, &[]).await?;
+    let (venue, reason) = venue(doge).await?;
+    assert_eq!(venue, "HYPERLIQUID", "{reason}");
+    assert!(
+        reason.starts_with("GMX: NO_EXECUTOR → HYPERLIQUID: available"),
+        "{reason}"
+    );
+    Ok(())
+}

@@ -172,6 +172,7 @@ pub async fn upsert_row<C: GenericClient>(
     strategy: Option<&str>,
     failover: Option<bool>,
     assumed: AssumedNotional,
+    allow_venues_without_executor: Option<bool>,
 ) -> Result<Upserted> {
     let (assumed_value, clear) = assumed.params();
     let row = match agent_id {
@@ -185,6 +186,7 @@ pub async fn upsert_row<C: GenericClient>(
                     &failover,
                     &assumed_value,
                     &clear,
+                    &allow_venues_without_executor,
                 ],
             )
             .await
@@ -200,6 +202,7 @@ pub async fn upsert_row<C: GenericClient>(
                     &failover,
                     &assumed_value,
                     &clear,
+                    &allow_venues_without_executor,
                 ],
             )
             .await
@@ -409,6 +412,9 @@ pub struct ConfigWrite<'a> {
     pub failover: Option<bool>,
     /// The assumed notional for relative sizes. Rows only.
     pub assumed_notional: AssumedNotional,
+    /// The operator allows venues the host's executor does not run
+    /// (`--allow-venues-without-executor`). Rows only.
+    pub allow_venues_without_executor: bool,
 }
 
 /// Writes a config row or override in one transaction with the agent check:
@@ -435,6 +441,7 @@ pub async fn write(client: &mut Client, w: &ConfigWrite<'_>) -> Result<Upserted>
                 w.strategy,
                 w.failover,
                 w.assumed_notional,
+                Some(w.allow_venues_without_executor),
             )
             .await?
         }
