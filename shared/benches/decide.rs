@@ -66,6 +66,7 @@ fn bench_decide(c: &mut Criterion) {
                 failover_enabled: true,
                 // Relative sizes are priced at this notional (LOWEST_COST).
                 assumed_notional_usd: Usd::new(25_000.0),
+                allow_venues_without_executor: false,
             }),
             ..ConfigSet::default()
         };

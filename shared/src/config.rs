@@ -27,6 +27,9 @@ pub struct StoredConfig {
     pub failover_enabled: bool,
     /// The notional assumed for signals sized relative to a balance.
     pub assumed_notional_usd: Option<Usd>,
+    /// The operator allowed venues the host's executor does not run
+    /// (`routing-config set --allow-venues-without-executor`).
+    pub allow_venues_without_executor: bool,
 }
 
 impl StoredConfig {
@@ -110,6 +113,9 @@ pub struct EffectiveConfig {
     /// the global row's (rows routing otherwise ignores included: the value
     /// is valid on its own), else none.
     pub assumed_notional_usd: Option<Usd>,
+    /// Whether venues the host's executor does not run may be routed to:
+    /// the agent row's allowance when it has a row, else the global row's.
+    pub allow_venues_without_executor: bool,
 }
 
 impl ConfigSet {
@@ -122,9 +128,18 @@ impl ConfigSet {
             .get(&agent_id)
             .and_then(|r| r.assumed_notional_usd)
             .or_else(|| self.global.as_ref().and_then(|g| g.assumed_notional_usd));
+        let allow = self.agents.get(&agent_id).map_or_else(
+            || {
+                self.global
+                    .as_ref()
+                    .is_some_and(|g| g.allow_venues_without_executor)
+            },
+            |r| r.allow_venues_without_executor,
+        );
         resolve(
             canonical_symbol,
             assumed,
+            allow,
             || {
                 if self.agent_overrides.is_empty() || canonical_symbol.is_empty() {
                     return None;
@@ -152,6 +167,7 @@ impl ConfigSet {
             let agent = agents.entry(*id).or_default();
             agent.row = Some(row.to_config());
             agent.assumed = row.assumed_notional_usd;
+            agent.allow = Some(row.allow_venues_without_executor);
         }
         for ((id, symbol), list) in &self.agent_overrides {
             agents
@@ -163,6 +179,10 @@ impl ConfigSet {
         PreparedConfigSet {
             global: self.global.as_ref().map(StoredConfig::to_config),
             global_assumed: self.global.as_ref().and_then(|g| g.assumed_notional_usd),
+            global_allow: self
+                .global
+                .as_ref()
+                .is_some_and(|g| g.allow_venues_without_executor),
             global_overrides: self
                 .global_overrides
                 .iter()
@@ -258,6 +278,7 @@ impl ConfigSet {
 pub struct PreparedConfigSet {
     global: Option<Result<RoutingConfig, String>>,
     global_assumed: Option<Usd>,
+    global_allow: bool,
     global_overrides: HashMap<String, Result<Vec<Venue>, String>>,
     agents: HashMap<Uuid, PreparedAgent>,
 }
@@ -266,6 +287,8 @@ pub struct PreparedConfigSet {
 struct PreparedAgent {
     row: Option<Result<RoutingConfig, String>>,
     assumed: Option<Usd>,
+    /// `Some` when the agent has a row.
+    allow: Option<bool>,
     overrides: HashMap<String, Result<Vec<Venue>, String>>,
 }
 
@@ -277,6 +300,7 @@ impl PreparedConfigSet {
         resolve(
             canonical_symbol,
             agent.and_then(|a| a.assumed).or(self.global_assumed),
+            agent.and_then(|a| a.allow).unwrap_or(self.global_allow),
             || {
                 agent
                     .and_then(|a| a.overrides.get(canonical_symbol))
@@ -322,6 +346,7 @@ fn borrowed_row(r: &Result<RoutingConfig, String>) -> RowLevel<'_> {
 fn resolve<'a>(
     symbol: &str,
     assumed_notional_usd: Option<Usd>,
+    allow_venues_without_executor: bool,
     agent_token: impl FnOnce() -> Option<ListLevel<'a>>,
     agent_row: impl FnOnce() -> Option<RowLevel<'a>>,
     global_token: impl FnOnce() -> Option<ListLevel<'a>>,
@@ -361,6 +386,7 @@ fn resolve<'a>(
         source,
         notes: walk.notes,
         assumed_notional_usd,
+        allow_venues_without_executor,
     }
 }
 
@@ -425,6 +451,7 @@ mod tests {
             routing_strategy: strategy.to_owned(),
             failover_enabled: failover,
             assumed_notional_usd: None,
+            allow_venues_without_executor: false,
         }
     }
 
@@ -912,6 +939,7 @@ mod tests {
                     source: case.source,
                     notes: case.notes.iter().map(|s| (*s).to_owned()).collect(),
                     assumed_notional_usd: None,
+                    allow_venues_without_executor: false,
                 };
                 assert_eq!(got, want, "{} ({how})", case.name);
             }

@@ -4,6 +4,11 @@
 -- clause is the pending rule of maxxit/claim_pending.sql); they are locked
 -- by this transaction.
 --
+-- Executor symbol (#22): $6 holds a routed signal's executor symbol, the
+-- token_symbol Maxxit's executor resolves to exactly the chosen market
+-- (`kPEPE`, `XAU`, `JPY`); NULL keeps the token (a skip, or the hand-off
+-- setting off). The agent's own token stays in the history's requested_token.
+--
 -- Executor marks of a skip (#24): with $4 (executor marks, the default) a
 -- skipped signal also gets trade_executed = $5, the skip mark (FAILED by
 -- default: Maxxit's own "not traded" value, which its Telegram notifier
@@ -22,6 +27,7 @@
 UPDATE signals AS s
 SET venue = coalesce(d.venue::venue_t, s.venue),
     skipped_reason = d.skipped_reason,
+    token_symbol = coalesce(d.token_symbol, s.token_symbol),
     trade_executed = CASE
         -- a skip, with executor marks: the skip mark
         WHEN $4::boolean AND d.skipped_reason IS NOT NULL THEN $5::text
@@ -34,7 +40,7 @@ SET venue = coalesce(d.venue::venue_t, s.venue),
         -- routed and held: released
         WHEN d.venue IS NOT NULL AND s.trade_executed = 'AWAITING_ROUTE' THEN NULL
         ELSE s.execution_result END
-FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d (id, venue, skipped_reason)
+FROM unnest($1::uuid[], $2::text[], $3::text[], $6::text[]) AS d (id, venue, skipped_reason, token_symbol)
 WHERE s.id = d.id
   AND s.venue = 'MULTI'
   AND s.skipped_reason IS NULL

@@ -3,5 +3,5 @@
 COPY venue_routing_history (
     signal_id, token_symbol, requested_venue, selected_venue, routing_reason,
     checked_venues, venue_availability, routing_duration_ms, routing_duration_us,
-    outcome, strategy, config_source, market_symbol, run_id
+    outcome, strategy, config_source, market_symbol, run_id, requested_token
 ) FROM STDIN (FORMAT binary)

@@ -19,11 +19,13 @@ SELECT
     d.run_id,
     d.original_system,
     d.routing_reason,
-    d.venue_availability
+    d.venue_availability,
+    d.requested_token
 FROM routing_decisions AS d
 WHERE ($1::timestamptz IS NULL OR d.created_at >= $1::timestamptz)
   AND ($2::timestamptz IS NULL OR d.created_at < $2::timestamptz)
-  AND ($3::text IS NULL OR upper(d.token_symbol) = upper($3::text) OR upper(d.market_symbol) = upper($3::text))
+  AND ($3::text IS NULL OR upper(d.token_symbol) = upper($3::text) OR upper(d.market_symbol) = upper($3::text)
+           OR upper(d.requested_token) = upper($3::text))
   AND ($4::uuid IS NULL OR d.agent_id = $4::uuid)
   AND ($5::text IS NULL OR d.selected_venue = $5::text OR $5::text = ANY (d.checked_venues))
 ORDER BY d.created_at, d.id

@@ -1,9 +1,35 @@
 //! `--no-executor-marks`, `--skip-mark`, `--no-agent-routing-history`: what
 //! routing writes into the host's own tables on Maxxit's schema (no effect
-//! elsewhere).
+//! elsewhere); `--executor-symbol`: whether a routed signal's token_symbol
+//! becomes the symbol the host's executor resolves to exactly the chosen
+//! market.
 
 use agent_where::db::host::SkipMark;
-use clap::Args;
+use clap::{Args, ValueEnum};
+
+/// `--executor-symbol`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ExecutorSymbolArg {
+    /// On for Maxxit's schema (its executor trades token_symbol as written), off elsewhere.
+    #[default]
+    Auto,
+    /// Rewrite token_symbol on any host whose executor trades it as written.
+    On,
+    /// Write only the venue: for an executor that reads venue_routing_history.market_symbol.
+    Off,
+}
+
+impl ExecutorSymbolArg {
+    /// `None`: the host's default.
+    #[must_use]
+    pub fn setting(self) -> Option<bool> {
+        match self {
+            ExecutorSymbolArg::Auto => None,
+            ExecutorSymbolArg::On => Some(true),
+            ExecutorSymbolArg::Off => Some(false),
+        }
+    }
+}
 
 /// The host hand-off flags.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Args)]
@@ -28,6 +54,13 @@ pub struct HostArgs {
     /// (the table Maxxit's dashboard reads).
     #[arg(long, env = "AGENT_WHERE_NO_AGENT_ROUTING_HISTORY")]
     pub no_agent_routing_history: bool,
+    /// Whether a routed signal's token_symbol becomes the symbol the host's executor resolves
+    /// to exactly the chosen market (Hyperliquid's coin `kPEPE`, an Ostium spelling Maxxit's
+    /// pair lookup maps to that one pair: `XAU`, `JPY`); the agent's token stays in
+    /// venue_routing_history.requested_token. With it, an Ostium pair no spelling reaches
+    /// unambiguously is NO_EXECUTOR_SYMBOL.
+    #[arg(long, env = "AGENT_WHERE_EXECUTOR_SYMBOL", value_enum, default_value_t = ExecutorSymbolArg::Auto)]
+    pub executor_symbol: ExecutorSymbolArg,
 }
 
 /// `--skip-mark`.

@@ -248,6 +248,7 @@ async fn prepare_base(admin: &Client, base: &DatabaseUrl, options: &BenchOptions
         options
             .assumed_notional
             .map_or(AssumedNotional::Keep, AssumedNotional::Set),
+        None,
     )
     .await?;
     load_recorded_markets(&mut client).await?;

@@ -101,6 +101,7 @@ impl RouteOptions {
             executor_marks: !self.host.no_executor_marks,
             skip_mark: self.host.skip_mark.into(),
             agent_routing_history: !self.host.no_agent_routing_history,
+            executor_symbol: self.host.executor_symbol.setting(),
         }
     }
 }
@@ -292,6 +293,7 @@ pub async fn execute_on(
         "executor_marks": !options.host.no_executor_marks,
         "skip_mark": agent_where::db::host::SkipMark::from(options.host.skip_mark).as_str(),
         "agent_routing_history": !options.host.no_agent_routing_history,
+        "executor_symbol": options.settings(schema).writes_executor_symbol(),
     });
     let machine = hostname();
     let pid = i32::try_from(std::process::id()).ok();

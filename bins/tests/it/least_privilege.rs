@@ -323,7 +323,9 @@ async fn each_tool_runs_under_its_least_privilege_role_and_nothing_more() -> Res
     let as_router = DatabaseUrl::parse(&router)?.connect().await?;
     for sql in [
         "DELETE FROM signals",
-        "UPDATE signals SET token_symbol = 'X'",
+        // token_symbol is the router's to write (the executor symbol of a
+        // routed signal); the signal's other columns are not.
+        "UPDATE signals SET side = 'SHORT'",
         "UPDATE signals SET size_model = '{}'",
         "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model)
          SELECT agent_id, 'X', 'MULTI', 'LONG', '{}', '{}' FROM signals LIMIT 1",

@@ -41,6 +41,9 @@ pub async fn select_global<C: GenericClient>(client: &C) -> Result<Option<Stored
         assumed_notional_usd: r
             .get::<_, Option<f64>>("assumed_notional_usd")
             .and_then(Usd::new),
+        allow_venues_without_executor: r
+            .get::<_, Option<bool>>("allow_venues_without_executor")
+            .unwrap_or(false),
     }))
 }
 
@@ -81,6 +84,10 @@ pub async fn load_config_set<C: GenericClient>(
                 .try_get::<_, Option<f64>>("assumed_notional_usd")
                 .db_context(READ)?
                 .and_then(Usd::new),
+            allow_venues_without_executor: r
+                .try_get::<_, Option<bool>>("allow_venues_without_executor")
+                .db_context(READ)?
+                .unwrap_or(false),
         };
         match agent {
             // Oldest global row wins if a database holds several (setup refuses that).
@@ -165,6 +172,7 @@ pub async fn upsert_row<C: GenericClient>(
     strategy: Option<&str>,
     failover: Option<bool>,
     assumed: AssumedNotional,
+    allow_venues_without_executor: Option<bool>,
 ) -> Result<Upserted> {
     let (assumed_value, clear) = assumed.params();
     let row = match agent_id {
@@ -178,6 +186,7 @@ pub async fn upsert_row<C: GenericClient>(
                     &failover,
                     &assumed_value,
                     &clear,
+                    &allow_venues_without_executor,
                 ],
             )
             .await
@@ -193,6 +202,7 @@ pub async fn upsert_row<C: GenericClient>(
                     &failover,
                     &assumed_value,
                     &clear,
+                    &allow_venues_without_executor,
                 ],
             )
             .await
@@ -372,6 +382,7 @@ impl ListedConfig {
                 routing_strategy: strategy.clone(),
                 failover_enabled: self.failover_enabled.unwrap_or(true),
                 assumed_notional_usd: self.assumed_notional_usd,
+                allow_venues_without_executor: false,
             }
             .to_config()
             .err(),
@@ -401,6 +412,9 @@ pub struct ConfigWrite<'a> {
     pub failover: Option<bool>,
     /// The assumed notional for relative sizes. Rows only.
     pub assumed_notional: AssumedNotional,
+    /// The operator allows venues the host's executor does not run
+    /// (`--allow-venues-without-executor`). Rows only.
+    pub allow_venues_without_executor: bool,
 }
 
 /// Writes a config row or override in one transaction with the agent check:
@@ -427,6 +441,7 @@ pub async fn write(client: &mut Client, w: &ConfigWrite<'_>) -> Result<Upserted>
                 w.strategy,
                 w.failover,
                 w.assumed_notional,
+                Some(w.allow_venues_without_executor),
             )
             .await?
         }

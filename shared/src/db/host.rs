@@ -18,6 +18,8 @@ use anyhow::{Result, bail};
 use tokio_postgres::GenericClient;
 
 use super::DbContext;
+use crate::domain::Venue;
+use crate::routing::MAXXIT_EXECUTOR_VENUES;
 
 /// What routing needs of Maxxit's schema, table by table.
 pub const MAXXIT_COLUMNS: [(&str, &[&str]); 3] = [
@@ -73,6 +75,16 @@ impl HostSchema {
     #[must_use]
     pub fn is_maxxit(self) -> bool {
         matches!(self, HostSchema::Maxxit { .. })
+    }
+
+    /// The venues the host's executor runs (`None`: not known, any venue):
+    /// Maxxit's runs Hyperliquid and Ostium.
+    #[must_use]
+    pub fn executor_venues(self) -> Option<&'static [Venue]> {
+        match self {
+            HostSchema::Minimal => None,
+            HostSchema::Maxxit { .. } => Some(&MAXXIT_EXECUTOR_VENUES),
+        }
     }
 
     /// The name shown in reports and run options.

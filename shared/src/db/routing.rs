@@ -82,6 +82,10 @@ pub struct BatchSettings {
     /// On Maxxit's schema, write a row per decision to `agent_routing_history`
     /// when that table exists.
     pub agent_routing_history: bool,
+    /// Whether a routed signal's `token_symbol` becomes its executor symbol
+    /// ([`crate::routing::handoff`]); `None`: the host's default (on for
+    /// Maxxit's schema, whose executor trades the token as written).
+    pub executor_symbol: Option<bool>,
 }
 
 impl Default for BatchSettings {
@@ -95,11 +99,19 @@ impl Default for BatchSettings {
             executor_marks: true,
             skip_mark: SkipMark::default(),
             agent_routing_history: true,
+            executor_symbol: None,
         }
     }
 }
 
 impl BatchSettings {
+    /// Whether routed signals get their executor symbol: the setting, else
+    /// on for Maxxit's schema.
+    #[must_use]
+    pub fn writes_executor_symbol(&self) -> bool {
+        self.executor_symbol.unwrap_or(self.host.is_maxxit())
+    }
+
     /// Whether decisions go to Maxxit's `agent_routing_history` too.
     fn writes_agent_history(&self) -> bool {
         self.agent_routing_history
@@ -287,6 +299,7 @@ async fn open_positions(
     tx: &Transaction<'_>,
     statements: &Statements,
     signals: &[PendingSignal],
+    snapshot: &MarketSnapshot,
 ) -> Result<OpenPositions> {
     if !statements.host.is_maxxit() {
         return Ok(OpenPositions::default());
@@ -312,8 +325,9 @@ async fn open_positions(
         let token: String = row.try_get("token_symbol").db_context(what)?;
         read.push((deployment, venue, token));
     }
-    Ok(OpenPositions::new(
+    Ok(OpenPositions::with_markets(
         read.iter().map(|(d, v, t)| (*d, v.as_str(), t.as_str())),
+        Some(snapshot),
     ))
 }
 
@@ -492,7 +506,7 @@ async fn decide_loaded<'a>(
         .collect();
     let (configs, positions) = futures_util::try_join!(
         load_config_set(tx, &agents),
-        open_positions(tx, statements, &signals)
+        open_positions(tx, statements, &signals, snapshot)
     )?;
     Ok(decide_batch(
         signals, &configs, snapshot, &positions, options,
@@ -505,6 +519,8 @@ fn options_at(settings: &BatchSettings, now: DateTime<Utc>) -> RoutingOptions {
         max_signal_age: settings.max_signal_age,
         max_market_age: settings.max_market_age,
         include_hip3: settings.include_hip3,
+        executor_symbol: settings.writes_executor_symbol(),
+        executor_venues: settings.host.executor_venues(),
     }
 }
 
@@ -548,6 +564,7 @@ pub async fn route_batch(
         .iter()
         .map(|d| d.rendered.skipped_reason.as_deref())
         .collect();
+    let tokens: Vec<Option<&str>> = decided.iter().map(|d| d.rendered.executor_symbol).collect();
     let updated = if settings.host.is_maxxit() {
         statements
             .execute(
@@ -559,12 +576,13 @@ pub async fn route_batch(
                     &reasons,
                     &settings.executor_marks,
                     &settings.skip_mark.as_str(),
+                    &tokens,
                 ],
             )
             .await
     } else {
         statements
-            .execute(&tx, Which::Apply, &[&ids, &venues, &reasons])
+            .execute(&tx, Which::Apply, &[&ids, &venues, &reasons, &tokens])
             .await
     }
     .db_context("cannot write the routing decisions to `signals`")?;
@@ -723,6 +741,7 @@ async fn insert_history(
     let mut strategy = Vec::with_capacity(n);
     let mut source = Vec::with_capacity(n);
     let mut market = Vec::with_capacity(n);
+    let mut requested = Vec::with_capacity(n);
     for d in decided {
         let r = &d.rendered;
         signal_id.push(d.signal.id);
@@ -739,6 +758,7 @@ async fn insert_history(
         strategy.push(d.decision.strategy.as_str());
         source.push(d.decision.config_source.as_str());
         market.push(r.market_symbol);
+        requested.push(r.requested_token.as_str());
     }
     typed::execute(
         tx,
@@ -757,6 +777,7 @@ async fn insert_history(
             &source,
             &market,
             &run_id,
+            &requested,
         ],
     )
     .await
@@ -806,6 +827,7 @@ async fn copy_history(
                 &d.decision.config_source.as_str(),
                 &r.market_symbol,
                 &run_id,
+                &r.requested_token,
             ])
             .await
             .db_context(what)?;

@@ -565,6 +565,25 @@ pub async fn executed_unrouted<C: GenericClient>(
     .db_context("cannot read executed signals")
 }
 
+/// How many decisions of the window routed a signal to a venue outside
+/// `executor_venues` (the venues the host's executor runs).
+pub async fn routed_without_executor<C: GenericClient>(
+    client: &C,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    executor_venues: &[crate::domain::Venue],
+) -> Result<i64> {
+    let runs: Vec<&str> = executor_venues.iter().map(|v| v.as_str()).collect();
+    typed::query_one(
+        client,
+        include_str!("../../../sql/stats/routed_without_executor.sql"),
+        &[&since, &until, &runs],
+    )
+    .await
+    .and_then(|r| r.try_get("routed"))
+    .db_context("cannot read decisions routed to venues without an executor")
+}
+
 /// How many history rows `export` would write.
 pub async fn export_count<C: GenericClient>(client: &C, filters: &Filters) -> Result<i64> {
     let venue = filters.venue_text();
@@ -608,6 +627,8 @@ pub struct ExportRow {
     pub routing_reason: String,
     /// Each checked venue's verdict, as the router wrote it.
     pub venue_availability: serde_json::Value,
+    /// The token as the agent wrote it (rows before migration 14: none).
+    pub requested_token: Option<String>,
 }
 
 impl ExportRow {
@@ -633,6 +654,7 @@ impl ExportRow {
             original_system: row.get("original_system"),
             routing_reason: row.get("routing_reason"),
             venue_availability: row.get("venue_availability"),
+            requested_token: row.get("requested_token"),
         }
     }
 }

@@ -61,6 +61,13 @@ pub fn decide_batch<'a>(
             let effective = prepared.effective(signal.agent_id, canonical);
             let requested = signal.leverage.as_ref().ok().copied().flatten();
             let order = OrderSize::of(&signal.size, requested, effective.assumed_notional_usd);
+            // The operator's explicit allowance lifts the host executor's venue rule.
+            let options = &RoutingOptions {
+                executor_venues: options
+                    .executor_venues
+                    .filter(|_| !effective.allow_venues_without_executor),
+                ..*options
+            };
             let decision = decide(
                 &signal,
                 token,

@@ -142,6 +142,7 @@ fn configs(strategy: Strategy, priority: &[Venue], assumed: Option<f64>) -> Conf
             routing_strategy: strategy.as_str().to_owned(),
             failover_enabled: true,
             assumed_notional_usd: assumed.and_then(Usd::new),
+            allow_venues_without_executor: false,
         }),
         ..ConfigSet::default()
     }

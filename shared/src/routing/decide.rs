@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::handoff::ExecutorSymbol;
 use super::snapshot::{MarketSnapshot, SymbolMarkets, slot};
 use super::strategy;
 use super::types::{
@@ -206,8 +207,32 @@ fn check_venue(
         check.verdict = Verdict::NotListed;
         return check;
     }
+    if options
+        .executor_venues
+        .is_some_and(|runs| !runs.contains(&venue))
+    {
+        // The host's executor would not run the signal there (Maxxit's:
+        // "Venue … not supported yet"), and the configuration does not
+        // allow the venue explicitly.
+        check.verdict = Verdict::NoExecutor;
+        return check;
+    }
     let fresh = snapshot.last_sync[s].is_some_and(|at| options.now - at <= options.max_market_age);
-    let market_verdict = |i: u32| market_verdict(&snapshot.markets[i as usize], wanted);
+    let market_verdict = |i: u32| {
+        let v = market_verdict(&snapshot.markets[i as usize], wanted);
+        // A market the executor cannot be told about unambiguously is
+        // unavailable for a host whose executor trades the token as written.
+        if v.is_available()
+            && options.executor_symbol
+            && matches!(
+                snapshot.executor_symbol(i),
+                Some(ExecutorSymbol::Unaddressable)
+            )
+        {
+            return Verdict::NoExecutorSymbol;
+        }
+        v
+    };
     let mut first: Option<(u32, Verdict)> = None;
     let mut available: Option<u32> = None;
     if let Some(entry) = entry {

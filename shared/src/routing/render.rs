@@ -15,6 +15,7 @@ use std::fmt::Write;
 use chrono::TimeDelta;
 
 use super::cost;
+use super::handoff::ExecutorSymbol;
 use super::snapshot::MarketSnapshot;
 use super::strategy;
 use super::types::{
@@ -47,6 +48,14 @@ pub struct RenderedDecision<'a> {
     /// `venue_routing_history.token_symbol`: the canonical symbol, or the raw
     /// token cut to [`HISTORY_TOKEN_MAX_CHARS`] characters when invalid.
     pub history_token: String,
+    /// `venue_routing_history.requested_token`: the token as the agent wrote
+    /// it (cut to [`HISTORY_TOKEN_MAX_CHARS`] characters).
+    pub requested_token: String,
+    /// The symbol the routed signal's `token_symbol` becomes: what the host's
+    /// executor resolves to exactly the chosen market (`kPEPE`, `XAU`,
+    /// `JPY`), when it trades the token as written
+    /// ([`RoutingOptions::executor_symbol`]); `None` leaves the token as is.
+    pub executor_symbol: Option<&'a str>,
 }
 
 /// Renders a decision. `notes` are the config resolution notes (levels of
@@ -67,8 +76,14 @@ pub fn render<'a>(
             .take(HISTORY_TOKEN_MAX_CHARS)
             .collect(),
     };
+    let requested_token: String = signal
+        .token_symbol
+        .chars()
+        .take(HISTORY_TOKEN_MAX_CHARS)
+        .collect();
     let checks = decision.checks.as_slice();
     let mut reason = String::with_capacity(96);
+    let mut executor_symbol = None;
     let (venue, skip_code, market_symbol) = match &decision.outcome {
         Outcome::Routed { check, choice } => {
             let selected = &checks[*check as usize];
@@ -78,6 +93,12 @@ pub fn render<'a>(
                 .market
                 .and_then(|i| snapshot.market(i))
                 .map(MarketRow::market_symbol);
+            if options.executor_symbol
+                && let Some(ExecutorSymbol::Symbol(s)) =
+                    selected.market.and_then(|i| snapshot.executor_symbol(i))
+            {
+                executor_symbol = Some(&**s);
+            }
             (Some(selected.venue), None, market)
         }
         Outcome::Skipped(skip) => {
@@ -183,6 +204,8 @@ pub fn render<'a>(
         venue_availability,
         market_symbol,
         history_token,
+        requested_token,
+        executor_symbol,
     }
 }
 
@@ -284,7 +307,8 @@ fn chain(
                 );
                 push_capacity_limit(out, market);
             }
-            Verdict::Delisted | Verdict::MarketClosed | Verdict::OpeningRefused(_) => {
+            Verdict::Delisted | Verdict::MarketClosed | Verdict::OpeningRefused(_)
+            | Verdict::NoExecutorSymbol => {
                 out.push_str(check.verdict.code());
                 if let Some(m) = market {
                     let _ = write!(out, " ({})", m.market_symbol());
@@ -301,7 +325,7 @@ fn chain(
                     }
                 }
             }
-            Verdict::UnsupportedVenue | Verdict::NotEnabled => {
+            Verdict::UnsupportedVenue | Verdict::NotEnabled | Verdict::NoExecutor => {
                 out.push_str(check.verdict.code());
             }
         }

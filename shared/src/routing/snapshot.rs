@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::handoff::{ExecutorSymbol, executor_symbols};
 use super::types::MarketRow;
 use crate::domain::Venue;
 use crate::venues::registry::VENUE_COUNT;
@@ -31,6 +32,8 @@ pub struct MarketSnapshot {
     pub(crate) markets: Vec<MarketRow>,
     by_symbol: HashMap<String, SymbolMarkets>,
     pub(crate) last_sync: [Option<DateTime<Utc>>; VENUE_COUNT],
+    /// What the host's executor resolves each market from, by index.
+    executor: Vec<ExecutorSymbol>,
 }
 
 impl MarketSnapshot {
@@ -44,6 +47,7 @@ impl MarketSnapshot {
     pub fn new(markets: Vec<MarketRow>, last_sync: &[(Venue, DateTime<Utc>)]) -> MarketSnapshot {
         let mut snapshot = MarketSnapshot {
             by_symbol: HashMap::with_capacity(markets.len()),
+            executor: executor_symbols(&markets),
             markets,
             last_sync: [None; VENUE_COUNT],
         };
@@ -95,6 +99,13 @@ impl MarketSnapshot {
     #[must_use]
     pub fn market(&self, index: u32) -> Option<&MarketRow> {
         self.markets.get(index as usize)
+    }
+
+    /// The symbol the host's executor resolves to exactly the market at
+    /// `index` ([`super::handoff`]).
+    #[must_use]
+    pub fn executor_symbol(&self, index: u32) -> Option<&ExecutorSymbol> {
+        self.executor.get(index as usize)
     }
 
     /// Number of markets.

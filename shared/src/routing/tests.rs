@@ -1044,6 +1044,63 @@ fn open_positions_decide_the_venue_ahead_of_the_strategy() {
     assert!(reason.contains("on MULTI"), "{reason}");
 }
 
+/// Issue 22: the position rule hands over the executor symbol too, and a
+/// position Maxxit's executor opened from a handed-over symbol (`JPY` for
+/// USD/JPY) is the same token as the agent's `USDJPY`.
+#[test]
+fn the_position_rule_hands_over_the_executor_symbol_and_reads_it_back() {
+    let snap = snapshot();
+    let o = RoutingOptions {
+        executor_symbol: true,
+        executor_venues: Some(&crate::routing::MAXXIT_EXECUTOR_VENUES),
+        ..RoutingOptions::defaults_at(now())
+    };
+    let dep = Uuid::from_u128(77);
+    let rows = [(dep, "OSTIUM", "JPY"), (dep, "HYPERLIQUID", "kPEPE")];
+    // Without the markets `JPY` is read as its own token, and misses.
+    assert!(OpenPositions::new(rows).venues(dep, "USDJPY").is_empty());
+    let positions = OpenPositions::with_markets(rows, Some(&snap));
+    assert_eq!(positions.venues(dep, "USDJPY"), ["OSTIUM"]);
+    assert_eq!(positions.venues(dep, "PEPE"), ["HYPERLIQUID"]);
+    for (token, venue, handed) in [("USDJPY", OS, "JPY"), ("PEPE", HL, "kPEPE")] {
+        let s = deployed(token, "ACTIVE", None);
+        let d = decide(
+            &s,
+            Token::parse(token),
+            &RoutingConfig::builtin_default(),
+            ConfigSource::Default,
+            OrderSize::default(),
+            &snap,
+            &positions,
+            &o,
+        );
+        let r = render(&s, &d, &[], &snap, &o);
+        assert_eq!(d.venue(), Some(venue), "{}", r.routing_reason);
+        assert!(
+            r.routing_reason.contains("OPEN_POSITION"),
+            "{}",
+            r.routing_reason
+        );
+        assert_eq!(r.executor_symbol, Some(handed), "{token}");
+        assert_eq!(r.requested_token, token);
+    }
+    // A venue the executor does not run is NO_EXECUTOR for the position too.
+    let gmx = OpenPositions::new([(dep, "GMX", "BTC")]);
+    let s = deployed("BTC", "ACTIVE", None);
+    let d = decide(
+        &s,
+        Token::parse("BTC"),
+        &RoutingConfig::builtin_default(),
+        ConfigSource::Default,
+        OrderSize::default(),
+        &snap,
+        &gmx,
+        &o,
+    );
+    assert_eq!(d.skip().map(Skip::code), Some("POSITION_VENUE_UNAVAILABLE"));
+    assert_eq!(d.checks.as_slice()[0].verdict, Verdict::NoExecutor);
+}
+
 /// `venue_markets` has two writers on Maxxit: its own sync scripts (rows
 /// without a canonical symbol, `is_active` = open now) and Agent Where
 /// (`delisted_at` = not listed, `is_active` = listed and open now).

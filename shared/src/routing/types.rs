@@ -187,10 +187,41 @@ impl OpenPositions {
     /// Indexes `(deployment, venue label, token as stored)` rows; a token
     /// that is no valid symbol is kept under its upper-cased spelling.
     pub fn new<'a>(rows: impl IntoIterator<Item = (Uuid, &'a str, &'a str)>) -> OpenPositions {
+        Self::with_markets(rows, None)
+    }
+
+    /// As [`OpenPositions::new`], reading a position's token as the host's
+    /// executor did when it opened it: an Ostium position's token is what
+    /// Maxxit's pair lookup resolved (`JPY` is `USD/JPY`, the executor symbol
+    /// a routed `USDJPY` signal was handed over as), so it is keyed by the
+    /// canonical symbol of the pair it reaches in `snapshot`, when it
+    /// reaches one.
+    pub fn with_markets<'a>(
+        rows: impl IntoIterator<Item = (Uuid, &'a str, &'a str)>,
+        snapshot: Option<&super::MarketSnapshot>,
+    ) -> OpenPositions {
         let mut positions = OpenPositions::default();
+        let ostium = snapshot.map(|s| {
+            let markets = s.markets.iter().filter(|m| m.venue == Some(Venue::Ostium));
+            let pairs = super::OstiumPairs::new(markets.clone().map(|m| m.market_name.as_str()));
+            let canonical: std::collections::HashMap<&str, String> = markets
+                .map(|m| (m.market_name.as_str(), m.canonical()))
+                .collect();
+            (pairs, canonical)
+        });
         for (deployment, venue, token) in rows {
-            let canonical = Token::parse(token)
-                .map_or_else(|_| token.trim().to_ascii_uppercase(), |t| t.canonical);
+            let resolved = ostium.as_ref().and_then(|(pairs, canonical)| {
+                if !venue.trim().eq_ignore_ascii_case(Venue::Ostium.as_str()) {
+                    return None;
+                }
+                pairs
+                    .resolve(token)
+                    .and_then(|pair| canonical.get(pair).cloned())
+            });
+            let canonical = resolved.unwrap_or_else(|| {
+                Token::parse(token)
+                    .map_or_else(|_| token.trim().to_ascii_uppercase(), |t| t.canonical)
+            });
             let venues = positions.by_key.entry((deployment, canonical)).or_default();
             let venue = venue.trim().to_ascii_uppercase();
             if !venues.contains(&venue) {
@@ -457,6 +488,14 @@ pub struct RoutingOptions {
     pub max_market_age: TimeDelta,
     /// Whether Hyperliquid HIP-3 (builder dex) markets are eligible.
     pub include_hip3: bool,
+    /// The host's executor trades a routed signal's `token_symbol` as it
+    /// stands: a routed decision hands over the symbol the executor resolves
+    /// to exactly the chosen market, and a market no symbol reaches
+    /// unambiguously is `NO_EXECUTOR_SYMBOL` ([`super::handoff`]).
+    pub executor_symbol: bool,
+    /// The venues the host's executor runs (`None`: not known, any venue);
+    /// another venue is `NO_EXECUTOR` unless the configuration allows it.
+    pub executor_venues: Option<&'static [Venue]>,
 }
 
 impl RoutingOptions {
@@ -468,6 +507,8 @@ impl RoutingOptions {
             max_signal_age: TimeDelta::hours(24),
             max_market_age: TimeDelta::hours(26),
             include_hip3: false,
+            executor_symbol: false,
+            executor_venues: None,
         }
     }
 }
@@ -511,6 +552,13 @@ pub enum Verdict {
     /// The venue could take the signal, but the signal's deployment has not
     /// enabled it.
     NotEnabled,
+    /// The host's executor does not run this venue (Maxxit's: GMX, AEVO,
+    /// LIGHTER) and the configuration does not allow it explicitly.
+    NoExecutor,
+    /// No symbol reaches the market unambiguously through the host
+    /// executor's lookup (an Ostium pair whose base and quote both name
+    /// other pairs too).
+    NoExecutorSymbol,
 }
 
 impl Verdict {
@@ -529,6 +577,8 @@ impl Verdict {
             Verdict::AboveCapacity { .. } => "ABOVE_CAPACITY",
             Verdict::OpeningRefused(refusal) => refusal.code(),
             Verdict::NotEnabled => "NOT_ENABLED",
+            Verdict::NoExecutor => "NO_EXECUTOR",
+            Verdict::NoExecutorSymbol => "NO_EXECUTOR_SYMBOL",
         }
     }
 

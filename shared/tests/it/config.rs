@@ -45,6 +45,7 @@ async fn loads_global_and_requested_agents_only() -> anyhow::Result<()> {
             routing_strategy: "LOWEST_FEES".into(),
             failover_enabled: true,
             assumed_notional_usd: None,
+            allow_venues_without_executor: false,
         })
     );
     assert_eq!(set.agents.keys().copied().collect::<Vec<_>>(), vec![a]);

@@ -209,6 +209,7 @@ async fn the_assumed_notional_is_stored_kept_cleared_and_checked() -> Result<()>
         strategy: Some("LOWEST_COST"),
         failover: None,
         assumed_notional: assumed,
+        allow_venues_without_executor: false,
     };
     let done = config_db::write(
         &mut client,

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use agent_where::db::config::{self as db, AssumedNotional, ConfigWrite};
+use agent_where::db::host;
 use agent_where::domain::{ConfigSource, Strategy, Usd};
 use anyhow::{Result, bail};
 use clap::Args;
@@ -39,6 +40,13 @@ pub struct SetArgs {
     /// true for a new row, the stored value for an existing one. Not with --token.
     #[arg(long, value_name = "true|false")]
     pub failover: Option<String>,
+    /// Route to venues the host's executor does not run (on Maxxit's schema GMX, AEVO and
+    /// LIGHTER: its executor fails them, "Venue … not supported yet"), e.g. because an
+    /// executor of your own trades them. Without it, on Maxxit's schema a priority naming one
+    /// is refused; routing checks it too (such a venue is NO_EXECUTOR for signals this row
+    /// configures; an override takes it from the agent's or the global row).
+    #[arg(long)]
+    pub allow_venues_without_executor: bool,
 }
 
 /// A fully validated `set`.
@@ -49,6 +57,7 @@ pub(crate) struct SetRequest {
     strategy: Option<Strategy>,
     failover: Option<bool>,
     assumed: AssumedNotional,
+    allow_venues_without_executor: bool,
 }
 
 /// Parses `--assumed-notional`: a positive amount of USD below 10^15, or `none`.
@@ -111,6 +120,7 @@ pub(crate) fn validate(args: &SetArgs) -> Result<SetRequest> {
         strategy,
         failover,
         assumed,
+        allow_venues_without_executor: args.allow_venues_without_executor,
     })
 }
 
@@ -120,6 +130,27 @@ pub(crate) async fn run(
     format: ConfigFormat,
 ) -> Result<Outcome> {
     let (_, mut client) = common.connect_checked().await?;
+    let host = host::detect(&client).await?;
+    if let Some(runs) = host.executor_venues() {
+        let without: Vec<&str> = req
+            .priority
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !runs.iter().any(|r| r.as_str() == *v))
+            .collect();
+        if !without.is_empty() {
+            let named = without.join(", ");
+            if !req.allow_venues_without_executor {
+                bail!(
+                    "--priority names {named}, which Maxxit's executor does not run (it fails such signals: \"Venue … not supported yet\"); to route there anyway (an executor of your own trades it), add --allow-venues-without-executor; nothing was changed"
+                );
+            }
+            // One line on stderr: the operator asked for it, and should know.
+            eprintln!(
+                "routing-config: warning: --priority names {named}, which Maxxit's executor does not run: signals routed there wait for another executor"
+            );
+        }
+    }
     let done = db::write(
         &mut client,
         &ConfigWrite {
@@ -129,6 +160,7 @@ pub(crate) async fn run(
             strategy: req.strategy.map(Strategy::as_str),
             failover: req.failover,
             assumed_notional: req.assumed,
+            allow_venues_without_executor: req.allow_venues_without_executor,
         },
     )
     .await?;

@@ -15,7 +15,7 @@ use crate::progress;
 
 /// The CSV columns of `export`, in order (documented in README.md; append
 /// new columns at the end only).
-pub const EXPORT_COLUMNS: [&str; 18] = [
+pub const EXPORT_COLUMNS: [&str; 19] = [
     "id",
     "created_at",
     "signal_id",
@@ -34,6 +34,7 @@ pub const EXPORT_COLUMNS: [&str; 18] = [
     "original_system",
     "routing_reason",
     "venue_availability",
+    "requested_token",
 ];
 
 /// Rows fetched from the cursor per round trip.
@@ -158,7 +159,7 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 /// One CSV record in the order of `EXPORT_COLUMNS`; absent values are empty.
-fn csv_record(row: &ExportRow) -> [String; 18] {
+fn csv_record(row: &ExportRow) -> [String; 19] {
     let opt = |v: Option<&str>| v.unwrap_or_default().to_owned();
     [
         row.id.to_string(),
@@ -183,6 +184,7 @@ fn csv_record(row: &ExportRow) -> [String; 18] {
         row.original_system.to_string(),
         row.routing_reason.clone(),
         row.venue_availability.to_string(),
+        opt(row.requested_token.as_deref()),
     ]
 }
 

@@ -119,6 +119,13 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     } else {
         None
     };
+    let without_executor = match host.executor_venues() {
+        Some(runs) => Some((
+            stats::routed_without_executor(&tx, window.since, window.until, runs).await?,
+            runs,
+        )),
+        None => None,
+    };
     drop(tx);
 
     let mut checks = Vec::new();
@@ -232,6 +239,21 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
             detail: format!(
                 "{n} MULTI signals of the {} executed by the host's executor without a routing decision (it runs MULTI as OSTIUM: see README, Maxxit)",
                 window_words(&window)
+            ),
+        });
+    }
+    if let Some((n, runs)) = without_executor {
+        #[allow(clippy::cast_precision_loss)]
+        checks.push(Check {
+            check: "routed-without-executor",
+            venue: None,
+            ok: n == 0,
+            value: Some(n as f64),
+            threshold: 0.0,
+            detail: format!(
+                "{n} signals of the {} routed to a venue the host's executor does not run (it runs {}): they fail unless another executor trades them",
+                window_words(&window),
+                runs.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
             ),
         });
     }
