@@ -651,8 +651,8 @@ Stored per market: token_symbol = the GMX name without spaces (ETH/USD[WETH-USDC
 the index (DOGE for the synthetic DOGE/USD [WETH-USDC]); market_index = the market's rank among \
 the pools of its index (0 = most capacity left, the one routing picks); USD amounts are GMX's \
 30-decimal integers ÷ 10^30; prices ÷ 10^(30 − token decimals); liquidity_usd = min(available \
-long, available short); max_open_interest_usd = the tighter side's cap; funding_rate = long side, \
-annual ÷ 8760. Max leverage and fees are not published by these endpoints (stored as unknown).",
+long, available short); max_open_interest_usd = the tighter side's cap; funding_rate = what longs \
+pay per hour: minus GMX's long rate (positive when longs receive), annual ÷ 8760. Max leverage and fees are not published by these endpoints (stored as unknown).",
     endpoints: &[Endpoint {
         flag: API_URL,
         env: "GMX_API_URL",
