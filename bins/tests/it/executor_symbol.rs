@@ -385,3 +385,40 @@ async fn a_venue_maxxits_executor_does_not_run_needs_the_operators_explicit_word
     );
     Ok(())
 }
+
+/// Maxxit's unique index on (agent, token, deployment, 6-hour window): two
+/// spellings of one token in one window cannot both become the same symbol.
+/// The first gets it, the other keeps its token, and the batch never fails.
+#[tokio::test]
+async fn two_spellings_of_one_token_in_one_window_never_fail_the_batch() -> Result<()> {
+    let (db, client) = maxxit_ready().await?;
+    let mut ids = Vec::new();
+    for token in ["btc", "$BTC"] {
+        let id: Uuid = client
+            .query_one(
+                "INSERT INTO signals (agent_id, deployment_id, token_symbol, venue, side, size_model, risk_model, created_at)
+                 VALUES ($1::text::uuid, 'd0000000-0000-4000-8000-000000000001', $2, 'MULTI', 'LONG',
+                         '{\"type\": \"balance-percentage\", \"value\": 5}', '{}',
+                         date_trunc('hour', now()) - interval '1 minute')
+                 RETURNING id",
+                &[&AGENT, &token],
+            )
+            .await?
+            .get(0);
+        ids.push(id);
+    }
+    route(&db, &[]).await?;
+    let rows = client
+        .query(
+            "SELECT venue::text, token_symbol FROM signals WHERE id = ANY($1) ORDER BY created_at, id",
+            &[&ids],
+        )
+        .await?;
+    let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert!(got.iter().all(|(v, _)| v == "HYPERLIQUID"), "{got:?}");
+    assert!(
+        got.iter().filter(|(_, t)| t == "BTC").count() <= 1,
+        "{got:?}"
+    );
+    Ok(())
+}

@@ -18,7 +18,7 @@ const SEED: &str = include_str!("../../../shared/tests/stats_seed.sql");
 const ALPHA: &str = "a0000000-0000-4000-8000-000000000001";
 
 /// The documented export columns (README.md, "routing-stats").
-const EXPORT_COLUMNS: [&str; 18] = [
+const EXPORT_COLUMNS: [&str; 19] = [
     "id",
     "created_at",
     "signal_id",
@@ -37,6 +37,8 @@ const EXPORT_COLUMNS: [&str; 18] = [
     "original_system",
     "routing_reason",
     "venue_availability",
+    // Migration 14 (issue 22): the token as the agent wrote it.
+    "requested_token",
 ];
 
 /// `routing-stats args… --database-url url`.

@@ -40,6 +40,8 @@ const MAXXIT_CLAIM: &str = include_str!("../../../sql/maxxit/claim_pending.sql")
 const MAXXIT_PREVIEW: &str = include_str!("../../../sql/maxxit/preview_pending.sql");
 const MAXXIT_COUNT: &str = include_str!("../../../sql/maxxit/count_pending.sql");
 const MAXXIT_APPLY: &str = include_str!("../../../sql/maxxit/apply_decisions.sql");
+const MAXXIT_SYMBOL_CONFLICTS: &str =
+    include_str!("../../../sql/maxxit/executor_symbol_conflicts.sql");
 const MAXXIT_POSITIONS: &str = include_str!("../../../sql/maxxit/open_positions.sql");
 const MAXXIT_AGENT_HISTORY: &str =
     include_str!("../../../sql/maxxit/insert_agent_routing_history.sql");
@@ -564,7 +566,21 @@ pub async fn route_batch(
         .iter()
         .map(|d| d.rendered.skipped_reason.as_deref())
         .collect();
-    let tokens: Vec<Option<&str>> = decided.iter().map(|d| d.rendered.executor_symbol).collect();
+    let mut tokens: Vec<Option<&str>> =
+        decided.iter().map(|d| d.rendered.executor_symbol).collect();
+    if settings.host.is_maxxit() && tokens.iter().any(Option::is_some) {
+        // Maxxit's unique index on (agent, token, deployment, 6 h window):
+        // a symbol it already holds for a sibling signal keeps the token.
+        let conflicts = typed::query(&tx, MAXXIT_SYMBOL_CONFLICTS, &[&ids, &tokens])
+            .await
+            .db_context("cannot check the executor symbols against Maxxit's unique index")?;
+        let keep: HashSet<Uuid> = conflicts.iter().map(|r| r.get::<_, Uuid>(0)).collect();
+        for (id, token) in ids.iter().zip(tokens.iter_mut()) {
+            if keep.contains(id) {
+                *token = None;
+            }
+        }
+    }
     let updated = if settings.host.is_maxxit() {
         statements
             .execute(

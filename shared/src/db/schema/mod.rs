@@ -214,6 +214,22 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
         .transaction()
         .await
         .db_context("cannot start the repair")?;
+    // The view's later definition (V14: requested_token appended) has more
+    // columns than the earlier migrations' ones, which `CREATE OR REPLACE`
+    // cannot drop: drop it (it holds no data) and grant its grants again.
+    let grants: Vec<String> = typed::query(
+        &tx,
+        include_str!("../../../../sql/schema/view_grants.sql"),
+        &[],
+    )
+    .await
+    .db_context("cannot read the grants on routing_decisions")?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    tx.batch_execute("DROP VIEW IF EXISTS routing_decisions")
+        .await
+        .db_context("cannot repair the view routing_decisions")?;
     for m in migrations {
         let Some(sql) = m.sql() else { continue };
         tx.batch_execute(sql).await.with_db_context(|| {
@@ -223,6 +239,11 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
                 m.name()
             )
         })?;
+    }
+    for grant in &grants {
+        tx.batch_execute(grant)
+            .await
+            .db_context("cannot grant again the grants on routing_decisions")?;
     }
     let remaining = objects::verify(&tx).await?;
     tx.commit().await.db_context("cannot commit the repair")?;
