@@ -62,11 +62,14 @@ Illustrative data: never trade on it.";
 pub struct Args {
     /// Sync from the venue responses built into the binary (captures of
     /// January 2026, or fixtures written from the documented shapes) instead
-    /// of calling the venues (no network). Default: live.
+    /// of calling the venues (no network). Illustrative data: runs only on a
+    /// demo database (default `agent_where_demo`), refuses any other. Default:
+    /// live.
     #[arg(long, env = "AGENT_WHERE_OFFLINE", conflicts_with = crate::args::venues::TESTNET)]
     pub offline: bool,
     /// Before routing, create the demo MULTI agent if missing and N pending
-    /// signals over a realistic token mix (1 to 1000000). Default: none.
+    /// signals over a realistic token mix (1 to 1000000). Runs only on a demo
+    /// database (default `agent_where_demo`), refuses any other. Default: none.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=MAX_DEMO_SIGNALS))]
     pub demo_signals: Option<i64>,
     /// Fail at setup instead of creating the database when it does not exist
@@ -108,6 +111,11 @@ Steps: setup, one sync-<venue> per venue, demo-signals, route, summary. A sync w
 venue response is rejected or unreachable is recorded as FAILED and routing goes on with
 the last good markets (exit 1 at the end); any other failure stops the run at its step
 (exit 2).
+
+--offline and --demo-signals write illustrative data, so they run only on a demo database:
+without --database-url, DATABASE_URL or PGDATABASE they use `agent_where_demo`, which the demo
+creates and marks as its own; a database holding another application's tables, another agent's
+signals or markets synced from a live API or files is refused before any step (exit 2).
 
 ",
     crate::exit_codes_help!()
@@ -381,7 +389,7 @@ async fn demo_database_refusal(common: &CommonArgs, args: &Args) -> Result<Optio
         )
     };
     Ok(Some(anyhow!(
-        "refused: {flags} illustrative data and runs only on a demo database, and {url} is not one ({}); nothing was changed; {way_out}",
+        "refused: {flags} illustrative data, which goes only into a demo database, and {url} is not one ({}); nothing was changed; {way_out}",
         reasons.join("; ")
     )))
 }

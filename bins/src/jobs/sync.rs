@@ -281,8 +281,7 @@ impl FailedRun<'_> {
             return;
         }
         let line = error_line(e);
-        if let Err(record) =
-            markets::record_failure(
+        if let Err(record) = markets::record_failure(
             client,
             self.venue,
             self.source,

@@ -57,7 +57,11 @@ async fn assert_refused_and_unchanged(db: &TestDb, why: &str) -> Result<String> 
         "{why}: {line}"
     );
     assert!(!out.show().contains(PASSWORD), "{why}: {}", out.show());
-    assert_eq!(full_dump(&client).await?, before, "{why}: the database changed");
+    assert_eq!(
+        full_dump(&client).await?,
+        before,
+        "{why}: the database changed"
+    );
     Ok(line.to_owned())
 }
 
@@ -72,7 +76,10 @@ async fn the_quick_start_refuses_maxxits_database_and_changes_nothing() -> Resul
         line.contains("another application's tables") && line.contains("agent_deployments"),
         "{line}"
     );
-    assert!(line.contains("signals of agents other than the demo's"), "{line}");
+    assert!(
+        line.contains("signals of agents other than the demo's"),
+        "{line}"
+    );
     assert!(line.contains("markets another writer keeps"), "{line}");
 
     // The same after setup-agent-where: still Maxxit's database.
@@ -128,7 +135,10 @@ async fn the_quick_start_refuses_a_database_holding_another_agents_signal() -> R
     let agent = insert_agent(&client).await?;
     insert_signals(&client, agent, 1, &["BTC"]).await?;
     let line = assert_refused_and_unchanged(&db, "a real signal").await?;
-    assert!(line.contains("signals of agents other than the demo's"), "{line}");
+    assert!(
+        line.contains("signals of agents other than the demo's"),
+        "{line}"
+    );
 
     // --demo-signals alone (live syncs) is refused the same way.
     let before = full_dump(&client).await?;
@@ -138,7 +148,11 @@ async fn the_quick_start_refuses_a_database_holding_another_agents_signal() -> R
         .run()
         .await?;
     assert_eq!(out.code, Some(2), "{}", out.show());
-    assert!(out.error_line().contains("--demo-signals writes"), "{}", out.show());
+    assert!(
+        out.error_line().contains("--demo-signals writes"),
+        "{}",
+        out.show()
+    );
     assert_eq!(full_dump(&client).await?, before);
     Ok(())
 }
@@ -264,7 +278,11 @@ async fn built_in_markets_never_route_outside_a_demo_database_and_fail_health() 
     assert_eq!(out.code, Some(0), "{}", out.show());
     let client = db.client().await?;
     let health = run("routing-stats", db.url(), &["health"]).await?;
-    assert!(built_in_line(&health).starts_with("OK"), "{}", health.show());
+    assert!(
+        built_in_line(&health).starts_with("OK"),
+        "{}",
+        health.show()
+    );
 
     // Forced into a database that is not a demo database: its mark removed,
     // a real agent's signals pending.

@@ -836,15 +836,16 @@ mod tests {
             url.pg_config().get_connect_timeout(),
             Some(&DEFAULT_CONNECT_TIMEOUT)
         );
-        let local = DatabaseUrl::local_default_with_env(&|_| None, DEFAULT_DATABASE).expect("defaults");
+        let local =
+            DatabaseUrl::local_default_with_env(&|_| None, DEFAULT_DATABASE).expect("defaults");
         assert_eq!(local.database(), DEFAULT_DATABASE);
         assert_eq!(local.host_port(), "localhost:5432");
     }
 
     #[test]
     fn a_named_default_database_yields_to_pgdatabase() {
-        let demo = DatabaseUrl::local_default_with_env(&|_| None, "agent_where_demo")
-            .expect("defaults");
+        let demo =
+            DatabaseUrl::local_default_with_env(&|_| None, "agent_where_demo").expect("defaults");
         assert_eq!(demo.database(), "agent_where_demo");
         let env = fake_env(&[("PGDATABASE", "chosen")]);
         let chosen =

@@ -163,15 +163,11 @@ pub async fn inspect_connected<C: GenericClient>(client: &C) -> Result<DemoDatab
         reasons.push("it holds signals of agents other than the demo's".to_owned());
     }
     let marked = has("agent_where_demo_database")
-        && typed::query_one(
-            client,
-            include_str!("../../../sql/demo/is_marked.sql"),
-            &[],
-        )
-        .await
-        .db_context(WHAT)?
-        .try_get::<_, bool>("marked")
-        .db_context(WHAT)?;
+        && typed::query_one(client, include_str!("../../../sql/demo/is_marked.sql"), &[])
+            .await
+            .db_context(WHAT)?
+            .try_get::<_, bool>("marked")
+            .db_context(WHAT)?;
     if marked {
         return Ok(if reasons.is_empty() {
             DemoDatabase::Marked

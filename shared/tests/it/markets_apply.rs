@@ -322,7 +322,15 @@ async fn ostium_pairs_get_one_row_each_and_resync_is_unchanged() -> Result<()> {
 async fn failed_runs_are_recorded() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    markets::record_failure(&client, Venue::Ostium, "http://x", false, Utc::now(), "boom").await?;
+    markets::record_failure(
+        &client,
+        Venue::Ostium,
+        "http://x",
+        false,
+        Utc::now(),
+        "boom",
+    )
+    .await?;
     let row = client
         .query_one(
             "SELECT venue::text, status, error, finished_at IS NOT NULL, added FROM venue_sync_runs",
