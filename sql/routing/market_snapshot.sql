@@ -51,7 +51,9 @@ GROUP BY r.venue
 UNION ALL
 -- Issue 23: a venue whose latest successful sync read the responses built into
 -- the binary (illustrative data), unless this is a demo database (its mark
--- names it). One index probe per venue (venue_sync_runs_venue_finished_at_idx).
+-- names it and no other agent's signal is in it: the same rule as
+-- sql/stats/built_in_markets.sql). One index probe per venue
+-- (venue_sync_runs_venue_finished_at_idx).
 SELECT 'built_in', v.venue::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -67,8 +69,18 @@ CROSS JOIN LATERAL (
     LIMIT 1
 ) AS latest
 WHERE latest.built_in
-  AND NOT EXISTS (
-      SELECT 1 FROM agent_where_demo_database AS d WHERE d.database_name = current_database()
+  AND NOT (
+      -- A demo database: its mark names it, and it holds no other agent's
+      -- signal (two index probes around the demo agent's id).
+      EXISTS (
+          SELECT 1 FROM agent_where_demo_database AS d WHERE d.database_name = current_database()
+      )
+      AND NOT EXISTS (
+          SELECT 1 FROM signals AS s WHERE s.agent_id < '00000000-0000-4000-8000-00000000d3a0'
+      )
+      AND NOT EXISTS (
+          SELECT 1 FROM signals AS s WHERE s.agent_id > '00000000-0000-4000-8000-00000000d3a0'
+      )
   )
 UNION ALL
 SELECT 'clock', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,

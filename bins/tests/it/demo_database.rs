@@ -284,11 +284,31 @@ async fn built_in_markets_never_route_outside_a_demo_database_and_fail_health() 
         health.show()
     );
 
-    // Forced into a database that is not a demo database: its mark removed,
-    // a real agent's signals pending.
+    // Its mark removed: not a demo database, health fails; marked again: OK.
     client
         .batch_execute("DELETE FROM agent_where_demo_database")
         .await?;
+    let health = run("routing-stats", db.url(), &["health"]).await?;
+    assert!(
+        built_in_line(&health).starts_with("FAIL"),
+        "{}",
+        health.show()
+    );
+    client
+        .batch_execute(
+            "INSERT INTO agent_where_demo_database (database_name, marked_by)
+             VALUES (current_database(), 'test')",
+        )
+        .await?;
+    let health = run("routing-stats", db.url(), &["health"]).await?;
+    assert!(
+        built_in_line(&health).starts_with("OK"),
+        "{}",
+        health.show()
+    );
+
+    // Forced into a database that is not a demo database: marked, but a real
+    // agent's signals are pending in it.
     let agent = insert_agent(&client).await?;
     insert_signals(&client, agent, 4, &["BTC", "ETH", "XAU", "DOGE"]).await?;
     let routed = run("route-pending-signals", db.url(), &[]).await?;

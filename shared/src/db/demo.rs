@@ -257,3 +257,19 @@ pub async fn mark<C: GenericClient>(client: &C, marked_by: &str) -> Result<bool>
     .db_context("cannot mark the demo database")?;
     Ok(!rows.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_statements_that_tell_a_demo_database_name_the_demo_agent() {
+        // Routing's snapshot and health's check name the demo agent's id in
+        // SQL (index probes around it): it must be this one.
+        let id = super::DEMO_AGENT_ID.to_string();
+        for sql in [
+            include_str!("../../../sql/routing/market_snapshot.sql"),
+            include_str!("../../../sql/stats/built_in_markets.sql"),
+        ] {
+            assert_eq!(sql.matches(id.as_str()).count(), 2, "{sql}");
+        }
+    }
+}
