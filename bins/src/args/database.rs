@@ -15,6 +15,10 @@ pub struct DatabaseArgs {
     /// localhost:5432, database `agent_where`, the OS user.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
+    /// The database when no URL is given and `PGDATABASE` is unset, instead of
+    /// `agent_where` (run-pipeline's demo: `agent_where_demo`). Not a flag.
+    #[arg(skip)]
+    pub default_database: Option<&'static str>,
 }
 
 impl DatabaseArgs {
@@ -26,7 +30,10 @@ impl DatabaseArgs {
                 register_secrets_of_url(raw);
                 DatabaseUrl::parse(raw)
             }
-            _ => DatabaseUrl::local_default(),
+            _ => match self.default_database {
+                Some(database) => DatabaseUrl::local_default_named(database),
+                None => DatabaseUrl::local_default(),
+            },
         }
     }
 }

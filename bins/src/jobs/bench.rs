@@ -251,6 +251,9 @@ async fn prepare_base(admin: &Client, base: &DatabaseUrl, options: &BenchOptions
         None,
     )
     .await?;
+    // The scratch database is the benchmark's own: a demo database, where
+    // routing may use the markets built into the binary (issue 23).
+    demo::mark(&client, "bench-routing").await?;
     load_recorded_markets(&mut client).await?;
     demo::ensure_demo_agent(&client).await?;
     demo::insert_signals(&client, DEMO_AGENT_ID, signals, &DEMO_TOKENS).await?;
@@ -260,6 +263,9 @@ async fn prepare_base(admin: &Client, base: &DatabaseUrl, options: &BenchOptions
 async fn copy_of(admin: &Client, base: &DatabaseUrl, suffix: &str) -> Result<String> {
     let name = format!("{}{suffix}", base.database());
     bench::copy_database(admin, base.database(), &name).await?;
+    // The mark names the database it was written in: each copy gets its own.
+    let copy = base.with_database(&name).connect().await?;
+    demo::mark(&copy, "bench-routing").await?;
     Ok(name)
 }
 
@@ -276,7 +282,8 @@ async fn load_recorded_markets(client: &mut Client) -> Result<()> {
             scope: fetched.scope,
             allow_mass_delist: false,
             dry_run: false,
-            source: "recorded responses".to_owned(),
+            source: source.info().recorded_source.to_owned(),
+            built_in: true,
             started_at: now,
             lock_timeout: locks::DEFAULT_TIMEOUT,
         };

@@ -62,11 +62,14 @@ Illustrative data: never trade on it.";
 pub struct Args {
     /// Sync from the venue responses built into the binary (captures of
     /// January 2026, or fixtures written from the documented shapes) instead
-    /// of calling the venues (no network). Default: live.
+    /// of calling the venues (no network). Illustrative data: runs only on a
+    /// demo database (default `agent_where_demo`), refuses any other. Default:
+    /// live.
     #[arg(long, env = "AGENT_WHERE_OFFLINE", conflicts_with = crate::args::venues::TESTNET)]
     pub offline: bool,
     /// Before routing, create the demo MULTI agent if missing and N pending
-    /// signals over a realistic token mix (1 to 1000000). Default: none.
+    /// signals over a realistic token mix (1 to 1000000). Runs only on a demo
+    /// database (default `agent_where_demo`), refuses any other. Default: none.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=MAX_DEMO_SIGNALS))]
     pub demo_signals: Option<i64>,
     /// Fail at setup instead of creating the database when it does not exist
@@ -108,6 +111,11 @@ Steps: setup, one sync-<venue> per venue, demo-signals, route, summary. A sync w
 venue response is rejected or unreachable is recorded as FAILED and routing goes on with
 the last good markets (exit 1 at the end); any other failure stops the run at its step
 (exit 2).
+
+--offline and --demo-signals write illustrative data, so they run only on a demo database:
+without --database-url, DATABASE_URL or PGDATABASE they use `agent_where_demo`, which the demo
+creates and marks as its own; a database holding another application's tables, another agent's
+signals or markets synced from a live API or files is refused before any step (exit 2).
 
 ",
     crate::exit_codes_help!()
@@ -219,6 +227,23 @@ impl Steps {
 /// Runs the pipeline.
 pub async fn run(args: &Args) -> Result<Outcome> {
     let plan = plan(args)?;
+    // --offline and --demo-signals write illustrative data: only into a demo
+    // database (issue 23), by default `agent_where_demo`, checked before any
+    // step changes anything.
+    let demo = plan.origin == Origin::Recorded || args.demo_signals.is_some();
+    let mut common = args.common.clone();
+    // A database that cannot be read is the setup step's failure, as without
+    // the demo; a refusal is the run's one line, before any step.
+    let mut unreadable = None;
+    if demo {
+        common.database.default_database = Some(demo::DEMO_DATABASE);
+        match demo_database_refusal(&common, args).await {
+            Ok(Some(refusal)) => return Err(refusal),
+            Ok(None) => {}
+            Err(e) => unreadable = Some(e),
+        }
+    }
+    let common = &common;
     let mut steps = Steps::new(args.output.format == Format::Table, &plan);
     if plan.origin == Origin::Recorded {
         steps.line(OFFLINE_NOTE)?;
@@ -236,14 +261,24 @@ pub async fn run(args: &Args) -> Result<Outcome> {
         format: Format::Table,
         lock_timeout: args.lock.resolve(),
     };
-    let report = setup::execute(&args.common, &options).await;
+    let report = match unreadable {
+        Some(e) => Err(e),
+        None => setup::execute(common, &options).await,
+    };
     let report = fatal(&mut steps, started, report)?;
-    steps.report(started, Ok(&setup_outcome(&report)))?;
+    let mut outcome = setup_outcome(&report);
+    if demo {
+        let marked = mark_demo_database(common).await;
+        if fatal(&mut steps, started, marked)? {
+            outcome.push_str("; marked as a demo database");
+        }
+    }
+    steps.report(started, Ok(&outcome))?;
 
     // one sync per venue
     for (source, sync_plan) in &plan.syncs {
         let started = Instant::now();
-        let result = sync::execute(&args.common, *source, sync_plan).await;
+        let result = sync::execute(common, *source, sync_plan).await;
         if let Some(summary) = sync_step(&mut steps, started, result, &mut failed)? {
             steps.report(started, Ok(&sync_outcome(&summary)))?;
         }
@@ -253,7 +288,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
     match args.demo_signals {
         Some(n) => {
             let started = Instant::now();
-            let result = demo_signals(&args.common, n).await;
+            let result = demo_signals(common, n).await;
             let text = fatal(&mut steps, started, result)?;
             steps.report(started, Ok(&text))?;
         }
@@ -262,13 +297,13 @@ pub async fn run(args: &Args) -> Result<Outcome> {
 
     // route
     let started = Instant::now();
-    let result = route::execute(&args.common, &plan.route).await;
+    let result = route::execute(common, &plan.route).await;
     let summary = fatal(&mut steps, started, result)?;
     steps.report(started, Ok(&route_outcome(&summary)))?;
 
     // summary
     let started = Instant::now();
-    let result = routing_stats::summary_text(&args.common, &plan.summary).await;
+    let result = routing_stats::summary_text(common, &plan.summary).await;
     let text = fatal(&mut steps, started, result)?;
     steps.report(
         started,
@@ -327,6 +362,44 @@ fn sync_step(
         }
         Err(e) => fatal(steps, started, Err(e)),
     }
+}
+
+/// The refusal of a database that is not a demo database (see
+/// `agent_where::db::demo`), told reading only: one line naming it and the
+/// way out, exit 2. `Err`: the database could not be read.
+async fn demo_database_refusal(common: &CommonArgs, args: &Args) -> Result<Option<anyhow::Error>> {
+    let url = common.database_url()?;
+    let reasons = match demo::inspect(&url).await? {
+        demo::DemoDatabase::Refused(reasons) => reasons,
+        _ => return Ok(None),
+    };
+    let flags = match (args.offline, args.demo_signals.is_some()) {
+        (true, true) => "--offline (AGENT_WHERE_OFFLINE) and --demo-signals write",
+        (true, false) => "--offline (AGENT_WHERE_OFFLINE) writes",
+        _ => "--demo-signals writes",
+    };
+    let way_out = if url.database() == demo::DEMO_DATABASE {
+        format!(
+            "run the demo on a database of its own: drop this one (`dropdb {}`) and run again, or pass --database-url postgres:///another_demo",
+            demo::DEMO_DATABASE
+        )
+    } else {
+        format!(
+            "run the demo on a database of its own: --database-url postgres:///{}",
+            demo::DEMO_DATABASE
+        )
+    };
+    Ok(Some(anyhow!(
+        "refused: {flags} illustrative data, which goes only into a demo database, and {url} is not one ({}); nothing was changed; {way_out}",
+        reasons.join("; ")
+    )))
+}
+
+/// Marks the pipeline's database as the demo's (after setup). Returns
+/// whether it marked it now.
+async fn mark_demo_database(common: &CommonArgs) -> Result<bool> {
+    let (_, client) = common.connect_checked().await?;
+    demo::mark(&client, "run-pipeline").await
 }
 
 async fn demo_signals(common: &CommonArgs, n: i64) -> Result<String> {

@@ -199,6 +199,7 @@ pub async fn execute(
     let run = FailedRun {
         venue,
         source: &label,
+        built_in: plan.origin == Origin::Recorded,
         started_at,
         dry_run: plan.dry_run,
     };
@@ -222,6 +223,7 @@ pub async fn execute(
         allow_mass_delist: plan.allow_mass_delist,
         dry_run: plan.dry_run,
         source: label.clone(),
+        built_in: plan.origin == Origin::Recorded,
         started_at,
         lock_timeout: plan.lock_timeout,
     };
@@ -268,6 +270,7 @@ pub fn save_responses(dir: &Path, responses: &Responses) -> Result<()> {
 struct FailedRun<'a> {
     venue: Venue,
     source: &'a str,
+    built_in: bool,
     started_at: DateTime<Utc>,
     dry_run: bool,
 }
@@ -278,8 +281,15 @@ impl FailedRun<'_> {
             return;
         }
         let line = error_line(e);
-        if let Err(record) =
-            markets::record_failure(client, self.venue, self.source, self.started_at, &line).await
+        if let Err(record) = markets::record_failure(
+            client,
+            self.venue,
+            self.source,
+            self.built_in,
+            self.started_at,
+            &line,
+        )
+        .await
         {
             tracing::warn!(error = %error_line(&record), "cannot record the failed run");
         }

@@ -9,6 +9,7 @@ mod support;
 
 mod bench_routing;
 mod cost_routing;
+mod demo_database;
 mod executor_symbol;
 mod least_privilege;
 mod libpq_env;

@@ -205,19 +205,34 @@ async fn every_tool_works_through_pgbouncer_in_transaction_mode() -> Result<()> 
     assert_no_prepared_statement_errors(&health, &bouncer);
     assert!(matches!(health.code, Some(0 | 1)), "{}", health.show());
 
-    // run-pipeline, with the setting from the environment this time.
-    let plain = bouncer.url(db.name());
-    let out = Bin::new("run-pipeline")
-        .args(["--offline", "--demo-signals", "300"])
-        .database(&plain)
-        .env("AGENT_WHERE_POOLER", "transaction")
-        .timeout(Duration::from_secs(120))
-        .run()
-        .await?;
+    // run-pipeline, with the setting from the environment this time. The
+    // demo refuses this database (another agent's signals: not a demo
+    // database, issue 23) and runs on one of its own.
+    let demo = |name: &str| {
+        Bin::new("run-pipeline")
+            .args(["--offline", "--demo-signals", "300"])
+            .database(&bouncer.url(name))
+            .env("AGENT_WHERE_POOLER", "transaction")
+            .timeout(Duration::from_secs(120))
+            .run()
+    };
+    let signals = count(&client, "SELECT count(*) FROM signals").await?;
+    let out = demo(db.name()).await?;
+    assert_no_prepared_statement_errors(&out, &bouncer);
+    out.expect_code(2, "run-pipeline on a database that is not a demo database");
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM signals").await?,
+        signals
+    );
+    let demo_db = TestDb::unborn();
+    let out = demo(demo_db.name()).await?;
     assert_no_prepared_statement_errors(&out, &bouncer);
     out.expect_code(0, "run-pipeline");
-    assert_eq!(pending(&client).await?, 0);
+    assert_eq!(pending(&demo_db.client().await?).await?, 0);
+    // The refused run routed nothing: the 20 signals the dry run left.
+    assert_eq!(pending(&client).await?, 20);
     assert_eq!(migration_locks(&admin().await?, db.name()).await?, 0);
+    assert_eq!(migration_locks(&admin().await?, demo_db.name()).await?, 0);
     Ok(())
 }
 

@@ -648,6 +648,7 @@ async fn health_passes_when_all_is_well() -> Result<()> {
         "success-rate",
         "pending-age",
         "stale-runs",
+        "built-in-markets",
     ] {
         assert!(
             check_line(&out, check).starts_with("OK"),
@@ -656,7 +657,7 @@ async fn health_passes_when_all_is_well() -> Result<()> {
         );
     }
     assert!(
-        out.stdout.contains("health: OK (7 checks passed)"),
+        out.stdout.contains("health: OK (8 checks passed)"),
         "{}",
         out.stdout
     );
@@ -681,7 +682,7 @@ async fn health_fails_on_a_stale_venue() -> Result<()> {
     );
     assert!(check_line(&out, "sync-age HYPERLIQUID").starts_with("OK"));
     assert!(
-        out.stdout.contains("health: FAIL (1 of 7 checks failed)"),
+        out.stdout.contains("health: FAIL (1 of 8 checks failed)"),
         "{}",
         out.stdout
     );

@@ -532,6 +532,7 @@ fn a_panic_inside_a_job_prints_one_redacted_line() {
         let common = CommonArgs {
             database: DatabaseArgs {
                 database_url: Some(url.clone()),
+                default_database: None,
             },
             log: LogArgs {
                 quiet: 0,

@@ -196,16 +196,25 @@ impl DatabaseUrl {
     /// database `PGDATABASE` (default `agent_where`), user `PGUSER` (default
     /// the OS user), password `PGPASSWORD`. Fails only on a bad `PGPORT`.
     pub fn local_default() -> Result<DatabaseUrl> {
-        Self::local_default_with_env(&process_env)
+        Self::local_default_with_env(&process_env, DEFAULT_DATABASE)
     }
 
-    fn local_default_with_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DatabaseUrl> {
+    /// [`Self::local_default`] whose database, without `PGDATABASE`, is
+    /// `database` (the demo's `agent_where_demo`).
+    pub fn local_default_named(database: &str) -> Result<DatabaseUrl> {
+        Self::local_default_with_env(&process_env, database)
+    }
+
+    fn local_default_with_env(
+        env: &dyn Fn(&str) -> Option<String>,
+        database: &str,
+    ) -> Result<DatabaseUrl> {
         let mut config = tokio_postgres::Config::new();
         config
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
             .application_name("agent-where")
             .ssl_mode(SslMode::Prefer);
-        fill_from_env(&mut config, env, Some(DEFAULT_DATABASE))?;
+        fill_from_env(&mut config, env, Some(database))?;
         let pooler = Pooler::resolve(env(POOLER_ENV).as_deref(), &config)?;
         Ok(DatabaseUrl {
             config,
@@ -827,9 +836,21 @@ mod tests {
             url.pg_config().get_connect_timeout(),
             Some(&DEFAULT_CONNECT_TIMEOUT)
         );
-        let local = DatabaseUrl::local_default_with_env(&|_| None).expect("defaults");
+        let local =
+            DatabaseUrl::local_default_with_env(&|_| None, DEFAULT_DATABASE).expect("defaults");
         assert_eq!(local.database(), DEFAULT_DATABASE);
         assert_eq!(local.host_port(), "localhost:5432");
+    }
+
+    #[test]
+    fn a_named_default_database_yields_to_pgdatabase() {
+        let demo =
+            DatabaseUrl::local_default_with_env(&|_| None, "agent_where_demo").expect("defaults");
+        assert_eq!(demo.database(), "agent_where_demo");
+        let env = fake_env(&[("PGDATABASE", "chosen")]);
+        let chosen =
+            DatabaseUrl::local_default_with_env(&env, "agent_where_demo").expect("defaults");
+        assert_eq!(chosen.database(), "chosen");
     }
 
     fn fake_env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -849,7 +870,7 @@ mod tests {
             ("PGUSER", "env_user"),
             ("USER", "os_user"),
         ]);
-        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        let url = DatabaseUrl::local_default_with_env(&env, DEFAULT_DATABASE).expect("defaults");
         assert_eq!(
             url.to_string(),
             "postgres://env_user@db.env.example:6543/from_env"
@@ -880,14 +901,14 @@ mod tests {
         assert_eq!(url.to_string(), "postgres://alice@h:5432/alice");
         // Several hosts and a Unix socket directory, as libpq takes them.
         let env = fake_env(&[("PGHOST", "/var/run/postgresql"), ("PGPORT", "5433")]);
-        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        let url = DatabaseUrl::local_default_with_env(&env, DEFAULT_DATABASE).expect("defaults");
         assert_eq!(url.host_port(), "/var/run/postgresql:5433");
         let env = fake_env(&[("PGHOST", "a.example,b.example")]);
-        let url = DatabaseUrl::local_default_with_env(&env).expect("defaults");
+        let url = DatabaseUrl::local_default_with_env(&env, DEFAULT_DATABASE).expect("defaults");
         assert_eq!(url.pg_config().get_hosts().len(), 2);
         // A bad PGPORT is an error naming the variable, as in libpq.
         let env = fake_env(&[("PGPORT", "fivefourthreetwo")]);
-        let err = DatabaseUrl::local_default_with_env(&env).expect_err("rejects");
+        let err = DatabaseUrl::local_default_with_env(&env, DEFAULT_DATABASE).expect_err("rejects");
         assert!(err.to_string().contains("PGPORT"), "{err}");
     }
 
@@ -921,7 +942,7 @@ mod tests {
         assert_eq!(parse("postgres://u@h/d", &env), Pooler::Transaction);
         assert_eq!(parse("postgres://u@h/d?pooler=none", &env), Pooler::None);
         assert_eq!(
-            DatabaseUrl::local_default_with_env(&env)
+            DatabaseUrl::local_default_with_env(&env, DEFAULT_DATABASE)
                 .expect("defaults")
                 .pooler(),
             Pooler::Transaction

@@ -32,6 +32,10 @@ pub struct ApplyOptions {
     pub dry_run: bool,
     /// Where the list came from (URL or file), for `venue_sync_runs.source`.
     pub source: String,
+    /// The list came from the responses built into the binary (illustrative
+    /// data): `venue_sync_runs.built_in`, which keeps routing off it outside a
+    /// demo database.
+    pub built_in: bool,
     pub started_at: DateTime<Utc>,
     /// Longest wait for the venue's sync lock (another sync of the venue
     /// applying) and for any row lock of the apply; then it fails with 55P03.
@@ -350,7 +354,11 @@ pub async fn apply(
             .db_context("cannot roll back the dry run")?;
         return Ok(summary);
     }
-    let run_id = insert_run(&tx, &summary_run(&summary, options.started_at)).await?;
+    let run_id = insert_run(
+        &tx,
+        &summary_run(&summary, options.started_at, options.built_in),
+    )
+    .await?;
     tx.commit()
         .await
         .db_context("cannot commit the market list")?;
@@ -367,12 +375,15 @@ pub struct SyncRun<'a> {
     pub started_at: DateTime<Utc>,
     pub counts: Option<[i32; 7]>,
     pub error: Option<&'a str>,
+    /// The responses were the ones built into the binary.
+    pub built_in: bool,
 }
 
-fn summary_run(s: &SyncSummary, started_at: DateTime<Utc>) -> SyncRun<'_> {
+fn summary_run(s: &SyncSummary, started_at: DateTime<Utc>, built_in: bool) -> SyncRun<'_> {
     SyncRun {
         venue: s.venue,
         source: &s.source,
+        built_in,
         status: "SUCCEEDED",
         started_at,
         counts: Some([
@@ -408,6 +419,7 @@ async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<U
             &c[6],
             &run.error,
             &stale_after,
+            &run.built_in,
         ],
     )
     .await
@@ -416,11 +428,13 @@ async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<U
 }
 
 /// Records a FAILED run with its error, in a statement of its own (after the
-/// apply transaction, if any, was rolled back).
+/// apply transaction, if any, was rolled back). `built_in`: the run read the
+/// responses built into the binary.
 pub async fn record_failure<C: GenericClient>(
     client: &C,
     venue: Venue,
     source: &str,
+    built_in: bool,
     started_at: DateTime<Utc>,
     error: &str,
 ) -> Result<Uuid> {
@@ -433,6 +447,7 @@ pub async fn record_failure<C: GenericClient>(
             started_at,
             counts: None,
             error: Some(error),
+            built_in,
         },
     )
     .await

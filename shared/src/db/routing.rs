@@ -418,6 +418,7 @@ pub async fn load_snapshot(
 fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
     let mut markets = Vec::with_capacity(rows.len());
     let mut syncs = Vec::new();
+    let mut built_in = Vec::new();
     let mut now = None;
     for row in rows {
         let kind: &str = row.try_get("kind")?;
@@ -475,11 +476,17 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
                     syncs.push((v, at));
                 }
             }
+            // Issue 23: the venue's latest sync read the built-in data, and
+            // this is not a demo database.
+            "built_in" => built_in.extend(venue),
             _ => now = row.try_get::<_, Option<DateTime<Utc>>>("at")?,
         }
     }
     let now = now.context("the market snapshot query returned no clock row")?;
-    Ok((MarketSnapshot::new(markets, &syncs), now))
+    Ok((
+        MarketSnapshot::new(markets, &syncs).with_built_in(&built_in),
+        now,
+    ))
 }
 
 /// A jsonb value as its Rust type; `None` when absent or not of that shape.

@@ -464,6 +464,23 @@ pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
         .db_context("cannot read `routing_runs`")
 }
 
+/// Outside a demo database, the listed markets per venue whose figures a
+/// sync of the data built into the binary wrote last (issue 23), as
+/// (venue, markets); empty in a demo database or when there are none.
+pub async fn built_in_markets<C: GenericClient>(client: &C) -> Result<Vec<(String, i64)>> {
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/stats/built_in_markets.sql"),
+        &[],
+    )
+    .await
+    .db_context("cannot read which markets hold built-in data")?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("venue")?, row.try_get("markets")?)))
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        .db_context("cannot read which markets hold built-in data")
+}
+
 /// The venues stats and health report on: every venue of the built-in
 /// default priority, and every other registered venue once it was synced
 /// (a sync run of any status, or stored markets), in registry order. A

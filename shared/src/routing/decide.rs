@@ -276,6 +276,10 @@ fn check_venue(
     if !fresh {
         check.verdict = Verdict::StaleMarketData;
     }
+    // Issue 23: illustrative markets never route outside a demo database.
+    if snapshot.built_in[s] {
+        check.verdict = Verdict::BuiltInMarketData;
+    }
     check
 }
 

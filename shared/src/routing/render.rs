@@ -328,6 +328,12 @@ fn chain(
             Verdict::UnsupportedVenue | Verdict::NotEnabled | Verdict::NoExecutor => {
                 out.push_str(check.verdict.code());
             }
+            Verdict::BuiltInMarketData => {
+                out.push_str(check.verdict.code());
+                out.push_str(
+                    " (its last sync read the illustrative data built into the binary; routed only in a demo database)",
+                );
+            }
         }
     }
 }
@@ -492,7 +498,7 @@ fn availability_json(
             out.push_str(",\"open_position\":true");
         }
         match check.verdict {
-            Verdict::StaleMarketData => {
+            Verdict::StaleMarketData | Verdict::BuiltInMarketData => {
                 out.push_str(",\"last_sync\":");
                 match snapshot.last_sync(check.venue) {
                     Some(at) => {

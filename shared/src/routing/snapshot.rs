@@ -34,6 +34,9 @@ pub struct MarketSnapshot {
     pub(crate) last_sync: [Option<DateTime<Utc>>; VENUE_COUNT],
     /// What the host's executor resolves each market from, by index.
     executor: Vec<ExecutorSymbol>,
+    /// Venues whose latest successful sync read the data built into the
+    /// binary, outside a demo database: unavailable (issue 23).
+    pub(crate) built_in: [bool; VENUE_COUNT],
 }
 
 impl MarketSnapshot {
@@ -50,6 +53,7 @@ impl MarketSnapshot {
             executor: executor_symbols(&markets),
             markets,
             last_sync: [None; VENUE_COUNT],
+            built_in: [false; VENUE_COUNT],
         };
         for (venue, at) in last_sync {
             if let Some(s) = slot(*venue) {
@@ -88,6 +92,26 @@ impl MarketSnapshot {
             }
         }
         snapshot
+    }
+
+    /// Marks `venues` as holding the data built into the binary (their
+    /// latest successful sync read it) in a database that is not a demo
+    /// database: routing treats them as unavailable (`BUILT_IN_MARKET_DATA`).
+    #[must_use]
+    pub fn with_built_in(mut self, venues: &[Venue]) -> MarketSnapshot {
+        for venue in venues {
+            if let Some(s) = slot(*venue) {
+                self.built_in[s] = true;
+            }
+        }
+        self
+    }
+
+    /// Whether the venue's markets are the data built into the binary, in a
+    /// database that is not a demo database.
+    #[must_use]
+    pub fn built_in(&self, venue: Venue) -> bool {
+        slot(venue).is_some_and(|s| self.built_in[s])
     }
 
     /// The markets of a canonical symbol, if any.

@@ -317,6 +317,46 @@ fn unsupported_venues_are_reported_and_skipped() {
 }
 
 #[test]
+fn built_in_market_data_is_unavailable_outside_a_demo_database() {
+    let o = RoutingOptions::defaults_at(now());
+    let s = signal("BTC");
+    let config = RoutingConfig::builtin_default();
+    let synced = [
+        (HL, now() - TimeDelta::hours(1)),
+        (OS, now() - TimeDelta::hours(1)),
+    ];
+    // Hyperliquid's latest sync read the built-in data: skipped, fresh or not.
+    let snap = MarketSnapshot::new(markets(), &synced).with_built_in(&[HL]);
+    assert!(snap.built_in(HL) && !snap.built_in(OS));
+    let d = run(&s, &config, &snap, &o);
+    assert_eq!(summary(&d, &snap), "OSTIUM BTC/USD");
+    assert_eq!(
+        reason(&s, &d, &snap, &o),
+        "HYPERLIQUID: BUILT_IN_MARKET_DATA (its last sync read the illustrative data built into the binary; routed only in a demo database) → OSTIUM: available (BTC/USD, pair 0)"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&s, &d, &[], &snap, &o).venue_availability).expect("json");
+    assert_eq!(json["HYPERLIQUID"]["reason"], json!("BUILT_IN_MARKET_DATA"));
+    assert!(json["HYPERLIQUID"]["last_sync"].is_string());
+    // Both venues built in: nothing routes.
+    let both = MarketSnapshot::new(markets(), &synced).with_built_in(&[HL, OS]);
+    let d = run(&s, &config, &both, &o);
+    assert!(
+        reason(&s, &d, &both, &o).starts_with(
+            "NO_VENUE_AVAILABLE: HYPERLIQUID: BUILT_IN_MARKET_DATA (its last sync read the illustrative data built into the binary; routed only in a demo database) → OSTIUM: BUILT_IN_MARKET_DATA"
+        ),
+        "{}",
+        reason(&s, &d, &both, &o)
+    );
+    // The same markets without the flag (a demo database) route as usual.
+    let demo = MarketSnapshot::new(markets(), &synced);
+    assert_eq!(
+        summary(&run(&s, &config, &demo, &o), &demo),
+        "HYPERLIQUID BTC"
+    );
+}
+
+#[test]
 fn stale_and_unsynced_venues_are_unavailable() {
     let o = RoutingOptions::defaults_at(now());
     let s = signal("BTC");

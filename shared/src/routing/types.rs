@@ -525,6 +525,9 @@ pub enum Verdict {
     MarketClosed,
     /// The venue never synced successfully, or not within `max_market_age`.
     StaleMarketData,
+    /// The venue's latest successful sync read the data built into the
+    /// binary (illustrative), and this is not a demo database (issue 23).
+    BuiltInMarketData,
     /// A venue Agent Where does not sync (`SPOT`).
     UnsupportedVenue,
     /// The signal asks for more leverage than the market allows (its
@@ -571,6 +574,7 @@ impl Verdict {
             Verdict::Delisted => "DELISTED",
             Verdict::MarketClosed => "MARKET_CLOSED",
             Verdict::StaleMarketData => "STALE_MARKET_DATA",
+            Verdict::BuiltInMarketData => "BUILT_IN_MARKET_DATA",
             Verdict::UnsupportedVenue => "UNSUPPORTED_VENUE",
             Verdict::LeverageAboveMax { .. } => "LEVERAGE_ABOVE_MAX",
             Verdict::OpenInterestCap { .. } => "OPEN_INTEREST_CAP",

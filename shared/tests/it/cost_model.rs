@@ -84,6 +84,7 @@ async fn apply(client: &mut Client, venue: Venue, list: &[Market]) -> Result<()>
         allow_mass_delist: true,
         dry_run: false,
         source: "test".to_owned(),
+        built_in: false,
         started_at: Utc::now(),
         lock_timeout: agent_where::db::locks::DEFAULT_TIMEOUT,
     };

@@ -14,6 +14,7 @@ fn options(scope: Option<Vec<String>>) -> ApplyOptions {
         allow_mass_delist: false,
         dry_run: false,
         source: "test".to_owned(),
+        built_in: false,
         started_at: Utc::now(),
         lock_timeout: agent_where::db::locks::DEFAULT_TIMEOUT,
     }
@@ -321,7 +322,15 @@ async fn ostium_pairs_get_one_row_each_and_resync_is_unchanged() -> Result<()> {
 async fn failed_runs_are_recorded() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    markets::record_failure(&client, Venue::Ostium, "http://x", Utc::now(), "boom").await?;
+    markets::record_failure(
+        &client,
+        Venue::Ostium,
+        "http://x",
+        false,
+        Utc::now(),
+        "boom",
+    )
+    .await?;
     let row = client
         .query_one(
             "SELECT venue::text, status, error, finished_at IS NOT NULL, added FROM venue_sync_runs",

@@ -4,8 +4,9 @@
 //! `--min-decisions`; the oldest pending `MULTI` signal is younger than
 //! `--max-pending-age`; no run is left RUNNING without a heartbeat (killed, or
 //! its connection lost); on Maxxit's schema, no `MULTI` signal of the window
-//! was executed by its executor without a routing decision. Exit 0 when all
-//! pass, 1 otherwise.
+//! was executed by its executor without a routing decision; outside a demo
+//! database, no listed market holds the illustrative data built into the
+//! binary (issue 23). Exit 0 when all pass, 1 otherwise.
 
 use agent_where::db::stats::{self, Filters};
 use agent_where::domain::Venue;
@@ -22,7 +23,8 @@ use crate::output::{Format, Table};
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// `sync-age`, `active-markets`, `success-rate`, `pending-age`,
-    /// `stale-runs`, or on Maxxit's schema `held-too-long` and `executed-unrouted`.
+    /// `stale-runs`, `built-in-markets`, or on Maxxit's schema `held-too-long` and
+    /// `executed-unrouted`.
     pub check: &'static str,
     /// The venue checked, for per-venue checks.
     pub venue: Option<String>,
@@ -114,6 +116,7 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     let host = agent_where::db::host::detect(&tx).await?;
     let pending = stats::pending(&tx, host).await?;
     let stale = stats::stale_runs(&tx).await?;
+    let built_in = stats::built_in_markets(&tx).await?;
     let executed_unrouted = if host.is_maxxit() {
         Some(stats::executed_unrouted(&tx, window.since, window.until).await?)
     } else {
@@ -228,6 +231,7 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
         });
     }
     checks.push(stale_check(&stale));
+    checks.push(built_in_check(&built_in));
     if let Some(n) = executed_unrouted {
         #[allow(clippy::cast_precision_loss)]
         checks.push(Check {
@@ -315,6 +319,33 @@ fn stale_check(stale: &[stats::StaleRun]) -> Check {
                 } else {
                     ""
                 }
+            )
+        },
+    }
+}
+
+/// `built-in-markets`: outside a demo database no listed market holds the
+/// illustrative data built into the binary (`run-pipeline --offline`).
+fn built_in_check(built_in: &[(String, i64)]) -> Check {
+    let total: i64 = built_in.iter().map(|(_, n)| n).sum();
+    #[allow(clippy::cast_precision_loss)]
+    Check {
+        check: "built-in-markets",
+        venue: None,
+        ok: total == 0,
+        value: Some(total as f64),
+        threshold: 0.0,
+        detail: if total == 0 {
+            "no market holds the illustrative data built into the binary (or this is a demo database)"
+                .to_owned()
+        } else {
+            format!(
+                "{total} listed markets hold the illustrative data built into the binary ({}) in a database that is not a demo database: routing skips a venue while its latest sync is built in (BUILT_IN_MARKET_DATA); sync those venues live (sync-<venue>-markets)",
+                built_in
+                    .iter()
+                    .map(|(v, n)| format!("{v} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         },
     }
