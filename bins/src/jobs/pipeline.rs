@@ -148,7 +148,10 @@ fn plan(args: &Args) -> Result<Plan> {
         ));
     }
     let route = RouteOptions::from_groups(&args.batch, &args.routing, &args.host)?;
-    let summary = SummaryOptions::window(args.window, args.output.format);
+    let summary = SummaryOptions {
+        csv: args.output.csv.mode(),
+        ..SummaryOptions::window(args.window, args.output.format)
+    };
     Ok(Plan {
         origin,
         syncs,
@@ -233,6 +236,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
         no_create_database: args.no_create_database,
         host: agent_where::db::host::ExpectedHost::Auto,
         format: Format::Table,
+        csv: crate::output::CsvMode::Guarded,
         lock_timeout: args.lock.resolve(),
     };
     let report = setup::execute(&args.common, &options).await;

@@ -11,8 +11,9 @@ use agent_where::db::{config, schema};
 use anyhow::{Context, Result, anyhow};
 
 use crate::args::lock::LockArgs;
+use crate::args::output::CsvRawArg;
 use crate::cli::{CommonArgs, Outcome, work_failed};
-use crate::output::{self, Format, Table};
+use crate::output::{self, CsvMode, Format, Table};
 
 /// Make a database ready: create it if missing, apply pending migrations
 /// under an advisory lock (safe to run from several hosts at once), re-create
@@ -36,6 +37,8 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub csv: CsvRawArg,
     #[command(flatten)]
     pub lock: LockArgs,
     #[command(flatten)]
@@ -83,6 +86,7 @@ impl Args {
             no_create_database: self.no_create_database,
             host: self.host.into(),
             format: self.format,
+            csv: self.csv.mode(),
             lock_timeout: self.lock.resolve(),
         }
     }
@@ -95,6 +99,8 @@ pub struct SetupOptions {
     pub no_create_database: bool,
     pub host: ExpectedHost,
     pub format: Format,
+    /// How CSV text cells are written (`--csv-raw`).
+    pub csv: CsvMode,
     /// Longest wait for the migration lock another setup holds.
     pub lock_timeout: std::time::Duration,
 }
@@ -255,7 +261,7 @@ fn print_report(report: &SetupReport, options: &SetupOptions) -> Result<()> {
         ]);
     }
     let mut text = if options.format == Format::Csv {
-        t.to_csv()?
+        t.to_csv(options.csv)?
     } else {
         t.render()
     };

@@ -9,6 +9,7 @@ mod support;
 
 mod bench_routing;
 mod cost_routing;
+mod csv_injection;
 mod least_privilege;
 mod libpq_env;
 mod logging;

@@ -599,18 +599,22 @@ fn route_size(
     (who, reason)
 }
 
+/// `size_model` type, `value` as JSON text, leverage, Maxxit's
+/// `(llm_fund_allocation, llm_leverage)`, and the reason expected.
+type SizeCase<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<f64>,
+    (Option<f64>, Option<f64>),
+    &'a str,
+);
+
 #[test]
 fn an_impossible_size_is_an_invalid_signal_with_its_reason() {
     let fixed = Some(FIXED_USDC);
     let pct = Some("balance-percentage");
     let none = (None, None);
-    let cases: [(
-        Option<&str>,
-        Option<&str>,
-        Option<f64>,
-        (Option<f64>, Option<f64>),
-        &str,
-    ); 16] = [
+    let cases: [SizeCase; 16] = [
         (
             fixed,
             Some("-100"),
