@@ -191,7 +191,8 @@ pub enum NotionalSource {
     AssumedNotional,
     /// A relative size and no assumed notional configured: unknown.
     RelativeSize,
-    /// `fixed-usdc` without a usable amount: unknown.
+    /// `fixed-usdc` without an amount (absent or `null`): unknown. A present
+    /// but impossible amount never gets here ([`SizeModel::check`]).
     NoAmount,
 }
 
