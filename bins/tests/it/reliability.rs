@@ -874,3 +874,106 @@ async fn impossible_sizes_are_invalid_signals_and_a_missing_amount_is_priced_at_
     assert_decided_iff_history(&client).await?;
     Ok(())
 }
+
+/// On Maxxit's schema: `llm_fund_allocation` outside (0, 100] and an
+/// `llm_leverage` that is not positive and finite are impossible sizes; the
+/// fixture's pending ETH signal of the same deployment (5 %, 2×) routes.
+#[tokio::test]
+async fn maxxit_llm_sizes_out_of_range_are_invalid_signals() -> Result<()> {
+    let (db, client) = crate::maxxit::maxxit_ready().await?;
+    // One token each: Maxxit allows one signal per agent, token and
+    // deployment in a 6-hour bucket.
+    let cases: [(&str, &str, &str, Option<&str>); 5] = [
+        (
+            "ARB",
+            "150",
+            "2",
+            Some("llm_fund_allocation 150 is not a percentage in (0, 100]"),
+        ),
+        (
+            "OP",
+            "-1",
+            "2",
+            Some("llm_fund_allocation -1 is not a percentage in (0, 100]"),
+        ),
+        (
+            "SUI",
+            "5",
+            "0",
+            Some("llm_leverage 0 is not a positive finite number"),
+        ),
+        (
+            "APT",
+            "5",
+            "'NaN'",
+            Some("llm_leverage NaN is not a positive finite number"),
+        ),
+        ("", "", "", None),
+    ];
+    let mut ids = Vec::new();
+    for (token, alloc, lev, _) in cases {
+        if token.is_empty() {
+            ids.push("50000000-0000-4000-8000-000000000005".to_owned());
+            continue;
+        }
+        let id: String = client
+            .query_one(
+                &format!(
+                    "INSERT INTO signals (agent_id, deployment_id, token_symbol, venue, side, size_model,
+                                          risk_model, created_at, llm_should_trade, llm_fund_allocation,
+                                          llm_leverage)
+                     VALUES ('a0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000001',
+                             '{token}', 'MULTI', 'LONG', '{{\"type\": \"balance-percentage\", \"value\": 5}}',
+                             '{{}}', now() - interval '1 minute', true, {alloc}, {lev})
+                     RETURNING id::text"
+                ),
+                &[],
+            )
+            .await?
+            .get(0);
+        ids.push(id);
+    }
+    let dry = run(
+        ROUTER,
+        db.url(),
+        &["--dry-run", "--format", "json", "--max-market-age", "1000d"],
+    )
+    .await?;
+    dry.expect_code(0, "--dry-run on Maxxit's schema");
+    let dry = dry.json();
+    let decisions = dry["decisions"].as_array().context("decisions")?;
+    let run_out = run(
+        ROUTER,
+        db.url(),
+        &["--format", "json", "--max-market-age", "1000d"],
+    )
+    .await?;
+    run_out.expect_code(0, "route-pending-signals on Maxxit's schema");
+    for (id, (_, _, _, reason)) in ids.iter().zip(cases) {
+        let row = client
+            .query_one(
+                "SELECT skipped_reason, venue::text FROM signals WHERE id = $1::text::uuid",
+                &[id],
+            )
+            .await?;
+        let (skipped, venue): (Option<String>, String) = (row.get(0), row.get(1));
+        let d = decisions
+            .iter()
+            .find(|d| d["signal_id"] == json!(id))
+            .context("a dry-run decision")?;
+        match reason {
+            Some(reason) => {
+                let want = format!("INVALID_SIGNAL: {reason}");
+                assert_eq!(skipped.as_deref(), Some(want.as_str()));
+                assert_eq!(venue, "MULTI");
+                assert_eq!(d["routing_reason"], json!(want));
+            }
+            None => {
+                assert_eq!(skipped, None, "{venue}");
+                assert_eq!(venue, "HYPERLIQUID");
+                assert_eq!(d["selected_venue"], "HYPERLIQUID");
+            }
+        }
+    }
+    Ok(())
+}
