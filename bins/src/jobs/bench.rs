@@ -21,9 +21,10 @@ use serde::Serialize;
 use tokio_postgres::Client;
 
 use crate::args::host::HostArgs;
+use crate::args::output::CsvRawArg;
 use crate::cli::{CommonArgs, Outcome};
 use crate::jobs::route::{self, RouteOptions};
-use crate::output::{self, Format, Table};
+use crate::output::{self, CsvMode, Format, Table};
 
 /// Benchmark routing on a scratch database: prepares a copy per approach
 /// (schema, recorded markets, N pending MULTI signals over the demo token mix)
@@ -63,6 +64,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     #[command(flatten)]
+    pub csv: CsvRawArg,
+    #[command(flatten)]
     pub common: CommonArgs,
 }
 
@@ -101,6 +104,7 @@ impl Args {
             workers: self.workers,
             keep: self.keep,
             format: self.format,
+            csv: self.csv.mode(),
             strategy,
             assumed_notional,
         })
@@ -116,6 +120,8 @@ pub struct BenchOptions {
     pub workers: usize,
     pub keep: bool,
     pub format: Format,
+    /// How CSV text cells are written (`--csv-raw`).
+    pub csv: CsvMode,
     /// The global routing strategy of the agent-where measurement.
     pub strategy: Strategy,
     pub assumed_notional: Option<Usd>,
@@ -186,7 +192,7 @@ pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome>
         }
     }
     let report = result?;
-    print_report(&report, options.format)?;
+    print_report(&report, options.format, options.csv)?;
     Ok(Outcome::Success)
 }
 
@@ -337,6 +343,7 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
         include_hip3: false,
         host: HostArgs::default(),
         format: Format::Json,
+        csv: CsvMode::Guarded,
     };
     reset_peak_rss();
     let started = Instant::now();
@@ -381,7 +388,7 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn print_report(report: &BenchReport, format: Format) -> Result<()> {
+fn print_report(report: &BenchReport, format: Format, csv: CsvMode) -> Result<()> {
     if format == Format::Json {
         output::print_json(report)?;
     } else {
@@ -392,7 +399,8 @@ fn print_report(report: &BenchReport, format: Format) -> Result<()> {
             "signals/s",
             "ms per 1000",
             "peak RSS MB",
-        ]);
+        ])
+        .numbers_from(1);
         for m in &report.measurements {
             t.row([
                 m.approach.to_owned(),
@@ -404,7 +412,7 @@ fn print_report(report: &BenchReport, format: Format) -> Result<()> {
                     .map_or_else(|| "-".to_owned(), |v| format!("{v:.1}")),
             ]);
         }
-        output::print_table(&t, format)?;
+        output::print_table(&t, format, csv)?;
         output::print_text(&format!("agent-where strategy: {}\n", report.strategy))?;
     }
     output::print_text(&format!(

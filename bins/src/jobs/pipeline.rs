@@ -156,7 +156,10 @@ fn plan(args: &Args) -> Result<Plan> {
         ));
     }
     let route = RouteOptions::from_groups(&args.batch, &args.routing, &args.host)?;
-    let summary = SummaryOptions::window(args.window, args.output.format);
+    let summary = SummaryOptions {
+        csv: args.output.csv.mode(),
+        ..SummaryOptions::window(args.window, args.output.format)
+    };
     Ok(Plan {
         origin,
         syncs,
@@ -259,6 +262,7 @@ pub async fn run(args: &Args) -> Result<Outcome> {
         host: agent_where::db::host::ExpectedHost::Auto,
         hold_multi: None,
         format: Format::Table,
+        csv: crate::output::CsvMode::Guarded,
         lock_timeout: args.lock.resolve(),
     };
     let report = match unreadable {

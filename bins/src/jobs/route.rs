@@ -25,7 +25,7 @@ use crate::args::host::HostArgs;
 use crate::args::output::OutputArgs;
 use crate::args::routing::RoutingArgs;
 use crate::cli::{CommonArgs, Outcome};
-use crate::output::{self, Format, Table};
+use crate::output::{self, CsvMode, Format, Table};
 use crate::progress;
 
 /// Longest `--max-signal-age`: a signal older than a week is never worth
@@ -46,6 +46,8 @@ pub struct RouteOptions {
     pub include_hip3: bool,
     pub host: HostArgs,
     pub format: Format,
+    /// How CSV text cells are written (`--csv-raw`).
+    pub csv: CsvMode,
 }
 
 impl RouteOptions {
@@ -68,6 +70,7 @@ impl RouteOptions {
             include_hip3: routing.include_hip3,
             host: *host,
             format: Format::Table,
+            csv: CsvMode::Guarded,
         };
         options.validate()?;
         Ok(options)
@@ -150,6 +153,7 @@ impl RouteArgs {
             agent: self.agent,
             dry_run: self.dry_run,
             format: self.output.format,
+            csv: self.output.csv.mode(),
             ..RouteOptions::from_groups(&self.batch, &self.routing, &self.host)?
         };
         options.validate()?;
@@ -206,7 +210,7 @@ impl Summary {
     }
 
     fn table(&self) -> Table {
-        let mut t = Table::new(["metric", "value"]);
+        let mut t = Table::new(["metric", "value"]).numbers(&["value"]);
         if let Some(id) = self.run_id {
             t.row(["run".to_owned(), id.to_string()]);
         }
@@ -242,7 +246,7 @@ pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
         return run_dry(common, options).await;
     }
     let summary = execute(common, options).await?;
-    print_summary(&summary, options.format)?;
+    print_summary(&summary, options.format, options.csv)?;
     Ok(Outcome::Success)
 }
 
@@ -538,10 +542,10 @@ async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
                     printable(&d.routing_reason),
                 ]);
             }
-            output::print_table(&t, format)?;
+            output::print_table(&t, format, options.csv)?;
             if format == Format::Table {
                 output::print_text("\n")?;
-                output::print_table(&summary.table(), format)?;
+                output::print_table(&summary.table(), format, options.csv)?;
             }
         }
     }
@@ -562,10 +566,10 @@ fn printable(text: &str) -> String {
     out
 }
 
-fn print_summary(summary: &Summary, format: Format) -> Result<()> {
+fn print_summary(summary: &Summary, format: Format, csv: CsvMode) -> Result<()> {
     match format {
         Format::Json => output::print_json(summary),
-        format => output::print_table(&summary.table(), format),
+        format => output::print_table(&summary.table(), format, csv),
     }
 }
 

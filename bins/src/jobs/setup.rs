@@ -11,8 +11,9 @@ use agent_where::db::{config, schema};
 use anyhow::{Context, Result, anyhow};
 
 use crate::args::lock::LockArgs;
+use crate::args::output::CsvRawArg;
 use crate::cli::{CommonArgs, Outcome, work_failed};
-use crate::output::{self, Format, Table};
+use crate::output::{self, CsvMode, Format, Table};
 
 /// Make a database ready: create it if missing, apply pending migrations
 /// under an advisory lock (safe to run from several hosts at once), re-create
@@ -42,6 +43,8 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub csv: CsvRawArg,
     #[command(flatten)]
     pub lock: LockArgs,
     #[command(flatten)]
@@ -97,6 +100,7 @@ impl Args {
             host: self.host.into(),
             hold_multi: self.hold_multi.map(|h| h == OnOff::On),
             format: self.format,
+            csv: self.csv.mode(),
             lock_timeout: self.lock.resolve(),
         }
     }
@@ -111,6 +115,8 @@ pub struct SetupOptions {
     /// `--hold-multi`: `Some(on)` to turn the hold on or off.
     pub hold_multi: Option<bool>,
     pub format: Format,
+    /// How CSV text cells are written (`--csv-raw`).
+    pub csv: CsvMode,
     /// Longest wait for the migration lock another setup holds.
     pub lock_timeout: std::time::Duration,
 }
@@ -294,7 +300,7 @@ fn print_report(report: &SetupReport, options: &SetupOptions) -> Result<()> {
         ]);
     }
     let mut text = if options.format == Format::Csv {
-        t.to_csv()?
+        t.to_csv(options.csv)?
     } else {
         t.render()
     };

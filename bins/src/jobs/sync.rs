@@ -25,7 +25,7 @@ use crate::args::lock::LockArgs;
 use crate::args::output::OutputArgs;
 use crate::args::venues::{self, VenueFlags};
 use crate::cli::{self, CommonArgs, Outcome, error_line, work_failed};
-use crate::output::{self, Format, Table};
+use crate::output::{self, CsvMode, Format, Table};
 use crate::progress;
 
 /// `--allow-mass-delist`: shared by the sync tools and run-pipeline.
@@ -143,7 +143,11 @@ pub fn plan(source: &dyn VenueSource, args: &SyncArgs) -> Result<SyncPlan> {
 pub async fn run(source: &dyn VenueSource, args: &SyncArgs) -> Result<Outcome> {
     let plan = plan(source, args)?;
     let summary = execute(&args.common, source, &plan).await?;
-    print_summary(&summary, args.apply.output.format)?;
+    print_summary(
+        &summary,
+        args.apply.output.format,
+        args.apply.output.csv.mode(),
+    )?;
     Ok(Outcome::Success)
 }
 
@@ -311,7 +315,7 @@ fn names(list: &[String]) -> String {
 }
 
 /// Prints the summary (table, csv or json) on stdout.
-pub fn print_summary(s: &SyncSummary, format: Format) -> Result<()> {
+pub fn print_summary(s: &SyncSummary, format: Format, csv: CsvMode) -> Result<()> {
     if format == Format::Json {
         return output::print_json(s);
     }
@@ -324,7 +328,8 @@ pub fn print_summary(s: &SyncSummary, format: Format) -> Result<()> {
         "reactivated",
         "delisted",
         "active",
-    ]);
+    ])
+    .numbers_from(1);
     t.row([
         s.venue.to_string(),
         s.markets_seen.to_string(),
@@ -336,7 +341,7 @@ pub fn print_summary(s: &SyncSummary, format: Format) -> Result<()> {
         s.active_total.to_string(),
     ]);
     if format == Format::Csv {
-        return output::print_table(&t, format);
+        return output::print_table(&t, format, csv);
     }
     let mut text = t.render();
     let verb = if s.dry_run { "would be " } else { "" };

@@ -9,6 +9,7 @@ mod support;
 
 mod bench_routing;
 mod cost_routing;
+mod csv_injection;
 mod demo_database;
 mod executor_symbol;
 mod least_privilege;

@@ -636,3 +636,344 @@ async fn hostile_signals_are_skipped_with_a_reason_and_good_ones_still_route() -
     }
     Ok(())
 }
+
+/// Sizes that are present but impossible (issue 26): `size_model`, Maxxit's
+/// `llm_fund_allocation` and `llm_leverage` (as SQL), and the reason each is
+/// skipped with.
+const IMPOSSIBLE_SIZES: [(&str, &str, &str, &str); 16] = [
+    (
+        r#"{"type": "fixed-usdc", "value": -100, "leverage": 3}"#,
+        "NULL",
+        "NULL",
+        "size_model.value -100 is not a positive amount",
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": 0}"#,
+        "NULL",
+        "NULL",
+        "size_model.value 0 is not a positive amount",
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": "1e400"}"#,
+        "NULL",
+        "NULL",
+        r#"size_model.value "1e400" is not a positive amount"#,
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": 1e400}"#,
+        "NULL",
+        "NULL",
+        "size_model.value a number of 401 characters is not a positive amount",
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": "NaN"}"#,
+        "NULL",
+        "NULL",
+        r#"size_model.value "NaN" is not a positive amount"#,
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": "=1+1\u001b[2J"}"#,
+        "NULL",
+        "NULL",
+        r#"size_model.value "=1+1\u{1b}[2J" is not a positive amount"#,
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": {"usd": 5}}"#,
+        "NULL",
+        "NULL",
+        "size_model.value a JSON object is not a positive amount",
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": 1e308, "leverage": 10}"#,
+        "NULL",
+        "NULL",
+        "size_model.value 1e308 is above the bound of 10^15 USD",
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": 1e14, "leverage": 20}"#,
+        "NULL",
+        "NULL",
+        "size_model.value 1e14 × leverage 20 is above the bound of 10^15 USD",
+    ),
+    (
+        r#"{"type": "fixed-usdc", "value": 100, "leverage": 1e307}"#,
+        "NULL",
+        "NULL",
+        "size_model.value 100 × leverage 1e307 overflows",
+    ),
+    (
+        r#"{"type": "balance-percentage", "value": 150}"#,
+        "NULL",
+        "NULL",
+        "size_model.value 150 is not a percentage of the balance in (0, 100]",
+    ),
+    (
+        r#"{"type": "balance-percentage", "value": -5}"#,
+        "NULL",
+        "NULL",
+        "size_model.value -5 is not a percentage of the balance in (0, 100]",
+    ),
+    (
+        r#"{"type": "balance-percentage", "value": 5}"#,
+        "0",
+        "NULL",
+        "llm_fund_allocation 0 is not a percentage in (0, 100]",
+    ),
+    (
+        r#"{"type": "balance-percentage", "value": 5}"#,
+        "'NaN'",
+        "NULL",
+        "llm_fund_allocation NaN is not a percentage in (0, 100]",
+    ),
+    (
+        r#"{"type": "balance-percentage", "value": 5}"#,
+        "10",
+        "-2",
+        "llm_leverage -2 is not a positive finite number",
+    ),
+    (
+        r#"{"type": "balance-percentage", "value": 5}"#,
+        "10",
+        "'Infinity'",
+        "llm_leverage inf is not a positive finite number",
+    ),
+];
+
+#[tokio::test]
+async fn impossible_sizes_are_invalid_signals_and_a_missing_amount_is_priced_at_the_top_of_the_book()
+-> Result<()> {
+    let db = TestDb::migrated().await?;
+    let client = db.client().await?;
+    sync_recorded(db.url()).await?;
+    run(
+        "routing-config",
+        db.url(),
+        &[
+            "set",
+            "--priority",
+            "HYPERLIQUID,OSTIUM",
+            "--strategy",
+            "LOWEST_COST",
+        ],
+    )
+    .await?
+    .expect_code(0, "routing-config set");
+    let agent = insert_agent(&client).await?;
+    let insert = |model: String, alloc: &str, lev: &str| {
+        let client = &client;
+        let sql = format!(
+            "INSERT INTO signals (agent_id, token_symbol, venue, side, size_model, risk_model,
+                                  llm_fund_allocation, llm_leverage, created_at)
+             VALUES ($1, 'BTC', 'MULTI', 'LONG', $2::text::jsonb, '{{}}', {alloc}, {lev},
+                     now() - interval '1 minute')
+             RETURNING id::text"
+        );
+        async move {
+            let row = client.query_one(&sql, &[&agent, &model]).await?;
+            anyhow::Ok(row.get::<_, String>(0))
+        }
+    };
+    // Good signals of the same batch, one of them without an amount.
+    let good = [
+        r#"{"type": "fixed-usdc", "value": 100, "leverage": 3}"#,
+        r#"{"type": "balance-percentage", "value": 5}"#,
+        r#"{"type": "balance-percentage", "value": 100}"#,
+    ];
+    let mut good_ids = Vec::new();
+    for model in good {
+        good_ids.push(insert(model.to_owned(), "NULL", "NULL").await?);
+    }
+    good_ids.push(
+        insert(
+            r#"{"type": "balance-percentage", "value": 5}"#.to_owned(),
+            "50",
+            "2",
+        )
+        .await?,
+    );
+    let missing = insert(
+        r#"{"type": "fixed-usdc", "leverage": 3}"#.to_owned(),
+        "NULL",
+        "NULL",
+    )
+    .await?;
+    let mut want: BTreeMap<String, String> = BTreeMap::new();
+    for (model, alloc, lev, reason) in IMPOSSIBLE_SIZES {
+        let id = insert(model.to_owned(), alloc, lev).await?;
+        want.insert(id, format!("INVALID_SIGNAL: {reason}"));
+    }
+
+    // The dry run shows the outcomes the run writes.
+    let dry = run(ROUTER, db.url(), &["--dry-run", "--format", "json"]).await?;
+    dry.expect_code(0, "--dry-run");
+    let dry = dry.json();
+    let decisions = dry["decisions"].as_array().context("decisions")?;
+    let by_id = |id: &str| {
+        decisions
+            .iter()
+            .find(|d| d["signal_id"] == json!(id))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    for (id, reason) in &want {
+        let d = by_id(id);
+        assert_eq!(d["outcome"], "SKIPPED", "{d}");
+        assert_eq!(d["routing_reason"], json!(reason), "{d}");
+    }
+    for id in good_ids.iter().chain([&missing]) {
+        assert_eq!(by_id(id)["outcome"], "ROUTED", "{}", by_id(id));
+    }
+    let dry_missing = by_id(&missing)["venue_availability"].clone();
+
+    run_router_json(&db).await?;
+    for (id, reason) in &want {
+        let row = client
+            .query_one(
+                "SELECT s.skipped_reason, s.venue::text, h.routing_reason
+                 FROM signals s JOIN venue_routing_history h ON h.signal_id = s.id
+                 WHERE s.id = $1::text::uuid",
+                &[id],
+            )
+            .await?;
+        let (skipped, venue, history): (Option<String>, String, String) =
+            (row.get(0), row.get(1), row.get(2));
+        assert_eq!(skipped.as_deref(), Some(reason.as_str()), "{id}");
+        assert_eq!(venue, "MULTI", "{reason}");
+        assert_eq!(&history, reason);
+    }
+    let routed = client
+        .query_one(
+            "SELECT count(*) FROM signals WHERE id::text = ANY($1)
+             AND venue IN ('HYPERLIQUID', 'OSTIUM') AND skipped_reason IS NULL",
+            &[&good_ids],
+        )
+        .await?
+        .get::<_, i64>(0);
+    assert_eq!(routed, i64::try_from(good_ids.len())?);
+    // A fixed-usdc signal without an amount: unknown notional, top of book.
+    let v: Value = client
+        .query_one(
+            "SELECT h.venue_availability FROM venue_routing_history h
+             WHERE h.signal_id = $1::text::uuid",
+            &[&missing],
+        )
+        .await?
+        .get(0);
+    let venue = client
+        .query_one(
+            "SELECT venue::text FROM signals WHERE id = $1::text::uuid",
+            &[&missing],
+        )
+        .await?
+        .get::<_, String>(0);
+    let chosen = &v[venue.as_str()];
+    assert_eq!(chosen["cost_basis"], "top_of_book", "{v}");
+    assert_eq!(chosen["cost_fallback"], "no_notional", "{v}");
+    assert_eq!(chosen["notional_source"], "no_amount", "{v}");
+    assert_eq!(dry_missing, v, "the dry run prices it the same way");
+    assert_decided_iff_history(&client).await?;
+    Ok(())
+}
+
+/// On Maxxit's schema: `llm_fund_allocation` outside (0, 100] and an
+/// `llm_leverage` that is not positive and finite are impossible sizes; the
+/// fixture's pending ETH signal of the same deployment (5 %, 2×) routes.
+#[tokio::test]
+async fn maxxit_llm_sizes_out_of_range_are_invalid_signals() -> Result<()> {
+    let (db, client) = crate::maxxit::maxxit_ready().await?;
+    // One token each: Maxxit allows one signal per agent, token and
+    // deployment in a 6-hour bucket.
+    let cases: [(&str, &str, &str, Option<&str>); 5] = [
+        (
+            "ARB",
+            "150",
+            "2",
+            Some("llm_fund_allocation 150 is not a percentage in (0, 100]"),
+        ),
+        (
+            "OP",
+            "-1",
+            "2",
+            Some("llm_fund_allocation -1 is not a percentage in (0, 100]"),
+        ),
+        (
+            "SUI",
+            "5",
+            "0",
+            Some("llm_leverage 0 is not a positive finite number"),
+        ),
+        (
+            "APT",
+            "5",
+            "'NaN'",
+            Some("llm_leverage NaN is not a positive finite number"),
+        ),
+        ("", "", "", None),
+    ];
+    let mut ids = Vec::new();
+    for (token, alloc, lev, _) in cases {
+        if token.is_empty() {
+            ids.push("50000000-0000-4000-8000-000000000005".to_owned());
+            continue;
+        }
+        let id: String = client
+            .query_one(
+                &format!(
+                    "INSERT INTO signals (agent_id, deployment_id, token_symbol, venue, side, size_model,
+                                          risk_model, created_at, llm_should_trade, llm_fund_allocation,
+                                          llm_leverage)
+                     VALUES ('a0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000001',
+                             '{token}', 'MULTI', 'LONG', '{{\"type\": \"balance-percentage\", \"value\": 5}}',
+                             '{{}}', now() - interval '1 minute', true, {alloc}, {lev})
+                     RETURNING id::text"
+                ),
+                &[],
+            )
+            .await?
+            .get(0);
+        ids.push(id);
+    }
+    let dry = run(
+        ROUTER,
+        db.url(),
+        &["--dry-run", "--format", "json", "--max-market-age", "1000d"],
+    )
+    .await?;
+    dry.expect_code(0, "--dry-run on Maxxit's schema");
+    let dry = dry.json();
+    let decisions = dry["decisions"].as_array().context("decisions")?;
+    let run_out = run(
+        ROUTER,
+        db.url(),
+        &["--format", "json", "--max-market-age", "1000d"],
+    )
+    .await?;
+    run_out.expect_code(0, "route-pending-signals on Maxxit's schema");
+    for (id, (_, _, _, reason)) in ids.iter().zip(cases) {
+        let row = client
+            .query_one(
+                "SELECT skipped_reason, venue::text FROM signals WHERE id = $1::text::uuid",
+                &[id],
+            )
+            .await?;
+        let (skipped, venue): (Option<String>, String) = (row.get(0), row.get(1));
+        let d = decisions
+            .iter()
+            .find(|d| d["signal_id"] == json!(id))
+            .context("a dry-run decision")?;
+        match reason {
+            Some(reason) => {
+                let want = format!("INVALID_SIGNAL: {reason}");
+                assert_eq!(skipped.as_deref(), Some(want.as_str()));
+                assert_eq!(venue, "MULTI");
+                assert_eq!(d["routing_reason"], json!(want));
+            }
+            None => {
+                assert_eq!(skipped, None, "{venue}");
+                assert_eq!(venue, "HYPERLIQUID");
+                assert_eq!(d["selected_venue"], "HYPERLIQUID");
+            }
+        }
+    }
+    Ok(())
+}

@@ -103,6 +103,17 @@ async fn absurd_figures_and_bad_names_are_rejected_by_both_venues() -> Result<()
             },
             Box::new(|v| v[0]["universe"][1]["name"] = json!("BTC'--")),
         ),
+        // A market name that a spreadsheet would run as a formula never
+        // reaches a CSV: the market-name rule rejects it (issue 27).
+        (
+            Case {
+                name: "a formula as a name",
+                expect: vec!["market name", "=HYPERLINK", "contains the character"],
+            },
+            Box::new(|v| {
+                v[0]["universe"][1]["name"] = json!(r#"=HYPERLINK("http://x.example","BTC")"#)
+            }),
+        ),
     ];
     for (case, edit) in hyperliquid {
         let mut body = fixture_json("hyperliquid/metaAndAssetCtxs.json");
@@ -148,6 +159,13 @@ async fn absurd_figures_and_bad_names_are_rejected_by_both_venues() -> Result<()
                 expect: vec!["pair `from`", "BTC'--"],
             },
             Box::new(|v| v["data"]["pairs"][0]["from"] = json!("BTC'--")),
+        ),
+        (
+            Case {
+                name: "a formula as a name",
+                expect: vec!["pair `from`", "=1+1", "contains the character"],
+            },
+            Box::new(|v| v["data"]["pairs"][0]["from"] = json!("=1+1")),
         ),
         (
             Case {

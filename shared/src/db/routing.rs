@@ -15,7 +15,7 @@ use std::error::Error as StdError;
 use anyhow::{Context, Result, anyhow};
 use bytes::BytesMut;
 use chrono::{DateTime, TimeDelta, Utc};
-use postgres_types::{IsNull, Kind, ToSql, Type, to_sql_checked};
+use postgres_types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::{Client, Row, Statement, Transaction};
 use uuid::Uuid;
@@ -347,18 +347,14 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
             "a JSON value out of range or nested too deeply".to_owned(),
         )),
     };
-    // The order's size only informs costs: a value that cannot be read is
-    // unknown (top-of-book figures), never an invalid signal.
-    let size_value = row
-        .try_get::<_, Option<serde_json::Value>>("size_value")
-        .ok()
-        .flatten()
-        .and_then(|v| match v {
-            serde_json::Value::Number(n) => n.as_f64(),
-            serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
-            _ => None,
-        })
-        .filter(|v| v.is_finite());
+    // Read from the JSON text as stored: jsonb holds numbers serde_json
+    // cannot read (1e400), and such a value is an impossible size of this
+    // one signal (`SizeModel::check`), not a failure of the batch.
+    let (size_value, unreadable_value) = SizeModel::read_value(
+        row.try_get::<_, Option<JsonbRaw>>("size_value")?
+            .as_ref()
+            .map(|j| j.0.as_str()),
+    );
     let deployment = row
         .try_get::<_, Option<Uuid>>("deployment_id")?
         .map(|id| -> Result<Deployment> {
@@ -385,6 +381,7 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
         size: SizeModel {
             kind: row.try_get("size_type")?,
             value: size_value,
+            unreadable_value,
             llm_fund_allocation: row.try_get("llm_fund_allocation")?,
             llm_leverage: row.try_get("llm_leverage")?,
         },
@@ -958,6 +955,29 @@ impl ToSql for JsonbText<'_> {
     }
 
     to_sql_checked!();
+}
+
+/// A `jsonb` (or `json`) value read as its JSON text, unparsed (binary
+/// format: version 1 + text).
+#[derive(Debug)]
+struct JsonbRaw(String);
+
+impl<'a> FromSql<'a> for JsonbRaw {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn StdError + Sync + Send>> {
+        let text = if *ty == Type::JSONB {
+            match raw.split_first() {
+                Some((&1, rest)) => rest,
+                _ => return Err("unsupported jsonb version".into()),
+            }
+        } else {
+            raw
+        };
+        Ok(JsonbRaw(std::str::from_utf8(text)?.to_owned()))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB || *ty == Type::JSON
+    }
 }
 
 /// Pending signals (of `agent` when given) on the host schema.

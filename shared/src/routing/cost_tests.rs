@@ -603,3 +603,206 @@ fn the_dynamic_spread_prices_ostium_orders_by_size() {
     assert!(close(&o["impact_bps"], 0.025), "{o}");
     assert!(close(&o["total_cost_bps"], 10.525), "{o}");
 }
+
+/// Decides signals whose `size_model -> 'value'` is the JSON text given
+/// (read as the claim query reads it) and Maxxit's columns as given.
+fn route_size(
+    kind: Option<&str>,
+    value_json: Option<&str>,
+    leverage: Option<f64>,
+    llm: (Option<f64>, Option<f64>),
+) -> (String, String) {
+    let (value, unreadable_value) = SizeModel::read_value(value_json);
+    let s = PendingSignal {
+        id: Uuid::from_u128(7),
+        agent_id: Uuid::from_u128(8),
+        token_symbol: "BTC".to_owned(),
+        side: "LONG".to_owned(),
+        leverage: Ok(leverage),
+        created_at: now() - TimeDelta::minutes(1),
+        size: SizeModel {
+            kind: kind.map(str::to_owned),
+            value,
+            unreadable_value,
+            llm_fund_allocation: llm.0,
+            llm_leverage: llm.1,
+        },
+        deployment: None,
+    };
+    let snap = snapshot(vec![hl("BTC", 0), os("BTC", 0)]);
+    let set = configs(Strategy::LowestCost, &[HL, OS], None);
+    let (who, reason, _) = route(s, &set, &snap, now());
+    (who, reason)
+}
+
+/// `size_model` type, `value` as JSON text, leverage, Maxxit's
+/// `(llm_fund_allocation, llm_leverage)`, and the reason expected.
+type SizeCase<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<f64>,
+    (Option<f64>, Option<f64>),
+    &'a str,
+);
+
+#[test]
+fn an_impossible_size_is_an_invalid_signal_with_its_reason() {
+    let fixed = Some(FIXED_USDC);
+    let pct = Some("balance-percentage");
+    let none = (None, None);
+    let cases: [SizeCase; 16] = [
+        (
+            fixed,
+            Some("-100"),
+            None,
+            none,
+            "size_model.value -100 is not a positive amount",
+        ),
+        (
+            fixed,
+            Some("0"),
+            None,
+            none,
+            "size_model.value 0 is not a positive amount",
+        ),
+        (
+            fixed,
+            Some(r#""-5""#),
+            None,
+            none,
+            "size_model.value -5 is not a positive amount",
+        ),
+        (
+            fixed,
+            Some(r#""1e400""#),
+            None,
+            none,
+            r#"size_model.value "1e400" is not a positive amount"#,
+        ),
+        (
+            fixed,
+            Some(r#""NaN""#),
+            None,
+            none,
+            r#"size_model.value "NaN" is not a positive amount"#,
+        ),
+        (
+            fixed,
+            Some(r#""ten""#),
+            None,
+            none,
+            r#"size_model.value "ten" is not a positive amount"#,
+        ),
+        (
+            fixed,
+            Some("[100]"),
+            None,
+            none,
+            "size_model.value a JSON array is not a positive amount",
+        ),
+        (
+            fixed,
+            Some("true"),
+            None,
+            none,
+            "size_model.value a JSON boolean is not a positive amount",
+        ),
+        (
+            fixed,
+            Some(&format!("1{}", "0".repeat(400))),
+            None,
+            none,
+            "size_model.value a number of 401 characters is not a positive amount",
+        ),
+        (
+            fixed,
+            Some("2e15"),
+            None,
+            none,
+            "size_model.value 2e15 is above the bound of 10^15 USD",
+        ),
+        (
+            fixed,
+            Some("200000000000000"),
+            Some(10.0),
+            none,
+            "size_model.value 2e14 × leverage 10 is above the bound of 10^15 USD",
+        ),
+        (
+            fixed,
+            Some("100"),
+            Some(1e307),
+            none,
+            "size_model.value 100 × leverage 1e307 overflows",
+        ),
+        (
+            pct,
+            Some("150"),
+            None,
+            none,
+            "size_model.value 150 is not a percentage of the balance in (0, 100]",
+        ),
+        (
+            pct,
+            Some("0"),
+            None,
+            none,
+            "size_model.value 0 is not a percentage of the balance in (0, 100]",
+        ),
+        (
+            pct,
+            Some("5"),
+            None,
+            (Some(0.0), None),
+            "llm_fund_allocation 0 is not a percentage in (0, 100]",
+        ),
+        (
+            pct,
+            Some("5"),
+            None,
+            (None, Some(f64::INFINITY)),
+            "llm_leverage inf is not a positive finite number",
+        ),
+    ];
+    for (kind, value, leverage, llm, reason) in cases {
+        let (who, got) = route_size(kind, value, leverage, llm);
+        assert_eq!(
+            (who.as_str(), got.as_str()),
+            (
+                "INVALID_SIGNAL",
+                format!("INVALID_SIGNAL: {reason}").as_str()
+            ),
+            "{kind:?} {value:?} ×{leverage:?} {llm:?}"
+        );
+    }
+    // Maxxit's llm_leverage is the order's leverage when size_model has none.
+    let (who, got) = route_size(fixed, Some("200000000000000"), None, (None, Some(10.0)));
+    assert_eq!(who, "INVALID_SIGNAL", "{got}");
+    // Possible sizes route; a missing amount (absent or null) stays unknown.
+    for (kind, value, llm) in [
+        (fixed, Some("25"), none),
+        (fixed, Some(r#"" 25 ""#), none),
+        (fixed, Some("1e15"), none),
+        (fixed, None, none),
+        (fixed, Some("null"), none),
+        (pct, Some("100"), (Some(100.0), Some(3.0))),
+        (pct, None, none),
+    ] {
+        let (who, got) = route_size(kind, value, Some(1.0), llm);
+        assert_ne!(who, "INVALID_SIGNAL", "{kind:?} {value:?}: {got}");
+    }
+}
+
+#[test]
+fn a_missing_amount_is_still_priced_at_the_top_of_the_book() {
+    let (value, unreadable_value) = SizeModel::read_value(None);
+    assert_eq!((value, unreadable_value), (None, None));
+    let (mut s, _) = signal("BTC", "LONG", json!({"type": "fixed-usdc", "leverage": 5}));
+    s.size.value = value;
+    let snap = snapshot(vec![hl("BTC", 0), os("BTC", 0)]);
+    let set = configs(Strategy::LowestCost, &[HL, OS], None);
+    let (who, _, json) = route(s, &set, &snap, now());
+    assert_eq!(who, "HYPERLIQUID");
+    assert_eq!(json["HYPERLIQUID"]["cost_basis"], "top_of_book");
+    assert_eq!(json["HYPERLIQUID"]["notional_source"], "no_amount");
+}

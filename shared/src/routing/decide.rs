@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use super::handoff::ExecutorSymbol;
 use super::snapshot::{MarketSnapshot, SymbolMarkets, slot};
 use super::strategy;
+#[cfg(doc)]
+use super::types::SizeModel;
 use super::types::{
     Checks, Choice, Decision, Invalid, MarketRow, OpenPositions, OrderSize, Outcome, PendingSignal,
     RoutingOptions, Skip, VenueCheck, Verdict,
@@ -17,8 +19,8 @@ use crate::symbols::{SymbolError, Token};
 /// Decides one signal whose token the caller parsed once (to look its
 /// configuration up with the canonical symbol).
 ///
-/// Order: an invalid signal (token, side, size_model) is skipped as
-/// `INVALID_SIGNAL`; then an expired one as `SIGNAL_EXPIRED`; then one whose
+/// Order: an invalid signal (token, side, size_model's leverage, an
+/// impossible size: [`SizeModel::check`]) is skipped as `INVALID_SIGNAL`; then an expired one as `SIGNAL_EXPIRED`; then one whose
 /// deployment does not trade now as `DEPLOYMENT_INACTIVE`. When the
 /// deployment holds an open position in the token, that position's venue
 /// decides (`OPEN_POSITION`, ahead of the strategy and of the deployment's
@@ -78,6 +80,10 @@ pub fn decide(
             return decision;
         }
     };
+    if let Err(e) = signal.size.check(leverage) {
+        decision.outcome = Outcome::Skipped(Skip::InvalidSignal(Invalid::SizeModel(e)));
+        return decision;
+    }
     let age = options.now - signal.created_at;
     if age > options.max_signal_age {
         decision.outcome = Outcome::Skipped(Skip::SignalExpired { age });

@@ -37,15 +37,144 @@ pub struct PendingSignal {
 }
 
 /// The parts of a signal's size the claim query reads: `size_model ->>
-/// 'type'`, `size_model -> 'value'` (when a number) and Maxxit's newer
-/// executor columns `llm_fund_allocation` (percent of balance) and
-/// `llm_leverage`.
+/// 'type'`, `size_model -> 'value'` and Maxxit's newer executor columns
+/// `llm_fund_allocation` (percent of balance) and `llm_leverage`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SizeModel {
     pub kind: Option<String>,
+    /// `value` read as a number (a JSON number or a numeric string);
+    /// `None` when absent, `null`, or unreadable.
     pub value: Option<f64>,
+    /// `value` is present but no finite number can be read from it (text,
+    /// an array, `"1e400"`, a number beyond `f64`): its short, escaped
+    /// rendering for the reason.
+    pub unreadable_value: Option<String>,
     pub llm_fund_allocation: Option<f64>,
     pub llm_leverage: Option<f64>,
+}
+
+/// The largest order notional (and `fixed-usdc` amount) a signal may ask
+/// for, in USD: 10^15, the bound of every amount Agent Where stores
+/// ([`Usd::MAX`], the assumed notional's check). It is four orders of
+/// magnitude above the open interest of any venue's largest market (tens of
+/// billions of USD), so no real order reaches it, and any product of two
+/// amounts below it stays finite.
+pub const MAX_NOTIONAL_USD: f64 = Usd::MAX;
+
+/// Largest percentage of the balance a relative size may ask for.
+const MAX_PERCENT: f64 = 100.0;
+
+impl SizeModel {
+    /// Reads `size_model -> 'value'` from its JSON text as stored (`None`:
+    /// absent): `(value, unreadable_value)`. A JSON number or a string
+    /// holding one (trimmed) is a number; `null` is absent; anything else,
+    /// and a number that is not finite as `f64` (`1e400`, `"NaN"`), is
+    /// unreadable.
+    #[must_use]
+    pub fn read_value(json: Option<&str>) -> (Option<f64>, Option<String>) {
+        let Some(text) = json.map(str::trim) else {
+            return (None, None);
+        };
+        if text == "null" {
+            return (None, None);
+        }
+        let (number, shown) = if text.starts_with('"') {
+            match serde_json::from_str::<String>(text) {
+                Ok(s) => (s.trim().parse::<f64>().ok(), quote_untrusted(&s)),
+                Err(_) => (None, "a JSON string".to_owned()),
+            }
+        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            (text.parse::<f64>().ok(), short_number_text(text))
+        } else {
+            let kind = match text.chars().next() {
+                Some('[') => "a JSON array",
+                Some('{') => "a JSON object",
+                Some('t' | 'f') => "a JSON boolean",
+                _ => "a JSON value",
+            };
+            (None, kind.to_owned())
+        };
+        match number.filter(|n| n.is_finite()) {
+            Some(n) => (Some(n), None),
+            None => (None, Some(shown)),
+        }
+    }
+
+    /// Whether the size is one an executor can trade (README, "Size rules"):
+    /// a present amount must be possible, a missing one stays unknown.
+    /// `leverage` is `size_model.leverage` (already checked).
+    ///
+    /// - `fixed-usdc`: `value` is a positive finite amount of at most
+    ///   [`MAX_NOTIONAL_USD`], and `value` × leverage (the leverage the
+    ///   order uses: `size_model.leverage`, else `llm_leverage`, else 1×)
+    ///   neither overflows nor exceeds the same bound;
+    /// - any other type (a percentage of the balance): `value` in (0, 100];
+    /// - `llm_fund_allocation` in (0, 100]; `llm_leverage` positive, finite.
+    pub fn check(&self, leverage: Option<f64>) -> Result<(), SizeModelError> {
+        if let Some(a) = self.llm_fund_allocation
+            && !(a > 0.0 && a <= MAX_PERCENT)
+        {
+            return Err(SizeModelError::BadFundAllocation(show_number(a)));
+        }
+        if let Some(l) = self.llm_leverage
+            && !(l.is_finite() && l > 0.0)
+        {
+            return Err(SizeModelError::BadLlmLeverage(show_number(l)));
+        }
+        let fixed = self.kind.as_deref() == Some(FIXED_USDC);
+        let value = match (self.value, &self.unreadable_value) {
+            (_, Some(shown)) if fixed => return Err(SizeModelError::BadAmount(shown.clone())),
+            (_, Some(shown)) => return Err(SizeModelError::BadPercentage(shown.clone())),
+            (None, None) => return Ok(()),
+            (Some(v), None) => v,
+        };
+        if !fixed {
+            return if value > 0.0 && value <= MAX_PERCENT {
+                Ok(())
+            } else {
+                Err(SizeModelError::BadPercentage(show_number(value)))
+            };
+        }
+        if !(value.is_finite() && value > 0.0) {
+            return Err(SizeModelError::BadAmount(show_number(value)));
+        }
+        if value > MAX_NOTIONAL_USD {
+            return Err(SizeModelError::AmountAboveBound(show_number(value)));
+        }
+        let leverage = leverage
+            .or(self.llm_leverage)
+            .filter(|l| l.is_finite() && *l > 0.0)
+            .unwrap_or(1.0);
+        let notional = value * leverage;
+        if !notional.is_finite() || notional > MAX_NOTIONAL_USD {
+            return Err(SizeModelError::NotionalAboveBound {
+                value: show_number(value),
+                leverage: show_number(leverage),
+                overflows: !notional.is_finite(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A number for a reason: plain when short, else in scientific notation.
+fn show_number(x: f64) -> String {
+    let plain = format!("{x}");
+    if plain.len() <= 12 {
+        plain
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// A stored number's text for a reason: as written when short, else
+/// scientific notation (or its first digits when it is beyond `f64`).
+fn short_number_text(text: &str) -> String {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => show_number(x),
+        _ if text.len() <= MAX_QUOTED => text.to_owned(),
+        _ => format!("a number of {} characters", text.len()),
+    }
 }
 
 /// The `size_model` type whose `value` is collateral in USDC; every other
@@ -62,7 +191,8 @@ pub enum NotionalSource {
     AssumedNotional,
     /// A relative size and no assumed notional configured: unknown.
     RelativeSize,
-    /// `fixed-usdc` without a usable amount: unknown.
+    /// `fixed-usdc` without an amount (absent or `null`): unknown. A present
+    /// but impossible amount never gets here ([`SizeModel::check`]).
     NoAmount,
 }
 
@@ -249,6 +379,22 @@ pub enum SizeModelError {
     NotAnObject(String),
     /// `leverage` is not a positive finite number (a short rendering of it).
     BadLeverage(String),
+    /// A `fixed-usdc` `value` that is no positive finite amount.
+    BadAmount(String),
+    /// A `fixed-usdc` `value` above [`MAX_NOTIONAL_USD`].
+    AmountAboveBound(String),
+    /// `value` × leverage overflows or exceeds [`MAX_NOTIONAL_USD`].
+    NotionalAboveBound {
+        value: String,
+        leverage: String,
+        overflows: bool,
+    },
+    /// A relative size's `value` outside (0, 100].
+    BadPercentage(String),
+    /// Maxxit's `llm_fund_allocation` outside (0, 100].
+    BadFundAllocation(String),
+    /// Maxxit's `llm_leverage` not a positive finite number.
+    BadLlmLeverage(String),
 }
 
 impl std::fmt::Display for SizeModelError {
@@ -261,6 +407,38 @@ impl std::fmt::Display for SizeModelError {
                 f,
                 "size_model leverage must be a positive finite number (got {shown})"
             ),
+            SizeModelError::BadAmount(shown) => {
+                write!(f, "size_model.value {shown} is not a positive amount")
+            }
+            SizeModelError::AmountAboveBound(shown) => write!(
+                f,
+                "size_model.value {shown} is above the bound of 10^15 USD"
+            ),
+            SizeModelError::NotionalAboveBound {
+                value,
+                leverage,
+                overflows,
+            } => {
+                let what = if *overflows {
+                    "overflows"
+                } else {
+                    "is above the bound of 10^15 USD"
+                };
+                write!(f, "size_model.value {value} × leverage {leverage} {what}")
+            }
+            SizeModelError::BadPercentage(shown) => write!(
+                f,
+                "size_model.value {shown} is not a percentage of the balance in (0, 100]"
+            ),
+            SizeModelError::BadFundAllocation(shown) => {
+                write!(
+                    f,
+                    "llm_fund_allocation {shown} is not a percentage in (0, 100]"
+                )
+            }
+            SizeModelError::BadLlmLeverage(shown) => {
+                write!(f, "llm_leverage {shown} is not a positive finite number")
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 
 use super::{ExportArgs, resolve_window};
 use crate::cli::{CommonArgs, Outcome};
-use crate::output::{Format, Sink};
+use crate::output::{Column, CsvMode, CsvWriter, Format, Sink};
 use crate::progress;
 
 /// The CSV columns of `export`, in order (documented in README.md; append
@@ -37,6 +37,10 @@ pub const EXPORT_COLUMNS: [&str; 19] = [
     "requested_token",
 ];
 
+/// The numeric columns of `export` (every other column is text, guarded in
+/// CSV unless `--csv-raw`).
+const EXPORT_NUMBERS: [&str; 3] = ["id", "routing_duration_us", "routing_duration_ms"];
+
 /// Rows fetched from the cursor per round trip.
 const BATCH: i32 = 2_000;
 
@@ -58,7 +62,11 @@ pub async fn run(common: &CommonArgs, args: &ExportArgs) -> Result<Outcome> {
     } else {
         ProgressBar::hidden()
     };
-    let mut writer = RowWriter::open(args.format, Sink::open(args.output.as_deref())?)?;
+    let mut writer = RowWriter::open(
+        args.format,
+        args.csv.mode(),
+        Sink::open(args.output.as_deref())?,
+    )?;
     let written = stats::export(&tx, &f, BATCH, |row| {
         writer.write(&row)?;
         bar.inc(1);
@@ -82,17 +90,26 @@ pub async fn run(common: &CommonArgs, args: &ExportArgs) -> Result<Outcome> {
 
 /// Writes rows in the chosen format as they arrive.
 enum RowWriter {
-    Csv(Box<csv::Writer<Sink>>),
+    Csv(Box<CsvWriter<Sink>>),
     Json(BufWriter<Sink>),
     Table(BufWriter<Sink>),
 }
 
 impl RowWriter {
-    fn open(format: Format, sink: Sink) -> Result<RowWriter> {
+    fn open(format: Format, csv: CsvMode, sink: Sink) -> Result<RowWriter> {
         Ok(match format {
             Format::Csv => {
-                let mut w = csv::Writer::from_writer(sink);
-                w.write_record(EXPORT_COLUMNS)
+                let kinds = EXPORT_COLUMNS
+                    .iter()
+                    .map(|c| {
+                        if EXPORT_NUMBERS.contains(c) {
+                            Column::Number
+                        } else {
+                            Column::Text
+                        }
+                    })
+                    .collect();
+                let w = CsvWriter::new(sink, &EXPORT_COLUMNS, kinds, csv)
                     .context("cannot write the export")?;
                 RowWriter::Csv(Box::new(w))
             }
@@ -112,7 +129,7 @@ impl RowWriter {
 
     fn write(&mut self, row: &ExportRow) -> Result<()> {
         match self {
-            RowWriter::Csv(w) => w.write_record(csv_record(row)),
+            RowWriter::Csv(w) => w.write(&csv_record(row)),
             RowWriter::Json(w) => {
                 let mut line = serde_json::to_vec(row)?;
                 line.push(b'\n');
@@ -137,9 +154,7 @@ impl RowWriter {
 
     fn finish(self) -> Result<Sink> {
         let sink = match self {
-            RowWriter::Csv(w) => w
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!("cannot write the export: {}", e.error()))?,
+            RowWriter::Csv(w) => w.finish().context("cannot write the export")?,
             RowWriter::Json(w) | RowWriter::Table(w) => w
                 .into_inner()
                 .map_err(|e| anyhow::anyhow!("cannot write the export: {}", e.error()))?,

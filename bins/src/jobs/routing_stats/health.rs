@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::window::{Window, human_age, parse_duration};
 use super::{HealthArgs, cell, emit, parse_venue, pct_text, resolve_window};
 use crate::cli::{CommonArgs, Outcome};
-use crate::output::{Format, Table};
+use crate::output::{CsvMode, Format, Table};
 
 /// One check and its verdict.
 #[derive(Debug, Clone, Serialize)]
@@ -266,7 +266,7 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
         ok: checks.iter().all(|c| c.ok),
         checks,
     };
-    emit(None, &render(&report, args.format)?)?;
+    emit(None, &render(&report, args.format, args.csv.mode())?)?;
     Ok(if report.ok {
         Outcome::Success
     } else {
@@ -359,7 +359,7 @@ fn window_words(w: &Window) -> String {
     }
 }
 
-fn render(report: &HealthReport, format: Format) -> Result<String> {
+fn render(report: &HealthReport, format: Format, csv: CsvMode) -> Result<String> {
     let status = |ok: bool| if ok { "OK" } else { "FAIL" };
     match format {
         Format::Json => {
@@ -368,7 +368,8 @@ fn render(report: &HealthReport, format: Format) -> Result<String> {
             Ok(text)
         }
         Format::Csv => {
-            let mut t = Table::new(["check", "venue", "status", "value", "threshold", "detail"]);
+            let mut t = Table::new(["check", "venue", "status", "value", "threshold", "detail"])
+                .numbers(&["value"]);
             for c in &report.checks {
                 t.row([
                     c.check.to_owned(),
@@ -379,7 +380,7 @@ fn render(report: &HealthReport, format: Format) -> Result<String> {
                     c.detail.clone(),
                 ]);
             }
-            t.to_csv()
+            t.to_csv(csv)
         }
         Format::Table => {
             let mut t = Table::new(["status", "check", "figure"]);

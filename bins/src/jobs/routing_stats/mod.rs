@@ -19,8 +19,9 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use tokio_postgres::Transaction;
 use uuid::Uuid;
 
+use crate::args::output::CsvRawArg;
 use crate::cli::{CommonArgs, Outcome};
-use crate::output::{Format, Sink};
+use crate::output::{CsvMode, Format, Sink};
 use window::{Window, WindowName, WindowSpec};
 
 /// Routing statistics from the audit trail: decisions, success rate, venue
@@ -158,6 +159,8 @@ pub struct SummaryArgs {
     /// Output format. Default: table.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub csv: CsvRawArg,
     /// Write to FILE (atomically) instead of stdout. Default: stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -171,6 +174,8 @@ pub struct SummaryOptions {
     pub group_by: Option<GroupBy>,
     pub top: u32,
     pub format: Format,
+    /// How CSV text cells are written (`--csv-raw`).
+    pub csv: CsvMode,
     pub output: Option<PathBuf>,
 }
 
@@ -189,6 +194,7 @@ impl SummaryOptions {
             group_by: None,
             top: 10,
             format,
+            csv: CsvMode::Guarded,
             output: None,
         }
     }
@@ -203,6 +209,7 @@ impl SummaryArgs {
             group_by: self.group_by,
             top: self.top,
             format: self.format,
+            csv: self.csv.mode(),
             output: self.output.clone(),
         })
     }
@@ -228,6 +235,8 @@ pub struct ExportArgs {
     /// line) or table (a compact fixed-width view). Default: csv.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+    #[command(flatten)]
+    pub csv: CsvRawArg,
     /// Write to FILE (atomically: replaced only when the export completes).
     /// Default: stdout.
     #[arg(long, short, value_name = "FILE")]
@@ -291,6 +300,8 @@ pub struct HealthArgs {
     /// Output format. Default: table.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub csv: CsvRawArg,
 }
 
 /// Validated filters, not yet bound to a window.

@@ -18,7 +18,7 @@ use super::{
     time_text,
 };
 use crate::cli::{CommonArgs, Outcome};
-use crate::output::{Format, Table};
+use crate::output::{CsvMode, Format, Table};
 
 /// Everything `summary` reports, as printed by `--format json`.
 #[derive(Debug, Clone, Serialize)]
@@ -241,13 +241,13 @@ pub async fn render(common: &CommonArgs, options: &SummaryOptions) -> Result<Str
         Some(group_by) => {
             let venues = stats::venues_in_use(&tx).await?;
             let rows = groups(&tx, &window, filters, group_by, &venues).await?;
-            render_groups(&rows, group_by, options.format, &venues)?
+            render_groups(&rows, group_by, options.format, options.csv, &venues)?
         }
         None => {
             let report = collect(&tx, &window, filters, options.top).await?;
             match options.format {
                 Format::Json => json(&report)?,
-                Format::Csv => summary_csv(&report)?,
+                Format::Csv => summary_csv(&report, options.csv)?,
                 Format::Table => summary_table(&report),
             }
         }
@@ -394,12 +394,15 @@ fn render_groups(
     rows: &[GroupView],
     group_by: GroupBy,
     format: Format,
+    csv: CsvMode,
     venues: &[Venue],
 ) -> Result<String> {
     if format == Format::Json {
         return json(&rows);
     }
-    let mut t = Table::new(group_columns(venues));
+    // The group key (a token, a venue, a reason, a time) is text; every
+    // other column is a number.
+    let mut t = Table::new(group_columns(venues)).numbers_from(1);
     for r in rows {
         let counts = [r.decisions, r.routed, r.skipped].map(|n| n.to_string());
         let (rate, times) = if format == Format::Csv {
@@ -423,7 +426,7 @@ fn render_groups(
         t.row(cells);
     }
     if format == Format::Csv {
-        return t.to_csv();
+        return t.to_csv(csv);
     }
     if rows.is_empty() {
         return Ok(format!(
@@ -668,8 +671,8 @@ fn cost_line(c: &CostFigures) -> String {
 
 /// The summary as long-format CSV: `section,key,metric,value` (empty value =
 /// no figure), one figure per row, so it pivots in any spreadsheet.
-fn summary_csv(r: &SummaryReport) -> Result<String> {
-    let mut t = Table::new(["section", "key", "metric", "value"]);
+fn summary_csv(r: &SummaryReport, csv: CsvMode) -> Result<String> {
+    let mut t = Table::new(["section", "key", "metric", "value"]).numbers(&["value"]);
     let mut put = |section: &str, key: &str, metric: &str, value: String| {
         t.row([section, key, metric, value.as_str()]);
     };
@@ -785,7 +788,7 @@ fn summary_csv(r: &SummaryReport) -> Result<String> {
             v.last_attempt_status.clone().unwrap_or_default(),
         );
     }
-    t.to_csv()
+    t.to_csv(csv)
 }
 
 #[cfg(test)]
