@@ -214,22 +214,7 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
         .transaction()
         .await
         .db_context("cannot start the repair")?;
-    // The view's later definition (V14: requested_token appended) has more
-    // columns than the earlier migrations' ones, which `CREATE OR REPLACE`
-    // cannot drop: drop it (it holds no data) and grant its grants again.
-    let grants: Vec<String> = typed::query(
-        &tx,
-        include_str!("../../../../sql/schema/view_grants.sql"),
-        &[],
-    )
-    .await
-    .db_context("cannot read the grants on routing_decisions")?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
-    tx.batch_execute("DROP VIEW IF EXISTS routing_decisions")
-        .await
-        .db_context("cannot repair the view routing_decisions")?;
+    let grants = drop_decisions_view(&tx).await?;
     for m in migrations {
         let Some(sql) = m.sql() else { continue };
         tx.batch_execute(sql).await.with_db_context(|| {
@@ -240,11 +225,7 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
             )
         })?;
     }
-    for grant in &grants {
-        tx.batch_execute(grant)
-            .await
-            .db_context("cannot grant again the grants on routing_decisions")?;
-    }
+    grant_again(&tx, &grants).await?;
     let remaining = objects::verify(&tx).await?;
     tx.commit().await.db_context("cannot commit the repair")?;
     Ok(remaining)
@@ -283,6 +264,13 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
         return Ok(Vec::new());
     }
     preflight(client).await?;
+    // Re-applying an earlier definition of the view (its history lost) over
+    // a later, longer one would fail: start it afresh.
+    let grants = if before.pending.iter().any(|m| m.version < VIEW_LAST_DEFINED) {
+        drop_decisions_view(&*client).await?
+    } else {
+        Vec::new()
+    };
     let mut runner = embedded::migrations::runner()
         .set_abort_divergent(true)
         .set_abort_missing(true);
@@ -291,7 +279,45 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
         .run_async(client)
         .await
         .map_err(|e| anyhow::anyhow!("migration failed: {}", one_line(&error_chain(&e))))?;
+    grant_again(&*client, &grants).await?;
     Ok(before.pending)
+}
+
+/// The migration that last defines the view `routing_decisions` (V14
+/// appended `requested_token`).
+const VIEW_LAST_DEFINED: i32 = 14;
+
+/// Drops the view `routing_decisions` (it holds no data) and returns its
+/// grants as statements: an earlier migration's `CREATE OR REPLACE VIEW`
+/// cannot drop the columns a later one appended, so re-running migrations
+/// (setup's repair, or a lost history) starts the view afresh.
+async fn drop_decisions_view<C: GenericClient>(client: &C) -> Result<Vec<String>> {
+    let grants = typed::query(
+        client,
+        include_str!("../../../../sql/schema/view_grants.sql"),
+        &[],
+    )
+    .await
+    .db_context("cannot read the grants on routing_decisions")?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    client
+        .batch_execute("DROP VIEW IF EXISTS routing_decisions")
+        .await
+        .db_context("cannot re-create the view routing_decisions")?;
+    Ok(grants)
+}
+
+/// Grants again what [`drop_decisions_view`] returned.
+async fn grant_again<C: GenericClient>(client: &C, grants: &[String]) -> Result<()> {
+    for grant in grants {
+        client
+            .batch_execute(grant)
+            .await
+            .db_context("cannot grant again the grants on routing_decisions")?;
+    }
+    Ok(())
 }
 
 /// Refuses, before any migration is applied, a database that a migration
