@@ -155,6 +155,9 @@ async fn formula_text_is_guarded_in_every_csv_numbers_stay_numbers_and_csv_raw_i
     let ((h, g), (_, r)) = both(&db, "routing-stats", &["export", "--since", "1d", "-q"]).await?;
     assert_eq!(g.len(), 6);
     check_tokens("export", &g, &r, column(&h, "token_symbol")?, true);
+    // The token as the agent wrote it (issue 22) is the same untrusted text.
+    let requested = column(&h, "requested_token")?;
+    check_tokens("export", &g, &r, requested, true);
     let (us, ms, token) = (
         column(&h, "routing_duration_us")?,
         column(&h, "routing_duration_ms")?,
@@ -170,7 +173,7 @@ async fn formula_text_is_guarded_in_every_csv_numbers_stay_numbers_and_csv_raw_i
     // every other cell is unchanged by the guard.
     for (gr, rr) in g.iter().zip(&r) {
         for (i, (gc, rc)) in gr.iter().zip(rr).enumerate() {
-            if i != token {
+            if i != token && i != requested {
                 assert_eq!(gc, rc, "column {}", h[i]);
             }
         }
