@@ -329,10 +329,11 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
         include_hip3: false,
         host: HostArgs::default(),
         format: Format::Json,
+        follow: None,
     };
     reset_peak_rss();
     let started = Instant::now();
-    let summary = route::execute_on(&pool, url.pooler(), &route_options, false).await?;
+    let summary = route::execute_on(&pool, url, &route_options, false).await?;
     let elapsed = started.elapsed();
     let peak = peak_rss_mb();
     let client = pool.get().await?;
