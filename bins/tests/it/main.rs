@@ -12,6 +12,7 @@ mod cost_routing;
 mod least_privilege;
 mod libpq_env;
 mod logging;
+mod follow;
 mod maxxit;
 mod pipeline;
 mod pooler;
