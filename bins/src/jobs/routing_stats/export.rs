@@ -15,7 +15,7 @@ use crate::progress;
 
 /// The CSV columns of `export`, in order (documented in README.md; append
 /// new columns at the end only).
-pub const EXPORT_COLUMNS: [&str; 18] = [
+pub const EXPORT_COLUMNS: [&str; 20] = [
     "id",
     "created_at",
     "signal_id",
@@ -34,6 +34,8 @@ pub const EXPORT_COLUMNS: [&str; 18] = [
     "original_system",
     "routing_reason",
     "venue_availability",
+    "decided_at",
+    "decision_latency_seconds",
 ];
 
 /// Rows fetched from the cursor per round trip.
@@ -158,7 +160,7 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 /// One CSV record in the order of `EXPORT_COLUMNS`; absent values are empty.
-fn csv_record(row: &ExportRow) -> [String; 18] {
+fn csv_record(row: &ExportRow) -> [String; 20] {
     let opt = |v: Option<&str>| v.unwrap_or_default().to_owned();
     [
         row.id.to_string(),
@@ -183,6 +185,12 @@ fn csv_record(row: &ExportRow) -> [String; 18] {
         row.original_system.to_string(),
         row.routing_reason.clone(),
         row.venue_availability.to_string(),
+        row.decided_at
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S%.6f").to_string())
+            .unwrap_or_default(),
+        row.decision_latency_seconds
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
     ]
 }
 

@@ -3,9 +3,10 @@
 //! rate of the window is at least `--min-success-rate` once it holds
 //! `--min-decisions`; the oldest pending `MULTI` signal is younger than
 //! `--max-pending-age`; no run is left RUNNING without a heartbeat (killed, or
-//! its connection lost); on Maxxit's schema, no `MULTI` signal of the window
-//! was executed by its executor without a routing decision. Exit 0 when all
-//! pass, 1 otherwise.
+//! its connection lost); the 99th percentile of the window's signal-to-decision
+//! latency is within `--max-latency`; on Maxxit's schema, no `MULTI` signal of
+//! the window was executed by its executor without a routing decision. Exit 0
+//! when all pass, 1 otherwise.
 
 use agent_where::db::stats::{self, Filters};
 use agent_where::domain::Venue;
@@ -22,7 +23,7 @@ use crate::output::{Format, Table};
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// `sync-age`, `active-markets`, `success-rate`, `pending-age`,
-    /// `stale-runs` or `executed-unrouted` (Maxxit's schema).
+    /// `stale-runs`, `routing-latency` or `executed-unrouted` (Maxxit's schema).
     pub check: &'static str,
     /// The venue checked, for per-venue checks.
     pub venue: Option<String>,
@@ -50,6 +51,7 @@ struct Thresholds {
     min_success_rate: f64,
     min_decisions: i64,
     max_pending_age: Duration,
+    max_latency: Duration,
 }
 
 fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
@@ -77,6 +79,7 @@ fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
         min_success_rate: args.min_success_rate,
         min_decisions: i64::from(args.min_decisions),
         max_pending_age: age("--max-pending-age", &args.max_pending_age)?,
+        max_latency: age("--max-latency", &args.max_latency)?,
     })
 }
 
@@ -199,6 +202,28 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
         },
     });
     checks.push(stale_check(&stale));
+    let max_latency = seconds(limits.max_latency);
+    checks.push(Check {
+        check: "routing-latency",
+        venue: None,
+        ok: totals.latency_p99_s.is_none_or(|p99| p99 <= max_latency),
+        value: totals.latency_p99_s,
+        threshold: max_latency,
+        detail: match (totals.latency_p99_s, totals.latency_max_s) {
+            (Some(p99), max) => format!(
+                "p99 signal-to-decision latency {} over {} decisions in the {} (max {}; limit {})",
+                latency_text(p99),
+                totals.latency_decisions,
+                window_words(&window),
+                max.map_or_else(|| "-".to_owned(), latency_text),
+                latency_text(max_latency)
+            ),
+            (None, _) => format!(
+                "no decision with a recorded latency in the {}",
+                window_words(&window)
+            ),
+        },
+    });
     if let Some(n) = executed_unrouted {
         #[allow(clippy::cast_precision_loss)]
         checks.push(Check {
@@ -273,6 +298,15 @@ fn stale_check(stale: &[stats::StaleRun]) -> Check {
                 }
             )
         },
+    }
+}
+
+/// Seconds with millisecond precision below a minute, else as an age.
+fn latency_text(s: f64) -> String {
+    if s < 60.0 {
+        format!("{s:.3} s")
+    } else {
+        human_age(s)
     }
 }
 
