@@ -210,9 +210,9 @@ impl RouteArgs {
                 .follow
                 .map(|d| -> Result<Follow> {
                     Ok(Follow {
-                        duration: d
-                            .to_std()
-                            .map_err(|_| anyhow!("invalid `--follow`: expected a positive duration"))?,
+                        duration: d.to_std().map_err(|_| {
+                            anyhow!("invalid `--follow`: expected a positive duration")
+                        })?,
                         poll_interval: self.poll_interval,
                     })
                 })
@@ -401,10 +401,10 @@ impl RunControl {
     /// signal arriving from here on is caught).
     fn on_signals(self: &Arc<Self>) -> Result<()> {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())
-            .map_err(|e| anyhow!("cannot handle SIGTERM: {e}"))?;
-        let mut int = signal(SignalKind::interrupt())
-            .map_err(|e| anyhow!("cannot handle SIGINT: {e}"))?;
+        let mut term =
+            signal(SignalKind::terminate()).map_err(|e| anyhow!("cannot handle SIGTERM: {e}"))?;
+        let mut int =
+            signal(SignalKind::interrupt()).map_err(|e| anyhow!("cannot handle SIGINT: {e}"))?;
         let control = Arc::clone(self);
         tokio::spawn(async move {
             let name = tokio::select! {
@@ -584,7 +584,8 @@ pub async fn execute_with(
                 summary.follow = Some(FollowSummary {
                     follow_seconds: f.duration.as_secs_f64(),
                     wake_up: if following.listen { "listen" } else { "poll" },
-                    poll_interval_ms: u64::try_from(f.poll_interval.as_millis()).unwrap_or(u64::MAX),
+                    poll_interval_ms: u64::try_from(f.poll_interval.as_millis())
+                        .unwrap_or(u64::MAX),
                     notifications: stats.notifications.load(Ordering::Relaxed),
                     polls: stats.polls.load(Ordering::Relaxed),
                     reconnects: stats.reconnects.load(Ordering::Relaxed),
@@ -995,7 +996,11 @@ async fn waker(
             None => {
                 if poller.as_ref().is_none_or(|p| p.is_closed()) {
                     poller = None;
-                    match pool.get().await.db_context("cannot get a database connection") {
+                    match pool
+                        .get()
+                        .await
+                        .db_context("cannot get a database connection")
+                    {
                         Ok(p) => poller = Some(p),
                         Err(e) => {
                             following.warn_lost(&e);

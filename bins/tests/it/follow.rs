@@ -95,7 +95,11 @@ async fn a_follower_decides_a_signal_inserted_after_it_started() -> Result<()> {
     let (summary, stderr) = stop(running).await?;
     assert_eq!(summary["claimed"], json!(7), "{summary}");
     assert_eq!(summary["follow"]["wake_up"], json!("listen"), "{summary}");
-    assert_eq!(summary["follow"]["stopped_by"], json!("SIGTERM"), "{summary}");
+    assert_eq!(
+        summary["follow"]["stopped_by"],
+        json!("SIGTERM"),
+        "{summary}"
+    );
     assert!(
         summary["follow"]["notifications"].as_u64() >= Some(1),
         "{summary}"
@@ -143,7 +147,11 @@ async fn sigterm_mid_batch_commits_the_batch_whole_and_exits_0() -> Result<()> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     blocker.batch_execute("ROLLBACK").await?;
     let (summary, _) = stop_after_signal(running).await?;
-    assert_eq!(summary["follow"]["stopped_by"], json!("SIGTERM"), "{summary}");
+    assert_eq!(
+        summary["follow"]["stopped_by"],
+        json!("SIGTERM"),
+        "{summary}"
+    );
     // The open batch committed whole, and no further batch was claimed.
     assert_eq!(summary["claimed"], json!(1000), "{summary}");
     assert_eq!(
@@ -175,7 +183,10 @@ async fn followers_plain_runs_and_workers_decide_arriving_signals_exactly_once()
     const CHUNK: i32 = 500;
     let (db, client, agent) = setup(0).await?;
     let a = follower(db.url(), &["--batch-size", "200"])?;
-    let b = follower(db.url(), &["--batch-size", "200", "--poll-interval", "50ms"])?;
+    let b = follower(
+        db.url(),
+        &["--batch-size", "200", "--poll-interval", "50ms"],
+    )?;
     wait_following(&client, 2).await?;
     let tokens = ["BTC", "ETH", "XAU", "PEPE", "DOGE", "TSLA"];
     let mut plain = Vec::new();
@@ -335,7 +346,10 @@ async fn follow_refuses_more_than_an_hour_and_dry_runs() -> Result<()> {
     for (args, names) in [
         (&["--follow", "2h"][..], "--follow"),
         (&["--follow", "1m", "--dry-run"][..], "--dry-run"),
-        (&["--follow", "1m", "--poll-interval", "5ms"][..], "--poll-interval"),
+        (
+            &["--follow", "1m", "--poll-interval", "5ms"][..],
+            "--poll-interval",
+        ),
     ] {
         let out = Bin::new(BIN).database(db.url()).args(args).run().await?;
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.show());
@@ -344,11 +358,7 @@ async fn follow_refuses_more_than_an_hour_and_dry_runs() -> Result<()> {
         assert!(out.stdout.is_empty());
     }
     assert_eq!(
-        count(
-            &db.client().await?,
-            "SELECT count(*) FROM routing_runs"
-        )
-        .await?,
+        count(&db.client().await?, "SELECT count(*) FROM routing_runs").await?,
         0
     );
     Ok(())

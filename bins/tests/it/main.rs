@@ -9,10 +9,10 @@ mod support;
 
 mod bench_routing;
 mod cost_routing;
+mod follow;
 mod least_privilege;
 mod libpq_env;
 mod logging;
-mod follow;
 mod maxxit;
 mod pipeline;
 mod pooler;

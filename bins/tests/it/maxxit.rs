@@ -83,7 +83,10 @@ async fn route(db: &TestDb, extra: &[&str]) -> Result<Output> {
     let mut args = vec!["--max-market-age", "1000d"];
     args.extend_from_slice(extra);
     let out = run("route-pending-signals", db.url(), &args).await?;
-    out.expect_code(0, &format!("route-pending-signals {extra:?} on Maxxit's schema"));
+    out.expect_code(
+        0,
+        &format!("route-pending-signals {extra:?} on Maxxit's schema"),
+    );
     Ok(out)
 }
 

@@ -285,9 +285,15 @@ async fn four_setups_through_a_session_pooler_of_two_connections_all_succeed() -
     .await;
     for out in runs {
         let out = out?;
-        assert_eq!(out.code, Some(0), "{}
+        assert_eq!(
+            out.code,
+            Some(0),
+            "{}
 --- pgbouncer log
-{}", out.show(), bouncer.log());
+{}",
+            out.show(),
+            bouncer.log()
+        );
     }
     let client = db.client().await?;
     let versions: Vec<i32> = client

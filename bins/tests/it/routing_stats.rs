@@ -840,7 +840,13 @@ async fn latency_is_reported_per_window_and_group_and_exported() -> Result<()> {
         "{}",
         table.stdout
     );
-    let groups = json(&run(&db, &["--window", "day", "--group-by", "agent", "--format", "json"]).await?);
+    let groups = json(
+        &run(
+            &db,
+            &["--window", "day", "--group-by", "agent", "--format", "json"],
+        )
+        .await?,
+    );
     let groups = groups.as_array().context("groups")?;
     assert_eq!(groups.len(), 3);
     let total: i64 = groups
@@ -863,7 +869,10 @@ async fn latency_is_reported_per_window_and_group_and_exported() -> Result<()> {
         .filter_map(|r| r[at].parse().ok())
         .collect();
     assert_eq!(i64::try_from(latencies.len())?, with);
-    assert!(latencies.iter().all(|v| (0.0..=6.0).contains(v)), "{latencies:?}");
+    assert!(
+        latencies.iter().all(|v| (0.0..=6.0).contains(v)),
+        "{latencies:?}"
+    );
     Ok(())
 }
 
@@ -892,7 +901,11 @@ async fn health_fails_on_p99_latency_above_its_threshold() -> Result<()> {
         "{line}"
     );
     let out = run(&db, &["health", "--max-latency", "2m"]).await?;
-    assert!(check_line(&out, "routing-latency").starts_with("OK"), "{}", out.stdout);
+    assert!(
+        check_line(&out, "routing-latency").starts_with("OK"),
+        "{}",
+        out.stdout
+    );
     let out = Bin::new("routing-stats")
         .args(["health", "--format", "json"])
         .env("AGENT_WHERE_HEALTH_MAX_LATENCY", "2m")

@@ -250,14 +250,14 @@ pub async fn decided_among(client: &Client, ids: &[Uuid]) -> Result<Vec<Uuid>> {
     Ok(rows.iter().map(|r| r.get("signal_id")).collect())
 }
 
-/// How many of `ids` have a committed decision visible to `client`.
-pub async fn count_decided_among(client: &Client, ids: &[Uuid]) -> Result<i64> {
+/// Signals the running routing runs have decided (committed) so far.
+pub async fn running_claimed(client: &Client) -> Result<i64> {
     typed::query_one(
         client,
-        include_str!("../../../sql/bench/count_decided_among.sql"),
-        &[&ids],
+        include_str!("../../../sql/bench/running_claimed.sql"),
+        &[],
     )
     .await
-    .map(|r| r.get("decided"))
-    .db_context("cannot count decisions")
+    .map(|r| r.get("claimed"))
+    .db_context("cannot read the running routing runs")
 }

@@ -437,9 +437,8 @@ fn render_groups(
         if format == Format::Csv {
             cells.extend(latencies.map(cell));
         } else {
-            cells.extend(
-                latencies.map(|v| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.3}"))),
-            );
+            cells
+                .extend(latencies.map(|v| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.3}"))));
         }
         t.row(cells);
     }
