@@ -122,9 +122,11 @@ impl Args {
             })?),
         };
         let follow = if self.follow {
-            if !(self.seconds > 0.0 && self.seconds <= 3_000.0)
-                || !(self.idle_seconds > 0.0 && self.idle_seconds <= 600.0)
-            {
+            let within = (0.0..=3_000.0).contains(&self.seconds)
+                && (0.0..=600.0).contains(&self.idle_seconds)
+                && self.seconds > 0.0
+                && self.idle_seconds > 0.0;
+            if !within {
                 anyhow::bail!(
                     "invalid `--seconds` / `--idle-seconds`: expected up to 3000 s and 600 s"
                 );
