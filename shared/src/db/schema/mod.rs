@@ -220,6 +220,11 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
         .transaction()
         .await
         .db_context("cannot start the repair")?;
+    tx.batch_execute(include_str!(
+        "../../../../sql/schema/drop_views_for_repair.sql"
+    ))
+    .await
+    .db_context("cannot repair: cannot drop the view `routing_decisions` to re-create it")?;
     for m in migrations {
         let Some(sql) = m.sql() else { continue };
         tx.batch_execute(sql).await.with_db_context(|| {
@@ -234,6 +239,9 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
     tx.commit().await.db_context("cannot commit the repair")?;
     Ok(remaining)
 }
+
+/// The migration that last added columns to the view `routing_decisions`.
+const VIEW_EXTENDED_IN: i32 = 12;
 
 /// Applies every pending migration on `client` while holding the migration
 /// lock, so concurrent setups migrate once and all succeed. Returns the
@@ -277,6 +285,18 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
         return Ok(Vec::new());
     }
     preflight(client).await?;
+    // Migrations before 12 define `routing_decisions` with fewer columns
+    // than it has now: when they run again (a history another tool
+    // dropped), the view they would shrink is dropped first and re-created
+    // by them, whole by the last one.
+    if before.pending.iter().any(|m| m.version < VIEW_EXTENDED_IN) {
+        client
+            .batch_execute(include_str!(
+                "../../../../sql/schema/drop_views_for_repair.sql"
+            ))
+            .await
+            .db_context("cannot drop the view `routing_decisions` to re-create it")?;
+    }
     let mut runner = embedded::migrations::runner()
         .set_abort_divergent(true)
         .set_abort_missing(true);
