@@ -17,8 +17,8 @@ ALTER TABLE venue_routing_history
 ALTER TABLE venue_routing_config
     ADD COLUMN IF NOT EXISTS allow_venues_without_executor boolean;
 
--- As migration 7's view, with requested_token appended (a view's columns
--- may only be added at the end).
+-- As migration 12's view (decided_at, decision_latency_seconds), with
+-- requested_token appended (a view's columns may only be added at the end).
 CREATE OR REPLACE VIEW routing_decisions AS
 SELECT
     h.id,
@@ -45,6 +45,8 @@ SELECT
     h.outcome IS NULL AS original_system,
     h.routing_reason,
     h.venue_availability,
+    h.decided_at,
+    extract(epoch FROM h.decided_at - s.created_at)::float8 AS decision_latency_seconds,
     h.requested_token
 FROM venue_routing_history AS h
 JOIN signals AS s ON s.id = h.signal_id

@@ -6,6 +6,8 @@
 --          8 SIGNAL_EXPIRED, 9 INVALID_SIGNAL, 10 original-system row (outcome NULL)
 --   i % 7  picks the token as the agent wrote it (BTC and btc are one token)
 --   i % 3  picks the agent; i % 6 = 0 has no routing_duration_us
+--   decided_at (migration V12) is created_at + (i % 5) s, so a signal (created 2 s before its
+--   history row) waited 2 to 6 s; original-system rows predate V12 and have none
 INSERT INTO agents (id, creator_wallet, name, venue, profit_receiver_address) VALUES
     ('a0000000-0000-4000-8000-000000000001', '0xalpha', 'alpha', 'MULTI', '0xalpha'),
     ('a0000000-0000-4000-8000-000000000002', '0xbeta', 'beta', 'MULTI', '0xbeta'),
@@ -55,7 +57,7 @@ FROM seed;
 INSERT INTO venue_routing_history (
     signal_id, token_symbol, requested_venue, selected_venue, routing_reason, checked_venues,
     venue_availability, routing_duration_ms, created_at, outcome, strategy, config_source,
-    market_symbol, run_id, routing_duration_us)
+    market_symbol, run_id, routing_duration_us, decided_at)
 SELECT
     signal_id,
     token,
@@ -91,7 +93,8 @@ SELECT
         WHEN kind <= 6 THEN upper(token) || '/USD'
     END,
     CASE WHEN kind = 10 THEN NULL ELSE md5('run-' || i % 4)::uuid END,
-    CASE WHEN kind = 10 THEN NULL ELSE duration_us END
+    CASE WHEN kind = 10 THEN NULL ELSE duration_us END,
+    CASE WHEN kind = 10 THEN NULL ELSE created_at + make_interval(secs => i % 5) END
 FROM seed;
 
 -- A skip whose reason is free text on both sides: counted as UNKNOWN.
@@ -99,9 +102,11 @@ INSERT INTO signals (id, agent_id, token_symbol, venue, side, size_model, risk_m
 VALUES ('5e000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002', 'PEPE', 'MULTI',
         'LONG', '{}', '{}', now() - interval '20 minutes', 'skipped by an operator');
 INSERT INTO venue_routing_history (signal_id, token_symbol, requested_venue, selected_venue, routing_reason,
-    checked_venues, venue_availability, created_at, outcome, strategy, config_source, routing_duration_us)
+    checked_venues, venue_availability, created_at, outcome, strategy, config_source, routing_duration_us,
+    decided_at)
 VALUES ('5e000000-0000-4000-8000-000000000001', 'PEPE', 'MULTI', 'MULTI', 'HYPERLIQUID: market not found',
-        ARRAY['HYPERLIQUID'], '{}', now() - interval '20 minutes', 'SKIPPED', 'FIRST_AVAILABLE', 'AGENT', 1234);
+        ARRAY['HYPERLIQUID'], '{}', now() - interval '20 minutes', 'SKIPPED', 'FIRST_AVAILABLE', 'AGENT', 1234,
+        now() - interval '20 minutes');
 
 -- Two pending MULTI signals (no decision yet), the oldest 10 minutes old.
 INSERT INTO signals (id, agent_id, token_symbol, venue, side, size_model, risk_model, created_at)

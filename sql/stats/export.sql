@@ -1,6 +1,6 @@
 -- Every routing decision in a window, oldest first, with the derived outcome and skip
 -- reason code (view `routing_decisions`, migration V3). $1 since, $2 until, $3 token,
--- $4 agent, $5 venue.
+-- $4 agent, $5 venue. decided_at and decision_latency_seconds since migration V12 (NULL before).
 SELECT
     d.id,
     d.created_at,
@@ -20,6 +20,8 @@ SELECT
     d.original_system,
     d.routing_reason,
     d.venue_availability,
+    d.decided_at,
+    d.decision_latency_seconds,
     d.requested_token
 FROM routing_decisions AS d
 WHERE ($1::timestamptz IS NULL OR d.created_at >= $1::timestamptz)

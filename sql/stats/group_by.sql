@@ -12,6 +12,8 @@
 -- routed_by_venue holds the routed decisions per selected venue, as a JSON object
 -- (every venue, so a new venue needs no change here).
 -- Decision time is routing_duration_us; NULLs are left out, never zero.
+-- Latency is the signal's wait, decision_latency_seconds (decided_at − the signal's
+-- created_at, migration V12); decisions written before V12 have none and are left out.
 WITH decisions AS (
     SELECT
         d.created_at,
@@ -21,6 +23,7 @@ WITH decisions AS (
         d.routed,
         d.skip_reason AS reason,
         d.routing_duration_us::float8 AS duration_us,
+        d.decision_latency_seconds AS latency_s,
         d.venue_availability AS availability
     FROM routing_decisions AS d
     WHERE ($1::timestamptz IS NULL OR d.created_at >= $1::timestamptz)
@@ -57,7 +60,8 @@ keyed AS (
         END AS key,
         routed,
         venue,
-        duration_us
+        duration_us,
+        latency_s
     FROM decisions
     CROSS JOIN LATERAL (
         SELECT CASE
@@ -86,7 +90,12 @@ SELECT
     avg(k.duration_us) AS avg_us,
     percentile_cont(0.5) WITHIN GROUP (ORDER BY k.duration_us) AS p50_us,
     percentile_cont(0.95) WITHIN GROUP (ORDER BY k.duration_us) AS p95_us,
-    max(k.duration_us) AS max_us
+    max(k.duration_us) AS max_us,
+    count(k.latency_s) AS latency_decisions,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY k.latency_s) AS latency_p50_s,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY k.latency_s) AS latency_p95_s,
+    percentile_cont(0.99) WITHIN GROUP (ORDER BY k.latency_s) AS latency_p99_s,
+    max(k.latency_s) AS latency_max_s
 FROM keyed AS k
 LEFT JOIN per_venue AS p ON p.key = k.key
 GROUP BY k.key

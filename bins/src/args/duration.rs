@@ -29,9 +29,41 @@ pub fn parse(raw: &str) -> Result<TimeDelta, String> {
     Ok(TimeDelta::seconds(n * seconds))
 }
 
+/// Parses a short interval (`--poll-interval`): milliseconds (`250ms`) or
+/// seconds (`2s`), from 10 ms to 10 s.
+pub fn parse_interval(raw: &str) -> Result<std::time::Duration, String> {
+    let text = raw.trim();
+    let bad = || format!("`{raw}` is not an interval such as 250ms or 2s (10ms to 10s)");
+    let (number, millis_per) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000)
+    } else {
+        return Err(bad());
+    };
+    let n: u64 = number.parse().map_err(|_| bad())?;
+    let millis = n.checked_mul(millis_per).ok_or_else(bad)?;
+    if !(10..=10_000).contains(&millis) {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_millis(millis))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intervals_parse() {
+        assert_eq!(
+            parse_interval("250ms"),
+            Ok(std::time::Duration::from_millis(250))
+        );
+        assert_eq!(parse_interval("2s"), Ok(std::time::Duration::from_secs(2)));
+        for bad in ["", "5", "0ms", "9ms", "11s", "1.5s", "1m", "-5ms"] {
+            assert!(parse_interval(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn durations_parse() {

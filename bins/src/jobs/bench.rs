@@ -23,6 +23,7 @@ use tokio_postgres::Client;
 use crate::args::host::HostArgs;
 use crate::args::output::CsvRawArg;
 use crate::cli::{CommonArgs, Outcome};
+use crate::jobs::bench_follow::FollowBench;
 use crate::jobs::route::{self, RouteOptions};
 use crate::output::{self, CsvMode, Format, Table};
 
@@ -60,6 +61,30 @@ pub struct Args {
     /// LOWEST_COST prices them at this notional). Default: none (top of book).
     #[arg(long, value_name = "USD")]
     pub assumed_notional: Option<f64>,
+    /// Measure a follower's latency instead (`route-pending-signals --follow`):
+    /// signals arriving one by one at --rate for --seconds, then a burst.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: mean arrivals per second (a Poisson process).
+    #[arg(long, default_value_t = 50.0, requires = "follow")]
+    pub rate: f64,
+    /// With --follow: how long signals arrive one by one.
+    #[arg(long, default_value_t = 30.0, requires = "follow")]
+    pub seconds: f64,
+    /// With --follow: signals inserted at once (one statement) after the arrivals.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(i64).range(1..=1_000_000), requires = "follow")]
+    pub burst: i64,
+    /// With --follow: seconds the idle follower's statements are counted.
+    #[arg(long, default_value_t = 5.0, requires = "follow")]
+    pub idle_seconds: f64,
+    /// With --follow: the follower's --poll-interval.
+    #[arg(long, default_value = "250ms", value_parser = crate::args::duration::parse_interval, requires = "follow")]
+    pub poll_interval: Duration,
+    /// With --follow: where the follower connects, e.g. a PgBouncer in front of the
+    /// same server (`postgres://…@127.0.0.1:6432/x?pooler=transaction`); its database
+    /// is replaced by the scratch database. Default: --database-url.
+    #[arg(long, value_name = "URL", requires = "follow")]
+    pub follower_url: Option<String>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -75,6 +100,8 @@ const AFTER_HELP: &str = concat!(
   bench-routing --signals 1000000 --reference-sample 5000 --workers 2
   bench-routing --signals 5000 --format json
   bench-routing --signals 100000 --strategy LOWEST_COST --assumed-notional 25000
+  bench-routing --follow                   # a follower's latency: 50 signals/s for 30 s, then a burst
+  bench-routing --follow --follower-url 'postgres://app@127.0.0.1:6432/x?pooler=transaction'
 
 ",
     crate::exit_codes_help!()
@@ -97,7 +124,36 @@ impl Args {
                 )
             })?),
         };
+        let follow = if self.follow {
+            let within = (0.0..=3_000.0).contains(&self.seconds)
+                && (0.0..=600.0).contains(&self.idle_seconds)
+                && self.seconds > 0.0
+                && self.idle_seconds > 0.0;
+            if !within {
+                anyhow::bail!(
+                    "invalid `--seconds` / `--idle-seconds`: expected up to 3000 s and 600 s"
+                );
+            }
+            Some(FollowBench {
+                rate: self.rate,
+                seconds: self.seconds,
+                burst: self.burst,
+                idle_seconds: self.idle_seconds,
+                poll_interval: self.poll_interval,
+                follower_url: self
+                    .follower_url
+                    .as_deref()
+                    .map(DatabaseUrl::parse)
+                    .transpose()?,
+                keep: self.keep,
+                format: self.format,
+                csv: self.csv.mode(),
+            })
+        } else {
+            None
+        };
         Ok(BenchOptions {
+            follow,
             signals: self.signals,
             reference_sample: self.reference_sample,
             batch_size: self.batch_size,
@@ -114,6 +170,8 @@ impl Args {
 /// Options of `bench-routing`.
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
+    /// `--follow`: the follower's latency instead of throughput.
+    pub follow: Option<FollowBench>,
     pub signals: i64,
     pub reference_sample: i64,
     pub batch_size: usize,
@@ -181,6 +239,10 @@ pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome>
             "bench-routing measures a direct connection (its per-signal reference prepares statements as the original did, and it copies databases), but {} is a transaction pooler: point --database-url at PostgreSQL itself, or add `pooler=none` if it is not a pooler",
             server.host_port()
         );
+    }
+    if let Some(follow) = &options.follow {
+        super::bench_follow::run(&server, follow).await?;
+        return Ok(Outcome::Success);
     }
     let base_name = format!("agent_where_bench_{}", std::process::id());
     let base = server.with_database(&base_name);
@@ -277,7 +339,7 @@ async fn copy_of(admin: &Client, base: &DatabaseUrl, suffix: &str) -> Result<Str
 
 /// Syncs every venue from its recorded responses (Hyperliquid's main dex
 /// only), through the same parse-and-apply path as the sync tools.
-async fn load_recorded_markets(client: &mut Client) -> Result<()> {
+pub(crate) async fn load_recorded_markets(client: &mut Client) -> Result<()> {
     let now = chrono::Utc::now();
     let settings = SourceSettings::default();
     for source in SOURCES {
@@ -344,10 +406,11 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
         host: HostArgs::default(),
         format: Format::Json,
         csv: CsvMode::Guarded,
+        follow: None,
     };
     reset_peak_rss();
     let started = Instant::now();
-    let summary = route::execute_on(&pool, url.pooler(), &route_options, false).await?;
+    let summary = route::execute_on(&pool, url, &route_options, false).await?;
     let elapsed = started.elapsed();
     let peak = peak_rss_mb();
     let client = pool.get().await?;
@@ -370,7 +433,7 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
 }
 
 /// Peak resident set size of this process in MB (Linux `VmHWM`).
-fn peak_rss_mb() -> Option<f64> {
+pub(crate) fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
         .lines()
@@ -384,7 +447,7 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 /// Resets the peak RSS counter so the next reading covers only what follows.
-fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 

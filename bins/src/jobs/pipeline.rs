@@ -576,6 +576,8 @@ mod tests {
             batch_size: 5000,
             elapsed_seconds: 0.01,
             signals_per_second: 1000.0,
+            snapshot_loads: 1,
+            follow: None,
         };
         assert_eq!(
             route_outcome(&s),

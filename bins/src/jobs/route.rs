@@ -7,11 +7,13 @@
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use agent_where::db::connect::Listener;
 use agent_where::db::host::{self, HostSchema};
-use agent_where::db::routing::{self as db, BatchSettings, Statements};
-use agent_where::db::{DbContext, Pooler};
+use agent_where::db::routing::{self as db, BatchSettings, SnapshotCache, Statements};
+use agent_where::db::schema::objects;
+use agent_where::db::{DatabaseUrl, DbContext, Pooler, is_connection_lost};
 use agent_where::routing::Counts;
 use anyhow::{Result, anyhow, bail};
 use chrono::TimeDelta;
@@ -21,6 +23,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::args::batch::{Batch, BatchArgs};
+use crate::args::duration;
 use crate::args::host::HostArgs;
 use crate::args::output::OutputArgs;
 use crate::args::routing::RoutingArgs;
@@ -32,6 +35,32 @@ use crate::progress;
 /// executing (the market has moved; Maxxit's own executor gives up on a
 /// signal after 24 hours).
 pub const MAX_SIGNAL_AGE_LIMIT: TimeDelta = TimeDelta::days(7);
+
+/// Longest `--follow`: a follower is meant to be restarted (cron, systemd),
+/// so that a new build or a changed setting takes effect within the hour.
+pub const MAX_FOLLOW: TimeDelta = TimeDelta::hours(1);
+
+/// The channel the `signals_pending_notify` trigger notifies (migration 12).
+pub const PENDING_CHANNEL: &str = "agent_where_pending";
+
+/// How often a follower that LISTENs polls anyway: the safety net for a
+/// notification it missed (e.g. while reconnecting).
+pub const LISTEN_SAFETY_POLL: Duration = Duration::from_secs(5);
+
+/// First and longest pause between reconnection attempts of a follower.
+pub const RECONNECT_FIRST_PAUSE: Duration = Duration::from_millis(100);
+pub const RECONNECT_MAX_PAUSE: Duration = Duration::from_secs(5);
+
+/// `--follow`: how long to stay and how often to poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Follow {
+    /// The run ends this long after it started (a batch in progress then
+    /// still commits).
+    pub duration: Duration,
+    /// How often to look for pending signals without LISTEN (behind a
+    /// transaction pooler, without the trigger).
+    pub poll_interval: Duration,
+}
 
 /// Options of `route-pending-signals`, checked by [`RouteOptions::validate`].
 #[derive(Debug, Clone)]
@@ -48,6 +77,8 @@ pub struct RouteOptions {
     pub format: Format,
     /// How CSV text cells are written (`--csv-raw`).
     pub csv: CsvMode,
+    /// `--follow`: stay and decide signals as they arrive.
+    pub follow: Option<Follow>,
 }
 
 impl RouteOptions {
@@ -71,6 +102,7 @@ impl RouteOptions {
             host: *host,
             format: Format::Table,
             csv: CsvMode::Guarded,
+            follow: None,
         };
         options.validate()?;
         Ok(options)
@@ -90,6 +122,18 @@ impl RouteOptions {
             bail!(
                 "invalid `--max-signal-age`: at most 7d (a signal older than a week is never worth executing)"
             );
+        }
+        if let Some(follow) = self.follow {
+            if follow.duration > MAX_FOLLOW.to_std().unwrap_or(Duration::MAX) {
+                bail!(
+                    "invalid `--follow`: at most 1h (restart the follower from cron or systemd instead)"
+                );
+            }
+            if self.dry_run {
+                bail!(
+                    "`--follow` cannot be combined with `--dry-run`: a dry run decides what is pending once and writes nothing"
+                );
+            }
         }
         Ok(())
     }
@@ -115,6 +159,12 @@ pub const AFTER_HELP: &str = concat!(
   route-pending-signals
   route-pending-signals --dry-run --limit 20
   route-pending-signals --workers 2 --batch-size 5000 --format json
+  route-pending-signals --follow 55s      # from cron every minute: decides within a second
+
+With --follow the run stays after routing what is pending and decides each new
+signal as it arrives (woken by the signals_pending_notify trigger where the
+connection can LISTEN, else by polling every --poll-interval). SIGTERM or
+SIGINT ends it cleanly: the open batch commits, the run is COMPLETED, exit 0.
 
 Skips are outcomes, not failures: a signal no venue can take is skipped with
 NO_VENUE_AVAILABLE, SIGNAL_EXPIRED or INVALID_SIGNAL and the run still exits 0.
@@ -141,6 +191,14 @@ pub struct RouteArgs {
     /// Decide and print every decision, write nothing (no locks, no run row).
     #[arg(long)]
     pub dry_run: bool,
+    /// After routing what is pending, stay up to DURATION (from the start,
+    /// at most 1h: 55s, 10m) deciding each new signal as it arrives.
+    #[arg(long, env = "AGENT_WHERE_FOLLOW", value_name = "DURATION", value_parser = duration::parse)]
+    pub follow: Option<TimeDelta>,
+    /// With --follow: how often to look for pending signals when LISTEN is
+    /// not available (transaction pooler, trigger missing); 10ms to 10s.
+    #[arg(long, env = "AGENT_WHERE_POLL_INTERVAL", value_name = "DURATION", default_value = "250ms", value_parser = duration::parse_interval)]
+    pub poll_interval: Duration,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -154,6 +212,17 @@ impl RouteArgs {
             dry_run: self.dry_run,
             format: self.output.format,
             csv: self.output.csv.mode(),
+            follow: self
+                .follow
+                .map(|d| -> Result<Follow> {
+                    Ok(Follow {
+                        duration: d.to_std().map_err(|_| {
+                            anyhow!("invalid `--follow`: expected a positive duration")
+                        })?,
+                        poll_interval: self.poll_interval,
+                    })
+                })
+                .transpose()?,
             ..RouteOptions::from_groups(&self.batch, &self.routing, &self.host)?
         };
         options.validate()?;
@@ -176,6 +245,12 @@ pub struct Summary {
     pub batch_size: usize,
     pub elapsed_seconds: f64,
     pub signals_per_second: f64,
+    /// Times a batch loaded the market snapshot (the others reused it: no
+    /// sync had committed since).
+    pub snapshot_loads: u64,
+    /// What `--follow` did; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow: Option<FollowSummary>,
 }
 
 impl Summary {
@@ -206,6 +281,8 @@ impl Summary {
             batch_size: options.batch_size,
             elapsed_seconds: (elapsed * 1000.0).round() / 1000.0,
             signals_per_second: rate.round(),
+            snapshot_loads: 0,
+            follow: None,
         }
     }
 
@@ -235,7 +312,115 @@ impl Summary {
             "signals/s".to_owned(),
             format!("{:.0}", self.signals_per_second),
         ]);
+        if let Some(f) = &self.follow {
+            t.row(["follow s".to_owned(), format!("{:.0}", f.follow_seconds)]);
+            t.row(["wake-up".to_owned(), f.wake_up.to_owned()]);
+            t.row(["notifications".to_owned(), f.notifications.to_string()]);
+            t.row(["polls".to_owned(), f.polls.to_string()]);
+            t.row(["reconnects".to_owned(), f.reconnects.to_string()]);
+            if let Some(by) = &f.stopped_by {
+                t.row(["stopped by".to_owned(), by.clone()]);
+            }
+        }
         t
+    }
+}
+
+/// What a following run did besides routing (the summary's `follow`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowSummary {
+    /// `--follow` in seconds.
+    pub follow_seconds: f64,
+    /// `listen` (woken by the trigger's notifications, polling every 5 s as a
+    /// safety net) or `poll` (every `--poll-interval`).
+    pub wake_up: &'static str,
+    pub poll_interval_ms: u64,
+    /// Notifications received.
+    pub notifications: u64,
+    /// Polls sent (one statement each).
+    pub polls: u64,
+    /// Connections re-opened after one was cut.
+    pub reconnects: u64,
+    /// `SIGTERM` / `SIGINT` when a signal ended the run early.
+    pub stopped_by: Option<String>,
+}
+
+/// Counters of a following run, readable while it runs (`bench-routing
+/// --follow` reads the idle statement rate from them).
+#[derive(Debug, Default)]
+pub struct FollowStats {
+    pub notifications: AtomicU64,
+    pub polls: AtomicU64,
+    pub heartbeats: AtomicU64,
+    pub reconnects: AtomicU64,
+    /// Whether the follower LISTENs (set once it does).
+    pub listening: AtomicBool,
+}
+
+impl FollowStats {
+    /// Statements the follower sent outside routing batches: polls and
+    /// heartbeats (a notification costs none).
+    pub fn idle_statements(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed) + self.heartbeats.load(Ordering::Relaxed)
+    }
+}
+
+/// Stops a run from outside (a signal, a benchmark) and reads its counters.
+#[derive(Debug)]
+pub struct RunControl {
+    stop: tokio::sync::watch::Sender<bool>,
+    stopped_by: Mutex<Option<String>>,
+    pub stats: FollowStats,
+}
+
+impl Default for RunControl {
+    fn default() -> Self {
+        RunControl {
+            stop: tokio::sync::watch::channel(false).0,
+            stopped_by: Mutex::new(None),
+            stats: FollowStats::default(),
+        }
+    }
+}
+
+impl RunControl {
+    /// A control that nothing has stopped.
+    #[must_use]
+    pub fn new() -> Arc<RunControl> {
+        Arc::new(RunControl::default())
+    }
+
+    /// Asks the run to stop: no new batch is claimed, the open ones commit,
+    /// the run row is COMPLETED. `why` is said in the summary (`SIGTERM`).
+    pub fn stop(&self, why: Option<&str>) {
+        if let (Some(why), Ok(mut by)) = (why, self.stopped_by.lock()) {
+            by.get_or_insert_with(|| why.to_owned());
+        }
+        self.stop.send_replace(true);
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// Ends the run cleanly on SIGTERM or SIGINT (registered now, so a
+    /// signal arriving from here on is caught).
+    fn on_signals(self: &Arc<Self>) -> Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term =
+            signal(SignalKind::terminate()).map_err(|e| anyhow!("cannot handle SIGTERM: {e}"))?;
+        let mut int =
+            signal(SignalKind::interrupt()).map_err(|e| anyhow!("cannot handle SIGINT: {e}"))?;
+        let control = Arc::clone(self);
+        tokio::spawn(async move {
+            let name = tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = int.recv() => "SIGINT",
+            };
+            tracing::info!("{name}: finishing the open batch, then stopping");
+            control.stop(Some(name));
+        });
+        Ok(())
     }
 }
 
@@ -245,9 +430,19 @@ pub async fn run(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome>
     if options.dry_run {
         return run_dry(common, options).await;
     }
-    let summary = execute(common, options).await?;
+    let control = RunControl::new();
+    control.on_signals()?;
+    let (url, pool) = common.pool_checked(pool_size(options)).await?;
+    let summary = execute_with(&pool, &url, options, common.show_progress(), &control).await?;
     print_summary(&summary, options.format, options.csv)?;
     Ok(Outcome::Success)
+}
+
+/// Connections a run uses at once: one per worker, the run's own (run row,
+/// heartbeat) and, when following, the poller's.
+#[must_use]
+pub fn pool_size(options: &RouteOptions) -> usize {
+    options.workers + 1 + usize::from(options.follow.is_some())
 }
 
 /// Routes every pending signal (within `--limit` / `--agent`) and returns
@@ -258,20 +453,33 @@ pub async fn execute(common: &CommonArgs, options: &RouteOptions) -> Result<Summ
     if options.dry_run {
         bail!("`execute` does not do dry runs: use `run`");
     }
-    let (url, pool) = common.pool_checked(options.workers + 1).await?;
-    execute_on(&pool, url.pooler(), options, common.show_progress()).await
+    let (url, pool) = common.pool_checked(pool_size(options)).await?;
+    execute_on(&pool, &url, options, common.show_progress()).await
 }
 
-/// [`execute`] on an existing pool (of at least `workers + 1` connections,
-/// schema already checked) to a server behind `pooler`; `show_progress`
-/// draws a bar on a terminal.
+/// [`execute`] on an existing pool (of at least [`pool_size`] connections,
+/// schema already checked) to `url`; `show_progress` draws a bar on a
+/// terminal.
 pub async fn execute_on(
     pool: &Pool,
-    pooler: Pooler,
+    url: &DatabaseUrl,
     options: &RouteOptions,
     show_progress: bool,
 ) -> Result<Summary> {
-    let admin = pool.get().await.db_context("cannot connect")?;
+    execute_with(pool, url, options, show_progress, &RunControl::new()).await
+}
+
+/// [`execute_on`] that `control` can stop and observe.
+pub async fn execute_with(
+    pool: &Pool,
+    url: &DatabaseUrl,
+    options: &RouteOptions,
+    show_progress: bool,
+    control: &Arc<RunControl>,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let pooler = url.pooler();
+    let mut admin = pool.get().await.db_context("cannot connect")?;
     let schema = host::detect(&**admin).await?;
     let show = show_progress && std::io::stderr().is_terminal();
     let bar = if show {
@@ -298,6 +506,7 @@ pub async fn execute_on(
         "skip_mark": agent_where::db::host::SkipMark::from(options.host.skip_mark).as_str(),
         "agent_routing_history": !options.host.no_agent_routing_history,
         "executor_symbol": options.settings(schema).writes_executor_symbol(),
+        "follow_seconds": options.follow.map(|f| f.duration.as_secs_f64()),
     });
     let machine = hostname();
     let pid = i32::try_from(std::process::id()).ok();
@@ -311,9 +520,37 @@ pub async fn execute_on(
             "marked a stale routing run FAILED (no heartbeat: its process was killed or lost its connection)"
         );
     }
-    let started = Instant::now();
+    let following = match options.follow {
+        Some(follow) => {
+            let listen = pooler == Pooler::None && trigger_enabled(&admin).await?;
+            if !listen {
+                tracing::debug!(
+                    pooler = pooler.as_str(),
+                    "following by polling (no LISTEN: transaction pooler or trigger missing)"
+                );
+            }
+            Some(Following {
+                follow,
+                deadline: tokio::time::Instant::from_std(started) + follow.duration,
+                listen,
+                wake: tokio::sync::watch::channel(0).0,
+                warned_at: Mutex::new(None),
+            })
+        }
+        None => None,
+    };
+    let shared = Arc::new(Shared {
+        remaining: AtomicU64::new(options.limit.unwrap_or(u64::MAX)),
+        failed: AtomicBool::new(false),
+        counts: Mutex::new(Counts::default()),
+        batches: AtomicU64::new(0),
+        bar: bar.clone(),
+        cache: SnapshotCache::new(),
+        control: Arc::clone(control),
+        following,
+    });
     let result = {
-        let work = run_workers(pool, pooler, run_id, options, schema, bar.clone());
+        let work = run_workers(pool, url, run_id, options, schema, &shared);
         tokio::pin!(work);
         let first = tokio::time::Instant::now() + db::RUN_HEARTBEAT_INTERVAL;
         let mut beat = tokio::time::interval_at(first, db::RUN_HEARTBEAT_INTERVAL);
@@ -324,8 +561,16 @@ pub async fn execute_on(
                 _ = beat.tick() => {
                     // The workers run in their own tasks meanwhile. A failed
                     // heartbeat is not the run's failure: the batches decide.
+                    control.stats.heartbeats.fetch_add(1, Ordering::Relaxed);
                     if let Err(e) = db::heartbeat(&admin, run_id).await {
                         tracing::debug!("{e:#}");
+                        // A follower keeps its heartbeat going on a new
+                        // connection (the next beat uses it).
+                        if shared.following.is_some() && admin.is_closed()
+                            && let Ok(fresh) = pool.get().await
+                        {
+                            admin = fresh;
+                        }
                     }
                 }
             }
@@ -334,8 +579,27 @@ pub async fn execute_on(
     bar.finish_and_clear();
     match result {
         Ok((counts, batches)) => {
+            if admin.is_closed()
+                && let Ok(fresh) = pool.get().await
+            {
+                admin = fresh;
+            }
             db::finish_run(&admin, run_id, None).await?;
-            let summary = Summary::new(Some(run_id), options, counts, batches, started);
+            let mut summary = Summary::new(Some(run_id), options, counts, batches, started);
+            summary.snapshot_loads = shared.cache.loads();
+            if let (Some(f), Some(following)) = (options.follow, &shared.following) {
+                let stats = &control.stats;
+                summary.follow = Some(FollowSummary {
+                    follow_seconds: f.duration.as_secs_f64(),
+                    wake_up: if following.listen { "listen" } else { "poll" },
+                    poll_interval_ms: u64::try_from(f.poll_interval.as_millis())
+                        .unwrap_or(u64::MAX),
+                    notifications: stats.notifications.load(Ordering::Relaxed),
+                    polls: stats.polls.load(Ordering::Relaxed),
+                    reconnects: stats.reconnects.load(Ordering::Relaxed),
+                    stopped_by: control.stopped_by.lock().ok().and_then(|b| b.clone()),
+                });
+            }
             tracing::info!(
                 claimed = summary.claimed,
                 routed = summary.routed,
@@ -371,13 +635,101 @@ pub async fn execute_on(
     }
 }
 
+/// Whether the wake-up trigger (`signals_pending_notify`) is installed and
+/// enabled: without it LISTEN would wait for nothing.
+async fn trigger_enabled(client: &tokio_postgres::Client) -> Result<bool> {
+    let triggers = objects::read_triggers(client, &["signals".to_owned()]).await?;
+    Ok(objects::TRIGGERS.iter().all(|(table, name, function)| {
+        triggers
+            .iter()
+            .any(|t| t.table == *table && t.name == *name && t.function == *function && t.enabled)
+    }))
+}
+
+/// The state of `--follow` shared by the workers and the waker.
+struct Following {
+    follow: Follow,
+    deadline: tokio::time::Instant,
+    /// The waker LISTENs (else it polls).
+    listen: bool,
+    /// Bumped when a signal may be pending: workers drain again.
+    wake: tokio::sync::watch::Sender<u64>,
+    /// When the last "connection lost" warning was printed.
+    warned_at: Mutex<Option<Instant>>,
+}
+
+impl Following {
+    fn wake_up(&self) {
+        self.wake.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    fn over(&self) -> bool {
+        tokio::time::Instant::now() >= self.deadline
+    }
+
+    /// One warning line per outage (several connections are usually cut at
+    /// once; a later cut warns again).
+    fn warn_lost(&self, cause: &anyhow::Error) {
+        let Ok(mut at) = self.warned_at.lock() else {
+            return;
+        };
+        if at.is_some_and(|t| t.elapsed() < Duration::from_secs(30)) {
+            return;
+        }
+        *at = Some(Instant::now());
+        tracing::warn!(
+            "lost the database connection ({}); reconnecting with backoff (at most {} s between attempts) until the end of --follow",
+            crate::cli::error_line(cause),
+            RECONNECT_MAX_PAUSE.as_secs()
+        );
+    }
+
+    /// Retries `connect` with a doubling pause until it succeeds, the run is
+    /// stopped, or the follow's end comes (then the last error).
+    async fn reconnect<T, F, Fut>(
+        &self,
+        control: &RunControl,
+        what: &str,
+        mut connect: F,
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let mut pause = RECONNECT_FIRST_PAUSE;
+        loop {
+            let error = match connect().await {
+                Ok(t) => {
+                    control.stats.reconnects.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!("{what}: reconnected");
+                    return Ok(t);
+                }
+                Err(e) => e,
+            };
+            let wake_at = tokio::time::Instant::now() + pause;
+            if control.stopped() || wake_at >= self.deadline {
+                return Err(error.context(format!(
+                    "{what}: lost the database connection and could not reconnect before the end of --follow"
+                )));
+            }
+            tokio::time::sleep_until(wake_at).await;
+            pause = (pause * 2).min(RECONNECT_MAX_PAUSE);
+        }
+    }
+}
+
 struct Shared {
     /// Signals still allowed by `--limit` (u64::MAX without one).
     remaining: AtomicU64,
-    stop: AtomicBool,
+    /// A worker failed: the others stop claiming.
+    failed: AtomicBool,
     counts: Mutex<Counts>,
     batches: AtomicU64,
     bar: ProgressBar,
+    /// The market snapshot the run's batches share.
+    cache: SnapshotCache,
+    control: Arc<RunControl>,
+    following: Option<Following>,
 }
 
 impl Shared {
@@ -398,33 +750,46 @@ impl Shared {
             self.remaining.fetch_add(n, Ordering::SeqCst);
         }
     }
+
+    /// No new batch is to be claimed: a worker failed, the run was stopped,
+    /// or the follow is over.
+    fn halted(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
+            || self.control.stopped()
+            || self.following.as_ref().is_some_and(Following::over)
+    }
 }
 
 async fn run_workers(
     pool: &Pool,
-    pooler: Pooler,
+    url: &DatabaseUrl,
     run_id: Uuid,
     options: &RouteOptions,
     schema: HostSchema,
-    bar: ProgressBar,
+    shared: &Arc<Shared>,
 ) -> Result<(Counts, u64)> {
-    let shared = Arc::new(Shared {
-        remaining: AtomicU64::new(options.limit.unwrap_or(u64::MAX)),
-        stop: AtomicBool::new(false),
-        counts: Mutex::new(Counts::default()),
-        batches: AtomicU64::new(0),
-        bar,
+    let pooler = url.pooler();
+    let waker = shared.following.as_ref().map(|_| {
+        let shared = Arc::clone(shared);
+        let pool = pool.clone();
+        let url = url.clone();
+        let agent = options.agent;
+        tokio::spawn(async move { waker(&shared, &pool, &url, schema, agent).await })
     });
     let mut handles = Vec::with_capacity(options.workers);
     for _ in 0..options.workers {
         let pool = pool.clone();
-        let shared = Arc::clone(&shared);
+        let shared = Arc::clone(shared);
         let settings = options.settings(schema);
         let batch_size = options.batch_size as u64;
         handles.push(tokio::spawn(async move {
             let result = worker(&pool, pooler, &shared, &settings, run_id, batch_size).await;
             if result.is_err() {
-                shared.stop.store(true, Ordering::SeqCst);
+                shared.failed.store(true, Ordering::SeqCst);
+                // Wakes waiting workers so that they see it.
+                if let Some(f) = &shared.following {
+                    f.wake_up();
+                }
             }
             result
         }));
@@ -441,6 +806,10 @@ async fn run_workers(
             first_error = Some(e);
         }
     }
+    if let Some(waker) = waker {
+        waker.abort();
+        let _ = waker.await;
+    }
     if let Some(e) = first_error {
         return Err(e);
     }
@@ -452,6 +821,23 @@ async fn run_workers(
     Ok((counts, shared.batches.load(Ordering::SeqCst)))
 }
 
+/// A worker's connection and its statements.
+struct RouterConnection {
+    object: deadpool_postgres::Object,
+    statements: Statements,
+}
+
+impl RouterConnection {
+    async fn open(pool: &Pool, pooler: Pooler, host: HostSchema) -> Result<RouterConnection> {
+        let object = pool
+            .get()
+            .await
+            .db_context("cannot get a database connection")?;
+        let statements = Statements::for_connection(&object, host, pooler).await?;
+        Ok(RouterConnection { object, statements })
+    }
+}
+
 async fn worker(
     pool: &Pool,
     pooler: Pooler,
@@ -460,40 +846,198 @@ async fn worker(
     run_id: Uuid,
     batch_size: u64,
 ) -> Result<()> {
-    let mut object = pool
-        .get()
-        .await
-        .db_context("cannot get a database connection")?;
-    let client: &mut tokio_postgres::Client = &mut object;
-    let statements = Statements::for_connection(client, settings.host, pooler).await?;
-    while !shared.stop.load(Ordering::SeqCst) {
-        let take = shared.reserve(batch_size);
-        if take == 0 {
-            break;
+    let mut connection = RouterConnection::open(pool, pooler, settings.host).await?;
+    let mut wake = shared.following.as_ref().map(|f| f.wake.subscribe());
+    let mut stop = shared.control.stop.subscribe();
+    loop {
+        if let Some(wake) = wake.as_mut() {
+            wake.borrow_and_update();
         }
-        let limit = usize::try_from(take).unwrap_or(usize::MAX);
-        let counts = match db::route_batch(client, &statements, settings, run_id, limit).await {
-            Ok(counts) => counts,
-            Err(e) => {
-                shared.give_back(take);
-                return Err(e);
+        // Drain: batches until one comes back short.
+        loop {
+            if shared.halted() {
+                return Ok(());
             }
+            let take = shared.reserve(batch_size);
+            if take == 0 {
+                return Ok(());
+            }
+            let limit = usize::try_from(take).unwrap_or(usize::MAX);
+            let client: &mut tokio_postgres::Client = &mut connection.object;
+            let result = db::route_batch_cached(
+                client,
+                &connection.statements,
+                settings,
+                run_id,
+                limit,
+                &shared.cache,
+            )
+            .await;
+            let counts = match result {
+                Ok(counts) => counts,
+                Err(e) => {
+                    shared.give_back(take);
+                    // A follower outlives a cut connection: the batch was
+                    // rolled back with it (or committed whole), and a new
+                    // connection claims again.
+                    let Some(following) = &shared.following else {
+                        return Err(e);
+                    };
+                    if !(connection.object.is_closed() || is_connection_lost(&e)) {
+                        return Err(e);
+                    }
+                    following.warn_lost(&e);
+                    drop(connection);
+                    connection = following
+                        .reconnect(&shared.control, "routing worker", || {
+                            RouterConnection::open(pool, pooler, settings.host)
+                        })
+                        .await?;
+                    continue;
+                }
+            };
+            let claimed = counts.claimed;
+            shared.give_back(take - claimed.min(take));
+            if claimed > 0 {
+                shared.batches.fetch_add(1, Ordering::SeqCst);
+                shared.bar.inc(claimed);
+                if let Ok(mut total) = shared.counts.lock() {
+                    total.add(&counts);
+                }
+                tracing::debug!(claimed, routed = counts.routed, "batch committed");
+            }
+            if claimed < take {
+                break;
+            }
+        }
+        let (Some(following), Some(wake)) = (&shared.following, wake.as_mut()) else {
+            return Ok(());
         };
-        let claimed = counts.claimed;
-        shared.give_back(take - claimed.min(take));
-        if claimed > 0 {
-            shared.batches.fetch_add(1, Ordering::SeqCst);
-            shared.bar.inc(claimed);
-            if let Ok(mut total) = shared.counts.lock() {
-                total.add(&counts);
+        tokio::select! {
+            changed = wake.changed() => {
+                if changed.is_err() {
+                    return Ok(());
+                }
             }
-            tracing::debug!(claimed, routed = counts.routed, "batch committed");
-        }
-        if claimed < take {
-            break;
+            () = tokio::time::sleep_until(following.deadline) => return Ok(()),
+            _ = stop.changed() => return Ok(()),
         }
     }
-    Ok(())
+}
+
+/// Waits on `listener`'s next notification; forever without one.
+async fn notified(listener: &mut Option<Listener>) -> Option<()> {
+    match listener {
+        Some(l) => l.notifications.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The waker of a following run: wakes the workers when a signal may be
+/// pending, on a notification (LISTEN) or when its poll — the claim
+/// statement with a limit of one — finds one. Polls every `--poll-interval`
+/// without LISTEN, every [`LISTEN_SAFETY_POLL`] with it. A cut connection
+/// is re-opened with backoff; meanwhile the pool's connection polls.
+async fn waker(
+    shared: &Shared,
+    pool: &Pool,
+    url: &DatabaseUrl,
+    host: HostSchema,
+    agent: Option<Uuid>,
+) {
+    let Some(following) = &shared.following else {
+        return;
+    };
+    let stats = &shared.control.stats;
+    let mut stop = shared.control.stop.subscribe();
+    let mut listener: Option<Listener> = None;
+    let mut poller: Option<deadpool_postgres::Object> = None;
+    let mut listen_pause = RECONNECT_FIRST_PAUSE;
+    let mut next_listen = tokio::time::Instant::now();
+    loop {
+        if following.listen && listener.is_none() && tokio::time::Instant::now() >= next_listen {
+            match url.listen(PENDING_CHANNEL).await {
+                Ok(l) => {
+                    let again = stats.listening.swap(true, Ordering::Relaxed);
+                    listener = Some(l);
+                    listen_pause = RECONNECT_FIRST_PAUSE;
+                    if again {
+                        stats.reconnects.fetch_add(1, Ordering::Relaxed);
+                        // Notifications sent while it was away are lost.
+                        following.wake_up();
+                    }
+                }
+                Err(e) => {
+                    if stats.listening.load(Ordering::Relaxed) {
+                        following.warn_lost(&e);
+                    } else {
+                        tracing::debug!("cannot LISTEN, polling instead: {e:#}");
+                    }
+                    next_listen = tokio::time::Instant::now() + listen_pause;
+                    listen_pause = (listen_pause * 2).min(RECONNECT_MAX_PAUSE);
+                }
+            }
+        }
+        let interval = if listener.is_some() {
+            following.follow.poll_interval.max(LISTEN_SAFETY_POLL)
+        } else {
+            following.follow.poll_interval
+        };
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = tokio::time::sleep_until(following.deadline) => return,
+            got = notified(&mut listener) => {
+                if got.is_some() {
+                    stats.notifications.fetch_add(1, Ordering::Relaxed);
+                    following.wake_up();
+                } else {
+                    // The listening connection ended: poll until it is back.
+                    listener = None;
+                    following.warn_lost(&anyhow!("the listening connection was closed"));
+                }
+                continue;
+            }
+            () = tokio::time::sleep(interval) => {}
+        }
+        let probed = match &listener {
+            Some(l) => db::probe_pending(&l.client, host, agent).await,
+            None => {
+                if poller.as_ref().is_none_or(|p| p.is_closed()) {
+                    poller = None;
+                    match pool
+                        .get()
+                        .await
+                        .db_context("cannot get a database connection")
+                    {
+                        Ok(p) => poller = Some(p),
+                        Err(e) => {
+                            following.warn_lost(&e);
+                            continue;
+                        }
+                    }
+                }
+                match &poller {
+                    Some(p) => db::probe_pending(&***p, host, agent).await,
+                    None => continue,
+                }
+            }
+        };
+        stats.polls.fetch_add(1, Ordering::Relaxed);
+        match probed {
+            Ok(true) => following.wake_up(),
+            Ok(false) => {}
+            Err(e) => {
+                if is_connection_lost(&e) {
+                    following.warn_lost(&e);
+                    if listener.as_ref().is_some_and(|l| l.client.is_closed()) {
+                        listener = None;
+                    }
+                } else {
+                    tracing::debug!("{e:#}");
+                }
+            }
+        }
+    }
 }
 
 async fn run_dry(common: &CommonArgs, options: &RouteOptions) -> Result<Outcome> {
@@ -599,10 +1143,13 @@ mod tests {
     fn limits_are_reserved_and_given_back() {
         let shared = Shared {
             remaining: AtomicU64::new(12),
-            stop: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
             counts: Mutex::new(Counts::default()),
             batches: AtomicU64::new(0),
             bar: ProgressBar::hidden(),
+            cache: SnapshotCache::new(),
+            control: RunControl::new(),
+            following: None,
         };
         assert_eq!(shared.reserve(5), 5);
         assert_eq!(shared.reserve(5), 5);

@@ -176,7 +176,20 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
         }
     }
     let mut client = url.connect().await?;
-    host::check_install_order(&client, options.host).await?;
+    // Through a pooler the first statement waits for a server connection:
+    // bounded, like the migration lock's wait, and said in one line.
+    tokio::time::timeout(
+        options.lock_timeout,
+        host::check_install_order(&client, options.host),
+    )
+    .await
+    .map_err(|_| {
+        anyhow!(
+            "database `{}` gave no answer within {} s: waited for a server connection from the pooler (all in use?) or for the server itself; raise --lock-timeout or the pooler's pool size, or run fewer tools at once",
+            url.database(),
+            options.lock_timeout.as_secs_f64()
+        )
+    })??;
     if options.hold_multi.is_some()
         && !host::detect(&client)
             .await

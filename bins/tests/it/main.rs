@@ -12,6 +12,7 @@ mod cost_routing;
 mod csv_injection;
 mod demo_database;
 mod executor_symbol;
+mod follow;
 mod least_privilege;
 mod libpq_env;
 mod logging;

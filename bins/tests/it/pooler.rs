@@ -282,6 +282,78 @@ async fn concurrent_setups_through_pgbouncer_migrate_once_and_leave_no_lock() ->
 }
 
 #[tokio::test]
+async fn four_setups_through_a_session_pooler_of_two_connections_all_succeed() -> Result<()> {
+    // Each setup migrates on the connection that holds the migration lock:
+    // one server connection per setup, so four setups through a pool of two
+    // take turns (the pooler queues the others) instead of each holding one
+    // connection and waiting for a second.
+    let db = TestDb::unborn();
+    let bouncer = PgBouncer::start_session(2)?;
+    let url = format!("{}?pooler=session", bouncer.url(db.name()));
+    let runs = futures_util::future::join_all((0..4).map(|_| {
+        Bin::new("setup-agent-where")
+            .args(["-q", "--lock-timeout", "90s"])
+            .database(&url)
+            .timeout(Duration::from_secs(150))
+            .run()
+    }))
+    .await;
+    for out in runs {
+        let out = out?;
+        assert_eq!(
+            out.code,
+            Some(0),
+            "{}
+--- pgbouncer log
+{}",
+            out.show(),
+            bouncer.log()
+        );
+    }
+    let client = db.client().await?;
+    let versions: Vec<i32> = client
+        .query(
+            &format!("SELECT version FROM {HISTORY_TABLE} ORDER BY version"),
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let expected: Vec<i32> = embedded_migrations().iter().map(|m| m.version).collect();
+    assert_eq!(versions, expected, "each migration applied once");
+    assert_eq!(migration_locks(&admin().await?, db.name()).await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_setup_waiting_for_a_pooled_connection_ends_within_its_timeout_with_one_line()
+-> Result<()> {
+    let db = TestDb::migrated().await?;
+    let bouncer = PgBouncer::start_session(1)?;
+    let url = format!("{}?pooler=session", bouncer.url(db.name()));
+    // Another client holds the pool's only server connection.
+    let holder = agent_where::db::DatabaseUrl::parse(&url)?.connect().await?;
+    holder.batch_execute("SELECT 1").await?;
+    let out = Bin::new("setup-agent-where")
+        .args(["--lock-timeout", "2s"])
+        .database(&url)
+        .timeout(Duration::from_secs(60))
+        .run()
+        .await?;
+    assert_eq!(out.code, Some(2), "{}", out.show());
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.show());
+    assert!(
+        out.stderr.contains("no answer within 2 s")
+            && out.stderr.contains("server connection from the pooler"),
+        "{}",
+        out.show()
+    );
+    drop(holder);
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_migration_lock_held_elsewhere_ends_setup_within_its_timeout() -> Result<()> {
     let db = TestDb::empty().await?;
     // An idle session holding the lock, as an older setup could leave it on

@@ -16,7 +16,7 @@ use crate::support::wait_until;
 
 const BIN: &str = "route-pending-signals";
 
-const MARKETS: &str = "
+pub(crate) const MARKETS: &str = "
 INSERT INTO venue_markets (venue, token_symbol, market_name, market_index, base_symbol, price_scale, is_active, market_open, max_leverage)
 VALUES ('HYPERLIQUID', 'BTC', 'BTC/USD', 0, 'BTC', 1, true, NULL, 40),
        ('HYPERLIQUID', 'ETH', 'ETH/USD', 1, 'ETH', 1, true, NULL, 25),
@@ -31,7 +31,7 @@ VALUES ('HYPERLIQUID', 'test', 'SUCCEEDED', now() - interval '1 hour', now() - i
 
 /// A migrated database with markets, one MULTI agent and `n` pending
 /// signals over a token mix (BTC, ETH, XAU, PEPE → routed; DOGE, TSLA → skipped).
-async fn setup(n: i32) -> Result<(TestDb, Client, Uuid)> {
+pub(crate) async fn setup(n: i32) -> Result<(TestDb, Client, Uuid)> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
     client.batch_execute(MARKETS).await?;

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use agent_where::testing::TestDb;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::Value;
 use tokio_postgres::Client;
 
@@ -18,7 +18,7 @@ const SEED: &str = include_str!("../../../shared/tests/stats_seed.sql");
 const ALPHA: &str = "a0000000-0000-4000-8000-000000000001";
 
 /// The documented export columns (README.md, "routing-stats").
-const EXPORT_COLUMNS: [&str; 19] = [
+const EXPORT_COLUMNS: [&str; 21] = [
     "id",
     "created_at",
     "signal_id",
@@ -39,6 +39,8 @@ const EXPORT_COLUMNS: [&str; 19] = [
     "venue_availability",
     // Migration 14 (issue 22): the token as the agent wrote it.
     "requested_token",
+    "decided_at",
+    "decision_latency_seconds",
 ];
 
 /// `routing-stats args… --database-url url`.
@@ -351,7 +353,12 @@ async fn week_by_day_csv_is_a_gapless_spreadsheet() -> Result<()> {
             "avg_ms",
             "p50_ms",
             "p95_ms",
-            "max_ms"
+            "max_ms",
+            "latency_decisions",
+            "latency_p50_s",
+            "latency_p95_s",
+            "latency_p99_s",
+            "latency_max_s"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
@@ -649,6 +656,7 @@ async fn health_passes_when_all_is_well() -> Result<()> {
         "pending-age",
         "stale-runs",
         "built-in-markets",
+        "routing-latency",
     ] {
         assert!(
             check_line(&out, check).starts_with("OK"),
@@ -657,7 +665,7 @@ async fn health_passes_when_all_is_well() -> Result<()> {
         );
     }
     assert!(
-        out.stdout.contains("health: OK (8 checks passed)"),
+        out.stdout.contains("health: OK (9 checks passed)"),
         "{}",
         out.stdout
     );
@@ -682,7 +690,7 @@ async fn health_fails_on_a_stale_venue() -> Result<()> {
     );
     assert!(check_line(&out, "sync-age HYPERLIQUID").starts_with("OK"));
     assert!(
-        out.stdout.contains("health: FAIL (1 of 8 checks failed)"),
+        out.stdout.contains("health: FAIL (1 of 9 checks failed)"),
         "{}",
         out.stdout
     );
@@ -791,6 +799,130 @@ async fn health_fails_on_an_old_pending_signal() -> Result<()> {
     );
     let out = run(&db, &["health", "--max-pending-age", "3h"]).await?;
     assert_eq!(out.code, Some(0), "{}", out.stdout);
+    Ok(())
+}
+
+/// Percentile `p` of the signal-to-decision latency (seconds) of the last
+/// day's decisions, from the base tables (not the view).
+async fn latency_percentile_last_day(client: &Client, p: f64) -> Result<f64> {
+    let row = client
+        .query_one(
+            "SELECT percentile_cont($1::float8) WITHIN GROUP (
+                        ORDER BY extract(epoch FROM h.decided_at - s.created_at)::float8)
+             FROM venue_routing_history h JOIN signals s ON s.id = h.signal_id
+             WHERE h.decided_at IS NOT NULL AND h.created_at >= now() - interval '24 hours'",
+            &[&p],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+#[tokio::test]
+async fn latency_is_reported_per_window_and_group_and_exported() -> Result<()> {
+    let (db, client) = seeded().await?;
+    let report = json(&run(&db, &["--window", "day", "--format", "json"]).await?);
+    let l = &report["latency"];
+    for (field, p) in [("p50_s", 0.5), ("p95_s", 0.95), ("p99_s", 0.99)] {
+        let expected = latency_percentile_last_day(&client, p).await?;
+        assert!(close(num(&l[field]), expected, 1e-9), "{field}: {l}");
+    }
+    assert!(close(num(&l["max_s"]), 6.0, 1e-9), "{l}");
+    // Original-system rows have no decision time, so no latency.
+    let with = client
+        .query_one(
+            "SELECT count(*) FROM venue_routing_history
+             WHERE decided_at IS NOT NULL AND created_at >= now() - interval '24 hours'",
+            &[],
+        )
+        .await?
+        .get::<_, i64>(0);
+    assert_eq!(l["decisions"].as_i64(), Some(with), "{l}");
+    let table = run(&db, &["--window", "day"]).await?;
+    assert!(
+        table.stdout.contains("latency (signal to decision): p50 "),
+        "{}",
+        table.stdout
+    );
+    let groups = json(
+        &run(
+            &db,
+            &["--window", "day", "--group-by", "agent", "--format", "json"],
+        )
+        .await?,
+    );
+    let groups = groups.as_array().context("groups")?;
+    assert_eq!(groups.len(), 3);
+    let total: i64 = groups
+        .iter()
+        .map(|g| g["latency_decisions"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, with);
+    assert!(groups.iter().all(|g| g["latency_p99_s"].is_number()));
+    let out = run(&db, &["export", "--window", "day", "--format", "csv"]).await?;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
+    let headers = reader.headers()?.clone();
+    let at = headers
+        .iter()
+        .position(|h| h == "decision_latency_seconds")
+        .context("latency column")?;
+    let latencies: Vec<f64> = reader
+        .records()
+        .filter_map(|r| r.ok())
+        .filter_map(|r| r[at].parse().ok())
+        .collect();
+    assert_eq!(i64::try_from(latencies.len())?, with);
+    assert!(
+        latencies.iter().all(|v| (0.0..=6.0).contains(v)),
+        "{latencies:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn health_fails_on_p99_latency_above_its_threshold() -> Result<()> {
+    let (db, client) = seeded().await?;
+    // The pending signals of the seed are older than the default limit of
+    // pending-age only with a shorter one; routing-latency passes: 2-6 s.
+    let out = run(&db, &["health"]).await?;
+    let line = check_line(&out, "routing-latency");
+    assert!(line.starts_with("OK"), "{line}");
+    // A quarter of the last day's decisions waited 90 s: p99 is above 60 s.
+    client
+        .batch_execute(
+            "UPDATE venue_routing_history h SET decided_at = s.created_at + interval '90 seconds'
+             FROM signals s
+             WHERE s.id = h.signal_id AND h.decided_at IS NOT NULL
+               AND h.created_at >= now() - interval '24 hours' AND (hashtext(h.id::text) & 3) = 0",
+        )
+        .await?;
+    let out = run(&db, &["health"]).await?;
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
+    let line = check_line(&out, "routing-latency");
+    assert!(
+        line.starts_with("FAIL") && line.contains("p99 signal-to-decision latency 1m"),
+        "{line}"
+    );
+    let out = run(&db, &["health", "--max-latency", "2m"]).await?;
+    assert!(
+        check_line(&out, "routing-latency").starts_with("OK"),
+        "{}",
+        out.stdout
+    );
+    let out = Bin::new("routing-stats")
+        .args(["health", "--format", "json"])
+        .env("AGENT_WHERE_HEALTH_MAX_LATENCY", "2m")
+        .database(db.url())
+        .run()
+        .await?;
+    let report: Value = serde_json::from_str(&out.stdout)?;
+    let check = report["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["check"] == "routing-latency"))
+        .context("routing-latency check")?;
+    assert_eq!(check["ok"], Value::Bool(true), "{check}");
+    assert!(close(num(&check["threshold"]), 120.0, 1e-9));
+    assert!(num(&check["value"]) > 60.0, "{check}");
     Ok(())
 }
 

@@ -218,3 +218,46 @@ pub async fn check_all_decided(client: &Client, signals: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// `bench-routing --follow`: inserts `n` pending signals of `agent` created
+/// now, in one statement (its own transaction), and returns their ids.
+pub async fn insert_arriving(
+    client: &Client,
+    agent: Uuid,
+    n: i64,
+    tokens: &[&str],
+) -> Result<Vec<Uuid>> {
+    let tokens: Vec<&str> = tokens.to_vec();
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/bench/insert_arriving_signals.sql"),
+        &[&agent, &n, &tokens],
+    )
+    .await
+    .db_context("cannot insert arriving signals")?;
+    Ok(rows.iter().map(|r| r.get("id")).collect())
+}
+
+/// Which of `ids` have a committed decision visible to `client`.
+pub async fn decided_among(client: &Client, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+    let rows = typed::query(
+        client,
+        include_str!("../../../sql/bench/decided_among.sql"),
+        &[&ids],
+    )
+    .await
+    .db_context("cannot read decisions")?;
+    Ok(rows.iter().map(|r| r.get("signal_id")).collect())
+}
+
+/// Signals the running routing runs have decided (committed) so far.
+pub async fn running_claimed(client: &Client) -> Result<i64> {
+    typed::query_one(
+        client,
+        include_str!("../../../sql/bench/running_claimed.sql"),
+        &[],
+    )
+    .await
+    .map(|r| r.get("claimed"))
+    .db_context("cannot read the running routing runs")
+}

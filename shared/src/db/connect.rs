@@ -19,6 +19,16 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 /// Default connect timeout when the URL sets none.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Longest wait for a free connection of a tool's own pool.
+pub const POOL_WAIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A connection that `LISTEN`s ([`DatabaseUrl::listen`]): `client` for
+/// statements, `notifications` for wake-ups.
+pub struct Listener {
+    pub client: tokio_postgres::Client,
+    pub notifications: tokio::sync::mpsc::Receiver<()>,
+}
+
 /// Database used when neither `--database-url` nor `DATABASE_URL` is set.
 pub const DEFAULT_DATABASE: &str = "agent_where";
 
@@ -399,6 +409,48 @@ impl DatabaseUrl {
             .map_err(|e| self.connect_error(&e))
     }
 
+    /// Opens a connection of its own that `LISTEN`s on `channel` and returns
+    /// it with a receiver that gets one message per notification (coalesced:
+    /// a notification arriving while one is unread adds nothing). The
+    /// receiver ends when the connection does. Only for a direct connection
+    /// or a session-mode pooler: behind a transaction pooler `LISTEN` holds
+    /// on a server connection that the next statement may not use.
+    pub async fn listen(&self, channel: &str) -> Result<Listener> {
+        use futures_util::StreamExt;
+        let tls = self.tls_connector()?;
+        let (client, mut connection) =
+            tokio::time::timeout(self.handshake_timeout(), self.config.connect(tls))
+                .await
+                .map_err(|_| self.timeout_error())?
+                .map_err(|e| self.connect_error(&e))?;
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(message) = messages.next().await {
+                match message {
+                    Ok(tokio_postgres::AsyncMessage::Notification(_)) => {
+                        // Full: a wake-up is already waiting to be read.
+                        let _ = tx.try_send(());
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::debug!(error = %e, "listening connection closed with an error");
+                        break;
+                    }
+                }
+            }
+        });
+        // The channel is an identifier chosen by the caller, never user input.
+        client
+            .batch_execute(&format!("LISTEN {channel}"))
+            .await
+            .map_err(|e| anyhow!("cannot LISTEN on `{channel}`: {}", describe_pg_error(&e)))?;
+        Ok(Listener {
+            client,
+            notifications: rx,
+        })
+    }
+
     /// Builds a pool of at most `max_size` connections and checks out one
     /// connection at once, so a bad URL fails here and not on first use.
     pub async fn pool(&self, max_size: usize) -> Result<Pool> {
@@ -419,6 +471,9 @@ impl DatabaseUrl {
         let pool = Pool::builder(manager)
             .max_size(max_size.max(1))
             .create_timeout(Some(self.handshake_timeout()))
+            // Every tool sizes its pool to what it uses at once, so waiting
+            // for a free connection is a bug: bounded, never a hang.
+            .wait_timeout(Some(POOL_WAIT_TIMEOUT))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .context("cannot build the connection pool")?;

@@ -16,6 +16,14 @@
 //! connection of the pooler between attempts (a pool of N connections is
 //! not exhausted by N waiting setups), and it ends at a deadline with an
 //! error naming the holder.
+//!
+//! On a direct connection or through a session-mode pooler ([`Pooler::None`])
+//! [`acquire_on`] takes a session-level lock on the connection that does the
+//! work instead: one server connection per tool, so N tools through a pool
+//! of fewer than 2·N connections cannot each hold one connection and wait
+//! for a second. Every statement of the wait is bounded by the same
+//! deadline, so a pooler that has no server connection to give ends the
+//! wait with one line too.
 
 use std::time::Duration;
 
@@ -23,7 +31,7 @@ use anyhow::{Result, anyhow};
 use tokio::time::Instant;
 use tokio_postgres::Client;
 
-use super::connect::DatabaseUrl;
+use super::connect::{DatabaseUrl, Pooler};
 use super::{DbContext, typed};
 
 /// How long a tool waits by default for a lock another run holds.
@@ -31,6 +39,104 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 const TRY_LOCK: &str = include_str!("../../../sql/locks/try_xact_lock.sql");
 const HOLDER: &str = include_str!("../../../sql/locks/advisory_holder.sql");
+const TRY_SESSION_LOCK: &str = include_str!("../../../sql/locks/try_session_lock.sql");
+const UNLOCK_SESSION_LOCK: &str = include_str!("../../../sql/locks/unlock_session_lock.sql");
+
+/// A lock taken by [`acquire_on`]: on a connection of its own (transaction
+/// pooler), or on the caller's connection (session-level).
+pub enum WorkLock {
+    Apart(HeldLock),
+    OnConnection { key: i64, what: String },
+}
+
+impl WorkLock {
+    /// Releases the lock; `client` is the connection it was taken for. An
+    /// error means it was lost before this point (see [`HeldLock::release`]).
+    pub async fn release(self, client: &Client) -> Result<()> {
+        match self {
+            WorkLock::Apart(lock) => lock.release().await,
+            WorkLock::OnConnection { key, what } => {
+                let unlocked: bool = typed::query_one(client, UNLOCK_SESSION_LOCK, &[&key])
+                    .await
+                    .and_then(|row| row.try_get("unlocked"))
+                    .with_db_context(|| format!("cannot release {what}"))?;
+                if unlocked {
+                    Ok(())
+                } else {
+                    Err(anyhow!(
+                        "cannot release {what}: this connection no longer held it"
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// `step` within what is left until `deadline`, else the one-line error of a
+/// wait for `what` that did not end (a pooler without a free server
+/// connection, a server that does not answer).
+async fn within<T>(
+    deadline: Instant,
+    timeout: Duration,
+    what: &str,
+    step: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    // A last attempt made at the deadline still gets a moment to answer.
+    let bound = deadline.max(Instant::now() + Duration::from_secs(1));
+    tokio::time::timeout_at(bound, step).await.map_err(|_| {
+        anyhow!(
+            "cannot take {what}: no answer within {} (lock timeout): waited for a server connection from the pooler or for the server itself; raise --lock-timeout or the pooler's pool size, or run fewer tools at once",
+            seconds(timeout)
+        )
+    })?
+}
+
+/// Takes the advisory lock `key` for work done on `client` (a connection to
+/// `url`), waiting at most `timeout` in all. Through a transaction pooler it
+/// is [`acquire`] (a connection of its own); otherwise a session-level lock
+/// on `client` itself, so the work and its lock use one server connection.
+pub async fn acquire_on(
+    url: &DatabaseUrl,
+    client: &Client,
+    key: i64,
+    what: &str,
+    timeout: Duration,
+) -> Result<WorkLock> {
+    if url.pooler() == Pooler::Transaction {
+        return acquire(url, key, what, timeout).await.map(WorkLock::Apart);
+    }
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(50);
+    let mut said = false;
+    loop {
+        let locked: bool = within(deadline, timeout, what, async {
+            typed::query_one(client, TRY_SESSION_LOCK, &[&key])
+                .await
+                .and_then(|row| row.try_get("locked"))
+                .with_db_context(|| format!("cannot take {what}"))
+        })
+        .await?;
+        if locked {
+            return Ok(WorkLock::OnConnection {
+                key,
+                what: what.to_owned(),
+            });
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(timeout_error(client, key, what, timeout).await);
+        }
+        if !said {
+            tracing::info!(
+                "waiting for {what}: another session holds it (at most {})",
+                seconds(timeout)
+            );
+            said = true;
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+}
 
 /// A transaction-scoped advisory lock, held by an open transaction on a
 /// connection of its own until [`HeldLock::release`] (or until dropped,
@@ -61,30 +167,36 @@ pub async fn acquire(
     what: &str,
     timeout: Duration,
 ) -> Result<HeldLock> {
-    let client = url.connect().await?;
     let deadline = Instant::now() + timeout;
+    let client = within(deadline, timeout, what, url.connect()).await?;
     let mut pause = Duration::from_millis(50);
     let mut said = false;
     loop {
         // Transaction control, not a query: sent as the simple protocol.
-        client
-            .batch_execute("BEGIN")
-            .await
-            .with_db_context(|| format!("cannot take {what}"))?;
-        let locked: bool = typed::query_one(&client, TRY_LOCK, &[&key])
-            .await
-            .and_then(|row| row.try_get("locked"))
-            .with_db_context(|| format!("cannot take {what}"))?;
+        let locked: bool = within(deadline, timeout, what, async {
+            client
+                .batch_execute("BEGIN")
+                .await
+                .with_db_context(|| format!("cannot take {what}"))?;
+            typed::query_one(&client, TRY_LOCK, &[&key])
+                .await
+                .and_then(|row| row.try_get("locked"))
+                .with_db_context(|| format!("cannot take {what}"))
+        })
+        .await?;
         if locked {
             return Ok(HeldLock {
                 client,
                 what: what.to_owned(),
             });
         }
-        client
-            .batch_execute("ROLLBACK")
-            .await
-            .with_db_context(|| format!("cannot take {what}"))?;
+        within(deadline, timeout, what, async {
+            client
+                .batch_execute("ROLLBACK")
+                .await
+                .with_db_context(|| format!("cannot take {what}"))
+        })
+        .await?;
         let now = Instant::now();
         if now >= deadline {
             return Err(timeout_error(&client, key, what, timeout).await);

@@ -82,9 +82,32 @@ pub(crate) fn db_error(what: &dyn Display, e: &tokio_postgres::Error) -> anyhow:
     }
 }
 
+/// Whether `e` (an error of this module's [`DbContext`]) says the database
+/// connection itself ended (closed, or terminated by the server: SQLSTATE
+/// class 57P, e.g. `pg_terminate_backend`, a restart), as opposed to a
+/// statement failing on a live connection. A following router reconnects on
+/// these.
+#[must_use]
+pub fn is_connection_lost(e: &anyhow::Error) -> bool {
+    let text = format!("{e:#}");
+    text.contains("the database connection was lost")
+        || text.contains("57P01")
+        || text.contains("57P02")
+        || text.contains("57P03")
+        || text.contains("terminating connection")
+        || text.contains("connection closed")
+        || text.contains("error communicating with the server")
+}
+
 fn pool_error(what: &dyn Display, e: &deadpool_postgres::PoolError) -> anyhow::Error {
     match e {
         deadpool_postgres::PoolError::Backend(e) => db_error(what, e),
+        deadpool_postgres::PoolError::Timeout(deadpool_postgres::TimeoutType::Wait) => {
+            anyhow::anyhow!(
+                "{what}: no free connection in this tool's pool within {} s: report this as a bug",
+                connect::POOL_WAIT_TIMEOUT.as_secs()
+            )
+        }
         other => anyhow::anyhow!("{what}: {other}"),
     }
 }

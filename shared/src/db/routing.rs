@@ -54,6 +54,11 @@ const INSERT_RUN: &str = include_str!("../../../sql/routing/insert_run.sql");
 const FINISH_RUN: &str = include_str!("../../../sql/routing/finish_run.sql");
 const HEARTBEAT: &str = include_str!("../../../sql/routing/heartbeat.sql");
 const FAIL_STALE_RUNS: &str = include_str!("../../../sql/routing/fail_stale_runs.sql");
+const SYNC_VERSION: &str = include_str!("../../../sql/routing/sync_version.sql");
+
+/// Longest a batch reuses a loaded market snapshot even when no sync has
+/// committed since (a safety net for markets changed by hand).
+pub const SNAPSHOT_REUSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How often a running route-pending-signals run refreshes its
 /// `routing_runs.heartbeat_at` from its own connection (every committed batch
@@ -150,6 +155,7 @@ struct Prepared {
     positions: Option<Statement>,
     /// Maxxit's schema with its dashboard table.
     agent_history: Option<Statement>,
+    sync_version: Statement,
 }
 
 /// One of the routing statements.
@@ -162,6 +168,7 @@ enum Which {
     AddBatch,
     Positions,
     AgentHistory,
+    SyncVersion,
 }
 
 impl Which {
@@ -179,6 +186,7 @@ impl Which {
             Which::AddBatch => ADD_BATCH,
             Which::Positions => MAXXIT_POSITIONS,
             Which::AgentHistory => MAXXIT_AGENT_HISTORY,
+            Which::SyncVersion => SYNC_VERSION,
         }
     }
 }
@@ -193,6 +201,7 @@ impl Prepared {
             Which::AddBatch => Some(&self.add_batch),
             Which::Positions => self.positions.as_ref(),
             Which::AgentHistory => self.agent_history.as_ref(),
+            Which::SyncVersion => Some(&self.sync_version),
         }
     }
 }
@@ -218,7 +227,7 @@ impl Statements {
     /// of the host schema: for a direct connection.
     pub async fn prepare(client: &Client, host: HostSchema) -> Result<Statements> {
         let what = "cannot prepare the routing statements";
-        let (claim, preview, snapshot, apply, copy_history, types, add_batch) =
+        let (claim, preview, snapshot, apply, copy_history, types, add_batch, sync_version) =
             futures_util::try_join!(
                 client.prepare(Which::Claim.sql(host)),
                 client.prepare(Which::Preview.sql(host)),
@@ -227,6 +236,7 @@ impl Statements {
                 client.prepare(COPY_HISTORY),
                 client.prepare(HISTORY_TYPES),
                 client.prepare(ADD_BATCH),
+                client.prepare(SYNC_VERSION),
             )
             .db_context(what)?;
         let positions = if host.is_maxxit() {
@@ -256,6 +266,7 @@ impl Statements {
                 add_batch,
                 positions,
                 agent_history,
+                sync_version,
             }),
         })
     }
@@ -532,6 +543,8 @@ fn options_at(settings: &BatchSettings, now: DateTime<Utc>) -> RoutingOptions {
 
 /// Routes one batch of at most `limit` pending signals in one transaction and
 /// commits it. Returns the batch's counts (zero when nothing was left to claim).
+/// Loads the market snapshot with the claim; see [`route_batch_cached`] for
+/// the variant that reuses a loaded snapshot.
 pub async fn route_batch(
     client: &mut Client,
     statements: &Statements,
@@ -552,15 +565,150 @@ pub async fn route_batch(
         tx.rollback().await.db_context(what)?;
         return Ok(Counts::default());
     }
+    let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
+    write_batch(tx, statements, settings, run_id, &rows, &snapshot, now).await
+}
+
+/// The market syncs a loaded snapshot reflects: their number and the newest
+/// one's end (`sql/routing/sync_version.sql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncVersion {
+    pub syncs: i64,
+    pub newest_sync_at: Option<DateTime<Utc>>,
+}
+
+struct CachedSnapshot {
+    version: SyncVersion,
+    loaded: std::time::Instant,
+    snapshot: std::sync::Arc<MarketSnapshot>,
+}
+
+/// A market snapshot shared by the batches of one run (and its workers),
+/// reloaded only when a market sync has committed since it was loaded (or
+/// after [`SNAPSHOT_REUSE_LIMIT`]): small batches of a following router stay
+/// cheap, yet no batch decides on a snapshot older than the newest sync it
+/// can see.
+#[derive(Default)]
+pub struct SnapshotCache {
+    cached: std::sync::Mutex<Option<CachedSnapshot>>,
+    loads: std::sync::atomic::AtomicU64,
+}
+
+impl SnapshotCache {
+    /// An empty cache: the first batch loads.
+    #[must_use]
+    pub fn new() -> SnapshotCache {
+        SnapshotCache::default()
+    }
+
+    /// How many times a batch loaded the snapshot (the rest reused it).
+    #[must_use]
+    pub fn loads(&self) -> u64 {
+        self.loads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn get(&self, version: SyncVersion) -> Option<std::sync::Arc<MarketSnapshot>> {
+        let cached = self.cached.lock().ok()?;
+        cached
+            .as_ref()
+            .filter(|c| c.version == version && c.loaded.elapsed() < SNAPSHOT_REUSE_LIMIT)
+            .map(|c| std::sync::Arc::clone(&c.snapshot))
+    }
+
+    fn put(&self, version: SyncVersion, snapshot: std::sync::Arc<MarketSnapshot>) {
+        self.loads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut cached) = self.cached.lock() {
+            *cached = Some(CachedSnapshot {
+                version,
+                loaded: std::time::Instant::now(),
+                snapshot,
+            });
+        }
+    }
+}
+
+/// [`route_batch`] with the market snapshot of `cache`: the claim goes with
+/// the small sync check (`sql/routing/sync_version.sql`), and the snapshot is
+/// loaded only when a sync committed since `cache` was filled. The version is
+/// read before the snapshot, so a sync committing in between only causes one
+/// more load later, never a stale decision.
+pub async fn route_batch_cached(
+    client: &mut Client,
+    statements: &Statements,
+    settings: &BatchSettings,
+    run_id: Uuid,
+    limit: usize,
+    cache: &SnapshotCache,
+) -> Result<Counts> {
+    let what = "cannot route a batch of pending signals";
+    let tx = client.transaction().await.db_context(what)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let claim_params: [&dyn Param; 2] = [&settings.agent, &limit];
+    let (rows, version_rows) = futures_util::try_join!(
+        statements.query(&tx, Which::Claim, &claim_params),
+        statements.query(&tx, Which::SyncVersion, &[]),
+    )
+    .db_context(what)?;
+    if rows.is_empty() {
+        tx.rollback().await.db_context(what)?;
+        return Ok(Counts::default());
+    }
+    let row = version_rows
+        .first()
+        .context("the sync check returned no row")?;
+    let version = SyncVersion {
+        syncs: row.try_get("syncs").db_context(what)?,
+        newest_sync_at: row.try_get("newest_sync_at").db_context(what)?,
+    };
+    let now: DateTime<Utc> = row.try_get("now").db_context(what)?;
+    let snapshot = match cache.get(version) {
+        Some(snapshot) => snapshot,
+        None => {
+            let (snapshot, _) = load_snapshot(&tx, statements).await?;
+            let snapshot = std::sync::Arc::new(snapshot);
+            cache.put(version, std::sync::Arc::clone(&snapshot));
+            snapshot
+        }
+    };
+    write_batch(tx, statements, settings, run_id, &rows, &snapshot, now).await
+}
+
+/// Whether a signal is pending (of `agent` when given) and not held by
+/// another router: the claim statement itself with a limit of one, outside
+/// any transaction (one statement; its row lock ends with it). The indexed
+/// poll of a following router, agnostic of what pending means on the host.
+pub async fn probe_pending<C: tokio_postgres::GenericClient>(
+    client: &C,
+    host: HostSchema,
+    agent: Option<Uuid>,
+) -> Result<bool> {
+    let one: i64 = 1;
+    typed::query(client, Which::Claim.sql(host), &[&agent, &one])
+        .await
+        .map(|rows| !rows.is_empty())
+        .db_context("cannot look for pending signals")
+}
+
+/// Decides the claimed `rows` on `snapshot` at `now`, writes signals, history
+/// and run counters, and commits `tx`.
+async fn write_batch(
+    tx: Transaction<'_>,
+    statements: &Statements,
+    settings: &BatchSettings,
+    run_id: Uuid,
+    rows: &[Row],
+    snapshot: &MarketSnapshot,
+    now: DateTime<Utc>,
+) -> Result<Counts> {
     let signals = rows
         .iter()
         .map(signal_from_row)
         .collect::<Result<Vec<_>>>()
         .context("cannot read the claimed signals")?;
-    let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     let options = options_at(settings, now);
     let BatchDecisions { decided, counts } =
-        decide_loaded(&tx, statements, signals, &snapshot, &options).await?;
+        decide_loaded(&tx, statements, signals, snapshot, &options).await?;
     let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
     let venues: Vec<Option<&str>> = decided
         .iter()

@@ -113,6 +113,14 @@ pub struct GroupRow {
     pub p50_us: Option<f64>,
     pub p95_us: Option<f64>,
     pub max_us: Option<f64>,
+    /// Decisions with a recorded signal-to-decision latency (`decided_at`,
+    /// migration V12).
+    pub latency_decisions: i64,
+    /// Signal-to-decision latency in seconds (`decided_at − signals.created_at`).
+    pub latency_p50_s: Option<f64>,
+    pub latency_p95_s: Option<f64>,
+    pub latency_p99_s: Option<f64>,
+    pub latency_max_s: Option<f64>,
 }
 
 impl GroupRow {
@@ -130,6 +138,11 @@ impl GroupRow {
             p50_us: None,
             p95_us: None,
             max_us: None,
+            latency_decisions: 0,
+            latency_p50_s: None,
+            latency_p95_s: None,
+            latency_p99_s: None,
+            latency_max_s: None,
         }
     }
 
@@ -174,6 +187,11 @@ impl GroupRow {
             p50_us: row.try_get("p50_us")?,
             p95_us: row.try_get("p95_us")?,
             max_us: row.try_get("max_us")?,
+            latency_decisions: row.try_get("latency_decisions")?,
+            latency_p50_s: row.try_get("latency_p50_s")?,
+            latency_p95_s: row.try_get("latency_p95_s")?,
+            latency_p99_s: row.try_get("latency_p99_s")?,
+            latency_max_s: row.try_get("latency_max_s")?,
         })
     }
 }
@@ -646,6 +664,11 @@ pub struct ExportRow {
     pub venue_availability: serde_json::Value,
     /// The token as the agent wrote it (rows before migration 14: none).
     pub requested_token: Option<String>,
+    /// The database clock when the decision was written (migration V12;
+    /// `None` for older rows).
+    pub decided_at: Option<DateTime<Utc>>,
+    /// `decided_at − signals.created_at` in seconds.
+    pub decision_latency_seconds: Option<f64>,
 }
 
 impl ExportRow {
@@ -672,6 +695,8 @@ impl ExportRow {
             routing_reason: row.get("routing_reason"),
             venue_availability: row.get("venue_availability"),
             requested_token: row.get("requested_token"),
+            decided_at: row.get("decided_at"),
+            decision_latency_seconds: row.get("decision_latency_seconds"),
         }
     }
 }

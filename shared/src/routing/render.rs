@@ -307,7 +307,9 @@ fn chain(
                 );
                 push_capacity_limit(out, market);
             }
-            Verdict::Delisted | Verdict::MarketClosed | Verdict::OpeningRefused(_)
+            Verdict::Delisted
+            | Verdict::MarketClosed
+            | Verdict::OpeningRefused(_)
             | Verdict::NoExecutorSymbol => {
                 out.push_str(check.verdict.code());
                 if let Some(m) = market {

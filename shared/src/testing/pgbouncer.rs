@@ -149,6 +149,17 @@ impl PgBouncer {
     /// `pool_size` connections per database and user, in front of the
     /// server of [`super::server_url`].
     pub fn start(pool_size: u32) -> Result<PgBouncer> {
+        PgBouncer::start_mode("transaction", pool_size)
+    }
+
+    /// Starts PgBouncer with `pool_mode = session`: one server connection
+    /// per client connection for as long as the client stays, at most
+    /// `pool_size` of them per database and user (the others wait).
+    pub fn start_session(pool_size: u32) -> Result<PgBouncer> {
+        PgBouncer::start_mode("session", pool_size)
+    }
+
+    fn start_mode(mode: &str, pool_size: u32) -> Result<PgBouncer> {
         let binary = binary()?;
         let server = DatabaseUrl::parse(&super::server_url())?;
         let host_port = server.host_port();
@@ -162,6 +173,7 @@ impl PgBouncer {
             let dir = private_dir()?;
             match Self::spawn(
                 &binary,
+                mode,
                 &dir,
                 host,
                 port,
@@ -179,8 +191,10 @@ impl PgBouncer {
         Err(last_error.unwrap_or_else(|| anyhow!("cannot start pgbouncer")))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn spawn(
         binary: &Path,
+        mode: &str,
         dir: &Path,
         host: &str,
         server_port: &str,
@@ -201,7 +215,7 @@ impl PgBouncer {
              unix_socket_dir =\n\
              auth_type = trust\n\
              auth_file = {dir}/userlist.txt\n\
-             pool_mode = transaction\n\
+             pool_mode = {mode}\n\
              default_pool_size = {pool_size}\n\
              max_client_conn = 500\n\
              ignore_startup_parameters = extra_float_digits,options\n\

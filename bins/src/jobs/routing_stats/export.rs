@@ -15,7 +15,7 @@ use crate::progress;
 
 /// The CSV columns of `export`, in order (documented in README.md; append
 /// new columns at the end only).
-pub const EXPORT_COLUMNS: [&str; 19] = [
+pub const EXPORT_COLUMNS: [&str; 21] = [
     "id",
     "created_at",
     "signal_id",
@@ -35,11 +35,18 @@ pub const EXPORT_COLUMNS: [&str; 19] = [
     "routing_reason",
     "venue_availability",
     "requested_token",
+    "decided_at",
+    "decision_latency_seconds",
 ];
 
 /// The numeric columns of `export` (every other column is text, guarded in
 /// CSV unless `--csv-raw`).
-const EXPORT_NUMBERS: [&str; 3] = ["id", "routing_duration_us", "routing_duration_ms"];
+const EXPORT_NUMBERS: [&str; 4] = [
+    "id",
+    "routing_duration_us",
+    "routing_duration_ms",
+    "decision_latency_seconds",
+];
 
 /// Rows fetched from the cursor per round trip.
 const BATCH: i32 = 2_000;
@@ -174,7 +181,7 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 /// One CSV record in the order of `EXPORT_COLUMNS`; absent values are empty.
-fn csv_record(row: &ExportRow) -> [String; 19] {
+fn csv_record(row: &ExportRow) -> [String; 21] {
     let opt = |v: Option<&str>| v.unwrap_or_default().to_owned();
     [
         row.id.to_string(),
@@ -200,6 +207,12 @@ fn csv_record(row: &ExportRow) -> [String; 19] {
         row.routing_reason.clone(),
         row.venue_availability.to_string(),
         opt(row.requested_token.as_deref()),
+        row.decided_at
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S%.6f").to_string())
+            .unwrap_or_default(),
+        row.decision_latency_seconds
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
     ]
 }
 

@@ -3,8 +3,10 @@
 //! rate of the window is at least `--min-success-rate` once it holds
 //! `--min-decisions`; the oldest pending `MULTI` signal is younger than
 //! `--max-pending-age`; no run is left RUNNING without a heartbeat (killed, or
-//! its connection lost); on Maxxit's schema, no `MULTI` signal of the window
-//! was executed by its executor without a routing decision; outside a demo
+//! its connection lost); the 99th percentile of the window's signal-to-decision
+//! latency is within `--max-latency`; on Maxxit's schema, no `MULTI` signal of
+//! the window was executed by its executor without a routing decision and none
+//! waits held for routing longer than `--max-held-age`; outside a demo
 //! database, no listed market holds the illustrative data built into the
 //! binary (issue 23). Exit 0 when all pass, 1 otherwise.
 
@@ -23,8 +25,8 @@ use crate::output::{CsvMode, Format, Table};
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// `sync-age`, `active-markets`, `success-rate`, `pending-age`,
-    /// `stale-runs`, `built-in-markets`, or on Maxxit's schema `held-too-long` and
-    /// `executed-unrouted`.
+    /// `stale-runs`, `built-in-markets`, `routing-latency`, or on Maxxit's schema
+    /// `held-too-long` and `executed-unrouted`.
     pub check: &'static str,
     /// The venue checked, for per-venue checks.
     pub venue: Option<String>,
@@ -53,6 +55,7 @@ struct Thresholds {
     min_decisions: i64,
     max_pending_age: Duration,
     max_held_age: Duration,
+    max_latency: Duration,
 }
 
 fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
@@ -81,6 +84,7 @@ fn thresholds(args: &HealthArgs) -> Result<Thresholds> {
         min_decisions: i64::from(args.min_decisions),
         max_pending_age: age("--max-pending-age", &args.max_pending_age)?,
         max_held_age: age("--max-held-age", &args.max_held_age)?,
+        max_latency: age("--max-latency", &args.max_latency)?,
     })
 }
 
@@ -232,6 +236,28 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     }
     checks.push(stale_check(&stale));
     checks.push(built_in_check(&built_in));
+    let max_latency = seconds(limits.max_latency);
+    checks.push(Check {
+        check: "routing-latency",
+        venue: None,
+        ok: totals.latency_p99_s.is_none_or(|p99| p99 <= max_latency),
+        value: totals.latency_p99_s,
+        threshold: max_latency,
+        detail: match (totals.latency_p99_s, totals.latency_max_s) {
+            (Some(p99), max) => format!(
+                "p99 signal-to-decision latency {} over {} decisions in the {} (max {}; limit {})",
+                latency_text(p99),
+                totals.latency_decisions,
+                window_words(&window),
+                max.map_or_else(|| "-".to_owned(), latency_text),
+                latency_text(max_latency)
+            ),
+            (None, _) => format!(
+                "no decision with a recorded latency in the {}",
+                window_words(&window)
+            ),
+        },
+    });
     if let Some(n) = executed_unrouted {
         #[allow(clippy::cast_precision_loss)]
         checks.push(Check {
@@ -348,6 +374,15 @@ fn built_in_check(built_in: &[(String, i64)]) -> Check {
                     .join(", ")
             )
         },
+    }
+}
+
+/// Seconds with millisecond precision below a minute, else as an age.
+fn latency_text(s: f64) -> String {
+    if s < 60.0 {
+        format!("{s:.3} s")
+    } else {
+        human_age(s)
     }
 }
 

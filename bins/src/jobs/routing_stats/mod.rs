@@ -297,6 +297,16 @@ pub struct HealthArgs {
         env = "AGENT_WHERE_HEALTH_MAX_HELD_AGE"
     )]
     pub max_held_age: String,
+    /// FAIL when the 99th percentile of signal-to-decision latency
+    /// (decided_at − the signal's created_at) in the window is above this.
+    /// Default: 60s.
+    #[arg(
+        long,
+        value_name = "AGE",
+        default_value = "60s",
+        env = "AGENT_WHERE_HEALTH_MAX_LATENCY"
+    )]
+    pub max_latency: String,
     /// Output format. Default: table.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

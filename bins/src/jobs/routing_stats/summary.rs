@@ -30,6 +30,8 @@ pub struct SummaryReport {
     pub skipped: i64,
     pub success_rate_pct: Option<f64>,
     pub decision_time: DecisionTime,
+    /// How long signals waited for their decision.
+    pub latency: Latency,
     /// The chosen venue's estimated all-in cost (bps) over routed decisions.
     pub chosen_cost: CostFigures,
     pub by_venue: Vec<VenueShare>,
@@ -78,6 +80,29 @@ pub struct DecisionTime {
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub max_ms: Option<f64>,
+}
+
+/// Signal-to-decision latency in seconds (`decided_at − signals.created_at`)
+/// over the decisions that recorded one (written since migration V12).
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub decisions: i64,
+    pub p50_s: Option<f64>,
+    pub p95_s: Option<f64>,
+    pub p99_s: Option<f64>,
+    pub max_s: Option<f64>,
+}
+
+impl Latency {
+    fn of(r: &GroupRow) -> Latency {
+        Latency {
+            decisions: r.latency_decisions,
+            p50_s: r.latency_p50_s,
+            p95_s: r.latency_p95_s,
+            p99_s: r.latency_p99_s,
+            max_s: r.latency_max_s,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -174,6 +199,7 @@ pub struct GroupView {
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub max_ms: Option<f64>,
+    pub latency: Latency,
 }
 
 impl Serialize for GroupView {
@@ -192,6 +218,11 @@ impl Serialize for GroupView {
         map.serialize_entry("p50_ms", &self.p50_ms)?;
         map.serialize_entry("p95_ms", &self.p95_ms)?;
         map.serialize_entry("max_ms", &self.max_ms)?;
+        map.serialize_entry("latency_decisions", &self.latency.decisions)?;
+        map.serialize_entry("latency_p50_s", &self.latency.p50_s)?;
+        map.serialize_entry("latency_p95_s", &self.latency.p95_s)?;
+        map.serialize_entry("latency_p99_s", &self.latency.p99_s)?;
+        map.serialize_entry("latency_max_s", &self.latency.max_s)?;
         map.end()
     }
 }
@@ -203,6 +234,13 @@ pub fn group_columns(venues: &[Venue]) -> Vec<&'static str> {
     let mut columns = vec!["key", "decisions", "routed", "skipped", "success_rate_pct"];
     columns.extend(venue_columns(venues));
     columns.extend(["timed", "avg_ms", "p50_ms", "p95_ms", "max_ms"]);
+    columns.extend([
+        "latency_decisions",
+        "latency_p50_s",
+        "latency_p95_s",
+        "latency_p99_s",
+        "latency_max_s",
+    ]);
     columns
 }
 
@@ -214,6 +252,7 @@ impl GroupView {
             p50_ms: ms(r.p50_us),
             p95_ms: ms(r.p95_us),
             max_ms: ms(r.max_us),
+            latency: Latency::of(&r),
             venues: VenueCounts::of(&r, venues),
             key: r.key,
             decisions: r.decisions,
@@ -374,6 +413,7 @@ pub async fn collect(
             p95_ms: ms(totals.p95_us),
             max_ms: ms(totals.max_us),
         },
+        latency: Latency::of(&totals),
         chosen_cost: chosen_cost.all,
         by_venue,
         skips_by_reason,
@@ -423,6 +463,15 @@ fn render_groups(
         cells.extend(r.venues.columns().map(|(_, n)| n.to_string()));
         cells.push(r.timed.to_string());
         cells.extend(times);
+        let l = &r.latency;
+        cells.push(l.decisions.to_string());
+        let latencies = [l.p50_s, l.p95_s, l.p99_s, l.max_s];
+        if format == Format::Csv {
+            cells.extend(latencies.map(cell));
+        } else {
+            cells
+                .extend(latencies.map(|v| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.3}"))));
+        }
         t.row(cells);
     }
     if format == Format::Csv {
@@ -505,6 +554,17 @@ fn summary_table(r: &SummaryReport) -> String {
         ms_text(d.p95_ms),
         ms_text(d.max_ms),
         d.timed,
+        r.decisions
+    ));
+    let l = &r.latency;
+    let secs = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.3} s"));
+    out.push_str(&format!(
+        "latency (signal to decision): p50 {}  p95 {}  p99 {}  max {}  ({} of {} decisions)\n",
+        secs(l.p50_s),
+        secs(l.p95_s),
+        secs(l.p99_s),
+        secs(l.max_s),
+        l.decisions,
         r.decisions
     ));
 
@@ -690,6 +750,12 @@ fn summary_csv(r: &SummaryReport, csv: CsvMode) -> Result<String> {
     put("decision_time", "", "p50_ms", cell(d.p50_ms));
     put("decision_time", "", "p95_ms", cell(d.p95_ms));
     put("decision_time", "", "max_ms", cell(d.max_ms));
+    let l = &r.latency;
+    put("latency", "", "decisions", l.decisions.to_string());
+    put("latency", "", "p50_s", cell(l.p50_s));
+    put("latency", "", "p95_s", cell(l.p95_s));
+    put("latency", "", "p99_s", cell(l.p99_s));
+    put("latency", "", "max_s", cell(l.max_s));
     let c = &r.chosen_cost;
     put("chosen_cost", "", "costed", c.costed.to_string());
     put("chosen_cost", "", "at_notional", c.at_notional.to_string());

@@ -172,6 +172,17 @@ impl Running {
         self.child.start_kill().context("cannot kill")
     }
 
+    /// Sends SIGTERM (as systemd or a container runtime stops a service).
+    pub fn terminate(&self) -> Result<()> {
+        let pid = self.child.id().context("the process has already ended")?;
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .context("cannot run kill")?;
+        anyhow::ensure!(status.success(), "kill -TERM {pid} failed");
+        Ok(())
+    }
+
     /// Waits for the end (at most `limit`) and collects the output.
     pub async fn finish(self, limit: Duration) -> Result<Output> {
         let out = tokio::time::timeout(limit, self.child.wait_with_output())

@@ -193,10 +193,16 @@ pub async fn repair(
     client: &mut Client,
     lock_timeout: std::time::Duration,
 ) -> Result<Vec<String>> {
-    let lock =
-        super::locks::acquire(url, MIGRATION_LOCK_KEY, "the migration lock", lock_timeout).await?;
+    let lock = super::locks::acquire_on(
+        url,
+        client,
+        MIGRATION_LOCK_KEY,
+        "the migration lock",
+        lock_timeout,
+    )
+    .await?;
     let result = repair_locked(client).await;
-    let released = lock.release().await;
+    let released = lock.release(client).await;
     let remaining = result?;
     released.context("the migration lock was lost while repairing (its connection ended): run setup-agent-where again to verify the schema")?;
     Ok(remaining)
@@ -235,9 +241,12 @@ async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
 /// lock, so concurrent setups migrate once and all succeed. Returns the
 /// versions this call applied (empty when another caller got there first).
 ///
-/// The lock is transaction-scoped and held on a second connection to `url`
-/// ([`super::locks`]), so it holds behind a transaction-mode pooler and is
-/// never left on a pooled connection; waiting for it ends after
+/// On a direct connection or through a session-mode pooler the lock is
+/// session-level on `client` itself: one server connection per setup, so
+/// concurrent setups through a small session pool cannot each hold one and
+/// wait for a second. Through a transaction pooler it is transaction-scoped
+/// and held on a second connection to `url` ([`super::locks`]), so it holds
+/// there and is never left on a pooled connection; waiting for it ends after
 /// `lock_timeout` with an error naming the holder. Releasing it is checked:
 /// a lock lost meanwhile fails the setup, since the migrations may then
 /// have run unprotected.
@@ -246,10 +255,16 @@ pub async fn migrate(
     client: &mut Client,
     lock_timeout: std::time::Duration,
 ) -> Result<Vec<EmbeddedMigration>> {
-    let lock =
-        super::locks::acquire(url, MIGRATION_LOCK_KEY, "the migration lock", lock_timeout).await?;
+    let lock = super::locks::acquire_on(
+        url,
+        client,
+        MIGRATION_LOCK_KEY,
+        "the migration lock",
+        lock_timeout,
+    )
+    .await?;
     let result = migrate_locked(client).await;
-    let released = lock.release().await;
+    let released = lock.release(client).await;
     let applied = result?;
     released.context("the migration lock was lost while migrating (its connection ended): run setup-agent-where again to verify the schema")?;
     Ok(applied)

@@ -56,6 +56,15 @@ pub const CHECK_CONSTRAINTS: [(&str, &str); 3] = [
     ),
 ];
 
+/// Triggers (Prisma models cannot say them): (table, trigger, function).
+/// `signals_pending_notify` wakes a following router (`route-pending-signals
+/// --follow`) when a MULTI signal arrives.
+pub const TRIGGERS: [(&str, &str, &str); 1] = [(
+    "signals",
+    "signals_pending_notify",
+    "agent_where_notify_pending",
+)];
+
 /// Views Agent Where defines.
 pub const VIEWS: [&str; 2] = ["routing_decisions", "signal_token_demand"];
 
@@ -105,6 +114,43 @@ pub struct Catalog {
     pub constraints: Vec<CatalogConstraint>,
     /// `venue_t` labels in order.
     pub venue_labels: Vec<String>,
+    /// The triggers on the tables asked about.
+    pub triggers: Vec<CatalogTrigger>,
+}
+
+/// One trigger as the catalog has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogTrigger {
+    pub table: String,
+    pub name: String,
+    pub function: String,
+    pub enabled: bool,
+}
+
+/// The triggers on `tables`.
+pub async fn read_triggers<C: GenericClient>(
+    client: &C,
+    tables: &[String],
+) -> Result<Vec<CatalogTrigger>> {
+    typed::query(
+        client,
+        include_str!("../../../../sql/schema/catalog_triggers.sql"),
+        &[&tables],
+    )
+    .await
+    .and_then(|rows| {
+        rows.iter()
+            .map(|r| {
+                Ok(CatalogTrigger {
+                    table: r.try_get("table_name")?,
+                    name: r.try_get("trigger_name")?,
+                    function: r.try_get("function_name")?,
+                    enabled: r.try_get("enabled")?,
+                })
+            })
+            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+    })
+    .db_context("cannot read the catalog's triggers")
 }
 
 impl Catalog {
@@ -231,12 +277,14 @@ pub async fn read_catalog<C: GenericClient>(client: &C, tables: &[String]) -> Re
     .await
     .and_then(|rows| rows.iter().map(|r| r.try_get("label")).collect())
     .db_context("cannot read `venue_t`")?;
+    let triggers = read_triggers(client, tables).await?;
     Ok(Catalog {
         relations,
         columns,
         indexes,
         constraints,
         venue_labels,
+        triggers,
     })
 }
 
@@ -339,6 +387,26 @@ pub fn problems(models: &PrismaSchema, catalog: &Catalog) -> Vec<String> {
             out.push(format!("check constraint `{name}` on `{table}` is missing"));
         }
     }
+    for (table, name, function) in TRIGGERS {
+        if !exists(table) {
+            continue;
+        }
+        match catalog
+            .triggers
+            .iter()
+            .find(|t| t.table == table && t.name == name)
+        {
+            None => out.push(format!("trigger `{name}` on `{table}` is missing")),
+            Some(t) if t.function != function => out.push(format!(
+                "trigger `{name}` on `{table}` runs `{}`, expected `{function}`",
+                t.function
+            )),
+            Some(t) if !t.enabled => {
+                out.push(format!("trigger `{name}` on `{table}` is disabled"));
+            }
+            Some(_) => {}
+        }
+    }
     for view in VIEWS {
         if !exists(view) {
             out.push(format!("view `{view}` is missing"));
@@ -431,6 +499,14 @@ mod tests {
             .enum_named("venue_t")
             .map(|e| e.values.clone())
             .unwrap_or_default();
+        for (t, n, f) in TRIGGERS {
+            c.triggers.push(CatalogTrigger {
+                table: t.to_owned(),
+                name: n.to_owned(),
+                function: f.to_owned(),
+                enabled: true,
+            });
+        }
         c
     }
 
@@ -462,6 +538,7 @@ mod tests {
         }
         c.constraints
             .retain(|x| x.name != "venue_routing_history_signal_id_fkey");
+        c.triggers.retain(|t| t.name != "signals_pending_notify");
         assert_eq!(
             problems(&models, &c),
             [
@@ -470,9 +547,19 @@ mod tests {
                 "column `venue_routing_history.selected_venue` allows NULL, expected NOT NULL",
                 "foreign key `venue_routing_history_signal_id_fkey` on `venue_routing_history` is missing",
                 "index `signals_multi_pending_idx` on `signals` is missing",
+                "trigger `signals_pending_notify` on `signals` is missing",
                 "view `routing_decisions` is missing",
                 "`venue_t` lacks the label `AEVO`",
             ]
+        );
+
+        let mut disabled = full.clone();
+        if let Some(t) = disabled.triggers.first_mut() {
+            t.enabled = false;
+        }
+        assert_eq!(
+            problems(&models, &disabled),
+            ["trigger `signals_pending_notify` on `signals` is disabled"]
         );
 
         let mut c = full;
