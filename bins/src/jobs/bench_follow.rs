@@ -124,6 +124,10 @@ async fn measure(db: &DatabaseUrl, options: &FollowBench) -> Result<FollowReport
     let mut client = db.connect().await?;
     schema::migrate(db, &mut client, locks::DEFAULT_TIMEOUT).await?;
     config::ensure_global_default(&client).await?;
+    // The scratch database is the benchmark's own: a demo database, where
+    // routing may use the markets built into the binary (issue 23); without
+    // the mark every venue is BUILT_IN_MARKET_DATA and nothing routes.
+    demo::mark(&client, "bench-routing").await?;
     load_recorded_markets(&mut client).await?;
     demo::ensure_demo_agent(&client).await?;
     bench::vacuum_analyze(&client).await?;
@@ -257,6 +261,15 @@ async fn measure(db: &DatabaseUrl, options: &FollowBench) -> Result<FollowReport
     if summary.claimed != expected {
         bail!(
             "the follower decided {} signals, {expected} were inserted",
+            summary.claimed
+        );
+    }
+    // A benchmark of decisions that all skip measures the wrong path: the
+    // demo token mix routes most signals (85 % on the recorded markets).
+    if summary.routed * 2 < summary.claimed {
+        bail!(
+            "the follower routed only {} of {} signals: the benchmark would not measure routing",
+            summary.routed,
             summary.claimed
         );
     }
