@@ -3,7 +3,6 @@
 //! database access and the venue clients; the binaries in `bins/` are glue.
 
 pub mod config;
-pub mod cost;
 pub mod db;
 pub mod domain;
 pub mod routing;
@@ -11,3 +10,5 @@ pub mod symbols;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod venues;
+
+pub use domain::cost; // shim until merge: `crate::cost::X` is `crate::domain::cost::X`
