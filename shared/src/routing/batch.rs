@@ -13,9 +13,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::decide::decide;
+use super::decision::{Decision, RoutingOptions};
+use super::deployment::OpenPositions;
 use super::render::{RenderedDecision, render};
+use super::signal::{OrderSize, PendingSignal};
 use super::snapshot::MarketSnapshot;
-use super::types::{Decision, OpenPositions, OrderSize, PendingSignal, RoutingOptions};
 use crate::config::ConfigSet;
 use crate::domain::Venue;
 use crate::symbols::Token;

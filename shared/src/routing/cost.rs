@@ -17,10 +17,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::strategy::taker_fee_bps;
-use super::types::{MarketRow, OrderSize};
-use crate::cost::ImpactModel;
+use super::figures::taker_fee_bps;
+use super::market_row::MarketRow;
+use super::signal::OrderSize;
 use crate::domain::Side;
+use crate::domain::cost::ImpactModel;
 
 /// At what size the figures are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

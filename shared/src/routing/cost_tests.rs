@@ -9,8 +9,10 @@ use uuid::Uuid;
 
 use super::*;
 use crate::config::{ConfigSet, StoredConfig};
-use crate::cost::{CostModel, DepthCurve, DynamicSpread, FeeComponents, FeeRule, ImpactModel};
 use crate::domain::Venue::{Hyperliquid as HL, Ostium as OS};
+use crate::domain::cost::{
+    CostModel, DepthCurve, DynamicSpread, FeeComponents, FeeRule, ImpactModel,
+};
 use crate::domain::{Strategy, Usd, Venue};
 
 fn now() -> DateTime<Utc> {

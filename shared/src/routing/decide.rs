@@ -3,16 +3,18 @@
 
 use chrono::{DateTime, Utc};
 
+use super::decision::{
+    Checks, Choice, Decision, Invalid, Outcome, RoutingOptions, Skip, VenueCheck, Verdict,
+};
+use super::deployment::OpenPositions;
 use super::handoff::ExecutorSymbol;
+use super::market_row::MarketRow;
+#[cfg(doc)]
+use super::signal::SizeModel;
+use super::signal::{OrderSize, PendingSignal};
 use super::snapshot::{MarketSnapshot, SymbolMarkets, slot};
 use super::strategy;
-#[cfg(doc)]
-use super::types::SizeModel;
-use super::types::{
-    Checks, Choice, Decision, Invalid, MarketRow, OpenPositions, OrderSize, Outcome, PendingSignal,
-    RoutingOptions, Skip, VenueCheck, Verdict,
-};
-use crate::cost::in_overnight_window;
+use crate::domain::cost::in_overnight_window;
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Venue};
 use crate::symbols::{SymbolError, Token};
 

@@ -10,9 +10,12 @@ use uuid::Uuid;
 
 use super::cost::estimate;
 use super::decide::decide;
+use super::decision::RoutingOptions;
+use super::deployment::OpenPositions;
+use super::market_row::MarketRow;
+use super::signal::{OrderSize, PendingSignal, SizeModel};
 use super::snapshot::MarketSnapshot;
-use super::types::{MarketRow, OpenPositions, OrderSize, PendingSignal, RoutingOptions, SizeModel};
-use crate::cost::FeeRule;
+use crate::domain::cost::FeeRule;
 use crate::domain::{ConfigSource, RoutingConfig, Side, Strategy, Usd, Venue};
 use crate::symbols::Token;
 

@@ -19,7 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::types::MarketRow;
+use super::market_row::MarketRow;
 use crate::domain::Venue;
 
 /// The venues Maxxit's executor runs (`executeTrade`: HYPERLIQUID, and

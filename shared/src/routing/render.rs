@@ -15,13 +15,15 @@ use std::fmt::Write;
 use chrono::TimeDelta;
 
 use super::cost;
+use super::decision::{
+    Choice, Decision, Invalid, Outcome, RoutingOptions, Skip, VenueCheck, Verdict,
+};
+use super::figures;
 use super::handoff::ExecutorSymbol;
+use super::market_row::MarketRow;
+use super::signal::{PendingSignal, quote_untrusted};
 use super::snapshot::MarketSnapshot;
 use super::strategy;
-use super::types::{
-    Choice, Decision, Invalid, MarketRow, Outcome, PendingSignal, RoutingOptions, Skip, VenueCheck,
-    Verdict, quote_untrusted,
-};
 use crate::domain::{Strategy, Venue};
 
 /// Longest `venue_routing_history.token_symbol` written for an invalid token.
@@ -540,12 +542,12 @@ fn availability_json(
                 let _ = write!(out, ",\"max_leverage\":{max}");
             }
             if let Some(side) = decision.side {
-                if let Some(liq) = strategy::liquidity_usd(m, side) {
+                if let Some(liq) = figures::liquidity_usd(m, side) {
                     out.push_str(",\"liquidity_usd\":");
                     push_number(&mut out, liq);
                 }
             }
-            if let Some(cost) = strategy::cost_bps(m) {
+            if let Some(cost) = figures::cost_bps(m) {
                 out.push_str(",\"cost_bps\":");
                 push_number(&mut out, cost);
             }

@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::handoff::{ExecutorSymbol, executor_symbols};
-use super::types::MarketRow;
-use crate::domain::Venue;
-use crate::venues::registry::VENUE_COUNT;
+use super::market_row::MarketRow;
+use crate::domain::{VENUE_COUNT, Venue};
 
 /// Slot of a synced venue in per-venue arrays (`None`: a venue Agent Where
 /// does not sync).

@@ -1248,7 +1248,7 @@ fn lighter_books_that_refuse_openings_are_not_routed() {
         assert_eq!(summary(&d, &snap), "NO_VENUE_AVAILABLE", "{token}");
         assert_eq!(
             d.checks.as_slice()[0].verdict,
-            Verdict::OpeningRefused(crate::cost::OpeningRefusal::ReduceOnly),
+            Verdict::OpeningRefused(crate::domain::cost::OpeningRefusal::ReduceOnly),
             "{token}"
         );
         assert_eq!(

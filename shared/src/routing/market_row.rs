@@ -1,0 +1,147 @@
+//! A market as routing reads it from the snapshot.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::cost::{
+    CostModel, DepthCurve, OpeningRefusal, max_order_usd_of, opening_refusal_of,
+};
+use crate::domain::{Market, Venue};
+use crate::venues::source::MarketSymbolColumn;
+
+/// A market as routing reads it from `venue_markets`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MarketRow {
+    pub venue: Option<Venue>,
+    /// Venue-native symbol (`BTC`, `kPEPE`, `xyz:TSLA`, Ostium `BTC`/`USDJPY`).
+    pub token_symbol: String,
+    /// Display name (`BTC/USD`, Ostium `XAU/USD`).
+    pub market_name: String,
+    pub market_index: Option<i32>,
+    /// Canonical symbol (`PEPE` for `kPEPE`). Empty: derive it from the names.
+    pub base_symbol: String,
+    pub price_scale: f64,
+    /// HIP-3 dex, `None` on the main dex and on Ostium.
+    pub dex: Option<String>,
+    pub is_active: bool,
+    pub delisted: bool,
+    /// `None`: trades around the clock.
+    pub market_open: Option<bool>,
+    pub max_leverage: Option<i32>,
+    pub liquidity_usd: Option<f64>,
+    pub open_interest_usd: Option<f64>,
+    pub long_open_interest_usd: Option<f64>,
+    pub short_open_interest_usd: Option<f64>,
+    pub max_open_interest_usd: Option<f64>,
+    pub day_volume_usd: Option<f64>,
+    pub spread_bps: Option<f64>,
+    pub taker_fee_bps: Option<f64>,
+    /// Fee to close, bps.
+    pub close_fee_bps: Option<f64>,
+    /// Notional a new LONG / SHORT may still open (0 at the cap, `None`: no known cap).
+    pub long_capacity_usd: Option<f64>,
+    pub short_capacity_usd: Option<f64>,
+    /// The venue lists the market at its open-interest cap.
+    pub at_open_interest_cap: Option<bool>,
+    /// Why the market takes no opening order (`None`: it takes them).
+    pub opening_refusal: Option<OpeningRefusal>,
+    /// The largest notional one order may have, USD (`None`: no known cap).
+    pub max_order_usd: Option<f64>,
+    /// What else bounds the capacity figures, in words (Ostium's group
+    /// collateral cap, known or not); appended to a capacity refusal.
+    pub capacity_limit: Option<String>,
+    /// Max leverage of positions held overnight, the observed day-trading
+    /// state and when it flips.
+    pub overnight_max_leverage: Option<f64>,
+    pub day_trading_closed: Option<bool>,
+    pub day_trading_toggle_at: Option<DateTime<Utc>>,
+    /// Fee rule and impact model.
+    pub cost_model: Option<Arc<CostModel>>,
+    /// Depth curve written by the same sync as the market's figures.
+    pub depth: Option<Arc<DepthCurve>>,
+    /// A depth curve is stored but older than the market's figures (unused).
+    pub depth_stale: bool,
+}
+
+impl From<&Market> for MarketRow {
+    /// The routing view of a synced market (as the snapshot query reads it).
+    fn from(m: &Market) -> MarketRow {
+        MarketRow {
+            venue: Some(m.venue),
+            token_symbol: m.token_symbol.clone(),
+            market_name: m.market_name.clone(),
+            market_index: m.market_index,
+            base_symbol: m.base_symbol.clone(),
+            price_scale: m.price_scale,
+            dex: m.dex.clone(),
+            // As stored: active = listed and open now (see `sql/markets/apply.sql`).
+            is_active: m.listed && m.market_open != Some(false),
+            delisted: !m.listed,
+            market_open: m.market_open,
+            max_leverage: m.max_leverage,
+            liquidity_usd: m.liquidity_usd,
+            open_interest_usd: m.open_interest_usd,
+            long_open_interest_usd: m.long_open_interest_usd,
+            short_open_interest_usd: m.short_open_interest_usd,
+            max_open_interest_usd: m.max_open_interest_usd,
+            day_volume_usd: m.day_volume_usd,
+            spread_bps: m.spread_bps,
+            taker_fee_bps: m.taker_fee_bps,
+            close_fee_bps: m.cost.close_fee_bps,
+            long_capacity_usd: m.cost.long_capacity_usd,
+            short_capacity_usd: m.cost.short_capacity_usd,
+            at_open_interest_cap: m.cost.at_open_interest_cap,
+            opening_refusal: opening_refusal_of(&m.metadata),
+            max_order_usd: max_order_usd_of(&m.metadata),
+            capacity_limit: m.cost.capacity_limit.clone(),
+            overnight_max_leverage: m.cost.overnight_max_leverage,
+            day_trading_closed: m.cost.day_trading_closed,
+            day_trading_toggle_at: m.cost.day_trading_toggle_at,
+            cost_model: m.cost.model.clone().map(Arc::new),
+            depth: m.cost.depth.clone().map(Arc::new),
+            depth_stale: false,
+        }
+    }
+}
+
+impl MarketRow {
+    /// Listed: not delisted, and active or merely closed. `is_active` keeps
+    /// the meaning Maxxit's readers give it (listed and open now), so a
+    /// closed market is inactive yet listed; a row only another writer keeps
+    /// (no `delisted_at` of Agent Where) is listed when active.
+    #[must_use]
+    pub fn is_listed(&self) -> bool {
+        !self.delisted && (self.is_active || self.market_open == Some(false))
+    }
+
+    /// Whether Agent Where wrote this row (another writer's rows have no
+    /// canonical symbol stored).
+    #[must_use]
+    pub fn is_own(&self) -> bool {
+        !self.base_symbol.is_empty()
+    }
+
+    /// The symbol the history records, as the venue names its markets
+    /// ([`VenueInfo::market_symbol`]): Hyperliquid's coin (`kPEPE`,
+    /// `xyz:TSLA`), Ostium's pair (`XAU/USD`).
+    #[must_use]
+    pub fn market_symbol(&self) -> &str {
+        match self.venue.and_then(Venue::info).map(|i| i.market_symbol) {
+            Some(MarketSymbolColumn::MarketName) => &self.market_name,
+            _ => &self.token_symbol,
+        }
+    }
+
+    /// The canonical symbol, derived from the venue names for rows written by
+    /// the original sync scripts (no `base_symbol`).
+    pub(crate) fn canonical(&self) -> String {
+        if !self.base_symbol.is_empty() {
+            return self.base_symbol.clone();
+        }
+        match self.venue.and_then(Venue::source) {
+            Some(source) => source.canonical_of_stored(&self.token_symbol, &self.market_name),
+            None => self.token_symbol.to_ascii_uppercase(),
+        }
+    }
+}
