@@ -14,7 +14,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Side;
+use super::side::Side;
 
 /// Most depth levels kept per side (Hyperliquid's `l2Book` returns at most 20).
 pub const MAX_DEPTH_LEVELS: usize = 100;
