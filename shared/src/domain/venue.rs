@@ -127,7 +127,10 @@ mod tests {
         for bad in ["", "  ", "HYPER LIQUID", "hyperliquid-x", "MULTI,GMX"] {
             assert_eq!(bad.parse::<Venue>(), Err(UnknownVenue(bad.to_owned())));
         }
-        let message = "nope".parse::<Venue>().unwrap_err().to_string();
+        let message = "nope"
+            .parse::<Venue>()
+            .expect_err("not a venue")
+            .to_string();
         assert_eq!(
             message,
             "unknown venue `nope` (expected one of SPOT, GMX, HYPERLIQUID, OSTIUM, MULTI, AEVO, LIGHTER)"
