@@ -126,7 +126,7 @@ pub fn estimate(
     now: DateTime<Utc>,
 ) -> Option<CostEstimate> {
     let notional = order.notional_usd.filter(|q| q.is_finite() && *q > 0.0);
-    let model = market.cost_model.as_deref();
+    let model = market.cost.model.as_ref();
     let open_interest = market
         .long_open_interest_usd
         .zip(market.short_open_interest_usd);
@@ -136,7 +136,7 @@ pub fn estimate(
                 .open_bps(side, notional, Some(order.leverage), open_interest),
             m.fees.close_bps(),
         ),
-        None => (taker_fee_bps(market)?, finite(market.close_fee_bps)?),
+        None => (taker_fee_bps(market)?, finite(market.cost.close_fee_bps)?),
     };
     let mut e = CostEstimate {
         open_fee_bps,
@@ -182,7 +182,7 @@ pub fn estimate(
                 }
             }
         }
-        Some(ImpactModel::OrderBook) | None => match (&market.depth, notional) {
+        Some(ImpactModel::OrderBook) | None => match (&market.cost.depth, notional) {
             (Some(depth), Some(q)) => {
                 let impact = depth.impact(side, q)?;
                 e.half_spread_bps = depth.half_spread_bps();

@@ -1,8 +1,6 @@
 //! Capacity, overnight leverage, fee figures and `LOWEST_COST`, on
 //! hand-built markets whose every figure is worked out in the comments.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -11,7 +9,7 @@ use super::*;
 use crate::config::{ConfigSet, StoredConfig};
 use crate::domain::Venue::{Hyperliquid as HL, Ostium as OS};
 use crate::domain::cost::{
-    CostModel, DepthCurve, DynamicSpread, FeeComponents, FeeRule, ImpactModel,
+    CostModel, DepthCurve, DynamicSpread, FeeComponents, FeeRule, ImpactModel, MarketCost,
 };
 use crate::domain::{Strategy, Usd, Venue};
 
@@ -37,19 +35,22 @@ fn hl(name: &str, index: i32) -> MarketRow {
         max_leverage: Some(40),
         spread_bps: Some(2.0),
         taker_fee_bps: Some(4.5),
-        close_fee_bps: Some(4.5),
-        cost_model: Some(Arc::new(CostModel {
-            fees: FeeRule::Taker {
-                taker_bps: 4.5,
-                close_bps: 4.5,
-                components: FeeComponents {
-                    base_taker_bps: 4.5,
-                    multiplier: 1.0,
-                    ..FeeComponents::default()
+        cost: MarketCost {
+            close_fee_bps: Some(4.5),
+            model: Some(CostModel {
+                fees: FeeRule::Taker {
+                    taker_bps: 4.5,
+                    close_bps: 4.5,
+                    components: FeeComponents {
+                        base_taker_bps: 4.5,
+                        multiplier: 1.0,
+                        ..FeeComponents::default()
+                    },
                 },
-            },
-            impact: ImpactModel::OrderBook,
-        })),
+                impact: ImpactModel::OrderBook,
+            }),
+            ..MarketCost::default()
+        },
         ..MarketRow::default()
     }
 }
@@ -70,26 +71,29 @@ fn os(from: &str, pair: i32) -> MarketRow {
         max_leverage: Some(100),
         spread_bps: Some(2.0),
         taker_fee_bps: Some(10.0),
-        close_fee_bps: Some(0.0),
         long_open_interest_usd: Some(1_500_000.0),
         short_open_interest_usd: Some(1_000_000.0),
         max_open_interest_usd: Some(10_000_000.0),
-        long_capacity_usd: Some(8_500_000.0),
-        short_capacity_usd: Some(9_000_000.0),
-        cost_model: Some(Arc::new(CostModel {
-            fees: FeeRule::Imbalance {
-                maker_bps: 3.0,
-                taker_bps: 10.0,
-                maker_max_leverage: Some(20.0),
-                close_bps: 0.0,
-            },
-            impact: ImpactModel::OracleQuote {
-                bid: 99_990.0,
-                ask: 100_010.0,
-                mid: 100_000.0,
-                dynamic: None,
-            },
-        })),
+        cost: MarketCost {
+            close_fee_bps: Some(0.0),
+            long_capacity_usd: Some(8_500_000.0),
+            short_capacity_usd: Some(9_000_000.0),
+            model: Some(CostModel {
+                fees: FeeRule::Imbalance {
+                    maker_bps: 3.0,
+                    taker_bps: 10.0,
+                    maker_max_leverage: Some(20.0),
+                    close_bps: 0.0,
+                },
+                impact: ImpactModel::OracleQuote {
+                    bid: 99_990.0,
+                    ask: 100_010.0,
+                    mid: 100_000.0,
+                    dynamic: None,
+                },
+            }),
+            ..MarketCost::default()
+        },
         ..MarketRow::default()
     }
 }
@@ -97,15 +101,13 @@ fn os(from: &str, pair: i32) -> MarketRow {
 /// A thin Hyperliquid book: bids 99 999 / 99 900, asks 100 001 (1 coin) then
 /// 100 101 (1 coin) and 100 301 (8 coins). Mid 100 000, half spread
 /// 1/100 000 = 0.1 bp.
-fn thin_book() -> Arc<DepthCurve> {
-    Arc::new(
-        DepthCurve::from_levels(
-            now(),
-            &[(99_999.0, 1.0), (99_900.0, 9.0)],
-            &[(100_001.0, 1.0), (100_101.0, 1.0), (100_301.0, 8.0)],
-        )
-        .expect("valid book"),
+fn thin_book() -> DepthCurve {
+    DepthCurve::from_levels(
+        now(),
+        &[(99_999.0, 1.0), (99_900.0, 9.0)],
+        &[(100_001.0, 1.0), (100_101.0, 1.0), (100_301.0, 8.0)],
     )
+    .expect("valid book")
 }
 
 fn snapshot(markets: Vec<MarketRow>) -> MarketSnapshot {
@@ -233,8 +235,8 @@ fn the_notional_rule() {
 #[test]
 fn a_market_at_its_cap_is_refused_for_that_side_only() {
     let mut capped = os("BTC", 0);
-    capped.long_capacity_usd = Some(0.0);
-    capped.short_capacity_usd = Some(5_000_000.0);
+    capped.cost.long_capacity_usd = Some(0.0);
+    capped.cost.short_capacity_usd = Some(5_000_000.0);
     let snap = snapshot(vec![capped]);
     let set = configs(Strategy::FirstAvailable, &[OS], None);
     let size = json!({"type": "fixed-usdc", "value": 1000, "leverage": 5});
@@ -294,7 +296,7 @@ fn an_open_positions_venue_is_not_refused_for_capacity() {
     // its cap: the signal may close that position (freeing capacity), and
     // positions do not say their side, so the position's venue decides.
     let mut capped = os("BTC", 0);
-    capped.long_capacity_usd = Some(0.0);
+    capped.cost.long_capacity_usd = Some(0.0);
     let snap = snapshot(vec![hl("BTC", 0), capped]);
     let set = configs(Strategy::LowestCost, &[HL, OS], None);
     let deployment = Uuid::from_u128(99);
@@ -323,7 +325,7 @@ fn an_open_positions_venue_is_not_refused_for_capacity() {
 #[test]
 fn an_order_larger_than_the_capacity_left_is_refused() {
     let mut m = os("BTC", 0);
-    m.short_capacity_usd = Some(5_000_000.0);
+    m.cost.short_capacity_usd = Some(5_000_000.0);
     let snap = snapshot(vec![hl("BTC", 0), m]);
     let set = configs(Strategy::LowestCost, &[OS, HL], None);
     // 1 000 000 USDC × 10× = $10M short, $5M left on the short side.
@@ -356,9 +358,9 @@ fn an_order_larger_than_the_capacity_left_is_refused() {
 #[test]
 fn overnight_leverage_applies_in_the_overnight_window() {
     let mut tsla = os("TSLA", 22);
-    tsla.overnight_max_leverage = Some(10.0);
-    tsla.day_trading_closed = Some(true);
-    tsla.day_trading_toggle_at = Some(now() + TimeDelta::hours(17));
+    tsla.cost.overnight_max_leverage = Some(10.0);
+    tsla.cost.day_trading_closed = Some(true);
+    tsla.cost.day_trading_toggle_at = Some(now() + TimeDelta::hours(17));
     let snap = snapshot(vec![tsla]);
     let set = configs(Strategy::FirstAvailable, &[OS], None);
     let size = json!({"type": "fixed-usdc", "value": 100, "leverage": 20});
@@ -455,7 +457,7 @@ fn fee_figures_match_hand_computed_examples() {
 #[test]
 fn lowest_cost_follows_the_depth_where_lowest_fees_cannot() {
     let mut book = hl("BTC", 0);
-    book.depth = Some(thin_book());
+    book.cost.depth = Some(thin_book());
     let snap = snapshot(vec![book, os("BTC", 0)]);
     // A $500k LONG (50 000 USDC × 10): on the thin book, 1 coin at 100 001,
     // 1 at 100 101, the rest (500 000 − 200 102 = 299 898) at 100 301, i.e.
@@ -518,7 +520,7 @@ fn lowest_cost_follows_the_depth_where_lowest_fees_cannot() {
 #[test]
 fn the_assumed_notional_prices_relative_sizes() {
     let mut book = hl("BTC", 0);
-    book.depth = Some(thin_book());
+    book.cost.depth = Some(thin_book());
     let snap = snapshot(vec![book, os("BTC", 0)]);
     let pct = json!({"type": "balance-percentage", "value": 5, "leverage": 3});
     // With $500k assumed for the agent, the same thin-book impact applies.
@@ -568,7 +570,7 @@ fn a_depth_curve_older_than_the_market_is_not_used() {
 #[test]
 fn the_dynamic_spread_prices_ostium_orders_by_size() {
     let mut m = os("BTC", 0);
-    m.cost_model = Some(Arc::new(CostModel {
+    m.cost.model = Some(CostModel {
         fees: FeeRule::Imbalance {
             maker_bps: 3.0,
             taker_bps: 10.0,
@@ -588,7 +590,7 @@ fn the_dynamic_spread_prices_ostium_orders_by_size() {
                 updated_at: now().timestamp(),
             }),
         },
-    }));
+    });
     let snap = snapshot(vec![m]);
     // $100k long (10 000 × 10): excess over the $50k threshold 50k;
     // half spread 2e-4 · 50k / 2 = $5 → 0.5 bp; impact (50k²/50k)·2e-15·50k²

@@ -303,10 +303,15 @@ fn market_verdict(m: &MarketRow, wanted: &Wanted<'_>) -> Verdict {
     }
     if let Some(requested) = wanted.leverage {
         let overnight = m
+            .cost
             .overnight_max_leverage
             .filter(|o| o.is_finite() && *o >= 1.0)
             .filter(|_| {
-                in_overnight_window(m.day_trading_closed, m.day_trading_toggle_at, wanted.now)
+                in_overnight_window(
+                    m.cost.day_trading_closed,
+                    m.cost.day_trading_toggle_at,
+                    wanted.now,
+                )
             });
         #[allow(clippy::cast_possible_truncation)]
         let cap = match (m.max_leverage, overnight) {
@@ -331,11 +336,7 @@ fn market_verdict(m: &MarketRow, wanted: &Wanted<'_>) -> Verdict {
     if let Some(refusal) = m.opening_refusal {
         return Verdict::OpeningRefused(refusal);
     }
-    let capacity = match wanted.side {
-        Side::Long => m.long_capacity_usd,
-        Side::Short => m.short_capacity_usd,
-    }
-    .filter(|c| !c.is_nan());
+    let capacity = m.cost.capacity_usd(wanted.side).filter(|c| !c.is_nan());
     if capacity.is_some_and(|c| c <= 0.0) {
         return Verdict::OpenInterestCap { side: wanted.side };
     }

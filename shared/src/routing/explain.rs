@@ -92,7 +92,7 @@ pub fn venue_costs(
                 verdict: check.verdict.code(),
                 market: market.map(|m| m.market_symbol().to_owned()),
                 fee_rule: market
-                    .and_then(|m| m.cost_model.as_deref())
+                    .and_then(|m| m.cost.model.as_ref())
                     .map(|c| describe(&c.fees)),
                 open_fee_bps: e.map(|e| e.open_fee_bps),
                 close_fee_bps: e.map(|e| e.close_fee_bps),
@@ -101,10 +101,7 @@ pub fn venue_costs(
                 total_bps: e.map(|e| e.total_bps),
                 basis: e.map(|e| e.basis.code()),
                 fallback: e.and_then(|e| e.fallback.map(|f| f.code())),
-                capacity_usd: market.and_then(|m| match side {
-                    Side::Long => m.long_capacity_usd,
-                    Side::Short => m.short_capacity_usd,
-                }),
+                capacity_usd: market.and_then(|m| m.cost.capacity_usd(side)),
             });
         }
     }

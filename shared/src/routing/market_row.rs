@@ -1,12 +1,6 @@
 //! A market as routing reads it from the snapshot.
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
-
-use crate::domain::cost::{
-    CostModel, DepthCurve, OpeningRefusal, max_order_usd_of, opening_refusal_of,
-};
+use crate::domain::cost::{MarketCost, OpeningRefusal, max_order_usd_of, opening_refusal_of};
 use crate::domain::{Market, Venue};
 use crate::venues::source::MarketSymbolColumn;
 
@@ -37,29 +31,15 @@ pub struct MarketRow {
     pub day_volume_usd: Option<f64>,
     pub spread_bps: Option<f64>,
     pub taker_fee_bps: Option<f64>,
-    /// Fee to close, bps.
-    pub close_fee_bps: Option<f64>,
-    /// Notional a new LONG / SHORT may still open (0 at the cap, `None`: no known cap).
-    pub long_capacity_usd: Option<f64>,
-    pub short_capacity_usd: Option<f64>,
-    /// The venue lists the market at its open-interest cap.
-    pub at_open_interest_cap: Option<bool>,
     /// Why the market takes no opening order (`None`: it takes them).
     pub opening_refusal: Option<OpeningRefusal>,
     /// The largest notional one order may have, USD (`None`: no known cap).
     pub max_order_usd: Option<f64>,
-    /// What else bounds the capacity figures, in words (Ostium's group
-    /// collateral cap, known or not); appended to a capacity refusal.
-    pub capacity_limit: Option<String>,
-    /// Max leverage of positions held overnight, the observed day-trading
-    /// state and when it flips.
-    pub overnight_max_leverage: Option<f64>,
-    pub day_trading_closed: Option<bool>,
-    pub day_trading_toggle_at: Option<DateTime<Utc>>,
-    /// Fee rule and impact model.
-    pub cost_model: Option<Arc<CostModel>>,
-    /// Depth curve written by the same sync as the market's figures.
-    pub depth: Option<Arc<DepthCurve>>,
+    /// What an order costs and how much the market can still take, as the
+    /// sync stored them (close fee, capacities, open-interest cap, overnight
+    /// leverage, fee rule and impact model, and the depth curve written by
+    /// the same sync as the market's figures).
+    pub cost: MarketCost,
     /// A depth curve is stored but older than the market's figures (unused).
     pub depth_stale: bool,
 }
@@ -88,18 +68,9 @@ impl From<&Market> for MarketRow {
             day_volume_usd: m.day_volume_usd,
             spread_bps: m.spread_bps,
             taker_fee_bps: m.taker_fee_bps,
-            close_fee_bps: m.cost.close_fee_bps,
-            long_capacity_usd: m.cost.long_capacity_usd,
-            short_capacity_usd: m.cost.short_capacity_usd,
-            at_open_interest_cap: m.cost.at_open_interest_cap,
             opening_refusal: opening_refusal_of(&m.metadata),
             max_order_usd: max_order_usd_of(&m.metadata),
-            capacity_limit: m.cost.capacity_limit.clone(),
-            overnight_max_leverage: m.cost.overnight_max_leverage,
-            day_trading_closed: m.cost.day_trading_closed,
-            day_trading_toggle_at: m.cost.day_trading_toggle_at,
-            cost_model: m.cost.model.clone().map(Arc::new),
-            depth: m.cost.depth.clone().map(Arc::new),
+            cost: m.cost.clone(),
             depth_stale: false,
         }
     }

@@ -578,11 +578,7 @@ fn cost_json(
     out.push_str(",\"notional_source\":\"");
     out.push_str(order.source.code());
     out.push('"');
-    let capacity = match side {
-        crate::domain::Side::Long => m.long_capacity_usd,
-        crate::domain::Side::Short => m.short_capacity_usd,
-    };
-    if let Some(c) = capacity {
+    if let Some(c) = m.cost.capacity_usd(side) {
         out.push_str(",\"capacity_usd\":");
         push_number(out, c);
     }
@@ -674,7 +670,7 @@ fn push_str(out: &mut String, s: &str) {
 /// unknown (`venue_markets.capacity_limit`, Ostium's group collateral cap):
 /// ` [group `forex` at its collateral cap (…)]`.
 fn push_capacity_limit(out: &mut String, market: Option<&MarketRow>) {
-    if let Some(limit) = market.and_then(|m| m.capacity_limit.as_deref()) {
+    if let Some(limit) = market.and_then(|m| m.cost.capacity_limit.as_deref()) {
         let _ = write!(out, " [{limit}]");
     }
 }
