@@ -24,7 +24,7 @@ use super::config::load_config_set;
 use super::host::{HostSchema, SkipMark};
 use super::typed::{self, Param};
 use super::{DbContext, Pooler};
-use crate::cost::OpeningRefusal;
+use crate::cost::{MarketCost, OpeningRefusal};
 use crate::domain::Venue;
 use crate::routing::{
     BatchDecisions, Counts, Decided, DecisionView, Deployment, MarketRow, MarketSnapshot,
@@ -456,24 +456,26 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
                 day_volume_usd: row.try_get("day_volume_usd")?,
                 spread_bps: row.try_get("spread_bps")?,
                 taker_fee_bps: row.try_get("taker_fee_bps")?,
-                close_fee_bps: row.try_get("close_fee_bps")?,
-                long_capacity_usd: row.try_get("long_capacity_usd")?,
-                short_capacity_usd: row.try_get("short_capacity_usd")?,
-                at_open_interest_cap: row.try_get("at_open_interest_cap")?,
                 // A code this build does not know refuses openings as the
                 // most conservative known refusal would: never silently open.
                 opening_refusal: row
                     .try_get::<_, Option<&str>>("opening_refusal")?
                     .map(|c| OpeningRefusal::from_code(c).unwrap_or(OpeningRefusal::ReduceOnly)),
                 max_order_usd: row.try_get("max_order_usd")?,
-                overnight_max_leverage: row.try_get("overnight_max_leverage")?,
-                day_trading_closed: row.try_get("day_trading_closed")?,
-                day_trading_toggle_at: row.try_get("day_trading_toggle_at")?,
-                // A model or curve this build cannot read is unknown, not fatal:
-                // routing falls back as for a market without one.
-                cost_model: typed_json(row.try_get("cost_model")?),
-                capacity_limit: row.try_get("capacity_limit")?,
-                depth: typed_json(row.try_get("depth_curve")?),
+                cost: MarketCost {
+                    close_fee_bps: row.try_get("close_fee_bps")?,
+                    long_capacity_usd: row.try_get("long_capacity_usd")?,
+                    short_capacity_usd: row.try_get("short_capacity_usd")?,
+                    at_open_interest_cap: row.try_get("at_open_interest_cap")?,
+                    overnight_max_leverage: row.try_get("overnight_max_leverage")?,
+                    day_trading_closed: row.try_get("day_trading_closed")?,
+                    day_trading_toggle_at: row.try_get("day_trading_toggle_at")?,
+                    // A model or curve this build cannot read is unknown, not fatal:
+                    // routing falls back as for a market without one.
+                    model: typed_json(row.try_get("cost_model")?),
+                    capacity_limit: row.try_get("capacity_limit")?,
+                    depth: typed_json(row.try_get("depth_curve")?),
+                },
                 depth_stale: row
                     .try_get::<_, Option<bool>>("depth_stale")?
                     .unwrap_or(false),
@@ -498,12 +500,8 @@ fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
 }
 
 /// A jsonb value as its Rust type; `None` when absent or not of that shape.
-fn typed_json<T: serde::de::DeserializeOwned>(
-    value: Option<serde_json::Value>,
-) -> Option<std::sync::Arc<T>> {
-    value
-        .and_then(|v| serde_json::from_value(v).ok())
-        .map(std::sync::Arc::new)
+fn typed_json<T: serde::de::DeserializeOwned>(value: Option<serde_json::Value>) -> Option<T> {
+    value.and_then(|v| serde_json::from_value(v).ok())
 }
 
 /// Loads the batch's configuration (the global row, the rows and overrides of

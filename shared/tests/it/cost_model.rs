@@ -110,24 +110,24 @@ async fn late_2026_figures_survive_apply_and_snapshot() -> Result<()> {
     apply(&mut client, Venue::Ostium, &ostium_late_2026()).await?;
 
     let sol = row(&client, Venue::Hyperliquid, "SOL").await?;
-    assert_eq!(sol.at_open_interest_cap, Some(true));
+    assert_eq!(sol.cost.at_open_interest_cap, Some(true));
     assert_eq!(
-        (sol.long_capacity_usd, sol.short_capacity_usd),
+        (sol.cost.long_capacity_usd, sol.cost.short_capacity_usd),
         (Some(0.0), Some(0.0))
     );
     let hyna = row(&client, Venue::Hyperliquid, "hyna:BTC").await?;
     assert_eq!(
-        (hyna.taker_fee_bps, hyna.close_fee_bps),
+        (hyna.taker_fee_bps, hyna.cost.close_fee_bps),
         (Some(0.5625), Some(0.5625))
     );
-    let model = hyna.cost_model.as_deref().expect("cost model");
+    let model = hyna.cost.model.as_ref().expect("cost model");
     assert!(matches!(
         model.fees,
         FeeRule::Taker { ref components, .. } if components.deployer_fee_scale == Some(0.25)
     ));
     assert!(!hyna.depth_stale);
     let btc = row(&client, Venue::Hyperliquid, "BTC").await?;
-    let depth = btc.depth.as_deref().expect("fresh depth curve");
+    let depth = btc.cost.depth.as_ref().expect("fresh depth curve");
     assert_eq!(
         depth,
         hl.iter()
@@ -146,18 +146,18 @@ async fn late_2026_figures_survive_apply_and_snapshot() -> Result<()> {
     assert_eq!(outcomes, 0);
 
     let tsla = row(&client, Venue::Ostium, "TSLA").await?;
-    assert_eq!(tsla.overnight_max_leverage, Some(10.0));
-    assert_eq!(tsla.day_trading_closed, Some(true));
+    assert_eq!(tsla.cost.overnight_max_leverage, Some(10.0));
+    assert_eq!(tsla.cost.day_trading_closed, Some(true));
     assert_eq!(
-        tsla.day_trading_toggle_at,
+        tsla.cost.day_trading_toggle_at,
         Some(at() + chrono::TimeDelta::seconds(63_060))
     );
     let nvda = row(&client, Venue::Ostium, "NVDA").await?;
-    assert_eq!(nvda.long_capacity_usd, Some(0.0));
+    assert_eq!(nvda.cost.long_capacity_usd, Some(0.0));
     let obtc = row(&client, Venue::Ostium, "BTC").await?;
-    assert_eq!(obtc.close_fee_bps, Some(0.0));
+    assert_eq!(obtc.cost.close_fee_bps, Some(0.0));
     assert!(matches!(
-        obtc.cost_model.as_deref().map(|m| &m.impact),
+        obtc.cost.model.as_ref().map(|m| &m.impact),
         Some(ImpactModel::OracleQuote { dynamic: Some(d), .. }) if d.price_impact_k > 0.0
     ));
     Ok(())
@@ -171,6 +171,7 @@ async fn a_later_sync_without_books_leaves_the_curve_stale() -> Result<()> {
     assert!(
         row(&client, Venue::Hyperliquid, "BTC")
             .await?
+            .cost
             .depth
             .is_some()
     );
@@ -178,7 +179,7 @@ async fn a_later_sync_without_books_leaves_the_curve_stale() -> Result<()> {
     // older than the market's figures now, so routing does not use it.
     apply(&mut client, Venue::Hyperliquid, &hl_late_2026(false, false)).await?;
     let btc = row(&client, Venue::Hyperliquid, "BTC").await?;
-    assert!(btc.depth.is_none());
+    assert!(btc.cost.depth.is_none());
     assert!(btc.depth_stale);
     let stored: bool = client
         .query_one(
@@ -192,9 +193,9 @@ async fn a_later_sync_without_books_leaves_the_curve_stale() -> Result<()> {
     // A sync with books makes it fresh again; a market without a book never had one.
     apply(&mut client, Venue::Hyperliquid, &hl_late_2026(false, true)).await?;
     let btc = row(&client, Venue::Hyperliquid, "BTC").await?;
-    assert!(btc.depth.is_some() && !btc.depth_stale);
+    assert!(btc.cost.depth.is_some() && !btc.depth_stale);
     let eth = row(&client, Venue::Hyperliquid, "ETH").await?;
-    assert!(eth.depth.is_none() && !eth.depth_stale);
+    assert!(eth.cost.depth.is_none() && !eth.depth_stale);
     Ok(())
 }
 
