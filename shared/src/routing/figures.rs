@@ -1,7 +1,7 @@
 //! A market's comparable figures for a signal: the USD liquidity on its
 //! side, the taker fee and the cost to open. The strategies compare them,
 //! the cost estimate ([`super::cost`]) starts from the fee, and the reason
-//! text shows them ([`super::render`]); they depend on nothing of those.
+//! text shows them ([`super::render`](mod@super::render)); they depend on nothing of those.
 
 use super::market_row::MarketRow;
 use crate::domain::Side;

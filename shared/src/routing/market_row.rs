@@ -94,7 +94,7 @@ impl MarketRow {
     }
 
     /// The symbol the history records, as the venue names its markets
-    /// ([`VenueInfo::market_symbol`]): Hyperliquid's coin (`kPEPE`,
+    /// (`VenueInfo::market_symbol`): Hyperliquid's coin (`kPEPE`,
     /// `xyz:TSLA`), Ostium's pair (`XAU/USD`).
     #[must_use]
     pub fn market_symbol(&self) -> &str {

@@ -5,11 +5,11 @@
 //!
 //! - [`batch`]: the one entry point for a batch ([`decide_batch`]): token,
 //!   configuration, decision, rendering and counters for every signal;
-//! - [`decide`]: one signal's decision; [`strategy`]: the winner among the
+//! - [`decide`](mod@decide): one signal's decision; [`strategy`]: the winner among the
 //!   available venues; [`snapshot`]: the indexed market snapshot;
 //! - [`figures`]: a market's comparable figures (liquidity, taker fee, cost
 //!   to open) and [`cost`]: the all-in cost estimate built on them;
-//! - [`render`]: the reason text and availability JSON that are written;
+//! - [`render`](mod@render): the reason text and availability JSON that are written;
 //! - the data they share: [`signal`] (the pending signal, its size and
 //!   leverage), [`deployment`] (its deployment and open positions),
 //!   [`market_row`] (a market as routing reads it) and [`decision`] (the
@@ -17,7 +17,7 @@
 //!
 //! The [`Decision`] is deliberately compact (enums, indices into the
 //! snapshot); the human-readable reason and the availability JSON written to
-//! `venue_routing_history` are produced by [`render`].
+//! `venue_routing_history` are produced by [`render`](mod@render).
 
 pub mod batch;
 pub mod cost;

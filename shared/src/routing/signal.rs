@@ -342,7 +342,7 @@ impl std::error::Error for SizeModelError {}
 /// Longest rendering of a hostile value quoted in a reason.
 const MAX_QUOTED: usize = 32;
 
-/// `value` for a message: at most [`MAX_QUOTED`] characters, escaped.
+/// `value` for a message: at most 32 characters (`MAX_QUOTED`), escaped.
 #[must_use]
 pub fn quote_untrusted(value: &str) -> String {
     let mut cut: String = value.chars().take(MAX_QUOTED).collect();
