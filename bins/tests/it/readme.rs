@@ -5,7 +5,8 @@
 //! against the binaries and the schema of this build. Every page (the README
 //! and each `docs/*.md`) names only files that exist (a test path with
 //! `::name` names a function of that file), migrations that exist, and
-//! relative links whose file and `#anchor` exist.
+//! relative links whose file and `#anchor` exist; every environment variable
+//! a binary reads is in the README.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -673,4 +674,36 @@ fn the_page_checks_read_what_github_shows() {
     );
     assert!(defines_fn("fn a_b() {}\nasync fn c<T>()", "c"));
     assert!(!defines_fn("fn a_bc() {}", "a_b"));
+}
+
+#[test]
+fn every_environment_variable_a_binary_reads_is_in_the_readme() {
+    let table = section("Environment");
+    let mut read = BTreeSet::new();
+    for name in package_binaries() {
+        let mut helps = vec![run(&name, &["--help"]).1];
+        // Subcommands document their own variables (`routing-stats health`).
+        for sub in ["health", "export", "show", "set", "list", "remove"] {
+            let (code, help, _) = run(&name, &[sub, "--help"]);
+            if code == 0 {
+                helps.push(help);
+            }
+        }
+        for help in helps {
+            for (at, _) in help.match_indices("[env: ") {
+                let rest = &help[at + 6..];
+                let end = rest.find(['=', ']']).unwrap_or(rest.len());
+                read.insert(rest[..end].to_owned());
+            }
+        }
+    }
+    assert!(read.len() >= 20, "variables found in --help: {read:?}");
+    let missing: Vec<&String> = read
+        .iter()
+        .filter(|v| !table.contains(&format!("`{v}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README's Environment table does not name {missing:?}"
+    );
 }
