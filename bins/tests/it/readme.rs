@@ -5,8 +5,9 @@
 //! against the binaries and the schema of this build. Every page (the README
 //! and each `docs/*.md`) names only files that exist (a test path with
 //! `::name` names a function of that file), migrations that exist, and
-//! relative links whose file and `#anchor` exist; every environment variable
-//! a binary reads is in the README.
+//! relative links whose file and `#anchor` exist; every flag a page gives a
+//! binary is in its `--help`; every environment variable a binary reads is
+//! in the README.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -706,4 +707,35 @@ fn every_environment_variable_a_binary_reads_is_in_the_readme() {
         missing.is_empty(),
         "README's Environment table does not name {missing:?}"
     );
+}
+
+#[test]
+fn every_flag_a_page_gives_a_binary_is_in_its_help() {
+    let binaries = table_binaries();
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (page, text) in pages() {
+        let mut texts: Vec<&str> = fenced_lines(&text);
+        texts.extend(inline_spans(&text));
+        for piece in texts {
+            for (bin, words) in invocations(piece, &binaries) {
+                let help = help_for(&bin, &words);
+                // `cargo run --bin X -- flags`: the bare `--` is cargo's.
+                for word in words.iter().filter(|w| w.starts_with("--") && w.len() > 2) {
+                    let flag = word.split('=').next().unwrap_or(word);
+                    checked += 1;
+                    if !(help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")))
+                    {
+                        wrong.push(format!(
+                            "{}: `{bin} {}`: `{flag}` is not in its --help",
+                            page.display(),
+                            words.join(" ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(checked >= 60, "only {checked} flags checked");
 }
