@@ -236,30 +236,39 @@ fn every_binary_in_the_table_exists_and_answers_help_and_version() {
     assert_eq!(sources, binaries.len(), "table: {binaries:?}");
 }
 
+/// Checks every flag the commands in `pieces` give a binary of `binaries`
+/// against its `--help` (or its subcommand's): (flags checked, the binaries
+/// run, one line per flag that is not there).
+fn check_flags(pieces: &[&str], binaries: &[String]) -> (usize, BTreeSet<String>, Vec<String>) {
+    let (mut checked, mut seen, mut wrong) = (0, BTreeSet::new(), Vec::new());
+    for piece in pieces {
+        for (bin, words) in invocations(piece, binaries) {
+            seen.insert(bin.clone());
+            let help = help_for(&bin, &words);
+            // `cargo run --bin X -- flags`: the bare `--` is cargo's.
+            for word in words.iter().filter(|w| w.starts_with("--") && w.len() > 2) {
+                let flag = word.split('=').next().unwrap_or(word);
+                checked += 1;
+                if !(help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n"))) {
+                    wrong.push(format!(
+                        "`{bin} {}`: `{flag}` is not in the --help of `{bin}` (or of its subcommand)",
+                        words.join(" ")
+                    ));
+                }
+            }
+        }
+    }
+    (checked, seen, wrong)
+}
+
 #[test]
 fn recipe_flags_are_accepted_by_their_binaries() {
-    let binaries = table_binaries();
     let ops = OPERATIONS;
     // One command per code line (cron, YAML and unit files put one per line).
     let mut texts: Vec<&str> = fenced_lines(ops);
     texts.extend(inline_spans(ops));
-    let mut checked = 0;
-    let mut seen = BTreeSet::new();
-    for text in &texts {
-        for (bin, words) in invocations(text, &binaries) {
-            seen.insert(bin.clone());
-            let help = help_for(&bin, &words);
-            for word in words.iter().filter(|w| w.starts_with("--")) {
-                let flag = word.split('=').next().unwrap_or(word);
-                assert!(
-                    help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")),
-                    "docs/operations.md recipe `{bin} {}`: `{flag}` is not in the --help of `{bin}` (or of its subcommand)",
-                    words.join(" ")
-                );
-                checked += 1;
-            }
-        }
-    }
+    let (checked, seen, wrong) = check_flags(&texts, &table_binaries());
+    assert!(wrong.is_empty(), "docs/operations.md: {}", wrong.join("\n"));
     // The recipes schedule the syncs, routing, the export and the health check.
     for bin in [
         "sync-ostium-markets",
@@ -717,24 +726,13 @@ fn every_flag_a_page_gives_a_binary_is_in_its_help() {
     for (page, text) in pages() {
         let mut texts: Vec<&str> = fenced_lines(&text);
         texts.extend(inline_spans(&text));
-        for piece in texts {
-            for (bin, words) in invocations(piece, &binaries) {
-                let help = help_for(&bin, &words);
-                // `cargo run --bin X -- flags`: the bare `--` is cargo's.
-                for word in words.iter().filter(|w| w.starts_with("--") && w.len() > 2) {
-                    let flag = word.split('=').next().unwrap_or(word);
-                    checked += 1;
-                    if !(help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")))
-                    {
-                        wrong.push(format!(
-                            "{}: `{bin} {}`: `{flag}` is not in its --help",
-                            page.display(),
-                            words.join(" ")
-                        ));
-                    }
-                }
-            }
-        }
+        let (page_checked, _, page_wrong) = check_flags(&texts, &binaries);
+        checked += page_checked;
+        wrong.extend(
+            page_wrong
+                .into_iter()
+                .map(|w| format!("{}: {w}", page.display())),
+        );
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(checked >= 60, "only {checked} flags checked");
