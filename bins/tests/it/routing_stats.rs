@@ -17,7 +17,7 @@ use crate::support::db::count;
 const SEED: &str = include_str!("../../../shared/tests/stats_seed.sql");
 const ALPHA: &str = "a0000000-0000-4000-8000-000000000001";
 
-/// The documented export columns (README.md, "routing-stats").
+/// The documented export columns (docs/operations.md, "routing-stats").
 const EXPORT_COLUMNS: [&str; 21] = [
     "id",
     "created_at",
@@ -958,7 +958,7 @@ async fn bad_values_exit_2_with_one_line_naming_them() -> Result<()> {
 
 #[test]
 fn readme_documents_the_export_columns_in_order() {
-    let readme = include_str!("../../../README.md");
+    let readme = include_str!("../../../docs/operations.md");
     let section = &readme[readme
         .find("## routing-stats")
         .expect("routing-stats section")..];
