@@ -55,6 +55,11 @@ const FINISH_RUN: &str = include_str!("../../../sql/routing/finish_run.sql");
 const HEARTBEAT: &str = include_str!("../../../sql/routing/heartbeat.sql");
 const FAIL_STALE_RUNS: &str = include_str!("../../../sql/routing/fail_stale_runs.sql");
 const SYNC_VERSION: &str = include_str!("../../../sql/routing/sync_version.sql");
+const DISCARD_PLANS: &str = include_str!("../../../sql/routing/discard_plans.sql");
+
+/// The smallest batch that makes a connection re-plan
+/// ([`Statements::outgrown`]).
+const REPLAN_MIN_BATCH: usize = 1_000;
 
 /// Longest a batch reuses a loaded market snapshot even when no sync has
 /// committed since (a safety net for markets changed by hand).
@@ -141,6 +146,8 @@ impl BatchSettings {
 pub struct Statements {
     host: HostSchema,
     prepared: Option<Prepared>,
+    /// The most signals one batch on this connection has claimed.
+    largest_batch: std::sync::atomic::AtomicUsize,
 }
 
 struct Prepared {
@@ -156,6 +163,18 @@ struct Prepared {
     /// Maxxit's schema with its dashboard table.
     agent_history: Option<Statement>,
     sync_version: Statement,
+}
+
+/// Whether a batch of `claimed` signals, on a connection whose largest batch
+/// so far claimed `largest_before`, should re-plan first: at least
+/// [`REPLAN_MIN_BATCH`] and more than twice any batch before. Plans a server
+/// session cached while the tables were small (a follower's first batches of
+/// one signal on a new database) turn a burst quadratic: each foreign-key
+/// check of the history's COPY scanning `signals` whole, until autovacuum's
+/// next ANALYZE. A connection's first large batch re-plans once; later ones
+/// of the same size do not.
+fn outgrows(claimed: usize, largest_before: usize) -> bool {
+    claimed >= REPLAN_MIN_BATCH && claimed > largest_before.saturating_mul(2)
 }
 
 /// One of the routing statements.
@@ -219,6 +238,7 @@ impl Statements {
             Pooler::Transaction => Ok(Statements {
                 host,
                 prepared: None,
+                largest_batch: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
     }
@@ -268,7 +288,28 @@ impl Statements {
                 agent_history,
                 sync_version,
             }),
+            largest_batch: std::sync::atomic::AtomicUsize::new(0),
         })
+    }
+
+    /// Whether a batch of `claimed` signals outgrows the plans this
+    /// connection's server session has cached ([`outgrows`]); records it.
+    fn outgrown(&self, claimed: usize) -> bool {
+        let before = self
+            .largest_batch
+            .fetch_max(claimed, std::sync::atomic::Ordering::Relaxed);
+        outgrows(claimed, before)
+    }
+
+    /// Re-plans before writing a batch of `claimed` signals when it outgrows
+    /// the session's cached plans ([`outgrows`]).
+    async fn replan_if_outgrown(&self, tx: &Transaction<'_>, claimed: usize) -> Result<()> {
+        if self.outgrown(claimed) {
+            tx.batch_execute(DISCARD_PLANS)
+                .await
+                .db_context("cannot re-plan for a large batch")?;
+        }
+        Ok(())
     }
 
     async fn query(
@@ -564,6 +605,7 @@ pub async fn route_batch(
         return Ok(Counts::default());
     }
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
+    statements.replan_if_outgrown(&tx, rows.len()).await?;
     write_batch(tx, statements, settings, run_id, &rows, &snapshot, now).await
 }
 
@@ -660,6 +702,7 @@ pub async fn route_batch_cached(
         newest_sync_at: row.try_get("newest_sync_at").db_context(what)?,
     };
     let now: DateTime<Utc> = row.try_get("now").db_context(what)?;
+    statements.replan_if_outgrown(&tx, rows.len()).await?;
     let snapshot = match cache.get(version) {
         Some(snapshot) => snapshot,
         None => {
@@ -1203,4 +1246,23 @@ pub async fn fail_stale_runs(client: &Client, run_id: Uuid) -> Result<Vec<StaleR
         })
         .collect::<Result<Vec<_>, tokio_postgres::Error>>()
         .db_context("cannot mark stale routing runs FAILED")
+}
+
+#[cfg(test)]
+mod replan_tests {
+    use super::{REPLAN_MIN_BATCH, outgrows};
+
+    #[test]
+    fn only_a_batch_far_larger_than_any_before_replans() {
+        // A connection's first batch of a burst re-plans, once.
+        assert!(outgrows(5_000, 0));
+        assert!(outgrows(5_000, 1));
+        assert!(!outgrows(5_000, 5_000));
+        assert!(!outgrows(4_000, 5_000));
+        // Small batches never do, however many.
+        assert!(!outgrows(REPLAN_MIN_BATCH - 1, 0));
+        // Growth beyond twice the largest so far does again.
+        assert!(!outgrows(2_000, 1_000));
+        assert!(outgrows(2_001, 1_000));
+    }
 }

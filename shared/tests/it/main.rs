@@ -7,5 +7,6 @@ mod config;
 mod cost_model;
 mod demo;
 mod markets_apply;
+mod replan;
 mod routing;
 mod stats;
