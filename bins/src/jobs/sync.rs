@@ -313,7 +313,7 @@ pub fn print_summary(s: &SyncSummary, format: Format, csv: CsvMode) -> Result<()
         "unchanged",
         "reactivated",
         "delisted",
-        "active",
+        "listed",
     ])
     .numbers_from(1);
     t.row([
