@@ -434,7 +434,7 @@ fn setup_outcome(r: &SetupReport) -> String {
 
 fn sync_outcome(s: &SyncSummary) -> String {
     format!(
-        "{} markets seen, {} active: {} added, {} updated, {} unchanged, {} reactivated, {} delisted; source: {}",
+        "{} markets seen, {} listed: {} added, {} updated, {} unchanged, {} reactivated, {} delisted; source: {}",
         s.markets_seen,
         s.active_total,
         s.added,
