@@ -101,19 +101,20 @@ impl VenueSync for Settings {
         http: &'a HttpOptions,
         _demand: &'a [String],
     ) -> BoxFuture<'a, Result<Responses, SourceError>> {
-        Box::pin(async move {
-            let body = match &self.input {
-                Input::Recorded => self.venue.recorded_body(),
-                Input::Files(path) => read_body(path)?,
-                Input::Api => {
-                    let fetcher = Fetcher::new(self.venue.info.venue, http.clone())?;
-                    self.venue.fetch(&fetcher, &self.api_url).await?
-                }
-            };
-            Ok(Responses {
-                bodies: vec![(self.venue.file.to_owned(), body)],
-            })
-        })
+        let named = |body: Body| Responses {
+            bodies: vec![(self.venue.file.to_owned(), body)],
+        };
+        Box::pin(
+            self.input.load(
+                self.venue.info.venue,
+                http,
+                move || named(self.venue.recorded_body()),
+                move |path| Ok(named(read_body(path)?)),
+                move |fetcher| async move {
+                    Ok(named(self.venue.fetch(&fetcher, &self.api_url).await?))
+                },
+            ),
+        )
     }
 
     fn parse(

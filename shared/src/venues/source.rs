@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
-use super::http::{Body, Cause, HttpOptions, VenueError};
+use super::http::{Body, Cause, Fetcher, HttpOptions, VenueError};
 use super::registry::Venue;
 use crate::domain::Market;
 
@@ -237,6 +237,29 @@ impl<F> Input<F> {
             (Origin::Configured, Some(f)) => Input::Files(f),
             (Origin::Configured, None) => Input::Api,
         }
+    }
+
+    /// Loads one sync's responses from where they come: the `recorded`
+    /// capture, the saved `files`, or the API, fetched through a [`Fetcher`]
+    /// for `venue` built from `http`.
+    pub async fn load<T, Fut>(
+        &self,
+        venue: Venue,
+        http: &HttpOptions,
+        recorded: impl FnOnce() -> T,
+        files: impl FnOnce(&F) -> anyhow::Result<T>,
+        fetch: impl FnOnce(Fetcher) -> Fut,
+    ) -> Result<Responses, SourceError>
+    where
+        T: Into<Responses>,
+        Fut: Future<Output = Result<T, VenueError>>,
+    {
+        let typed = match self {
+            Input::Recorded => recorded(),
+            Input::Files(f) => files(f)?,
+            Input::Api => fetch(Fetcher::new(venue, http.clone())?).await?,
+        };
+        Ok(typed.into())
     }
 }
 

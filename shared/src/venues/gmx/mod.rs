@@ -77,7 +77,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
-use crate::venues::http::{Body, Fetcher, HttpOptions, VenueError, public_url};
+use crate::venues::http::{Body, HttpOptions, VenueError, public_url};
 use crate::venues::registry::Venue;
 use crate::venues::source::{
     Endpoint, Fetched, FileFlag, Input, LiquidityModel, MarketSymbolColumn, Origin, Responses,
@@ -230,17 +230,13 @@ impl VenueSync for Settings {
         http: &'a HttpOptions,
         _demand: &'a [String],
     ) -> BoxFuture<'a, Result<Responses, SourceError>> {
-        Box::pin(async move {
-            let typed = match &self.input {
-                Input::Recorded => recorded(),
-                Input::Files(dir) => files::read_dir(dir)?,
-                Input::Api => {
-                    let fetcher = Fetcher::new(VENUE, http.clone())?;
-                    fetch(&fetcher, &self.api_url).await?
-                }
-            };
-            Ok(Responses::from(typed))
-        })
+        Box::pin(self.input.load(
+            VENUE,
+            http,
+            recorded,
+            move |dir| files::read_dir(dir),
+            move |fetcher| async move { fetch(&fetcher, &self.api_url).await },
+        ))
     }
 
     fn parse(

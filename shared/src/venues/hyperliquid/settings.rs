@@ -12,7 +12,7 @@ use super::{
     HyperliquidResponses, INFO, MAX_BOOKS, MAX_BOOKS_FLAG, OI_CAPS, VENUE, WEIGHT_BUDGET, fetch,
     info_url, market_symbol, parse,
 };
-use crate::venues::http::{Fetcher, HttpOptions, VenueError, one_line, public_url};
+use crate::venues::http::{HttpOptions, VenueError, one_line, public_url};
 use crate::venues::source::{
     Fetched, Input, Origin, Responses, SourceError, SourceSettings, VenueInfo, VenueSource,
     VenueSync,
@@ -164,24 +164,24 @@ impl VenueSync for Settings {
         http: &'a HttpOptions,
         demand: &'a [String],
     ) -> BoxFuture<'a, Result<Responses, SourceError>> {
-        Box::pin(async move {
-            let typed = match &self.input {
-                Input::Recorded => recorded(recorded_with_xyz(&self.dexes).unwrap_or(false)),
-                Input::Files(path) => read_files(path, &self.dexes, self.oi_caps)?,
-                Input::Api => {
-                    let extras = Extras {
-                        oi_caps: self.oi_caps,
-                        books: self.max_books.map(|max| BookPlan {
-                            max,
-                            demand: demand.to_vec(),
-                        }),
-                    };
-                    let fetcher = Fetcher::new(VENUE, http.clone())?;
-                    fetch(&fetcher, &self.info_url, &self.dexes, &extras).await?
-                }
-            };
-            Ok(Responses::from(typed))
-        })
+        let extras = Extras {
+            oi_caps: self.oi_caps,
+            books: self.max_books.map(|max| BookPlan {
+                max,
+                demand: demand.to_vec(),
+            }),
+        };
+        Box::pin(
+            self.input.load(
+                VENUE,
+                http,
+                move || recorded(recorded_with_xyz(&self.dexes).unwrap_or(false)),
+                move |path| read_files(path, &self.dexes, self.oi_caps),
+                move |fetcher| async move {
+                    fetch(&fetcher, &self.info_url, &self.dexes, &extras).await
+                },
+            ),
+        )
     }
 
     fn parse(

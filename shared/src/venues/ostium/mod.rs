@@ -72,7 +72,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
 use crate::symbols;
-use crate::venues::http::{Body, Fetcher, HttpOptions, VenueError, public_url, read_body};
+use crate::venues::http::{Body, HttpOptions, VenueError, public_url, read_body};
 use crate::venues::registry::Venue;
 use crate::venues::source::{
     Endpoint, Fetched, FileFlag, Input, LiquidityModel, MarketSymbolColumn, Origin, Responses,
@@ -307,21 +307,23 @@ impl VenueSync for Settings {
         http: &'a HttpOptions,
         _demand: &'a [String],
     ) -> BoxFuture<'a, Result<Responses, SourceError>> {
-        Box::pin(async move {
-            let typed = match &self.input {
-                Input::Recorded => recorded(),
-                Input::Files(f) => OstiumResponses {
-                    pairs: read_body(&f.pairs)?,
-                    prices: read_body(&f.prices)?,
-                    impact: f.impact.as_deref().map(read_body).transpose()?,
+        Box::pin(
+            self.input.load(
+                VENUE,
+                http,
+                recorded,
+                move |f| {
+                    Ok(OstiumResponses {
+                        pairs: read_body(&f.pairs)?,
+                        prices: read_body(&f.prices)?,
+                        impact: f.impact.as_deref().map(read_body).transpose()?,
+                    })
                 },
-                Input::Api => {
-                    let fetcher = Fetcher::new(VENUE, http.clone())?;
-                    fetch(&fetcher, &self.subgraph_url, &self.prices_url).await?
-                }
-            };
-            Ok(Responses::from(typed))
-        })
+                move |fetcher| async move {
+                    fetch(&fetcher, &self.subgraph_url, &self.prices_url).await
+                },
+            ),
+        )
     }
 
     fn parse(
