@@ -1,6 +1,5 @@
 //! Venue source flags, built from the registry of venues so that each is
-//! defined once, by its venue module ([`VenueInfo`] and
-//! [`VenueSource::switches`]): the endpoints (with their environment
+//! defined once, by its venue module ([`VenueInfo`]): the endpoints (with their environment
 //! variables and mainnet/testnet defaults), the venue's options and switches
 //! and the file flags that read saved responses, plus `--testnet` and
 //! run-pipeline's `--venues`.
@@ -14,7 +13,7 @@
 use std::path::PathBuf;
 
 use agent_where::venues::registry::{self, SOURCES};
-use agent_where::venues::{SourceOption, SourceSettings, VenueInfo, VenueSource, check_http_url};
+use agent_where::venues::{SourceSettings, VenueInfo, VenueSource, check_http_url};
 use anyhow::{Result, anyhow, bail};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command, FromArgMatches};
@@ -46,11 +45,6 @@ pub fn augment_testnet(cmd: Command) -> Command {
     )
 }
 
-/// The venue's switches (options without a value), from its module.
-fn switches(info: &VenueInfo) -> &'static [SourceOption] {
-    info.venue.source().map_or(&[], VenueSource::switches)
-}
-
 /// Whether no other registered venue has an option or switch named `flag`
 /// (run-pipeline then also takes it unprefixed).
 fn unique_flag(flag: &str) -> bool {
@@ -58,7 +52,7 @@ fn unique_flag(flag: &str) -> bool {
         .iter()
         .filter(|s| {
             s.info().options.iter().any(|o| o.flag == flag)
-                || s.switches().iter().any(|o| o.flag == flag)
+                || s.info().switches.iter().any(|o| o.flag == flag)
         })
         .count()
         == 1
@@ -93,7 +87,7 @@ pub fn augment(mut cmd: Command, info: &VenueInfo, prefixed: bool) -> Command {
         }
         cmd = cmd.arg(arg);
     }
-    for o in switches(info) {
+    for o in info.switches {
         let mut arg = Arg::new(long(info, o.flag, prefixed))
             .long(long(info, o.flag, prefixed))
             .action(ArgAction::SetTrue)
@@ -165,7 +159,7 @@ impl VenueFlags {
                     let id = long(info, o.flag, prefixed);
                     matches.get_one::<String>(&id).map(|v| (o.flag, v.clone()))
                 })
-                .chain(switches(info).iter().filter_map(|o| {
+                .chain(info.switches.iter().filter_map(|o| {
                     let id = long(info, o.flag, prefixed);
                     matches
                         .try_get_one::<bool>(&id)
@@ -218,7 +212,6 @@ impl VenueFlags {
             endpoints,
             options: self.options.clone(),
             files: self.files.clone(),
-            demand: Vec::new(),
         })
     }
 }

@@ -14,7 +14,7 @@ use agent_where::db::markets::{self, ApplyOptions};
 use agent_where::db::{DatabaseUrl, Pooler, bench, config, locks, schema};
 use agent_where::domain::{Strategy, Usd};
 use agent_where::venues::registry;
-use agent_where::venues::{Origin, SOURCES, SourceSettings};
+use agent_where::venues::{HttpOptions, Origin, SOURCES, SourceSettings};
 use anyhow::{Context, Result, bail};
 use chrono::TimeDelta;
 use serde::Serialize;
@@ -344,8 +344,9 @@ pub(crate) async fn load_recorded_markets(client: &mut Client) -> Result<()> {
     let settings = SourceSettings::default();
     for source in SOURCES {
         let venue = source.info().venue;
-        let responses = source.recorded(&settings).map_err(anyhow::Error::msg)?;
-        let fetched = source.parse(&responses, &settings, Origin::Recorded, now)?;
+        let sync = source.configure(&settings, Origin::Recorded)?;
+        let responses = sync.load(&HttpOptions::default(), &[]).await?;
+        let fetched = sync.parse(&responses, now)?;
         let options = ApplyOptions {
             scope: fetched.scope,
             allow_mass_delist: false,

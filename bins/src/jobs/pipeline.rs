@@ -138,14 +138,10 @@ fn plan(args: &Args) -> Result<Plan> {
     let http = args.http.resolve()?;
     let mut syncs = Vec::new();
     for selected in args.venues.resolve(origin == Origin::Configured)? {
-        selected
-            .source
-            .check(&selected.settings, origin)
-            .map_err(anyhow::Error::msg)?;
         syncs.push((
             selected.source,
             SyncPlan {
-                settings: selected.settings,
+                sync: sync::configure(selected.source, &selected.settings, origin)?,
                 origin,
                 http: http.clone(),
                 save_response: None,
@@ -438,7 +434,7 @@ fn setup_outcome(r: &SetupReport) -> String {
 
 fn sync_outcome(s: &SyncSummary) -> String {
     format!(
-        "{} markets seen, {} active: {} added, {} updated, {} unchanged, {} reactivated, {} delisted; source: {}",
+        "{} markets seen, {} listed: {} added, {} updated, {} unchanged, {} reactivated, {} delisted; source: {}",
         s.markets_seen,
         s.active_total,
         s.added,
@@ -541,7 +537,8 @@ mod tests {
             .find(|(s, _)| s.info().key == "hyperliquid")
             .map(|(_, plan)| plan)
             .expect("hyperliquid is synced");
-        assert_eq!(hyperliquid.settings.option("dexes"), Some("xyz"));
+        let settings = format!("{:?}", hyperliquid.sync);
+        assert!(settings.contains(r#"dexes: Only(["xyz"])"#), "{settings}");
         assert_eq!(p.summary.format, Format::Json);
     }
 

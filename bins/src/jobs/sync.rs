@@ -11,11 +11,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use agent_where::db::markets::{self, ApplyOptions, MassDelist, SyncSummary};
 use agent_where::domain::Venue;
 use agent_where::venues::registry;
-use agent_where::venues::{Fetcher, HttpOptions, Origin, Responses, SourceSettings, VenueSource};
+use agent_where::venues::{HttpOptions, Origin, Responses, SourceSettings, VenueSource, VenueSync};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Command, FromArgMatches};
@@ -59,7 +60,8 @@ pub struct ApplyArgs {
 /// Everything a sync does, checked.
 #[derive(Debug, Clone)]
 pub struct SyncPlan {
-    pub settings: SourceSettings,
+    /// The venue's settings, read once ([`VenueSource::configure`]).
+    pub sync: Arc<dyn VenueSync>,
     pub origin: Origin,
     pub http: HttpOptions,
     pub save_response: Option<PathBuf>,
@@ -122,14 +124,21 @@ pub fn main(key: &str) -> ExitCode {
     cli::run(&binary_name(source), &args.common, || run(source, &args))
 }
 
+/// Reads a venue's settings for a sync from `origin`: usage errors exit 2
+/// before anything runs.
+pub fn configure(
+    source: &dyn VenueSource,
+    settings: &SourceSettings,
+    origin: Origin,
+) -> Result<Arc<dyn VenueSync>> {
+    Ok(Arc::from(source.configure(settings, origin)?))
+}
+
 /// Checks the flags into a plan (usage errors exit 2 before anything runs).
 pub fn plan(source: &dyn VenueSource, args: &SyncArgs) -> Result<SyncPlan> {
     let settings = args.venue.resolve(source.info(), true)?;
-    source
-        .check(&settings, Origin::Configured)
-        .map_err(anyhow::Error::msg)?;
     Ok(SyncPlan {
-        settings,
+        sync: configure(source, &settings, Origin::Configured)?,
         origin: Origin::Configured,
         http: args.http.resolve()?,
         save_response: args.apply.save_response.clone(),
@@ -161,42 +170,31 @@ pub async fn execute(
     plan: &SyncPlan,
 ) -> Result<SyncSummary> {
     let venue = source.info().venue;
-    let label = match plan.origin {
-        // The venue's fixture built into the binary, as its module describes it.
-        Origin::Recorded => source.info().recorded_source.to_owned(),
-        Origin::Configured => source.source_label(&plan.settings),
-    };
+    let label = plan.sync.source_label();
     let (_, mut client) = common.connect_checked().await?;
     let started_at = Utc::now();
     // The symbols signals name, for venues that fetch per-market data
     // (Hyperliquid's --books); read before anything is fetched.
-    let mut settings = plan.settings.clone();
-    if plan.origin == Origin::Configured
-        && !settings.from_files()
-        && let Some(limit) = source.demand_wanted(&settings)
-    {
-        settings.demand = markets::demanded_symbols(&client, limit).await?;
+    let mut demand = Vec::new();
+    if let Some(limit) = plan.sync.demand_wanted() {
+        demand = markets::demanded_symbols(&client, limit).await?;
         tracing::info!(
             venue = %venue,
-            symbols = settings.demand.len(),
+            symbols = demand.len(),
             "read the symbols pending and recent signals name"
         );
     }
-    let plan = &SyncPlan {
-        settings,
-        ..plan.clone()
-    };
     let spinner = progress::spinner(
         common.show_progress(),
         format!("fetching {venue} markets from {label}"),
     );
     let fetched = async {
-        let responses = responses(source, plan).await?;
+        let responses = plan.sync.load(&plan.http, &demand).await?;
         if let Some(dir) = &plan.save_response {
             save_responses(dir, &responses)?;
         }
         // Market hours as observed when the responses arrived.
-        Ok::<_, anyhow::Error>(source.parse(&responses, &plan.settings, plan.origin, Utc::now())?)
+        Ok::<_, anyhow::Error>(plan.sync.parse(&responses, Utc::now())?)
     }
     .await;
     spinner.finish_and_clear();
@@ -240,18 +238,6 @@ pub async fn execute(
             // After a database error the connection may be gone; try anyway.
             run.record(&client, &e).await;
             Err(if work { work_failed(e) } else { e })
-        }
-    }
-}
-
-/// The responses of a sync: recorded, read from files, or fetched.
-async fn responses(source: &dyn VenueSource, plan: &SyncPlan) -> Result<Responses> {
-    match plan.origin {
-        Origin::Recorded => source.recorded(&plan.settings).map_err(anyhow::Error::msg),
-        Origin::Configured if plan.settings.from_files() => source.read_files(&plan.settings),
-        Origin::Configured => {
-            let fetcher = Fetcher::new(source.info().venue, plan.http.clone())?;
-            Ok(source.fetch(&fetcher, &plan.settings).await?)
         }
     }
 }
@@ -327,7 +313,7 @@ pub fn print_summary(s: &SyncSummary, format: Format, csv: CsvMode) -> Result<()
         "unchanged",
         "reactivated",
         "delisted",
-        "active",
+        "listed",
     ])
     .numbers_from(1);
     t.row([

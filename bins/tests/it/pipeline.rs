@@ -111,7 +111,7 @@ async fn offline_demo_run_on_a_new_database_decides_every_signal() -> Result<()>
     assert!(run.line(&step("setup")).contains("created the database"));
     assert!(
         run.line(&step("sync-hyperliquid"))
-            .contains("225 markets seen, 187 active: 225 added"),
+            .contains("225 markets seen, 187 listed: 225 added"),
         "{}",
         run.show()
     );
@@ -418,17 +418,17 @@ async fn offline_run_syncs_every_venue_and_routes_a_token_only_a_new_venue_lists
     for (name, figures, source) in [
         (
             "sync-gmx",
-            "8 markets seen, 7 active: 8 added",
+            "8 markets seen, 7 listed: 8 added",
             "fixture written from the documented response shape, built in",
         ),
         (
             "sync-aevo",
-            "9 markets seen, 8 active: 9 added",
+            "9 markets seen, 8 listed: 9 added",
             "fixture written from the documented response shape, built in",
         ),
         (
             "sync-lighter",
-            "233 markets seen, 216 active: 233 added",
+            "233 markets seen, 216 listed: 233 added",
             "Lighter's own metadata snapshot (its SDK's fallback, no market statistics), built in",
         ),
     ] {

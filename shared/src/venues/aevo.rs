@@ -43,7 +43,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::check::{MAX_MARKETS, MAX_NUMERIC, check_markets, check_name, non_negative};
+use super::check::{MAX_MARKETS, MAX_NUMERIC, check_markets, check_name, list_len, non_negative};
 use super::http::{Body, VenueError, one_line};
 use super::one_reply::{API_URL, FROM_FILE, OneReply};
 use super::registry::Venue;
@@ -114,12 +114,7 @@ pub fn parse(body: &Body) -> Result<Vec<Market>, VenueError> {
     let list: Vec<Instrument> =
         serde_json::from_slice(&body.bytes).map_err(|e| VenueError::json(VENUE, body, &e))?;
     let reject = |m: String| VenueError::rejected(VENUE, body, m);
-    if list.len() > MAX_MARKETS {
-        return Err(reject(format!(
-            "{} instruments, more than the {MAX_MARKETS} a real list can hold",
-            list.len()
-        )));
-    }
+    list_len("instruments", list.len(), MAX_MARKETS).map_err(&reject)?;
     let mut ids = HashSet::with_capacity(list.len());
     let mut markets = Vec::with_capacity(list.len());
     for i in list.iter().filter(|i| i.instrument_type == "PERPETUAL") {
@@ -286,6 +281,7 @@ and funding are not in this reply (stored as unknown).",
         help: "Aevo REST API base URL (`/markets?instrument_type=PERPETUAL` is appended).",
     }],
     options: &[],
+    switches: &[],
     files: &[FileFlag {
         flag: FROM_FILE,
         value_name: "FILE",

@@ -79,6 +79,51 @@ pub fn show_raw(raw: &str) -> String {
     }
 }
 
+/// A list of `n` items within `max`: `{n} {what}, more than the {max} a
+/// real list can hold` otherwise. Every list a venue sends is bounded so.
+pub(crate) fn list_len(what: &str, n: usize, max: usize) -> Result<(), String> {
+    if n > max {
+        return Err(format!(
+            "{n} {what}, more than the {max} a real list can hold"
+        ));
+    }
+    Ok(())
+}
+
+/// `x` rounded to 9 decimals: fees and multipliers as stored, without the
+/// binary noise of the arithmetic (`4.5 × 0.125`).
+pub(crate) fn round9(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+/// A decimal a venue sends as a string (`"3310.21"`) or a number (`3310.05`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Decimal {
+    Text(String),
+    Number(f64),
+}
+
+impl Decimal {
+    /// The finite value ([`decimal`] for a string).
+    pub(crate) fn value(&self, field: &str, market: &str) -> Result<f64, String> {
+        match self {
+            Decimal::Text(s) => decimal(field, market, s),
+            Decimal::Number(n) if n.is_finite() => Ok(*n),
+            Decimal::Number(n) => Err(format!("`{field}` of `{market}` is not finite: {n}")),
+        }
+    }
+
+    /// Like [`Decimal::value`] and also ≥ 0.
+    pub(crate) fn non_negative(&self, field: &str, market: &str) -> Result<f64, String> {
+        let v = self.value(field, market)?;
+        if v < 0.0 {
+            return Err(format!("`{field}` of `{market}` is negative: {v}"));
+        }
+        Ok(v)
+    }
+}
+
 /// Parses a decimal string (`"95708.0"`) into a finite f64; rejects `NaN`,
 /// `inf`, empty and non-numeric strings.
 pub(crate) fn decimal(field: &str, market: &str, raw: &str) -> Result<f64, String> {
@@ -245,12 +290,7 @@ pub fn check_markets(venue: Venue, markets: &[Market]) -> Result<(), String> {
     if markets.is_empty() {
         return Err("the market list is empty".to_owned());
     }
-    if markets.len() > MAX_MARKETS {
-        return Err(format!(
-            "{} markets, more than the {MAX_MARKETS} a real {venue} list can hold",
-            markets.len()
-        ));
-    }
+    list_len("markets", markets.len(), MAX_MARKETS)?;
     let mut seen: HashMap<String, &str> = HashMap::with_capacity(markets.len());
     for m in markets {
         if m.venue != venue {

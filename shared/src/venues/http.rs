@@ -155,11 +155,11 @@ pub struct Fetcher {
     options: HttpOptions,
 }
 
-/// The endpoint as shown in messages: method, URL without user info, query or
-/// fragment (they may carry keys), and a label (the request type).
+/// A URL as it may be shown and stored: without user info, query or
+/// fragment (they may carry keys).
 #[must_use]
-pub fn endpoint_label(method: &str, url: &str, label: &str) -> String {
-    let shown = match url::Url::parse(url) {
+pub fn public_url(url: &str) -> String {
+    match url::Url::parse(url) {
         Ok(mut u) => {
             let _ = u.set_username("");
             let _ = u.set_password(None);
@@ -168,7 +168,14 @@ pub fn endpoint_label(method: &str, url: &str, label: &str) -> String {
             u.to_string()
         }
         Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
-    };
+    }
+}
+
+/// The endpoint as shown in messages: method, [`public_url`] and a label
+/// (the request type).
+#[must_use]
+pub fn endpoint_label(method: &str, url: &str, label: &str) -> String {
+    let shown = public_url(url);
     if label.is_empty() {
         format!("{method} {shown}")
     } else {

@@ -5,11 +5,16 @@
 //! its recorded copy, its parser and how it reads a stored market's canonical
 //! symbol.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
-use super::http::{Body, Cause, Fetcher, VenueError, endpoint_label, read_body};
-use super::source::{Fetched, Origin, Responses, SourceSettings, VenueInfo, VenueSource};
+use super::http::{Body, Fetcher, HttpOptions, VenueError, public_url, read_body};
+use super::source::{
+    Fetched, Input, Origin, Responses, SourceError, SourceSettings, VenueInfo, VenueSource,
+    VenueSync,
+};
 use crate::domain::Market;
 
 /// The endpoint flag of a one-reply venue (`--api-url`).
@@ -18,7 +23,7 @@ pub const API_URL: &str = "api-url";
 pub const FROM_FILE: &str = "from-file";
 
 /// A venue whose market list is one `GET` reply.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct OneReply {
     pub info: &'static VenueInfo,
     /// Appended to the API base URL (`/markets?instrument_type=PERPETUAL`).
@@ -50,12 +55,14 @@ impl OneReply {
             self.recorded.as_bytes().to_vec(),
         )
     }
+}
 
-    fn responses(&self, body: Body) -> Responses {
-        Responses {
-            bodies: vec![(self.file.to_owned(), body)],
-        }
-    }
+/// A one-reply venue's sync settings: `--api-url` and `--from-file`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub venue: OneReply,
+    pub api_url: String,
+    pub input: Input<PathBuf>,
 }
 
 impl VenueSource for OneReply {
@@ -63,63 +70,62 @@ impl VenueSource for OneReply {
         self.info
     }
 
-    fn check(&self, _settings: &SourceSettings, _origin: Origin) -> Result<(), String> {
-        Ok(())
+    fn configure(
+        &self,
+        settings: &SourceSettings,
+        origin: Origin,
+    ) -> Result<Box<dyn VenueSync>, SourceError> {
+        Ok(Box::new(Settings {
+            venue: *self,
+            api_url: settings.endpoint(API_URL).to_owned(),
+            input: Input::of(origin, settings.file(FROM_FILE).map(PathBuf::from)),
+        }))
     }
 
-    fn source_label(&self, settings: &SourceSettings) -> String {
-        match settings.file(FROM_FILE) {
-            Some(path) => format!("file:{}", path.display()),
-            None => endpoint_label("GET", settings.endpoint(API_URL), "")
-                .trim_start_matches("GET ")
-                .to_owned(),
+    fn canonical_of_stored(&self, token_symbol: &str, market_name: &str) -> String {
+        (self.canonical_of_stored)(token_symbol, market_name)
+    }
+}
+
+impl VenueSync for Settings {
+    fn source_label(&self) -> String {
+        match &self.input {
+            Input::Api => public_url(&self.api_url),
+            Input::Files(path) => format!("file:{}", path.display()),
+            Input::Recorded => self.venue.info.recorded_source.to_owned(),
         }
     }
 
-    fn fetch<'a>(
+    fn load<'a>(
         &'a self,
-        fetcher: &'a Fetcher,
-        settings: &'a SourceSettings,
-    ) -> BoxFuture<'a, Result<Responses, VenueError>> {
-        Box::pin(async move {
-            self.fetch(fetcher, settings.endpoint(API_URL))
-                .await
-                .map(|body| self.responses(body))
-        })
-    }
-
-    fn read_files(&self, settings: &SourceSettings) -> anyhow::Result<Responses> {
-        let Some(path) = settings.file(FROM_FILE) else {
-            anyhow::bail!("no `--{FROM_FILE}` given");
+        http: &'a HttpOptions,
+        _demand: &'a [String],
+    ) -> BoxFuture<'a, Result<Responses, SourceError>> {
+        let named = |body: Body| Responses {
+            bodies: vec![(self.venue.file.to_owned(), body)],
         };
-        Ok(self.responses(read_body(path)?))
-    }
-
-    fn recorded(&self, _settings: &SourceSettings) -> Result<Responses, String> {
-        Ok(self.responses(self.recorded_body()))
+        Box::pin(
+            self.input.load(
+                self.venue.info.venue,
+                http,
+                move || named(self.venue.recorded_body()),
+                move |path| Ok(named(read_body(path)?)),
+                move |fetcher| async move {
+                    Ok(named(self.venue.fetch(&fetcher, &self.api_url).await?))
+                },
+            ),
+        )
     }
 
     fn parse(
         &self,
         responses: &Responses,
-        _settings: &SourceSettings,
-        _origin: Origin,
         _observed_at: DateTime<Utc>,
     ) -> Result<Fetched, VenueError> {
-        let body = responses.get(self.file).ok_or_else(|| {
-            VenueError::new(
-                self.info.venue,
-                self.file,
-                Cause::Local(format!("no `{}` response", self.file)),
-            )
-        })?;
+        let body = responses.need(self.venue.info.venue, self.venue.file)?;
         Ok(Fetched {
-            markets: (self.parse)(body)?,
+            markets: (self.venue.parse)(body)?,
             scope: None,
         })
-    }
-
-    fn canonical_of_stored(&self, token_symbol: &str, market_name: &str) -> String {
-        (self.canonical_of_stored)(token_symbol, market_name)
     }
 }

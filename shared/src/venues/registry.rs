@@ -48,13 +48,17 @@ pub fn synced() -> Vec<Venue> {
     SOURCES.iter().map(|s| s.info().venue).collect()
 }
 
-/// The synced venue with this key (`hyperliquid`) or label (`HYPERLIQUID`), any case.
+/// The synced venue with this key (`hyperliquid`) or `venue_t` label
+/// (`HYPERLIQUID`), any case: the key from the registry, the label by
+/// [`Venue`]'s `FromStr`.
 #[must_use]
 pub fn by_key(key: &str) -> Option<&'static dyn VenueSource> {
     let key = key.trim();
-    SOURCES.iter().copied().find(|s| {
-        s.info().key.eq_ignore_ascii_case(key) || s.info().venue.as_str().eq_ignore_ascii_case(key)
-    })
+    SOURCES
+        .iter()
+        .copied()
+        .find(|s| s.info().key.eq_ignore_ascii_case(key))
+        .or_else(|| key.parse::<Venue>().ok()?.source())
 }
 
 /// The synced venues' labels for messages, joined with `last`:

@@ -1,24 +1,30 @@
 //! The venue interface: what a venue module provides so that the sync tool,
 //! routing, stats, config, setup and the pipeline treat venues as data.
 //!
-//! A venue module gives two things:
+//! A venue module gives three things:
 //! - a [`VenueInfo`]: static facts — its `venue_t` label and key, the
-//!   endpoints and options its sync takes (flags, environment variables,
-//!   mainnet/testnet defaults), how its markets are named in the audit trail,
-//!   how routing reads its liquidity and fees;
-//! - a [`VenueSource`]: the behaviour — check the settings, fetch the raw
-//!   responses (or read saved or recorded ones), then parse, validate and map
-//!   them to [`Market`] rows, all or nothing.
+//!   endpoints, options and switches its sync takes (flags, environment
+//!   variables, mainnet/testnet defaults), how its markets are named in the
+//!   audit trail, how routing reads its liquidity and fees;
+//! - a [`VenueSource`]: the venue itself — its facts, and its settings read
+//!   once from the resolved flags ([`SourceSettings`]) into the venue's own
+//!   typed `Settings` ([`VenueSource::configure`]);
+//! - a [`VenueSync`], those typed settings at work: load the raw responses
+//!   (fetched, saved or recorded), then parse, validate and map them to
+//!   [`Market`] rows, all or nothing.
+//!
+//! Every failure of the interface is one [`SourceError`].
 //!
 //! Raw responses travel as [`Responses`]: named bodies whose names are the
 //! file names `--save-response` writes and the file flags read back.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
-use super::http::{Body, Fetcher, VenueError};
+use super::http::{Body, Cause, Fetcher, HttpOptions, VenueError};
 use super::registry::Venue;
 use crate::domain::Market;
 
@@ -96,6 +102,9 @@ pub struct VenueInfo {
     pub details: &'static str,
     pub endpoints: &'static [Endpoint],
     pub options: &'static [SourceOption],
+    /// Options of the sync that take no value (`--books`): when given, the
+    /// settings hold `(flag, "true")`.
+    pub switches: &'static [SourceOption],
     pub files: &'static [FileFlag],
     /// How often a sync is worth running (README, help).
     pub schedule: &'static str,
@@ -126,10 +135,6 @@ pub struct SourceSettings {
     pub options: Vec<(&'static str, String)>,
     /// The file flags that were given.
     pub files: Vec<(&'static str, PathBuf)>,
-    /// Canonical symbols that pending and recent signals name, most named
-    /// first, when the venue asked for them ([`VenueSource::demand_wanted`]):
-    /// the sync job reads them from the database before fetching.
-    pub demand: Vec<String>,
 }
 
 impl SourceSettings {
@@ -151,7 +156,7 @@ impl SourceSettings {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Whether switch `flag` ([`VenueSource::switches`]) was given.
+    /// Whether switch `flag` ([`VenueInfo::switches`]) was given.
     #[must_use]
     pub fn switch(&self, flag: &str) -> bool {
         self.option(flag) == Some("true")
@@ -185,6 +190,13 @@ impl Responses {
     pub fn get(&self, name: &str) -> Option<&Body> {
         self.bodies.iter().find(|(n, _)| n == name).map(|(_, b)| b)
     }
+
+    /// The body saved as `name`, which `venue`'s parse cannot do without.
+    pub fn need(&self, venue: Venue, name: &str) -> Result<&Body, VenueError> {
+        self.get(name).ok_or_else(|| {
+            VenueError::new(venue, name, Cause::Local(format!("no `{name}` response")))
+        })
+    }
 }
 
 /// A validated market list, ready to apply.
@@ -205,56 +217,114 @@ pub enum Origin {
     Recorded,
 }
 
-/// What a venue module does.
+/// Where one sync's responses come from, with the venue's file paths `F`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input<F> {
+    /// The venue's API.
+    Api,
+    /// Saved responses, read from the paths of the file flags.
+    Files(F),
+    /// The recorded capture built into the binary (offline).
+    Recorded,
+}
+
+impl<F> Input<F> {
+    /// [`Input::Recorded`] for [`Origin::Recorded`]; else the files when
+    /// `files` found any, else the API.
+    pub fn of(origin: Origin, files: Option<F>) -> Input<F> {
+        match (origin, files) {
+            (Origin::Recorded, _) => Input::Recorded,
+            (Origin::Configured, Some(f)) => Input::Files(f),
+            (Origin::Configured, None) => Input::Api,
+        }
+    }
+
+    /// Loads one sync's responses from where they come: the `recorded`
+    /// capture, the saved `files`, or the API, fetched through a [`Fetcher`]
+    /// for `venue` built from `http`.
+    pub async fn load<T, Fut>(
+        &self,
+        venue: Venue,
+        http: &HttpOptions,
+        recorded: impl FnOnce() -> T,
+        files: impl FnOnce(&F) -> anyhow::Result<T>,
+        fetch: impl FnOnce(Fetcher) -> Fut,
+    ) -> Result<Responses, SourceError>
+    where
+        T: Into<Responses>,
+        Fut: Future<Output = Result<T, VenueError>>,
+    {
+        let typed = match self {
+            Input::Recorded => recorded(),
+            Input::Files(f) => files(f)?,
+            Input::Api => fetch(Fetcher::new(venue, http.clone())?).await?,
+        };
+        Ok(typed.into())
+    }
+}
+
+/// Everything that can go wrong in a venue module, one type for the whole
+/// interface. Each kind reads as one line, as it always did.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A setting that cannot be used: a usage error naming the flag (exit 2).
+    #[error("{0}")]
+    Settings(String),
+    /// A saved response that cannot be read.
+    #[error(transparent)]
+    File(#[from] anyhow::Error),
+    /// A failed fetch or a rejected response: venue, endpoint and cause.
+    #[error(transparent)]
+    Venue(#[from] VenueError),
+}
+
+/// A venue module: its facts, how it reads its settings, how it names a
+/// stored market.
 pub trait VenueSource: Send + Sync {
     /// The venue's static facts.
     fn info(&self) -> &'static VenueInfo;
 
-    /// Checks the venue-specific settings before anything is fetched or
-    /// connected to; `Err` is a usage error, one line naming the flag.
-    fn check(&self, settings: &SourceSettings, origin: Origin) -> Result<(), String>;
+    /// Reads and checks the venue's settings once, into its typed settings,
+    /// before anything is fetched or connected to. A
+    /// [`SourceError::Settings`] is a usage error, one line naming the flag.
+    fn configure(
+        &self,
+        settings: &SourceSettings,
+        origin: Origin,
+    ) -> Result<Box<dyn VenueSync>, SourceError>;
 
+    /// The canonical symbol of a stored row that has no `base_symbol` (rows
+    /// written by the original sync scripts), from its venue-native names.
+    fn canonical_of_stored(&self, token_symbol: &str, market_name: &str) -> String;
+}
+
+/// One venue's sync, its settings read ([`VenueSource::configure`]).
+pub trait VenueSync: Send + Sync + fmt::Debug {
     /// Where the responses come from, for `venue_sync_runs.source` and
-    /// messages (a URL or files; never credentials).
-    fn source_label(&self, settings: &SourceSettings) -> String;
+    /// messages: the API's public URL, the files, or what the recorded
+    /// capture is ([`VenueInfo::recorded_source`]); never credentials.
+    fn source_label(&self) -> String;
 
-    /// Fetches every response a sync needs.
-    fn fetch<'a>(
+    /// How many of the symbols pending and recent signals name the fetch
+    /// wants (Hyperliquid's `--books`), or `None` (the default): the sync job
+    /// reads them from the database before it loads.
+    fn demand_wanted(&self) -> Option<usize> {
+        None
+    }
+
+    /// The raw responses: fetched with `http` (`demand`: the symbols signals
+    /// name, most named first), read from the files, or the recorded ones.
+    fn load<'a>(
         &'a self,
-        fetcher: &'a Fetcher,
-        settings: &'a SourceSettings,
-    ) -> BoxFuture<'a, Result<Responses, VenueError>>;
-
-    /// Reads saved responses from the paths of the file flags.
-    fn read_files(&self, settings: &SourceSettings) -> anyhow::Result<Responses>;
-
-    /// The responses recorded in the venue's fixture, built into the binary.
-    fn recorded(&self, settings: &SourceSettings) -> Result<Responses, String>;
+        http: &'a HttpOptions,
+        demand: &'a [String],
+    ) -> BoxFuture<'a, Result<Responses, SourceError>>;
 
     /// Validates every response and maps them to markets, all or nothing;
     /// `observed_at` is when the responses arrived (market hours).
     fn parse(
         &self,
         responses: &Responses,
-        settings: &SourceSettings,
-        origin: Origin,
         observed_at: DateTime<Utc>,
     ) -> Result<Fetched, VenueError>;
-
-    /// The canonical symbol of a stored row that has no `base_symbol` (rows
-    /// written by the original sync scripts), from its venue-native names.
-    fn canonical_of_stored(&self, token_symbol: &str, market_name: &str) -> String;
-
-    /// Options of the sync that take no value (`--books`): when given, the
-    /// settings hold `(flag, "true")`. Default: none.
-    fn switches(&self) -> &'static [SourceOption] {
-        &[]
-    }
-
-    /// How many of the symbols pending and recent signals name the sync
-    /// wants in [`SourceSettings::demand`] before it fetches (to fetch order
-    /// books for them), or `None` (the default) for none.
-    fn demand_wanted(&self, _settings: &SourceSettings) -> Option<usize> {
-        None
-    }
 }

@@ -14,7 +14,7 @@ use agent_where::db::routing::{
 use agent_where::domain::{Market, Usd, Venue};
 use agent_where::routing::MarketRow;
 use agent_where::testing::TestDb;
-use agent_where::venues::{Origin, SourceSettings, VenueSource, hyperliquid, ostium};
+use agent_where::venues::{HttpOptions, Origin, SourceSettings, VenueSource, hyperliquid, ostium};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -34,7 +34,7 @@ fn at() -> DateTime<Utc> {
 
 /// Hyperliquid's late-2026 capture through the venue interface, as
 /// `sync-hyperliquid-markets --from-file DIR --dexes all [--oi-caps]` reads it.
-fn hl_late_2026(oi_caps: bool, books: bool) -> Vec<Market> {
+async fn hl_late_2026(oi_caps: bool, books: bool) -> Vec<Market> {
     let dir = fixtures("hyperliquid/2026-11");
     let mut options = vec![("dexes", "all".to_owned())];
     if oi_caps {
@@ -45,21 +45,22 @@ fn hl_late_2026(oi_caps: bool, books: bool) -> Vec<Market> {
         files: vec![("from-file", dir)],
         ..SourceSettings::default()
     };
-    let mut responses = hyperliquid::SOURCE
-        .read_files(&settings)
+    let sync = hyperliquid::SOURCE
+        .configure(&settings, Origin::Configured)
+        .expect("settings");
+    let mut responses = sync
+        .load(&HttpOptions::default(), &[])
+        .await
         .expect("fixtures readable");
     if !books {
         responses
             .bodies
             .retain(|(name, _)| !name.starts_with("l2Book."));
     }
-    hyperliquid::SOURCE
-        .parse(&responses, &settings, Origin::Configured, at())
-        .expect("valid")
-        .markets
+    sync.parse(&responses, at()).expect("valid").markets
 }
 
-fn ostium_late_2026() -> Vec<Market> {
+async fn ostium_late_2026() -> Vec<Market> {
     let dir = fixtures("ostium/2026-11");
     let settings = SourceSettings {
         files: vec![
@@ -69,13 +70,14 @@ fn ostium_late_2026() -> Vec<Market> {
         ],
         ..SourceSettings::default()
     };
-    let responses = ostium::SOURCE
-        .read_files(&settings)
+    let sync = ostium::SOURCE
+        .configure(&settings, Origin::Configured)
+        .expect("settings");
+    let responses = sync
+        .load(&HttpOptions::default(), &[])
+        .await
         .expect("fixtures readable");
-    ostium::SOURCE
-        .parse(&responses, &settings, Origin::Configured, at())
-        .expect("valid")
-        .markets
+    sync.parse(&responses, at()).expect("valid").markets
 }
 
 async fn apply(client: &mut Client, venue: Venue, list: &[Market]) -> Result<()> {
@@ -105,9 +107,9 @@ async fn row(client: &Client, venue: Venue, token: &str) -> Result<MarketRow> {
 async fn late_2026_figures_survive_apply_and_snapshot() -> Result<()> {
     let db = TestDb::migrated().await?;
     let mut client = db.client().await?;
-    let hl = hl_late_2026(true, true);
+    let hl = hl_late_2026(true, true).await;
     apply(&mut client, Venue::Hyperliquid, &hl).await?;
-    apply(&mut client, Venue::Ostium, &ostium_late_2026()).await?;
+    apply(&mut client, Venue::Ostium, &ostium_late_2026().await).await?;
 
     let sol = row(&client, Venue::Hyperliquid, "SOL").await?;
     assert_eq!(sol.cost.at_open_interest_cap, Some(true));
@@ -167,7 +169,12 @@ async fn late_2026_figures_survive_apply_and_snapshot() -> Result<()> {
 async fn a_later_sync_without_books_leaves_the_curve_stale() -> Result<()> {
     let db = TestDb::migrated().await?;
     let mut client = db.client().await?;
-    apply(&mut client, Venue::Hyperliquid, &hl_late_2026(false, true)).await?;
+    apply(
+        &mut client,
+        Venue::Hyperliquid,
+        &hl_late_2026(false, true).await,
+    )
+    .await?;
     assert!(
         row(&client, Venue::Hyperliquid, "BTC")
             .await?
@@ -177,7 +184,12 @@ async fn a_later_sync_without_books_leaves_the_curve_stale() -> Result<()> {
     );
     // The next sync brings no books: the stored curve stays, but it is
     // older than the market's figures now, so routing does not use it.
-    apply(&mut client, Venue::Hyperliquid, &hl_late_2026(false, false)).await?;
+    apply(
+        &mut client,
+        Venue::Hyperliquid,
+        &hl_late_2026(false, false).await,
+    )
+    .await?;
     let btc = row(&client, Venue::Hyperliquid, "BTC").await?;
     assert!(btc.cost.depth.is_none());
     assert!(btc.depth_stale);
@@ -191,7 +203,12 @@ async fn a_later_sync_without_books_leaves_the_curve_stale() -> Result<()> {
         .get(0);
     assert!(stored);
     // A sync with books makes it fresh again; a market without a book never had one.
-    apply(&mut client, Venue::Hyperliquid, &hl_late_2026(false, true)).await?;
+    apply(
+        &mut client,
+        Venue::Hyperliquid,
+        &hl_late_2026(false, true).await,
+    )
+    .await?;
     let btc = row(&client, Venue::Hyperliquid, "BTC").await?;
     assert!(btc.cost.depth.is_some() && !btc.depth_stale);
     let eth = row(&client, Venue::Hyperliquid, "ETH").await?;
@@ -305,8 +322,13 @@ async fn the_sync_reads_the_tokens_signals_name() -> Result<()> {
 async fn a_routed_batch_audits_the_cost_of_the_order() -> Result<()> {
     let db = TestDb::migrated().await?;
     let mut client = db.client().await?;
-    apply(&mut client, Venue::Hyperliquid, &hl_late_2026(true, true)).await?;
-    apply(&mut client, Venue::Ostium, &ostium_late_2026()).await?;
+    apply(
+        &mut client,
+        Venue::Hyperliquid,
+        &hl_late_2026(true, true).await,
+    )
+    .await?;
+    apply(&mut client, Venue::Ostium, &ostium_late_2026().await).await?;
     client
         .batch_execute(
             "INSERT INTO venue_routing_config (agent_id, venue_priority, routing_strategy, failover_enabled)
