@@ -8,6 +8,8 @@ mod health;
 mod summary;
 pub mod window;
 
+pub use export::EXPORT_COLUMNS;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
