@@ -252,6 +252,9 @@ where
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
+        // The reader of stdout went away (`… | head -1`): it took what it
+        // wanted; not an error, nothing to say.
+        Err(_) if crate::output::stdout_closed() => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
         Err(e) => {
             eprintln!("{binary}: error: {}", error_line(&e));

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
@@ -254,7 +255,7 @@ impl Sink {
             temp.persist(&target)
                 .with_context(|| format!("cannot write `{}`", target.display()))?;
         } else {
-            std::io::stdout().flush()?;
+            noting_closed(std::io::stdout().flush())?;
         }
         Ok(())
     }
@@ -264,23 +265,46 @@ impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match &mut self.temp {
             Some(file) => file.write(buf),
-            None => std::io::stdout().write(buf),
+            None => noting_closed(std::io::stdout().write(buf)),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.temp {
             Some(file) => file.flush(),
-            None => std::io::stdout().flush(),
+            None => noting_closed(std::io::stdout().flush()),
         }
     }
+}
+
+/// Set once a write to stdout failed because its reader went away.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Passes on the result of a write to stdout, noting a broken pipe (the
+/// reader went away: `… | head -1`).
+fn noting_closed<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+    if let Err(e) = &result
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+    result
+}
+
+/// Whether a write to stdout failed because its reader went away (`… |
+/// head -1`): the job's error is then that, and the run ends quietly with
+/// exit 0 (the reader took what it wanted). A broken pipe elsewhere (the
+/// database's socket) is not this.
+#[must_use]
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
 }
 
 /// Writes a text block to stdout.
 pub fn print_text(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    noting_closed(out.write_all(text.as_bytes()))?;
+    noting_closed(out.flush())?;
     Ok(())
 }
 

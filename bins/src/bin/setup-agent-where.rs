@@ -1,16 +1,13 @@
-//! `setup-agent-where`: make a database ready for Agent Where. Flags and
-//! work live in `jobs::setup`.
+//! `setup-agent-where`: make a database ready for Agent Where.
+//! Flags and work live in `jobs::setup`.
 
 use std::process::ExitCode;
 
 use agent_where_cli::cli;
-use agent_where_cli::jobs::setup::{self, Args};
+use agent_where_cli::jobs::setup::{Args, run};
 use clap::Parser;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let options = args.options();
-    cli::run("setup-agent-where", &args.common, || {
-        setup::run(&args.common, &options)
-    })
+    cli::run("setup-agent-where", &args.common, || run(&args))
 }

@@ -1,7 +1,6 @@
 //! One module per binary: the work behind each command.
 
 pub mod bench;
-pub mod bench_follow;
 pub mod pipeline;
 pub mod route;
 pub mod routing_config;

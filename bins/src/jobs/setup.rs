@@ -121,8 +121,13 @@ pub struct SetupOptions {
     pub lock_timeout: std::time::Duration,
 }
 
+/// Runs `setup-agent-where` with its flags.
+pub async fn run(args: &Args) -> Result<Outcome> {
+    run_with(&args.common, &args.options()).await
+}
+
 /// Runs setup and prints the report.
-pub async fn run(common: &CommonArgs, options: &SetupOptions) -> Result<Outcome> {
+pub async fn run_with(common: &CommonArgs, options: &SetupOptions) -> Result<Outcome> {
     let report = execute(common, options).await?;
     print_report(&report, options)?;
     if options.check && !report.up_to_date {

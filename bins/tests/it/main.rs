@@ -8,6 +8,7 @@
 mod support;
 
 mod bench_routing;
+mod broken_pipe;
 mod cost_routing;
 mod csv_injection;
 mod demo_database;

@@ -176,7 +176,11 @@ async fn routing_during_market_syncs_sees_whole_lists_only() -> Result<()> {
         tokio::spawn(async move {
             let mut flips = 0_u32;
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                let list = if flips % 2 == 0 { &list_b } else { &list_a };
+                let list = if flips.is_multiple_of(2) {
+                    &list_b
+                } else {
+                    &list_a
+                };
                 let r = run("sync-hyperliquid-markets", &url, &["--from-file", list]).await?;
                 ensure!(r.code == Some(0), "sync failed: {}", r.stderr);
                 flips += 1;

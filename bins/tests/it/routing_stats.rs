@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use agent_where::testing::TestDb;
+use agent_where_cli::jobs::routing_stats::EXPORT_COLUMNS;
 use anyhow::{Context, Result};
 use serde_json::Value;
 use tokio_postgres::Client;
@@ -16,32 +17,6 @@ use crate::support::db::count;
 
 const SEED: &str = include_str!("../../../shared/tests/stats_seed.sql");
 const ALPHA: &str = "a0000000-0000-4000-8000-000000000001";
-
-/// The documented export columns (docs/operations.md, "routing-stats").
-const EXPORT_COLUMNS: [&str; 21] = [
-    "id",
-    "created_at",
-    "signal_id",
-    "agent_id",
-    "token_symbol",
-    "market_symbol",
-    "outcome",
-    "selected_venue",
-    "skip_reason",
-    "strategy",
-    "config_source",
-    "checked_venues",
-    "routing_duration_us",
-    "routing_duration_ms",
-    "run_id",
-    "original_system",
-    "routing_reason",
-    "venue_availability",
-    // Migration 14 (issue 22): the token as the agent wrote it.
-    "requested_token",
-    "decided_at",
-    "decision_latency_seconds",
-];
 
 /// `routing-stats args… --database-url url`.
 async fn run(db: &TestDb, args: &[&str]) -> Result<Output> {

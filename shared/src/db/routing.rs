@@ -15,8 +15,8 @@ use std::error::Error as StdError;
 use anyhow::{Context, Result, anyhow};
 use bytes::BytesMut;
 use chrono::{DateTime, TimeDelta, Utc};
-use postgres_types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Row, Statement, Transaction};
 use uuid::Uuid;
 

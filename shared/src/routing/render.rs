@@ -541,11 +541,11 @@ fn availability_json(
             if let Some(max) = m.max_leverage {
                 let _ = write!(out, ",\"max_leverage\":{max}");
             }
-            if let Some(side) = decision.side {
-                if let Some(liq) = figures::liquidity_usd(m, side) {
-                    out.push_str(",\"liquidity_usd\":");
-                    push_number(&mut out, liq);
-                }
+            if let Some(side) = decision.side
+                && let Some(liq) = figures::liquidity_usd(m, side)
+            {
+                out.push_str(",\"liquidity_usd\":");
+                push_number(&mut out, liq);
             }
             if let Some(cost) = figures::cost_bps(m) {
                 out.push_str(",\"cost_bps\":");
@@ -643,7 +643,7 @@ fn push_number(out: &mut String, x: f64) {
     let mut frac = micros % 1_000_000;
     if frac > 0 {
         let mut digits = 6;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             digits -= 1;
         }

@@ -7,8 +7,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use rand::Rng;
-
 use super::registry::Venue;
 
 /// Largest response body read, in bytes (after decompression).
@@ -333,7 +331,7 @@ impl Fetcher {
             .options
             .retry_delay
             .saturating_mul(1_u32 << attempt.saturating_sub(1).min(16));
-        let jitter: f64 = rand::thread_rng().gen_range(0.5..1.5);
+        let jitter: f64 = rand::random_range(0.5..1.5);
         base.mul_f64(jitter).min(MAX_BACKOFF)
     }
 

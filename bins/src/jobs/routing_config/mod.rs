@@ -15,12 +15,28 @@ use std::str::FromStr;
 use agent_where::domain::{ConfigSource, Strategy, Venue};
 use agent_where::venues::registry;
 use anyhow::{Result, anyhow, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Subcommand, ValueEnum};
 use uuid::Uuid;
 
 use crate::cli::{CommonArgs, Outcome};
 
 pub use set::SetArgs;
+
+/// Show, set, list and remove the venue routing configuration: the global config, per-agent
+/// configs and per-token overrides. Precedence for a signal: agent+token override, agent config,
+/// global+token override, global config, built-in default (HYPERLIQUID,OSTIUM / FIRST_AVAILABLE /
+/// failover on). Invalid input is rejected (exit 2) and nothing is written.
+#[derive(Debug, clap::Parser)]
+#[command(name = "routing-config", version, after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Output format: table or json.
+    #[arg(long, value_enum, default_value_t = ConfigFormat::Table, global = true)]
+    pub format: ConfigFormat,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
 
 /// The examples and exit codes of `routing-config --help`.
 pub const AFTER_HELP: &str = concat!(
@@ -73,7 +89,7 @@ pub enum Command {
 }
 
 /// `--agent` / `--token`: which level a command addresses.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Selector {
     /// Agent id (UUID). Default: none (the global level).
     #[arg(long, value_name = "UUID")]
@@ -85,7 +101,7 @@ pub struct Selector {
 }
 
 /// Flags of `show`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ShowArgs {
     #[command(flatten)]
     pub selector: Selector,
@@ -191,8 +207,17 @@ pub(crate) fn parse_failover_arg(raw: &str) -> Result<bool> {
     }
 }
 
+/// Runs `routing-config` with its flags.
+pub async fn run(args: &Args) -> Result<Outcome> {
+    run_with(&args.common, &args.command, args.format).await
+}
+
 /// Runs a `routing-config` command.
-pub async fn run(common: &CommonArgs, command: &Command, format: ConfigFormat) -> Result<Outcome> {
+pub async fn run_with(
+    common: &CommonArgs,
+    command: &Command,
+    format: ConfigFormat,
+) -> Result<Outcome> {
     match command {
         Command::Show(args) => {
             show::run(

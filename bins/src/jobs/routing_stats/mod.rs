@@ -8,6 +8,8 @@ mod health;
 mod summary;
 pub mod window;
 
+pub use export::EXPORT_COLUMNS;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -396,28 +398,12 @@ pub async fn run(args: &Args) -> Result<Outcome> {
             "summary flags given before the subcommand: put them after it (`routing-stats export --window week`)"
         );
     }
-    let result = match &args.command {
+    match &args.command {
         None => summary::run(&args.common, &args.summary.resolve()?).await,
         Some(Command::Summary(summary)) => summary::run(&args.common, &summary.resolve()?).await,
         Some(Command::Export(export)) => export::run(&args.common, export).await,
         Some(Command::Health(health)) => health::run(&args.common, health).await,
-    };
-    match result {
-        // The reader of stdout went away (`routing-stats export | head`): not an error.
-        Err(e) if is_broken_pipe(&e) => Ok(Outcome::Success),
-        other => other,
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || cause
-                .downcast_ref::<csv::Error>()
-                .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
-    })
 }
 
 /// Resolves the window against the database clock.

@@ -143,6 +143,26 @@ impl Bin {
             .block_on(self.run())
     }
 
+    /// Runs to the end with stdout a pipe whose reader is already gone (as
+    /// `… | head -1` leaves it once `head` has read its line): every write to
+    /// stdout fails with a broken pipe. The output has an empty stdout.
+    pub async fn run_with_stdout_closed(mut self) -> Result<Output> {
+        let (reader, writer) = std::io::pipe().context("cannot create a pipe")?;
+        drop(reader);
+        let started = Instant::now();
+        let child = self
+            .command
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start `{}`", self.what))?;
+        let out = tokio::time::timeout(self.deadline, child.wait_with_output())
+            .await
+            .map_err(|_| anyhow!("`{}` ran longer than {:?}", self.what, self.deadline))?
+            .with_context(|| format!("cannot run `{}`", self.what))?;
+        Output::new(out, started.elapsed())
+    }
+
     /// Starts it and hands it over, its output collected by [`Running::finish`].
     pub fn spawn(mut self) -> Result<Running> {
         let child = self

@@ -6,26 +6,26 @@
 //! signals); every measurement runs on its own copy (`CREATE DATABASE …
 //! TEMPLATE`), so each starts from the same state with no bloat from the last.
 
+mod common;
+pub mod follow;
+
 use std::time::{Duration, Instant};
 
 use agent_where::db::config::AssumedNotional;
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
-use agent_where::db::markets::{self, ApplyOptions};
 use agent_where::db::{DatabaseUrl, Pooler, bench, config, locks, schema};
 use agent_where::domain::{Strategy, Usd};
 use agent_where::venues::registry;
-use agent_where::venues::{HttpOptions, Origin, SOURCES, SourceSettings};
 use anyhow::{Context, Result, bail};
-use chrono::TimeDelta;
 use serde::Serialize;
 use tokio_postgres::Client;
 
-use crate::args::host::HostArgs;
 use crate::args::output::CsvRawArg;
 use crate::cli::{CommonArgs, Outcome};
-use crate::jobs::bench_follow::FollowBench;
-use crate::jobs::route::{self, RouteOptions};
+use crate::jobs::route;
 use crate::output::{self, CsvMode, Format, Table};
+use common::{load_recorded_markets, peak_rss_mb, reset_peak_rss, route_options};
+use follow::FollowBench;
 
 /// Benchmark routing on a scratch database: prepares a copy per approach
 /// (schema, recorded markets, N pending MULTI signals over the demo token mix)
@@ -228,8 +228,13 @@ pub struct BenchReport {
     pub ratio_vs_limit: f64,
 }
 
+/// Runs `bench-routing` with its flags.
+pub async fn run(args: &Args) -> Result<Outcome> {
+    run_with(&args.common, &args.options()?).await
+}
+
 /// Runs the benchmark and prints the table and the ratio line.
-pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome> {
+pub async fn run_with(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome> {
     if options.signals < 1 {
         bail!("`--signals` must be at least 1");
     }
@@ -241,7 +246,7 @@ pub async fn run(common: &CommonArgs, options: &BenchOptions) -> Result<Outcome>
         );
     }
     if let Some(follow) = &options.follow {
-        super::bench_follow::run(&server, follow).await?;
+        follow::run(&server, follow).await?;
         return Ok(Outcome::Success);
     }
     let base_name = format!("agent_where_bench_{}", std::process::id());
@@ -337,30 +342,6 @@ async fn copy_of(admin: &Client, base: &DatabaseUrl, suffix: &str) -> Result<Str
     Ok(name)
 }
 
-/// Syncs every venue from its recorded responses (Hyperliquid's main dex
-/// only), through the same parse-and-apply path as the sync tools.
-pub(crate) async fn load_recorded_markets(client: &mut Client) -> Result<()> {
-    let now = chrono::Utc::now();
-    let settings = SourceSettings::default();
-    for source in SOURCES {
-        let venue = source.info().venue;
-        let sync = source.configure(&settings, Origin::Recorded)?;
-        let responses = sync.load(&HttpOptions::default(), &[]).await?;
-        let fetched = sync.parse(&responses, now)?;
-        let options = ApplyOptions {
-            scope: fetched.scope,
-            allow_mass_delist: false,
-            dry_run: false,
-            source: source.info().recorded_source.to_owned(),
-            built_in: true,
-            started_at: now,
-            lock_timeout: locks::DEFAULT_TIMEOUT,
-        };
-        markets::apply(client, venue, &fetched.markets, &options).await?;
-    }
-    Ok(())
-}
-
 /// The original's way: per signal a config lookup, one availability query per
 /// venue in priority order, an UPDATE and an INSERT, each its own round trip
 /// and autocommit.
@@ -395,20 +376,7 @@ async fn measure_limit(url: &DatabaseUrl, signals: i64) -> Result<Measurement> {
 /// The real `route-pending-signals` code path, in this process, on its own pool.
 async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Result<Measurement> {
     let pool = url.pool(options.workers + 1).await?;
-    let route_options = RouteOptions {
-        batch_size: options.batch_size,
-        limit: None,
-        agent: None,
-        dry_run: false,
-        workers: options.workers,
-        max_market_age: TimeDelta::hours(26),
-        max_signal_age: TimeDelta::hours(24),
-        include_hip3: false,
-        host: HostArgs::default(),
-        format: Format::Json,
-        csv: CsvMode::Guarded,
-        follow: None,
-    };
+    let route_options = route_options(options.batch_size, options.workers, None);
     reset_peak_rss();
     let started = Instant::now();
     let summary = route::execute_on(&pool, url, &route_options, false).await?;
@@ -431,25 +399,6 @@ async fn measure_agent_where(url: &DatabaseUrl, options: &BenchOptions) -> Resul
         elapsed,
         peak,
     ))
-}
-
-/// Peak resident set size of this process in MB (Linux `VmHWM`).
-pub(crate) fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Resets the peak RSS counter so the next reading covers only what follows.
-pub(crate) fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn print_report(report: &BenchReport, format: Format, csv: CsvMode) -> Result<()> {

@@ -14,13 +14,11 @@ use std::time::{Duration, Instant};
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::{DatabaseUrl, bench, config, locks, schema};
 use anyhow::{Result, bail};
-use chrono::TimeDelta;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::bench::{load_recorded_markets, peak_rss_mb, reset_peak_rss};
-use super::route::{self, Follow, RouteOptions, RunControl};
-use crate::args::host::HostArgs;
+use super::common::{load_recorded_markets, peak_rss_mb, reset_peak_rss, route_options};
+use crate::jobs::route::{self, Follow, RunControl};
 use crate::output::{self, CsvMode, Format, Table};
 
 /// How often the watching client looks for new decisions.
@@ -137,23 +135,14 @@ async fn measure(db: &DatabaseUrl, options: &FollowBench) -> Result<FollowReport
         .as_ref()
         .map_or_else(|| db.clone(), |u| u.with_database(db.database()));
     let follow_for = options.idle_seconds + options.seconds + 120.0;
-    let route_options = RouteOptions {
-        batch_size: 5_000,
-        limit: None,
-        agent: None,
-        dry_run: false,
-        workers: 1,
-        max_market_age: TimeDelta::hours(26),
-        max_signal_age: TimeDelta::hours(24),
-        include_hip3: false,
-        host: HostArgs::default(),
-        format: Format::Json,
-        csv: CsvMode::Guarded,
-        follow: Some(Follow {
+    let route_options = route_options(
+        5_000,
+        1,
+        Some(Follow {
             duration: Duration::from_secs_f64(follow_for.min(3_600.0)),
             poll_interval: options.poll_interval,
         }),
-    };
+    );
     route_options.validate()?;
     reset_peak_rss();
     let pool = follower_url.pool(route::pool_size(&route_options)).await?;
