@@ -219,7 +219,7 @@ pub async fn execute(common: &CommonArgs, options: &SetupOptions) -> Result<Setu
             let remaining = schema::repair(&url, &mut client, options.lock_timeout).await?;
             if !remaining.is_empty() {
                 return Err(work_failed(anyhow!(
-                    "cannot repair database `{}` by re-running the migrations: {}: fix these by hand (see README, Prisma hosts), then run setup-agent-where again",
+                    "cannot repair database `{}` by re-running the migrations: {}: fix these by hand (see docs/maxxit.md, Prisma), then run setup-agent-where again",
                     url.database(),
                     schema::summary(&remaining)
                 )));

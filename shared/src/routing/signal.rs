@@ -92,7 +92,7 @@ impl SizeModel {
         }
     }
 
-    /// Whether the size is one an executor can trade (README, "Size rules"):
+    /// Whether the size is one an executor can trade (docs/routing.md):
     /// a present amount must be possible, a missing one stays unknown.
     /// `leverage` is `size_model.leverage` (already checked).
     ///
@@ -212,7 +212,7 @@ pub struct OrderSize {
 }
 
 impl OrderSize {
-    /// The notional rule (README, "Cost model"):
+    /// The notional rule (docs/routing.md, "Cost model"):
     /// - leverage = `size_model.leverage`, else `llm_leverage`, else 1×;
     /// - a relative size (`llm_fund_allocation` set, or a `size_model` type
     ///   other than `fixed-usdc`: a percentage of a balance routing does not

@@ -234,7 +234,7 @@ fn map_instrument(i: &Instrument) -> Result<Market, String> {
         funding_rate: None,
         metadata,
         // Nothing this reply says prices an order or bounds it: routing's
-        // cost figures stay unknown for Aevo (README, "Cost model").
+        // cost figures stay unknown for Aevo (docs/routing.md, "Cost model").
         cost: MarketCost::default(),
     })
 }

@@ -106,7 +106,7 @@ pub struct VenueInfo {
     /// settings hold `(flag, "true")`.
     pub switches: &'static [SourceOption],
     pub files: &'static [FileFlag],
-    /// How often a sync is worth running (README, help).
+    /// How often a sync is worth running (docs/venues.md, `--help`).
     pub schedule: &'static str,
     pub market_symbol: MarketSymbolColumn,
     /// What `market_index` is called in reasons (`asset 159`, `pair 5`).

@@ -267,7 +267,7 @@ pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
             value: Some(n as f64),
             threshold: 0.0,
             detail: format!(
-                "{n} MULTI signals of the {} executed by the host's executor without a routing decision (it runs MULTI as OSTIUM: see README, Maxxit)",
+                "{n} MULTI signals of the {} executed by the host's executor without a routing decision (it runs MULTI as OSTIUM: see docs/maxxit.md)",
                 window_words(&window)
             ),
         });

@@ -516,7 +516,7 @@ fn map_detail(d: &Detail) -> Result<Market, String> {
         metadata,
         // A close is another taker order on the same book at the same
         // per-market `taker_fee`; no depth curve is fetched for Lighter, so
-        // routing prices it at the top of book (README, "Cost model").
+        // routing prices it at the top of book (docs/routing.md, "Cost model").
         cost: MarketCost {
             close_fee_bps: Some(taker),
             ..MarketCost::default()
