@@ -32,29 +32,27 @@ use crate::routing::{
     leverage_from_parts,
 };
 
-const CLAIM: &str = include_str!("../../../sql/signals/claim_pending.sql");
-const PREVIEW: &str = include_str!("../../../sql/signals/preview_pending.sql");
-const COUNT: &str = include_str!("../../../sql/signals/count_pending.sql");
-const APPLY: &str = include_str!("../../../sql/signals/apply_decisions.sql");
-const MAXXIT_CLAIM: &str = include_str!("../../../sql/maxxit/claim_pending.sql");
-const MAXXIT_PREVIEW: &str = include_str!("../../../sql/maxxit/preview_pending.sql");
-const MAXXIT_COUNT: &str = include_str!("../../../sql/maxxit/count_pending.sql");
-const MAXXIT_APPLY: &str = include_str!("../../../sql/maxxit/apply_decisions.sql");
-const MAXXIT_SYMBOL_CONFLICTS: &str =
-    include_str!("../../../sql/maxxit/executor_symbol_conflicts.sql");
-const MAXXIT_POSITIONS: &str = include_str!("../../../sql/maxxit/open_positions.sql");
-const MAXXIT_AGENT_HISTORY: &str =
-    include_str!("../../../sql/maxxit/insert_agent_routing_history.sql");
-const SNAPSHOT: &str = include_str!("../../../sql/routing/market_snapshot.sql");
-const COPY_HISTORY: &str = include_str!("../../../sql/routing/copy_history.sql");
-const INSERT_HISTORY: &str = include_str!("../../../sql/routing/insert_history.sql");
-const HISTORY_TYPES: &str = include_str!("../../../sql/routing/history_column_types.sql");
-const ADD_BATCH: &str = include_str!("../../../sql/routing/add_batch_to_run.sql");
-const INSERT_RUN: &str = include_str!("../../../sql/routing/insert_run.sql");
-const FINISH_RUN: &str = include_str!("../../../sql/routing/finish_run.sql");
-const HEARTBEAT: &str = include_str!("../../../sql/routing/heartbeat.sql");
-const FAIL_STALE_RUNS: &str = include_str!("../../../sql/routing/fail_stale_runs.sql");
-const SYNC_VERSION: &str = include_str!("../../../sql/routing/sync_version.sql");
+const CLAIM: &str = sql!("signals/claim_pending.sql");
+const PREVIEW: &str = sql!("signals/preview_pending.sql");
+const COUNT: &str = sql!("signals/count_pending.sql");
+const APPLY: &str = sql!("signals/apply_decisions.sql");
+const MAXXIT_CLAIM: &str = sql!("maxxit/claim_pending.sql");
+const MAXXIT_PREVIEW: &str = sql!("maxxit/preview_pending.sql");
+const MAXXIT_COUNT: &str = sql!("maxxit/count_pending.sql");
+const MAXXIT_APPLY: &str = sql!("maxxit/apply_decisions.sql");
+const MAXXIT_SYMBOL_CONFLICTS: &str = sql!("maxxit/executor_symbol_conflicts.sql");
+const MAXXIT_POSITIONS: &str = sql!("maxxit/open_positions.sql");
+const MAXXIT_AGENT_HISTORY: &str = sql!("maxxit/insert_agent_routing_history.sql");
+const SNAPSHOT: &str = sql!("routing/market_snapshot.sql");
+const COPY_HISTORY: &str = sql!("routing/copy_history.sql");
+const INSERT_HISTORY: &str = sql!("routing/insert_history.sql");
+const HISTORY_TYPES: &str = sql!("routing/history_column_types.sql");
+const ADD_BATCH: &str = sql!("routing/add_batch_to_run.sql");
+const INSERT_RUN: &str = sql!("routing/insert_run.sql");
+const FINISH_RUN: &str = sql!("routing/finish_run.sql");
+const HEARTBEAT: &str = sql!("routing/heartbeat.sql");
+const FAIL_STALE_RUNS: &str = sql!("routing/fail_stale_runs.sql");
+const SYNC_VERSION: &str = sql!("routing/sync_version.sql");
 
 /// Longest a batch reuses a loaded market snapshot even when no sync has
 /// committed since (a safety net for markets changed by hand).

@@ -86,13 +86,9 @@ pub async fn inspect(client: &Client) -> Result<SchemaState> {
         .db_context("cannot read the schema version")?
         .is_empty();
     let applied_rows = if exists {
-        typed::query(
-            client,
-            include_str!("../../../../sql/schema/applied_migrations.sql"),
-            &[],
-        )
-        .await
-        .db_context("cannot read the schema version")?
+        typed::query(client, sql!("schema/applied_migrations.sql"), &[])
+            .await
+            .db_context("cannot read the schema version")?
     } else {
         Vec::new()
     };
@@ -307,16 +303,12 @@ const VIEW_LAST_DEFINED: i32 = 14;
 /// cannot drop the columns a later one appended, so re-running migrations
 /// (setup's repair, or a lost history) starts the view afresh.
 async fn drop_decisions_view<C: GenericClient>(client: &C) -> Result<Vec<String>> {
-    let grants = typed::query(
-        client,
-        include_str!("../../../../sql/schema/view_grants.sql"),
-        &[],
-    )
-    .await
-    .db_context("cannot read the grants on routing_decisions")?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
+    let grants = typed::query(client, sql!("schema/view_grants.sql"), &[])
+        .await
+        .db_context("cannot read the grants on routing_decisions")?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     client
         .batch_execute("DROP VIEW IF EXISTS routing_decisions")
         .await
@@ -345,14 +337,10 @@ async fn preflight(client: &Client) -> Result<()> {
     if present.is_empty() {
         return Ok(());
     }
-    let globals: i64 = typed::query_one(
-        client,
-        include_str!("../../../../sql/schema/count_global_configs.sql"),
-        &[],
-    )
-    .await
-    .and_then(|r| r.try_get(0))
-    .db_context("cannot read `venue_routing_config`")?;
+    let globals: i64 = typed::query_one(client, sql!("schema/count_global_configs.sql"), &[])
+        .await
+        .and_then(|r| r.try_get(0))
+        .db_context("cannot read `venue_routing_config`")?;
     if globals > 1 {
         bail!(
             "`venue_routing_config` holds {globals} global rows (agent_id IS NULL): keep one, delete the others, then run setup-agent-where again (nothing was changed)"
@@ -447,13 +435,9 @@ pub async fn existing_tables<C: GenericClient>(
     client: &C,
     tables: &[&str],
 ) -> Result<Vec<String>, tokio_postgres::Error> {
-    typed::query(
-        client,
-        include_str!("../../../../sql/schema/existing_tables.sql"),
-        &[&tables],
-    )
-    .await?
-    .iter()
-    .map(|r| r.try_get("name"))
-    .collect()
+    typed::query(client, sql!("schema/existing_tables.sql"), &[&tables])
+        .await?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect()
 }
