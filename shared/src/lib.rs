@@ -6,6 +6,7 @@ pub mod config;
 pub mod cost;
 pub mod db;
 pub mod domain;
+pub mod errors;
 pub mod routing;
 pub mod symbols;
 #[cfg(feature = "testing")]

@@ -177,7 +177,7 @@ impl DatabaseUrl {
             rest.parse().map_err(|e: tokio_postgres::Error| {
                 anyhow!(
                     "invalid database URL: {}",
-                    redact_error(&e.to_string(), raw)
+                    redact_secrets(&e.to_string(), written_password(raw).as_slice())
                 )
             })?;
         fill_from_env(&mut config, env, None)?;
@@ -506,10 +506,29 @@ impl DatabaseUrl {
     /// Removes this URL's password from a text.
     #[must_use]
     pub fn redact(&self, text: &str) -> String {
-        match self.password() {
-            Some(p) if !p.is_empty() => text.replace(&p, "********"),
-            _ => text.to_owned(),
+        redact_secrets(text, self.password().as_slice())
+    }
+
+    /// Every form the password of the connection string `raw` may take in
+    /// text: the parsed (percent-decoded) password, the password as written
+    /// in the URL's user info, and each key/value `password=` value. Used
+    /// where the text may be printed before `raw` is parsed (or when it
+    /// fails to parse). May hold repeats.
+    #[must_use]
+    pub fn secrets_of(raw: &str) -> Vec<String> {
+        let mut secrets = Vec::new();
+        if let Ok(url) = Self::parse(raw)
+            && let Some(p) = url.password()
+        {
+            secrets.push(p);
         }
+        secrets.extend(written_password(raw).map(str::to_owned));
+        for part in raw.split(|c: char| c.is_whitespace() || c == '&' || c == '?') {
+            if let Some(p) = part.strip_prefix("password=") {
+                secrets.push(p.trim_matches('\'').to_owned());
+            }
+        }
+        secrets
     }
 }
 
@@ -519,17 +538,7 @@ pub fn describe_pg_error(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return format!("{} ({})", db.message(), db.code().code());
     }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text.replace('\n', " ")
+    crate::errors::chain_text(e).replace('\n', " ")
 }
 
 /// A variable of the process environment; empty counts as unset (as libpq).
@@ -722,17 +731,28 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Replaces anything in `text` that looks like the password of `raw`.
-fn redact_error(text: &str, raw: &str) -> String {
-    let password = raw
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split_once('@'))
+/// The password as written in the user info of the URL `raw`
+/// (`scheme://user:password@host`), before any decoding.
+fn written_password(raw: &str) -> Option<&str> {
+    raw.split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
         .and_then(|(userinfo, _)| userinfo.split_once(':'))
-        .map(|(_, p)| p.to_owned());
-    match password {
-        Some(p) if !p.is_empty() => text.replace(&p, "********"),
-        _ => text.to_owned(),
+        .map(|(_, p)| p)
+}
+
+/// The text that stands for a secret in every output.
+pub const REDACTED: &str = "********";
+
+/// Replaces each of `secrets` in `text` with [`REDACTED`], in order; empty
+/// secrets are skipped. The one redaction: [`DatabaseUrl::redact`] and the
+/// binaries' log and error redaction call it.
+#[must_use]
+pub fn redact_secrets<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().map(AsRef::as_ref).filter(|s| !s.is_empty()) {
+        out = out.replace(secret, REDACTED);
     }
+    out
 }
 
 /// `sslmode=prefer|require`: encryption without certificate checks, as libpq does.

@@ -34,7 +34,7 @@ pub mod typed;
 
 use std::fmt::Display;
 
-pub use connect::{DatabaseUrl, Pooler, TlsMode, describe_pg_error};
+pub use connect::{DatabaseUrl, Pooler, TlsMode, describe_pg_error, redact_secrets};
 
 /// Adds what failed to a database error: `cannot X: <message> (<SQLSTATE>)`,
 /// or `cannot X: the database connection was lost (<cause>)`.

@@ -286,10 +286,12 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
         .set_abort_divergent(true)
         .set_abort_missing(true);
     runner.set_migration_table_name(HISTORY_TABLE);
-    runner
-        .run_async(client)
-        .await
-        .map_err(|e| anyhow::anyhow!("migration failed: {}", one_line(&error_chain(&e))))?;
+    runner.run_async(client).await.map_err(|e| {
+        anyhow::anyhow!(
+            "migration failed: {}",
+            one_line(&crate::errors::chain_text(&e))
+        )
+    })?;
     grant_again(&*client, &grants).await?;
     Ok(before.pending)
 }
@@ -347,22 +349,6 @@ async fn preflight(client: &Client) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// An error and its sources, `: `-separated, without repeating a source
-/// its parent already quotes.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
 }
 
 fn one_line(text: &str) -> String {
