@@ -189,6 +189,20 @@ pub async fn repair(
     client: &mut Client,
     lock_timeout: std::time::Duration,
 ) -> Result<Vec<String>> {
+    with_migration_lock(url, client, lock_timeout, "repairing", repair_locked).await
+}
+
+/// Runs `work` on `client` under the migration lock (taken as [`migrate`]
+/// describes), then releases it and checks that it held to the end: a lock
+/// lost meanwhile fails the call, since the work may then have run
+/// unprotected. `doing` names the work in that error (`repairing`).
+async fn with_migration_lock<T>(
+    url: &DatabaseUrl,
+    client: &mut Client,
+    lock_timeout: std::time::Duration,
+    doing: &str,
+    work: impl AsyncFnOnce(&mut Client) -> Result<T>,
+) -> Result<T> {
     let lock = super::locks::acquire_on(
         url,
         client,
@@ -197,11 +211,15 @@ pub async fn repair(
         lock_timeout,
     )
     .await?;
-    let result = repair_locked(client).await;
+    let result = work(client).await;
     let released = lock.release(client).await;
-    let remaining = result?;
-    released.context("the migration lock was lost while repairing (its connection ended): run setup-agent-where again to verify the schema")?;
-    Ok(remaining)
+    let value = result?;
+    released.with_context(|| {
+        format!(
+            "the migration lock was lost while {doing} (its connection ended): run setup-agent-where again to verify the schema"
+        )
+    })?;
+    Ok(value)
 }
 
 async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
@@ -251,19 +269,7 @@ pub async fn migrate(
     client: &mut Client,
     lock_timeout: std::time::Duration,
 ) -> Result<Vec<EmbeddedMigration>> {
-    let lock = super::locks::acquire_on(
-        url,
-        client,
-        MIGRATION_LOCK_KEY,
-        "the migration lock",
-        lock_timeout,
-    )
-    .await?;
-    let result = migrate_locked(client).await;
-    let released = lock.release(client).await;
-    let applied = result?;
-    released.context("the migration lock was lost while migrating (its connection ended): run setup-agent-where again to verify the schema")?;
-    Ok(applied)
+    with_migration_lock(url, client, lock_timeout, "migrating", migrate_locked).await
 }
 
 async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
