@@ -157,37 +157,21 @@ pub async fn upsert_row<C: GenericClient>(
     allow_venues_without_executor: Option<bool>,
 ) -> Result<Upserted> {
     let (assumed_value, clear) = assumed.params();
+    // The agent's statement takes the agent id first, then the same values.
+    let values: [&dyn Param; 6] = [
+        &venue_priority,
+        &strategy,
+        &failover,
+        &assumed_value,
+        &clear,
+        &allow_venues_without_executor,
+    ];
     let row = match agent_id {
-        None => {
-            typed::query_one(
-                client,
-                sql!("config/set_global.sql"),
-                &[
-                    &venue_priority,
-                    &strategy,
-                    &failover,
-                    &assumed_value,
-                    &clear,
-                    &allow_venues_without_executor,
-                ],
-            )
-            .await
-        }
+        None => typed::query_one(client, sql!("config/set_global.sql"), &values).await,
         Some(id) => {
-            typed::query_one(
-                client,
-                sql!("config/set_agent.sql"),
-                &[
-                    &id,
-                    &venue_priority,
-                    &strategy,
-                    &failover,
-                    &assumed_value,
-                    &clear,
-                    &allow_venues_without_executor,
-                ],
-            )
-            .await
+            let params: Vec<&dyn Param> =
+                std::iter::once(&id as &dyn Param).chain(values).collect();
+            typed::query_one(client, sql!("config/set_agent.sql"), &params).await
         }
     }
     .db_context("cannot write the routing config")?;
