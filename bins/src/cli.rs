@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Mutex, OnceLock};
 
-use agent_where::db::{DatabaseUrl, schema};
+use agent_where::db::{DatabaseUrl, redact_secrets, schema};
 use anyhow::Result;
 use clap::Args;
 use tracing_subscriber::EnvFilter;
@@ -115,34 +115,18 @@ pub fn register_secret(secret: &str) {
 /// Registers the password of a database URL (URL or key/value form), raw and
 /// percent-decoded.
 pub fn register_secrets_of_url(raw: &str) {
-    if let Ok(url) = DatabaseUrl::parse(raw)
-        && let Some(p) = url.password()
-    {
+    for p in DatabaseUrl::secrets_of(raw) {
         register_secret(&p);
-    }
-    if let Some((_, rest)) = raw.split_once("://")
-        && let Some((userinfo, _)) = rest.rsplit_once('@')
-        && let Some((_, p)) = userinfo.split_once(':')
-    {
-        register_secret(p);
-    }
-    for part in raw.split(|c: char| c.is_whitespace() || c == '&' || c == '?') {
-        if let Some(p) = part.strip_prefix("password=") {
-            register_secret(p.trim_matches('\''));
-        }
     }
 }
 
 /// Replaces every registered secret in `text`.
 #[must_use]
 pub fn redact(text: &str) -> String {
-    let mut out = text.to_owned();
-    if let Ok(all) = secrets().lock() {
-        for s in all.iter() {
-            out = out.replace(s.as_str(), "********");
-        }
+    match secrets().lock() {
+        Ok(all) => redact_secrets(text, all.as_slice()),
+        Err(_) => text.to_owned(),
     }
-    out
 }
 
 /// A stderr writer that redacts secrets from every log line.

@@ -5,10 +5,9 @@
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod errors;
 pub mod routing;
 pub mod symbols;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod venues;
-
-pub use domain::cost; // shim until merge: `crate::cost::X` is `crate::domain::cost::X`

@@ -7,6 +7,7 @@
 //! TEMPLATE`, which takes milliseconds. The clone is dropped when the
 //! [`TestDb`] goes out of scope. Not used by the binaries.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
@@ -16,6 +17,7 @@ use tokio_postgres::error::SqlState;
 
 use crate::db::schema;
 use crate::db::{DatabaseUrl, DbContext, databases};
+use crate::venues;
 
 pub mod pgbouncer;
 
@@ -24,6 +26,86 @@ const TEMPLATE_LOCK_KEY: i64 = 0x4147_5748_544D_504C;
 
 /// Prefix of every per-test database.
 pub const TEST_DB_PREFIX: &str = "aw_test_";
+
+/// Variables outside `AGENT_WHERE_*` that change what a binary does, which a
+/// test run of one removes: the database URL, the log filter, and every
+/// variable a venue's sync reads (its endpoints, options and switches, taken
+/// from [`venues::SOURCES`], so a new venue's are removed too).
+#[must_use]
+pub fn redirecting_env() -> Vec<&'static str> {
+    let mut vars = vec!["DATABASE_URL", "RUST_LOG"];
+    for source in venues::SOURCES {
+        let info = source.info();
+        vars.extend(info.endpoints.iter().map(|e| e.env));
+        vars.extend(
+            info.options
+                .iter()
+                .chain(info.switches)
+                .filter_map(|o| o.env),
+        );
+    }
+    vars
+}
+
+/// The repository's `sql/` directory.
+#[must_use]
+pub fn sql_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql")
+}
+
+/// One statement file under `sql/`.
+#[derive(Debug, Clone)]
+pub struct SqlFile {
+    /// Its path under `sql/`, `/`-separated: `stats/clock.sql`.
+    pub name: String,
+    /// Its full path.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// Every `sql/**/*.sql` file, sorted by name. Panics when `sql/` cannot be
+/// read: a test cannot go on without it.
+#[must_use]
+pub fn sql_files() -> Vec<SqlFile> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<SqlFile>) {
+        let entries =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+                .path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.extension().is_some_and(|e| e == "sql") {
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push(SqlFile { name, path, text });
+            }
+        }
+    }
+    let root = sql_dir();
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
+
+/// The [`sql_files`] of the `sql/<area>/` directories named.
+#[must_use]
+pub fn sql_files_in(areas: &[&str]) -> Vec<SqlFile> {
+    sql_files()
+        .into_iter()
+        .filter(|f| areas.iter().any(|a| f.name.split('/').next() == Some(a)))
+        .collect()
+}
 
 /// The server tests use, as a URL string.
 #[must_use]
@@ -246,5 +328,42 @@ async fn drop_stale_test_databases(admin: &Client) {
         if born.is_some_and(|b| b < cutoff) {
             let _ = databases::drop_if_exists(admin, &name).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_venue_variable_of_the_registry_is_scrubbed() {
+        let vars = redirecting_env();
+        for expected in [
+            "DATABASE_URL",
+            "RUST_LOG",
+            "HYPERLIQUID_API_URL",
+            "HYPERLIQUID_DEXES",
+            "HYPERLIQUID_MAX_BOOKS",
+            "HYPERLIQUID_OI_CAPS",
+            "HYPERLIQUID_BOOKS",
+            "OSTIUM_SUBGRAPH_URL",
+            "OSTIUM_PRICES_URL",
+            "GMX_API_URL",
+            "AEVO_API_URL",
+            "LIGHTER_API_URL",
+        ] {
+            assert!(vars.contains(&expected), "{expected} missing from {vars:?}");
+        }
+    }
+
+    #[test]
+    fn sql_files_are_named_under_sql_and_sorted() {
+        let files = sql_files();
+        assert!(files.len() >= 75, "{}", files.len());
+        assert!(files.windows(2).all(|w| w[0].name < w[1].name));
+        assert!(files.iter().any(|f| f.name == "stats/clock.sql"));
+        let stats = sql_files_in(&["stats"]);
+        assert!(!stats.is_empty());
+        assert!(stats.iter().all(|f| f.name.starts_with("stats/")));
     }
 }

@@ -6,12 +6,11 @@
 //! pooler, never leaks onto a pooled connection, and a lock that is held
 //! elsewhere ends a setup within its timeout with a clear error.
 
-use std::path::Path;
 use std::time::Duration;
 
 use agent_where::db::schema::{HISTORY_TABLE, MIGRATION_LOCK_KEY, embedded_migrations};
-use agent_where::testing::TestDb;
 use agent_where::testing::pgbouncer::PgBouncer;
+use agent_where::testing::{TestDb, sql_files};
 use anyhow::Result;
 use tokio_postgres::Client;
 
@@ -435,17 +434,6 @@ async fn a_migration_lock_held_elsewhere_ends_setup_within_its_timeout() -> Resu
 /// connections only.
 #[tokio::test]
 async fn every_sql_file_sends_and_returns_only_built_in_types() -> Result<()> {
-    fn sql_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                sql_files(&path, out)?;
-            } else if path.extension().is_some_and(|e| e == "sql") {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
     // Statements for Maxxit's schema (sql/maxxit/) prepare against it, set up.
@@ -459,17 +447,9 @@ async fn every_sql_file_sends_and_returns_only_built_in_types() -> Result<()> {
     run("setup-agent-where", maxxit_db.url(), &["-q"])
         .await?
         .expect_code(0, "setup on Maxxit's schema");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql");
-    let mut files = Vec::new();
-    sql_files(&root, &mut files)?;
-    files.sort();
     let mut bad = Vec::new();
-    for file in &files {
-        let name = file
-            .strip_prefix(&root)
-            .unwrap_or(file)
-            .display()
-            .to_string();
+    for file in &sql_files() {
+        let name = &file.name;
         if name.ends_with("history_column_types.sql") {
             continue;
         }
@@ -478,7 +458,7 @@ async fn every_sql_file_sends_and_returns_only_built_in_types() -> Result<()> {
         } else {
             &client
         };
-        let statement = target.prepare(&std::fs::read_to_string(file)?).await?;
+        let statement = target.prepare(&file.text).await?;
         for (i, ty) in statement.params().iter().enumerate() {
             if tokio_postgres::types::Type::from_oid(ty.oid()).is_none() {
                 bad.push(format!("{name}: parameter ${} is `{}`", i + 1, ty.name()));

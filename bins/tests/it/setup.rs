@@ -4,11 +4,10 @@
 //! preparing against the migrated schema.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use agent_where::db::schema;
-use agent_where::testing::TestDb;
+use agent_where::testing::{TestDb, sql_dir, sql_files};
 use agent_where_cli::jobs::setup::REQUIRED_TABLES;
 use anyhow::Result;
 use serde_json::Value;
@@ -394,18 +393,6 @@ async fn four_concurrent_setups_on_a_new_database_all_succeed_and_migrate_once()
     Ok(())
 }
 
-fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            sql_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "sql") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 #[tokio::test]
 async fn every_sql_file_prepares_against_the_migrated_schema() -> Result<()> {
     let db = TestDb::migrated().await?;
@@ -416,10 +403,8 @@ async fn every_sql_file_prepares_against_the_migrated_schema() -> Result<()> {
     maxxit.batch_execute(MAXXIT_2026).await?;
     let run = setup(&maxxit_db, &[]).await?;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql");
-    let mut files = Vec::new();
-    sql_files(&root, &mut files)?;
-    files.sort();
+    let root = sql_dir();
+    let files = sql_files();
     assert!(
         files.len() >= 10,
         "only {} files under {}",
@@ -428,12 +413,7 @@ async fn every_sql_file_prepares_against_the_migrated_schema() -> Result<()> {
     );
     let mut bad = Vec::new();
     for file in &files {
-        let text = std::fs::read_to_string(file)?;
-        let name = file
-            .strip_prefix(&root)
-            .unwrap_or(file)
-            .display()
-            .to_string();
+        let (name, text) = (&file.name, &file.text);
         if !text.trim_start().starts_with("--") {
             bad.push(format!(
                 "{name}: no leading `--` comment saying what it does"
@@ -444,7 +424,7 @@ async fn every_sql_file_prepares_against_the_migrated_schema() -> Result<()> {
         } else {
             &client
         };
-        if let Err(e) = target.prepare(&text).await {
+        if let Err(e) = target.prepare(text).await {
             bad.push(format!(
                 "{name}: {}",
                 agent_where::db::describe_pg_error(&e)

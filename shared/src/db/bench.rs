@@ -36,9 +36,7 @@ pub async fn copy_database(admin: &Client, template: &str, name: &str) -> Result
     databases::create_from_template(admin, name, template)
         .await
         .with_db_context(|| format!("cannot copy `{template}` to `{name}`"))?;
-    let _ = admin
-        .batch_execute(include_str!("../../../sql/bench/checkpoint.sql"))
-        .await;
+    let _ = admin.batch_execute(sql!("bench/checkpoint.sql")).await;
     Ok(())
 }
 
@@ -50,7 +48,7 @@ pub async fn drop_database_quietly(admin: &Client, name: &str) {
 /// `VACUUM ANALYZE` of the base database before it is copied.
 pub async fn vacuum_analyze(client: &Client) -> Result<()> {
     client
-        .batch_execute(include_str!("../../../sql/bench/vacuum_analyze.sql"))
+        .batch_execute(sql!("bench/vacuum_analyze.sql"))
         .await
         .db_context("cannot vacuum the base database")
 }
@@ -60,29 +58,15 @@ pub async fn vacuum_analyze(client: &Client) -> Result<()> {
 /// time the per-signal loop took (reading the sample and preparing the
 /// statements are not timed, as the original prepared once per process).
 pub async fn route_per_signal(client: &Client, sample: i64) -> Result<(usize, Duration)> {
-    let pending = typed::query(
-        client,
-        include_str!("../../../sql/bench/select_pending_sample.sql"),
-        &[&sample],
-    )
-    .await
-    .db_context("reference: cannot read pending signals")?;
+    let pending = typed::query(client, sql!("bench/select_pending_sample.sql"), &[&sample])
+        .await
+        .db_context("reference: cannot read pending signals")?;
     let (agent_config, global_config, market, update, insert) = futures_util::try_join!(
-        client.prepare(include_str!(
-            "../../../sql/bench/reference_select_agent_config.sql"
-        )),
-        client.prepare(include_str!(
-            "../../../sql/bench/reference_select_global_config.sql"
-        )),
-        client.prepare(include_str!(
-            "../../../sql/bench/reference_select_market.sql"
-        )),
-        client.prepare(include_str!(
-            "../../../sql/bench/reference_update_signal.sql"
-        )),
-        client.prepare(include_str!(
-            "../../../sql/bench/reference_insert_history.sql"
-        )),
+        client.prepare(sql!("bench/reference_select_agent_config.sql")),
+        client.prepare(sql!("bench/reference_select_global_config.sql")),
+        client.prepare(sql!("bench/reference_select_market.sql")),
+        client.prepare(sql!("bench/reference_update_signal.sql")),
+        client.prepare(sql!("bench/reference_insert_history.sql")),
     )
     .db_context("reference: cannot prepare its statements")?;
     let default_priority: Vec<String> = RoutingConfig::builtin_default()
@@ -188,25 +172,17 @@ pub async fn route_per_signal(client: &Client, sample: i64) -> Result<(usize, Du
 /// PostgreSQL alone: one set-based statement routes every pending signal
 /// first-available and writes the history. Returns the history rows written.
 pub async fn route_all_in_one_statement(client: &Client) -> Result<u64> {
-    typed::execute(
-        client,
-        include_str!("../../../sql/bench/route_all_first_available.sql"),
-        &[],
-    )
-    .await
-    .db_context("limit statement failed")
+    typed::execute(client, sql!("bench/route_all_first_available.sql"), &[])
+        .await
+        .db_context("limit statement failed")
 }
 
 /// Checks that every one of `signals` was decided once: as many history rows,
 /// none left pending.
 pub async fn check_all_decided(client: &Client, signals: i64) -> Result<()> {
-    let row = typed::query_one(
-        client,
-        include_str!("../../../sql/bench/decided_and_pending.sql"),
-        &[],
-    )
-    .await
-    .db_context("cannot count decisions")?;
+    let row = typed::query_one(client, sql!("bench/decided_and_pending.sql"), &[])
+        .await
+        .db_context("cannot count decisions")?;
     let history: i64 = row
         .try_get("history")
         .db_context("cannot count decisions")?;
@@ -230,7 +206,7 @@ pub async fn insert_arriving(
     let tokens: Vec<&str> = tokens.to_vec();
     let rows = typed::query(
         client,
-        include_str!("../../../sql/bench/insert_arriving_signals.sql"),
+        sql!("bench/insert_arriving_signals.sql"),
         &[&agent, &n, &tokens],
     )
     .await
@@ -240,24 +216,16 @@ pub async fn insert_arriving(
 
 /// Which of `ids` have a committed decision visible to `client`.
 pub async fn decided_among(client: &Client, ids: &[Uuid]) -> Result<Vec<Uuid>> {
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/bench/decided_among.sql"),
-        &[&ids],
-    )
-    .await
-    .db_context("cannot read decisions")?;
+    let rows = typed::query(client, sql!("bench/decided_among.sql"), &[&ids])
+        .await
+        .db_context("cannot read decisions")?;
     Ok(rows.iter().map(|r| r.get("signal_id")).collect())
 }
 
 /// Signals the running routing runs have decided (committed) so far.
 pub async fn running_claimed(client: &Client) -> Result<i64> {
-    typed::query_one(
-        client,
-        include_str!("../../../sql/bench/running_claimed.sql"),
-        &[],
-    )
-    .await
-    .map(|r| r.get("claimed"))
-    .db_context("cannot read the running routing runs")
+    typed::query_one(client, sql!("bench/running_claimed.sql"), &[])
+        .await
+        .map(|r| r.get("claimed"))
+        .db_context("cannot read the running routing runs")
 }

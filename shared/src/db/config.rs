@@ -15,25 +15,17 @@ use crate::domain::{ConfigSource, Usd, Venue};
 /// Creates the global config with the built-in default unless one exists.
 /// Returns whether it created it; a changed global row is never overwritten.
 pub async fn ensure_global_default<C: GenericClient>(client: &C) -> Result<bool> {
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/config/ensure_global.sql"),
-        &[],
-    )
-    .await
-    .db_context("cannot create the global routing config")?;
+    let rows = typed::query(client, sql!("config/ensure_global.sql"), &[])
+        .await
+        .db_context("cannot create the global routing config")?;
     Ok(!rows.is_empty())
 }
 
 /// The global config row, if any.
 pub async fn select_global<C: GenericClient>(client: &C) -> Result<Option<StoredConfig>> {
-    let row = typed::query_opt(
-        client,
-        include_str!("../../../sql/config/select_global.sql"),
-        &[],
-    )
-    .await
-    .db_context("cannot read the global routing config")?;
+    let row = typed::query_opt(client, sql!("config/select_global.sql"), &[])
+        .await
+        .db_context("cannot read the global routing config")?;
     Ok(row.map(|r| StoredConfig {
         venue_priority: r.get(0),
         routing_strategy: r.get(1),
@@ -58,16 +50,8 @@ pub async fn load_config_set<C: GenericClient>(
 ) -> Result<ConfigSet> {
     let params: [&dyn Param; 1] = [&agent_ids];
     let (rows, overrides) = futures_util::try_join!(
-        typed::query(
-            client,
-            include_str!("../../../sql/config/load_rows.sql"),
-            &params
-        ),
-        typed::query(
-            client,
-            include_str!("../../../sql/config/load_overrides.sql"),
-            &params
-        ),
+        typed::query(client, sql!("config/load_rows.sql"), &params),
+        typed::query(client, sql!("config/load_overrides.sql"), &params),
     )
     .db_context(READ)?;
     let mut set = ConfigSet {
@@ -119,14 +103,12 @@ pub async fn load_config_set<C: GenericClient>(
 
 /// The venue (`venue_t` label) of an agent, `None` when it does not exist.
 pub async fn agent_venue<C: GenericClient>(client: &C, agent_id: Uuid) -> Result<Option<String>> {
-    Ok(typed::query_opt(
-        client,
-        include_str!("../../../sql/config/agent_venue.sql"),
-        &[&agent_id],
+    Ok(
+        typed::query_opt(client, sql!("config/agent_venue.sql"), &[&agent_id])
+            .await
+            .db_context("cannot read the agent")?
+            .map(|r| r.get(0)),
     )
-    .await
-    .db_context("cannot read the agent")?
-    .map(|r| r.get(0)))
 }
 
 /// What `set` does with a row's assumed notional.
@@ -175,37 +157,21 @@ pub async fn upsert_row<C: GenericClient>(
     allow_venues_without_executor: Option<bool>,
 ) -> Result<Upserted> {
     let (assumed_value, clear) = assumed.params();
+    // The agent's statement takes the agent id first, then the same values.
+    let values: [&dyn Param; 6] = [
+        &venue_priority,
+        &strategy,
+        &failover,
+        &assumed_value,
+        &clear,
+        &allow_venues_without_executor,
+    ];
     let row = match agent_id {
-        None => {
-            typed::query_one(
-                client,
-                include_str!("../../../sql/config/set_global.sql"),
-                &[
-                    &venue_priority,
-                    &strategy,
-                    &failover,
-                    &assumed_value,
-                    &clear,
-                    &allow_venues_without_executor,
-                ],
-            )
-            .await
-        }
+        None => typed::query_one(client, sql!("config/set_global.sql"), &values).await,
         Some(id) => {
-            typed::query_one(
-                client,
-                include_str!("../../../sql/config/set_agent.sql"),
-                &[
-                    &id,
-                    &venue_priority,
-                    &strategy,
-                    &failover,
-                    &assumed_value,
-                    &clear,
-                    &allow_venues_without_executor,
-                ],
-            )
-            .await
+            let params: Vec<&dyn Param> =
+                std::iter::once(&id as &dyn Param).chain(values).collect();
+            typed::query_one(client, sql!("config/set_agent.sql"), &params).await
         }
     }
     .db_context("cannot write the routing config")?;
@@ -235,7 +201,7 @@ pub async fn upsert_override<C: GenericClient>(
         None => {
             typed::query_one(
                 client,
-                include_str!("../../../sql/config/set_global_override.sql"),
+                sql!("config/set_global_override.sql"),
                 &[&token_symbol, &venue_priority],
             )
             .await
@@ -243,7 +209,7 @@ pub async fn upsert_override<C: GenericClient>(
         Some(id) => {
             typed::query_one(
                 client,
-                include_str!("../../../sql/config/set_agent_override.sql"),
+                sql!("config/set_agent_override.sql"),
                 &[&id, &token_symbol, &venue_priority],
             )
             .await
@@ -268,14 +234,12 @@ pub async fn upsert_override<C: GenericClient>(
 
 /// Removes an agent's config row; returns whether there was one.
 pub async fn remove_agent_row<C: GenericClient>(client: &C, agent_id: Uuid) -> Result<bool> {
-    Ok(!typed::query(
-        client,
-        include_str!("../../../sql/config/remove_agent.sql"),
-        &[&agent_id],
+    Ok(
+        !typed::query(client, sql!("config/remove_agent.sql"), &[&agent_id])
+            .await
+            .db_context("cannot remove the routing config")?
+            .is_empty(),
     )
-    .await
-    .db_context("cannot remove the routing config")?
-    .is_empty())
 }
 
 /// Removes a per-token override (global when `agent_id` is `None`); returns
@@ -287,7 +251,7 @@ pub async fn remove_override<C: GenericClient>(
 ) -> Result<bool> {
     Ok(!typed::query(
         client,
-        include_str!("../../../sql/config/remove_override.sql"),
+        sql!("config/remove_override.sql"),
         &[&agent_id, &token_symbol],
     )
     .await
@@ -315,16 +279,8 @@ pub struct ListedConfig {
 /// Every config row, then every override (global first, then by agent name).
 pub async fn list_all<C: GenericClient>(client: &C) -> Result<Vec<ListedConfig>> {
     let (rows, overrides) = futures_util::try_join!(
-        typed::query(
-            client,
-            include_str!("../../../sql/config/list_rows.sql"),
-            &[]
-        ),
-        typed::query(
-            client,
-            include_str!("../../../sql/config/list_overrides.sql"),
-            &[]
-        ),
+        typed::query(client, sql!("config/list_rows.sql"), &[]),
+        typed::query(client, sql!("config/list_overrides.sql"), &[]),
     )
     .db_context("cannot list the routing configuration")?;
     let mut all = Vec::with_capacity(rows.len() + overrides.len());

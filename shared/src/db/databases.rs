@@ -15,12 +15,7 @@ pub async fn exists<C: GenericClient>(
     client: &C,
     name: &str,
 ) -> Result<bool, tokio_postgres::Error> {
-    let row = typed::query_one(
-        client,
-        include_str!("../../../sql/databases/exists.sql"),
-        &[&name],
-    )
-    .await?;
+    let row = typed::query_one(client, sql!("databases/exists.sql"), &[&name]).await?;
     row.try_get("exists")
 }
 
@@ -29,25 +24,16 @@ pub async fn names_like<C: GenericClient>(
     client: &C,
     pattern: &str,
 ) -> Result<Vec<String>, tokio_postgres::Error> {
-    typed::query(
-        client,
-        include_str!("../../../sql/databases/names_like.sql"),
-        &[&pattern],
-    )
-    .await?
-    .iter()
-    .map(|r| r.try_get("name"))
-    .collect()
+    typed::query(client, sql!("databases/names_like.sql"), &[&pattern])
+        .await?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect()
 }
 
 /// Creates an empty database `name`.
 pub async fn create(client: &Client, name: &str) -> Result<(), tokio_postgres::Error> {
-    run_built(
-        client,
-        include_str!("../../../sql/databases/create_statement.sql"),
-        &[&name],
-    )
-    .await
+    run_built(client, sql!("databases/create_statement.sql"), &[&name]).await
 }
 
 /// Creates database `name` as a copy of `template`.
@@ -58,7 +44,7 @@ pub async fn create_from_template(
 ) -> Result<(), tokio_postgres::Error> {
     run_built(
         client,
-        include_str!("../../../sql/databases/create_from_template_statement.sql"),
+        sql!("databases/create_from_template_statement.sql"),
         &[&name, &template],
     )
     .await
@@ -66,19 +52,14 @@ pub async fn create_from_template(
 
 /// Drops database `name` if it exists, closing its connections.
 pub async fn drop_if_exists(client: &Client, name: &str) -> Result<(), tokio_postgres::Error> {
-    run_built(
-        client,
-        include_str!("../../../sql/databases/drop_statement.sql"),
-        &[&name],
-    )
-    .await
+    run_built(client, sql!("databases/drop_statement.sql"), &[&name]).await
 }
 
 /// Renames database `from` to `to`.
 pub async fn rename(client: &Client, from: &str, to: &str) -> Result<(), tokio_postgres::Error> {
     run_built(
         client,
-        include_str!("../../../sql/databases/rename_statement.sql"),
+        sql!("databases/rename_statement.sql"),
         &[&from, &to],
     )
     .await

@@ -77,7 +77,7 @@ pub const DEMO_TOKENS: [&str; 40] = [
 pub async fn ensure_demo_agent<C: GenericClient>(client: &C) -> Result<bool> {
     let rows = typed::query(
         client,
-        include_str!("../../../sql/demo/ensure_demo_agent.sql"),
+        sql!("demo/ensure_demo_agent.sql"),
         &[&DEMO_AGENT_ID],
     )
     .await
@@ -96,7 +96,7 @@ pub async fn insert_signals<C: GenericClient>(
     let tokens: Vec<&str> = tokens.to_vec();
     let row = typed::query_one(
         client,
-        include_str!("../../../sql/demo/insert_demo_signals.sql"),
+        sql!("demo/insert_demo_signals.sql"),
         &[&agent, &count, &tokens],
     )
     .await
@@ -150,20 +150,16 @@ pub async fn inspect_connected<C: GenericClient>(client: &C) -> Result<DemoDatab
     let has = |t: &str| present.iter().any(|p| p == t);
     let mut reasons = Vec::new();
     if has("signals")
-        && typed::query_one(
-            client,
-            include_str!("../../../sql/demo/other_signals.sql"),
-            &[&DEMO_AGENT_ID],
-        )
-        .await
-        .db_context(WHAT)?
-        .try_get::<_, bool>("found")
-        .db_context(WHAT)?
+        && typed::query_one(client, sql!("demo/other_signals.sql"), &[&DEMO_AGENT_ID])
+            .await
+            .db_context(WHAT)?
+            .try_get::<_, bool>("found")
+            .db_context(WHAT)?
     {
         reasons.push("it holds signals of agents other than the demo's".to_owned());
     }
     let marked = has("agent_where_demo_database")
-        && typed::query_one(client, include_str!("../../../sql/demo/is_marked.sql"), &[])
+        && typed::query_one(client, sql!("demo/is_marked.sql"), &[])
             .await
             .db_context(WHAT)?
             .try_get::<_, bool>("marked")
@@ -176,17 +172,13 @@ pub async fn inspect_connected<C: GenericClient>(client: &C) -> Result<DemoDatab
         });
     }
     let own = own_relations()?;
-    let others: Vec<String> = typed::query(
-        client,
-        include_str!("../../../sql/demo/other_relations.sql"),
-        &[&own],
-    )
-    .await
-    .db_context(WHAT)?
-    .iter()
-    .map(|r| r.try_get("name"))
-    .collect::<Result<_, _>>()
-    .db_context(WHAT)?;
+    let others: Vec<String> = typed::query(client, sql!("demo/other_relations.sql"), &[&own])
+        .await
+        .db_context(WHAT)?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect::<Result<_, _>>()
+        .db_context(WHAT)?;
     if !others.is_empty() {
         reasons.insert(
             0,
@@ -197,17 +189,13 @@ pub async fn inspect_connected<C: GenericClient>(client: &C) -> Result<DemoDatab
         );
     }
     if has("venue_sync_runs") {
-        let venues: Vec<String> = typed::query(
-            client,
-            include_str!("../../../sql/demo/real_syncs.sql"),
-            &[],
-        )
-        .await
-        .db_context(WHAT)?
-        .iter()
-        .map(|r| r.try_get("venue"))
-        .collect::<Result<_, _>>()
-        .db_context(WHAT)?;
+        let venues: Vec<String> = typed::query(client, sql!("demo/real_syncs.sql"), &[])
+            .await
+            .db_context(WHAT)?
+            .iter()
+            .map(|r| r.try_get("venue"))
+            .collect::<Result<_, _>>()
+            .db_context(WHAT)?;
         if !venues.is_empty() {
             reasons.push(format!(
                 "its markets of {} were synced from a live API or files",
@@ -216,15 +204,11 @@ pub async fn inspect_connected<C: GenericClient>(client: &C) -> Result<DemoDatab
         }
     }
     if has("venue_markets")
-        && typed::query_one(
-            client,
-            include_str!("../../../sql/demo/other_writers_markets.sql"),
-            &[],
-        )
-        .await
-        .db_context(WHAT)?
-        .try_get::<_, bool>("found")
-        .db_context(WHAT)?
+        && typed::query_one(client, sql!("demo/other_writers_markets.sql"), &[])
+            .await
+            .db_context(WHAT)?
+            .try_get::<_, bool>("found")
+            .db_context(WHAT)?
     {
         reasons.push("it holds markets another writer keeps".to_owned());
     }
@@ -248,13 +232,9 @@ fn own_relations() -> Result<Vec<String>> {
 /// Marks the current database as a demo database; `marked_by` names the
 /// tool. Returns whether it marked it (false: it was marked already).
 pub async fn mark<C: GenericClient>(client: &C, marked_by: &str) -> Result<bool> {
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/demo/mark_database.sql"),
-        &[&marked_by],
-    )
-    .await
-    .db_context("cannot mark the demo database")?;
+    let rows = typed::query(client, sql!("demo/mark_database.sql"), &[&marked_by])
+        .await
+        .db_context("cannot mark the demo database")?;
     Ok(!rows.is_empty())
 }
 
@@ -266,8 +246,8 @@ mod tests {
         // SQL (index probes around it): it must be this one.
         let id = super::DEMO_AGENT_ID.to_string();
         for sql in [
-            include_str!("../../../sql/routing/market_snapshot.sql"),
-            include_str!("../../../sql/stats/built_in_markets.sql"),
+            sql!("routing/market_snapshot.sql"),
+            sql!("stats/built_in_markets.sql"),
         ] {
             assert_eq!(sql.matches(id.as_str()).count(), 2, "{sql}");
         }

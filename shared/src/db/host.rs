@@ -181,13 +181,9 @@ pub async fn detect<C: GenericClient>(client: &C) -> Result<HostSchema> {
         .map(|(t, _)| *t)
         .chain(std::iter::once("agent_routing_history"))
         .collect();
-    let rows = super::typed::query(
-        client,
-        include_str!("../../../sql/schema/catalog_columns.sql"),
-        &[&tables],
-    )
-    .await
-    .db_context("cannot read the host schema")?;
+    let rows = super::typed::query(client, sql!("schema/catalog_columns.sql"), &[&tables])
+        .await
+        .db_context("cannot read the host schema")?;
     let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for row in &rows {
         let table: String = row
@@ -243,14 +239,10 @@ pub const HOLD_MARK: &str = "AWAITING_ROUTE";
 /// Whether the hold of new `MULTI` signals is on (its trigger installed and
 /// enabled on `signals`).
 pub async fn hold_multi<C: GenericClient>(client: &C) -> Result<bool> {
-    super::typed::query_one(
-        client,
-        include_str!("../../../sql/maxxit/hold_state.sql"),
-        &[],
-    )
-    .await
-    .and_then(|r| r.try_get("hold_multi"))
-    .db_context("cannot read whether the MULTI hold is on")
+    super::typed::query_one(client, sql!("maxxit/hold_state.sql"), &[])
+        .await
+        .and_then(|r| r.try_get("hold_multi"))
+        .db_context("cannot read whether the MULTI hold is on")
 }
 
 /// Turns the hold of new `MULTI` signals on or off, in one transaction whose
@@ -274,22 +266,15 @@ pub async fn set_hold_multi(
         .await
         .db_context("cannot start the hold's transaction")?;
     let timeout_ms = lock_timeout.as_millis().max(1).to_string();
-    super::typed::execute(
-        &tx,
-        include_str!("../../../sql/locks/set_lock_timeout.sql"),
-        &[&timeout_ms],
-    )
-    .await
-    .db_context("cannot set the lock timeout")?;
+    super::typed::execute(&tx, sql!("locks/set_lock_timeout.sql"), &[&timeout_ms])
+        .await
+        .db_context("cannot set the lock timeout")?;
     let statements: &[&str] = if on {
-        &[
-            include_str!("../../../sql/maxxit/hold_function.sql"),
-            include_str!("../../../sql/maxxit/hold_on.sql"),
-        ]
+        &[sql!("maxxit/hold_function.sql"), sql!("maxxit/hold_on.sql")]
     } else {
         &[
-            include_str!("../../../sql/maxxit/hold_off.sql"),
-            include_str!("../../../sql/maxxit/hold_function_drop.sql"),
+            sql!("maxxit/hold_off.sql"),
+            sql!("maxxit/hold_function_drop.sql"),
         ]
     };
     for sql in statements {

@@ -37,10 +37,10 @@ use super::{DbContext, typed};
 /// How long a tool waits by default for a lock another run holds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
-const TRY_LOCK: &str = include_str!("../../../sql/locks/try_xact_lock.sql");
-const HOLDER: &str = include_str!("../../../sql/locks/advisory_holder.sql");
-const TRY_SESSION_LOCK: &str = include_str!("../../../sql/locks/try_session_lock.sql");
-const UNLOCK_SESSION_LOCK: &str = include_str!("../../../sql/locks/unlock_session_lock.sql");
+const TRY_LOCK: &str = sql!("locks/try_xact_lock.sql");
+const HOLDER: &str = sql!("locks/advisory_holder.sql");
+const TRY_SESSION_LOCK: &str = sql!("locks/try_session_lock.sql");
+const UNLOCK_SESSION_LOCK: &str = sql!("locks/unlock_session_lock.sql");
 
 /// A lock taken by [`acquire_on`]: on a connection of its own (transaction
 /// pooler), or on the caller's connection (session-level).

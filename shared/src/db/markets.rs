@@ -113,13 +113,9 @@ fn count(n: usize) -> i32 {
 /// out), from at most `limit` distinct tokens.
 pub async fn demanded_symbols<C: GenericClient>(client: &C, limit: usize) -> Result<Vec<String>> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/markets/token_demand.sql"),
-        &[&limit],
-    )
-    .await
-    .db_context("cannot read the tokens signals name")?;
+    let rows = typed::query(client, sql!("markets/token_demand.sql"), &[&limit])
+        .await
+        .db_context("cannot read the tokens signals name")?;
     let mut counts: Vec<(String, i64)> = Vec::new();
     for row in &rows {
         let token: String = row.get("token_symbol");
@@ -146,7 +142,7 @@ pub async fn count_active<C: GenericClient>(
     let scope: Option<Vec<String>> = scope.map(<[String]>::to_vec);
     let row = typed::query_one(
         client,
-        include_str!("../../../sql/markets/count_active.sql"),
+        sql!("markets/count_active.sql"),
         &[&venue.as_str(), &scope],
     )
     .await
@@ -175,16 +171,12 @@ pub async fn apply(
         .await
         .db_context("cannot start the market transaction")?;
     let timeout_ms = options.lock_timeout.as_millis().max(1).to_string();
+    typed::execute(&tx, sql!("locks/set_lock_timeout.sql"), &[&timeout_ms])
+        .await
+        .db_context("cannot set the lock timeout")?;
     typed::execute(
         &tx,
-        include_str!("../../../sql/locks/set_lock_timeout.sql"),
-        &[&timeout_ms],
-    )
-    .await
-    .db_context("cannot set the lock timeout")?;
-    typed::execute(
-        &tx,
-        include_str!("../../../sql/markets/lock_venue.sql"),
+        sql!("markets/lock_venue.sql"),
         &[&venue.as_str()],
     )
     .await
@@ -293,7 +285,7 @@ pub async fn apply(
         &depth,
         &capacity_limit,
     ];
-    let rows = typed::query(&tx, include_str!("../../../sql/markets/apply.sql"), &params)
+    let rows = typed::query(&tx, sql!("markets/apply.sql"), &params)
         .await
         .db_context("cannot apply the market list")?;
 
@@ -404,7 +396,7 @@ async fn insert_run<C: GenericClient>(client: &C, run: &SyncRun<'_>) -> Result<U
     let stale_after = super::routing::RUN_STALE_AFTER.as_secs_f64();
     let row = typed::query_one(
         client,
-        include_str!("../../../sql/markets/insert_sync_run.sql"),
+        sql!("markets/insert_sync_run.sql"),
         &[
             &run.venue.as_str(),
             &run.source,

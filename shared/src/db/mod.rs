@@ -1,5 +1,5 @@
 //! Database access: connecting, the schema, and one module per `sql/` area.
-//! Every statement lives in `sql/` and is loaded with `include_str!`; the only
+//! Every statement lives in `sql/` and is loaded with `sql!`; the only
 //! SQL text built at run time is a handful of database-level statements
 //! (`CREATE DATABASE`, `DROP DATABASE`) whose identifiers PostgreSQL itself
 //! quotes (`sql/databases/*.sql` return the statement, `format('%I')`).
@@ -8,6 +8,15 @@
 //! Every database error is reported through [`DbContext`]: one line saying
 //! what failed, then the server's message and SQLSTATE (or that the
 //! connection was lost).
+
+/// The text of a statement file under `sql/`, embedded at compile time:
+/// `sql!("routing/heartbeat.sql")` is `sql/routing/heartbeat.sql`. Defined
+/// before the submodules, so each of them may call it without an import.
+macro_rules! sql {
+    ($path:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../sql/", $path))
+    };
+}
 
 pub mod bench;
 pub mod config;
@@ -25,7 +34,7 @@ pub mod typed;
 
 use std::fmt::Display;
 
-pub use connect::{DatabaseUrl, Pooler, TlsMode, describe_pg_error};
+pub use connect::{DatabaseUrl, Pooler, TlsMode, describe_pg_error, redact_secrets};
 
 /// Adds what failed to a database error: `cannot X: <message> (<SQLSTATE>)`,
 /// or `cannot X: the database connection was lost (<cause>)`.

@@ -120,14 +120,10 @@ impl SetupReport {
 /// Reads the verification report without writing anything.
 pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> {
     let state = schema::inspect(client).await?;
-    let venue_values = typed::query(
-        client,
-        include_str!("../../../sql/schema/venue_enum_values.sql"),
-        &[],
-    )
-    .await
-    .and_then(|rows| rows.iter().map(|r| r.try_get("label")).collect())
-    .db_context("cannot read `venue_t`")?;
+    let venue_values = typed::query(client, sql!("schema/venue_enum_values.sql"), &[])
+        .await
+        .and_then(|rows| rows.iter().map(|r| r.try_get("label")).collect())
+        .db_context("cannot read `venue_t`")?;
     let present = schema::existing_tables(client, &REQUIRED_TABLES)
         .await
         .db_context("cannot list tables")?;
@@ -150,24 +146,20 @@ pub async fn inspect(url: &DatabaseUrl, client: &Client) -> Result<SetupReport> 
         None
     };
     let markets = if present.iter().any(|t| t == "venue_markets") {
-        typed::query(
-            client,
-            include_str!("../../../sql/markets/count_by_venue.sql"),
-            &[],
-        )
-        .await
-        .and_then(|rows| {
-            rows.iter()
-                .map(|r| {
-                    Ok(MarketCount {
-                        venue: r.try_get("venue")?,
-                        total: r.try_get("total")?,
-                        active: r.try_get("active")?,
+        typed::query(client, sql!("markets/count_by_venue.sql"), &[])
+            .await
+            .and_then(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        Ok(MarketCount {
+                            venue: r.try_get("venue")?,
+                            total: r.try_get("total")?,
+                            active: r.try_get("active")?,
+                        })
                     })
-                })
-                .collect()
-        })
-        .db_context("cannot count markets")?
+                    .collect()
+            })
+            .db_context("cannot count markets")?
     } else {
         Vec::new()
     };

@@ -46,10 +46,10 @@ use serde_json::json;
 use super::check::{MAX_MARKETS, MAX_NUMERIC, check_markets, check_name, list_len, non_negative};
 use super::http::{Body, VenueError, one_line};
 use super::one_reply::{API_URL, FROM_FILE, OneReply};
-use super::registry::Venue;
 use super::source::{Endpoint, FileFlag, LiquidityModel, MarketSymbolColumn, VenueInfo};
-use crate::cost::MarketCost;
 use crate::domain::Market;
+use crate::domain::Venue;
+use crate::domain::cost::MarketCost;
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
 
 const VENUE: Venue = Venue::Aevo;

@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 
 use super::http::one_line;
-use super::registry::Venue;
-use crate::cost::{FeeRule, ImpactModel, MarketCost};
 use crate::domain::Market;
+use crate::domain::Venue;
+use crate::domain::cost::{FeeRule, ImpactModel, MarketCost};
 
 /// Most markets one venue response may hold. Hyperliquid lists a few hundred,
 /// Ostium under a hundred; anything near this is not a real market list.
@@ -565,7 +565,7 @@ mod tests {
             maker_fee_bps: Some(1.5),
             funding_rate: Some(0.000_012_5),
             metadata: serde_json::json!({"szDecimals": 5, "asset_id": 0}),
-            cost: crate::cost::MarketCost::default(),
+            cost: crate::domain::cost::MarketCost::default(),
         }
     }
 
@@ -626,7 +626,7 @@ mod tests {
 
     #[test]
     fn every_cost_figure_is_bounded() {
-        use crate::cost::{CostModel, FeeComponents};
+        use crate::domain::cost::{CostModel, FeeComponents};
         let mut ok = market("BTC");
         ok.cost = MarketCost {
             close_fee_bps: Some(4.5),

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::registry::Venue;
+use crate::domain::Venue;
 
 /// Largest response body read, in bytes (after decompression).
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
@@ -431,15 +431,7 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut chain = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !chain.contains(&text) {
-            chain.push(text);
-        }
-        source = s.source();
-    }
+    let chain = crate::errors::source_texts(e);
     if chain.is_empty() {
         kind.to_owned()
     } else {

@@ -35,7 +35,7 @@ pub use http::{
     Body, Cause, Fetcher, HttpOptions, MAX_BACKOFF, MAX_BODY_BYTES, MAX_RETRY_AFTER, VenueError,
     check_http_url, endpoint_label, one_line, public_url, read_body,
 };
-pub use registry::{SOURCES, Venue};
+pub use registry::SOURCES;
 pub use source::{
     Endpoint, Fetched, FileFlag, Input, LiquidityModel, MarketSymbolColumn, Origin, Responses,
     SourceError, SourceOption, SourceSettings, VenueInfo, VenueSource, VenueSync,

@@ -13,10 +13,7 @@
 use super::source::{VenueInfo, VenueSource};
 use super::{aevo, gmx, hyperliquid, lighter, ostium};
 
-// shim until merge: the enum, its list and the default priority live in `crate::domain::venue`.
-pub use crate::domain::venue::{
-    DEFAULT_PRIORITY, UnknownVenue, VENUE_COUNT, Venue, default_priority,
-};
+use crate::domain::Venue;
 
 impl Venue {
     /// The venue's module, when Agent Where syncs it.

@@ -25,8 +25,8 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
 use super::http::{Body, Cause, Fetcher, HttpOptions, VenueError};
-use super::registry::Venue;
 use crate::domain::Market;
+use crate::domain::Venue;
 
 /// A base URL a venue's sync calls, with its flag and environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,12 +5,12 @@
 
 use std::path::PathBuf;
 
-use agent_where::cost::{FeeRule, ImpactModel};
 use agent_where::db::config::{self as config_db, AssumedNotional, ConfigWrite};
 use agent_where::db::markets::{self, ApplyOptions};
 use agent_where::db::routing::{
     BatchSettings, Statements, market_snapshot, route_batch, start_run,
 };
+use agent_where::domain::cost::{FeeRule, ImpactModel};
 use agent_where::domain::{Market, Usd, Venue};
 use agent_where::routing::MarketRow;
 use agent_where::testing::TestDb;

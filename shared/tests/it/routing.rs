@@ -2,7 +2,7 @@
 //! precedence, availability rules, idempotence and run counters.
 
 use agent_where::db::routing::{BatchSettings, Statements, finish_run, route_batch, start_run};
-use agent_where::testing::TestDb;
+use agent_where::testing::{TestDb, sql_files_in};
 use anyhow::Result;
 use serde_json::{Value, json};
 use tokio_postgres::Client;
@@ -660,23 +660,19 @@ async fn agent_filter_and_hip3_flag() -> Result<()> {
 async fn every_routing_and_signals_statement_prepares() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql");
     let mut prepared = 0;
-    for area in ["routing", "signals"] {
-        for entry in std::fs::read_dir(root.join(area))? {
-            let path = entry?.path();
-            let sql = std::fs::read_to_string(&path)?;
-            assert!(
-                sql.starts_with("--"),
-                "{} starts with a comment",
-                path.display()
-            );
-            client
-                .prepare(&sql)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {e:?}", path.display()))?;
-            prepared += 1;
-        }
+    for file in sql_files_in(&["routing", "signals"]) {
+        let sql = &file.text;
+        assert!(
+            sql.starts_with("--"),
+            "{} starts with a comment",
+            file.path.display()
+        );
+        client
+            .prepare(sql)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e:?}", file.path.display()))?;
+        prepared += 1;
     }
     assert!(prepared >= 10);
     Ok(())

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use agent_where::db::host::HostSchema;
 use agent_where::db::stats::{self, Filters, GroupKey, GroupRow};
 use agent_where::domain::Venue;
-use agent_where::testing::TestDb;
+use agent_where::testing::{TestDb, sql_files_in};
 use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use tokio_postgres::Client;
@@ -591,23 +591,19 @@ async fn export_streams_every_row_of_the_window_in_small_batches() -> Result<()>
 async fn every_stats_statement_prepares() -> Result<()> {
     let db = TestDb::migrated().await?;
     let client = db.client().await?;
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../sql/stats");
     let mut files = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "sql") {
-            let text = std::fs::read_to_string(&path)?;
-            assert!(
-                text.starts_with("-- "),
-                "{} opens with a comment",
-                path.display()
-            );
-            client
-                .prepare(&text)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            files += 1;
-        }
+    for file in sql_files_in(&["stats"]) {
+        let text = &file.text;
+        assert!(
+            text.starts_with("-- "),
+            "{} opens with a comment",
+            file.path.display()
+        );
+        client
+            .prepare(text)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.path.display()))?;
+        files += 1;
     }
     assert!(files >= 7, "{files}");
     Ok(())

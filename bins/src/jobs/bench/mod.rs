@@ -15,7 +15,6 @@ use agent_where::db::config::AssumedNotional;
 use agent_where::db::demo::{self, DEMO_AGENT_ID, DEMO_TOKENS};
 use agent_where::db::{DatabaseUrl, Pooler, bench, config, locks, schema};
 use agent_where::domain::{Strategy, Usd};
-use agent_where::venues::registry;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use tokio_postgres::Client;
@@ -308,7 +307,7 @@ async fn prepare_base(admin: &Client, base: &DatabaseUrl, options: &BenchOptions
     config::ensure_global_default(&client).await?;
     // The reference and the limit always route first-available; the
     // strategy applies to agent-where (the global row, for every signal).
-    let priority: Vec<String> = registry::default_priority()
+    let priority: Vec<String> = agent_where::domain::default_priority()
         .iter()
         .map(|v| v.as_str().to_owned())
         .collect();

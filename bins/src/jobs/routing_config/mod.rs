@@ -168,7 +168,7 @@ pub fn parse_priority_arg(raw: &str) -> Result<Vec<Venue>> {
         if name.is_empty() {
             bail!("--priority `{raw}` has an empty entry");
         }
-        let venue = Venue::from_str(&name.to_ascii_uppercase()).map_err(|_| {
+        let venue = Venue::from_str(name).map_err(|_| {
             anyhow!(
                 "unknown venue `{name}` in --priority (expected {})",
                 registry::synced_labels("or")

@@ -326,7 +326,7 @@ pub struct FilterSpec {
 
 /// Parses a venue name in any case; `MULTI` is not a routing target.
 pub(crate) fn parse_venue(flag: &str, raw: &str) -> Result<Venue> {
-    match raw.trim().to_ascii_uppercase().parse::<Venue>() {
+    match raw.parse::<Venue>() {
         Ok(v) if v.is_routable() => Ok(v),
         _ => {
             let routable: Vec<&str> = Venue::ALL

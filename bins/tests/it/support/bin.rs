@@ -14,16 +14,6 @@ use anyhow::{Context, Result, anyhow};
 /// Longest a run may take unless the test says otherwise.
 pub const DEADLINE: Duration = Duration::from_secs(180);
 
-/// Variables outside `AGENT_WHERE_*` that change what a binary does.
-const REDIRECTING: [&str; 6] = [
-    "DATABASE_URL",
-    "RUST_LOG",
-    "HYPERLIQUID_API_URL",
-    "HYPERLIQUID_DEXES",
-    "OSTIUM_SUBGRAPH_URL",
-    "OSTIUM_PRICES_URL",
-];
-
 /// The directory cargo builds every binary of the package into before it
 /// runs the integration tests.
 fn bin_dir() -> &'static Path {
@@ -72,7 +62,7 @@ impl Bin {
     pub fn at(program: impl AsRef<OsStr>) -> Bin {
         let program = program.as_ref();
         let mut command = tokio::process::Command::new(program);
-        for var in REDIRECTING {
+        for var in agent_where::testing::redirecting_env() {
             command.env_remove(var);
         }
         for (key, _) in std::env::vars_os() {

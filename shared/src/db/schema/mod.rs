@@ -86,13 +86,9 @@ pub async fn inspect(client: &Client) -> Result<SchemaState> {
         .db_context("cannot read the schema version")?
         .is_empty();
     let applied_rows = if exists {
-        typed::query(
-            client,
-            include_str!("../../../../sql/schema/applied_migrations.sql"),
-            &[],
-        )
-        .await
-        .db_context("cannot read the schema version")?
+        typed::query(client, sql!("schema/applied_migrations.sql"), &[])
+            .await
+            .db_context("cannot read the schema version")?
     } else {
         Vec::new()
     };
@@ -193,6 +189,20 @@ pub async fn repair(
     client: &mut Client,
     lock_timeout: std::time::Duration,
 ) -> Result<Vec<String>> {
+    with_migration_lock(url, client, lock_timeout, "repairing", repair_locked).await
+}
+
+/// Runs `work` on `client` under the migration lock (taken as [`migrate`]
+/// describes), then releases it and checks that it held to the end: a lock
+/// lost meanwhile fails the call, since the work may then have run
+/// unprotected. `doing` names the work in that error (`repairing`).
+async fn with_migration_lock<T>(
+    url: &DatabaseUrl,
+    client: &mut Client,
+    lock_timeout: std::time::Duration,
+    doing: &str,
+    work: impl AsyncFnOnce(&mut Client) -> Result<T>,
+) -> Result<T> {
     let lock = super::locks::acquire_on(
         url,
         client,
@@ -201,11 +211,15 @@ pub async fn repair(
         lock_timeout,
     )
     .await?;
-    let result = repair_locked(client).await;
+    let result = work(client).await;
     let released = lock.release(client).await;
-    let remaining = result?;
-    released.context("the migration lock was lost while repairing (its connection ended): run setup-agent-where again to verify the schema")?;
-    Ok(remaining)
+    let value = result?;
+    released.with_context(|| {
+        format!(
+            "the migration lock was lost while {doing} (its connection ended): run setup-agent-where again to verify the schema"
+        )
+    })?;
+    Ok(value)
 }
 
 async fn repair_locked(client: &mut Client) -> Result<Vec<String>> {
@@ -255,19 +269,7 @@ pub async fn migrate(
     client: &mut Client,
     lock_timeout: std::time::Duration,
 ) -> Result<Vec<EmbeddedMigration>> {
-    let lock = super::locks::acquire_on(
-        url,
-        client,
-        MIGRATION_LOCK_KEY,
-        "the migration lock",
-        lock_timeout,
-    )
-    .await?;
-    let result = migrate_locked(client).await;
-    let released = lock.release(client).await;
-    let applied = result?;
-    released.context("the migration lock was lost while migrating (its connection ended): run setup-agent-where again to verify the schema")?;
-    Ok(applied)
+    with_migration_lock(url, client, lock_timeout, "migrating", migrate_locked).await
 }
 
 async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
@@ -290,10 +292,12 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<EmbeddedMigration>> {
         .set_abort_divergent(true)
         .set_abort_missing(true);
     runner.set_migration_table_name(HISTORY_TABLE);
-    runner
-        .run_async(client)
-        .await
-        .map_err(|e| anyhow::anyhow!("migration failed: {}", one_line(&error_chain(&e))))?;
+    runner.run_async(client).await.map_err(|e| {
+        anyhow::anyhow!(
+            "migration failed: {}",
+            one_line(&crate::errors::chain_text(&e))
+        )
+    })?;
     grant_again(&*client, &grants).await?;
     Ok(before.pending)
 }
@@ -307,16 +311,12 @@ const VIEW_LAST_DEFINED: i32 = 14;
 /// cannot drop the columns a later one appended, so re-running migrations
 /// (setup's repair, or a lost history) starts the view afresh.
 async fn drop_decisions_view<C: GenericClient>(client: &C) -> Result<Vec<String>> {
-    let grants = typed::query(
-        client,
-        include_str!("../../../../sql/schema/view_grants.sql"),
-        &[],
-    )
-    .await
-    .db_context("cannot read the grants on routing_decisions")?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
+    let grants = typed::query(client, sql!("schema/view_grants.sql"), &[])
+        .await
+        .db_context("cannot read the grants on routing_decisions")?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     client
         .batch_execute("DROP VIEW IF EXISTS routing_decisions")
         .await
@@ -345,36 +345,16 @@ async fn preflight(client: &Client) -> Result<()> {
     if present.is_empty() {
         return Ok(());
     }
-    let globals: i64 = typed::query_one(
-        client,
-        include_str!("../../../../sql/schema/count_global_configs.sql"),
-        &[],
-    )
-    .await
-    .and_then(|r| r.try_get(0))
-    .db_context("cannot read `venue_routing_config`")?;
+    let globals: i64 = typed::query_one(client, sql!("schema/count_global_configs.sql"), &[])
+        .await
+        .and_then(|r| r.try_get(0))
+        .db_context("cannot read `venue_routing_config`")?;
     if globals > 1 {
         bail!(
             "`venue_routing_config` holds {globals} global rows (agent_id IS NULL): keep one, delete the others, then run setup-agent-where again (nothing was changed)"
         );
     }
     Ok(())
-}
-
-/// An error and its sources, `: `-separated, without repeating a source
-/// its parent already quotes.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
 }
 
 fn one_line(text: &str) -> String {
@@ -447,13 +427,9 @@ pub async fn existing_tables<C: GenericClient>(
     client: &C,
     tables: &[&str],
 ) -> Result<Vec<String>, tokio_postgres::Error> {
-    typed::query(
-        client,
-        include_str!("../../../../sql/schema/existing_tables.sql"),
-        &[&tables],
-    )
-    .await?
-    .iter()
-    .map(|r| r.try_get("name"))
-    .collect()
+    typed::query(client, sql!("schema/existing_tables.sql"), &[&tables])
+        .await?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect()
 }

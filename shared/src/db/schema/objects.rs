@@ -132,25 +132,21 @@ pub async fn read_triggers<C: GenericClient>(
     client: &C,
     tables: &[String],
 ) -> Result<Vec<CatalogTrigger>> {
-    typed::query(
-        client,
-        include_str!("../../../../sql/schema/catalog_triggers.sql"),
-        &[&tables],
-    )
-    .await
-    .and_then(|rows| {
-        rows.iter()
-            .map(|r| {
-                Ok(CatalogTrigger {
-                    table: r.try_get("table_name")?,
-                    name: r.try_get("trigger_name")?,
-                    function: r.try_get("function_name")?,
-                    enabled: r.try_get("enabled")?,
+    typed::query(client, sql!("schema/catalog_triggers.sql"), &[&tables])
+        .await
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| {
+                    Ok(CatalogTrigger {
+                        table: r.try_get("table_name")?,
+                        name: r.try_get("trigger_name")?,
+                        function: r.try_get("function_name")?,
+                        enabled: r.try_get("enabled")?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
-    })
-    .db_context("cannot read the catalog's triggers")
+                .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        })
+        .db_context("cannot read the catalog's triggers")
 }
 
 impl Catalog {
@@ -199,84 +195,68 @@ pub async fn read_catalog<C: GenericClient>(client: &C, tables: &[String]) -> Re
     let relations = super::existing_tables(client, &names)
         .await
         .db_context("cannot read the catalog")?;
-    let columns = typed::query(
-        client,
-        include_str!("../../../../sql/schema/catalog_columns.sql"),
-        &[&tables],
-    )
-    .await
-    .and_then(|rows| {
-        rows.iter()
-            .map(|r| {
-                Ok(CatalogColumn {
-                    table: r.try_get("table_name")?,
-                    name: r.try_get("column_name")?,
-                    sql_type: r.try_get("sql_type")?,
-                    nullable: r.try_get("nullable")?,
-                    default: r.try_get("column_default")?,
+    let columns = typed::query(client, sql!("schema/catalog_columns.sql"), &[&tables])
+        .await
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| {
+                    Ok(CatalogColumn {
+                        table: r.try_get("table_name")?,
+                        name: r.try_get("column_name")?,
+                        sql_type: r.try_get("sql_type")?,
+                        nullable: r.try_get("nullable")?,
+                        default: r.try_get("column_default")?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
-    })
-    .db_context("cannot read the catalog's columns")?;
-    let indexes = typed::query(
-        client,
-        include_str!("../../../../sql/schema/catalog_indexes.sql"),
-        &[&tables],
-    )
-    .await
-    .and_then(|rows| {
-        rows.iter()
-            .map(|r| {
-                Ok(CatalogIndex {
-                    table: r.try_get("table_name")?,
-                    name: r.try_get("index_name")?,
-                    unique: r.try_get("is_unique")?,
-                    primary: r.try_get("is_primary")?,
-                    partial: r.try_get("partial")?,
-                    has_expressions: r.try_get("has_expressions")?,
-                    columns: r.try_get("columns")?,
+                .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        })
+        .db_context("cannot read the catalog's columns")?;
+    let indexes = typed::query(client, sql!("schema/catalog_indexes.sql"), &[&tables])
+        .await
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| {
+                    Ok(CatalogIndex {
+                        table: r.try_get("table_name")?,
+                        name: r.try_get("index_name")?,
+                        unique: r.try_get("is_unique")?,
+                        primary: r.try_get("is_primary")?,
+                        partial: r.try_get("partial")?,
+                        has_expressions: r.try_get("has_expressions")?,
+                        columns: r.try_get("columns")?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
-    })
-    .db_context("cannot read the catalog's indexes")?;
-    let constraints = typed::query(
-        client,
-        include_str!("../../../../sql/schema/catalog_constraints.sql"),
-        &[&tables],
-    )
-    .await
-    .and_then(|rows| {
-        rows.iter()
-            .map(|r| {
-                let action = |col: &str| -> Result<Option<Action>, tokio_postgres::Error> {
-                    Ok(r.try_get::<_, Option<String>>(col)?
-                        .as_deref()
-                        .and_then(Action::from_pg))
-                };
-                Ok(CatalogConstraint {
-                    table: r.try_get("table_name")?,
-                    name: r.try_get("constraint_name")?,
-                    kind: r.try_get("kind")?,
-                    columns: r.try_get("columns")?,
-                    references_table: r.try_get("references_table")?,
-                    references_columns: r.try_get("references_columns")?,
-                    on_delete: action("on_delete")?,
-                    on_update: action("on_update")?,
+                .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        })
+        .db_context("cannot read the catalog's indexes")?;
+    let constraints = typed::query(client, sql!("schema/catalog_constraints.sql"), &[&tables])
+        .await
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| {
+                    let action = |col: &str| -> Result<Option<Action>, tokio_postgres::Error> {
+                        Ok(r.try_get::<_, Option<String>>(col)?
+                            .as_deref()
+                            .and_then(Action::from_pg))
+                    };
+                    Ok(CatalogConstraint {
+                        table: r.try_get("table_name")?,
+                        name: r.try_get("constraint_name")?,
+                        kind: r.try_get("kind")?,
+                        columns: r.try_get("columns")?,
+                        references_table: r.try_get("references_table")?,
+                        references_columns: r.try_get("references_columns")?,
+                        on_delete: action("on_delete")?,
+                        on_update: action("on_update")?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
-    })
-    .db_context("cannot read the catalog's constraints")?;
-    let venue_labels = typed::query(
-        client,
-        include_str!("../../../../sql/schema/venue_enum_values.sql"),
-        &[],
-    )
-    .await
-    .and_then(|rows| rows.iter().map(|r| r.try_get("label")).collect())
-    .db_context("cannot read `venue_t`")?;
+                .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+        })
+        .db_context("cannot read the catalog's constraints")?;
+    let venue_labels = typed::query(client, sql!("schema/venue_enum_values.sql"), &[])
+        .await
+        .and_then(|rows| rows.iter().map(|r| r.try_get("label")).collect())
+        .db_context("cannot read `venue_t`")?;
     let triggers = read_triggers(client, tables).await?;
     Ok(Catalog {
         relations,

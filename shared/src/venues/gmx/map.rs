@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::wire::{MarketInfo, MarketsInfo, Ticker, Token, TokenList};
 use super::{GmxResponses, HOURS_PER_YEAR, MAX_ANNUAL_RATE, MAX_USD, USD_DECIMALS, VENUE};
-use crate::cost::MarketCost;
 use crate::domain::Market;
+use crate::domain::cost::MarketCost;
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
 use crate::venues::check::{MAX_MARKETS, check_label, check_markets, check_name, list_len};
 use crate::venues::http::{Body, VenueError, one_line};

@@ -76,9 +76,9 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
+use crate::domain::Venue;
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
 use crate::venues::http::{Body, HttpOptions, VenueError, public_url};
-use crate::venues::registry::Venue;
 use crate::venues::source::{
     Endpoint, Fetched, FileFlag, Input, LiquidityModel, MarketSymbolColumn, Origin, Responses,
     SourceError, SourceSettings, VenueInfo, VenueSource, VenueSync,

@@ -8,7 +8,7 @@ use chrono::DateTime;
 
 use super::files::read_files;
 use super::*;
-use crate::cost::{CostModel, FeeRule, ImpactModel};
+use crate::domain::cost::{CostModel, FeeRule, ImpactModel};
 use crate::domain::{Market, Side};
 
 fn dir() -> std::path::PathBuf {

@@ -13,10 +13,10 @@ use super::{
     DEFAULT_DEPLOYER_FEE_SCALE, GROWTH_MODE_FACTOR, HyperliquidResponses, MAKER_FEE_BPS,
     TAKER_FEE_BPS, VENUE, check_dex_name, is_outcome_coin, market_symbol,
 };
-use crate::cost::{
+use crate::domain::Market;
+use crate::domain::cost::{
     CostModel, DepthCurve, FeeComponents, FeeRule, ImpactModel, MAX_DEPTH_LEVELS, MarketCost,
 };
-use crate::domain::Market;
 use crate::venues::check::{
     Decimal, MAX_MARKETS, check_markets, check_name, decimal, list_len, non_negative, round9, show,
 };

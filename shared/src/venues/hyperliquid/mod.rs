@@ -57,9 +57,9 @@ mod late_2026;
 #[cfg(test)]
 mod tests;
 
+use crate::domain::Venue;
 use crate::symbols::{self, Collision};
 use crate::venues::http::{Body, one_line};
-use crate::venues::registry::Venue;
 use crate::venues::source::{
     Endpoint, FileFlag, LiquidityModel, MarketSymbolColumn, SourceOption, VenueInfo,
 };

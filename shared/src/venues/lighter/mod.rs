@@ -96,7 +96,8 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::cost::{MAX_ORDER_USD_KEY, MarketCost, OPENING_REFUSAL_KEY, OpeningRefusal};
+use crate::domain::Venue;
+use crate::domain::cost::{MAX_ORDER_USD_KEY, MarketCost, OPENING_REFUSAL_KEY, OpeningRefusal};
 use crate::domain::{Market, Usd};
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS, MarketSymbol};
 use crate::venues::check::{
@@ -104,7 +105,6 @@ use crate::venues::check::{
 };
 use crate::venues::http::{Body, VenueError, one_line};
 use crate::venues::one_reply::{API_URL, FROM_FILE, OneReply};
-use crate::venues::registry::Venue;
 use crate::venues::source::{Endpoint, FileFlag, LiquidityModel, MarketSymbolColumn, VenueInfo};
 
 const VENUE: Venue = Venue::Lighter;

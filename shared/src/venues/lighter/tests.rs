@@ -1,5 +1,5 @@
 use super::*;
-use crate::cost::{max_order_usd_of, opening_refusal_of};
+use crate::domain::cost::{max_order_usd_of, opening_refusal_of};
 
 fn body(text: &str) -> Body {
     Body::new("orderBookDetails", text.as_bytes().to_vec())

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::*;
-use crate::cost::{CostModel, FeeRule, ImpactModel};
+use crate::domain::cost::{CostModel, FeeRule, ImpactModel};
 use crate::domain::{Market, Side};
 use crate::venues::http::read_body;
 

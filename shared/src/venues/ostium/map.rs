@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::wire::{Envelope, Group, ImpactEnvelope, Pair, PriceFeed};
 use super::{OstiumResponses, PAIRS_PAGE, VENUE, market_symbol, token_symbol};
-use crate::cost::{CostModel, DynamicSpread, FeeRule, ImpactModel, MarketCost};
 use crate::domain::Market;
+use crate::domain::cost::{CostModel, DynamicSpread, FeeRule, ImpactModel, MarketCost};
 use crate::venues::check::{
     MAX_LEVERAGE, MAX_MARKETS, check_label, check_markets, check_name, decimal, list_len,
     non_negative, round9, show, show_raw,

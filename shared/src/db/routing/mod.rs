@@ -13,10 +13,8 @@ use std::collections::HashSet;
 use std::error::Error as StdError;
 
 use anyhow::{Context, Result, anyhow};
-use bytes::BytesMut;
 use chrono::{DateTime, TimeDelta, Utc};
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
+use tokio_postgres::types::{FromSql, Type};
 use tokio_postgres::{Client, Row, Statement, Transaction};
 use uuid::Uuid;
 
@@ -24,41 +22,46 @@ use super::config::load_config_set;
 use super::host::{HostSchema, SkipMark};
 use super::typed::{self, Param};
 use super::{DbContext, Pooler};
-use crate::cost::{MarketCost, OpeningRefusal};
 use crate::domain::Venue;
+use crate::domain::cost::{MarketCost, OpeningRefusal};
 use crate::routing::{
-    BatchDecisions, Counts, Decided, DecisionView, Deployment, MarketRow, MarketSnapshot,
-    OpenPositions, PendingSignal, RoutingOptions, SizeModel, SizeModelError, decide_batch,
-    leverage_from_parts,
+    BatchDecisions, Counts, DecisionView, Deployment, MarketRow, MarketSnapshot, OpenPositions,
+    PendingSignal, RoutingOptions, SizeModel, SizeModelError, decide_batch, leverage_from_parts,
 };
 
-const CLAIM: &str = include_str!("../../../sql/signals/claim_pending.sql");
-const PREVIEW: &str = include_str!("../../../sql/signals/preview_pending.sql");
-const COUNT: &str = include_str!("../../../sql/signals/count_pending.sql");
-const APPLY: &str = include_str!("../../../sql/signals/apply_decisions.sql");
-const MAXXIT_CLAIM: &str = include_str!("../../../sql/maxxit/claim_pending.sql");
-const MAXXIT_PREVIEW: &str = include_str!("../../../sql/maxxit/preview_pending.sql");
-const MAXXIT_COUNT: &str = include_str!("../../../sql/maxxit/count_pending.sql");
-const MAXXIT_APPLY: &str = include_str!("../../../sql/maxxit/apply_decisions.sql");
-const MAXXIT_SYMBOL_CONFLICTS: &str =
-    include_str!("../../../sql/maxxit/executor_symbol_conflicts.sql");
-const MAXXIT_POSITIONS: &str = include_str!("../../../sql/maxxit/open_positions.sql");
-const MAXXIT_AGENT_HISTORY: &str =
-    include_str!("../../../sql/maxxit/insert_agent_routing_history.sql");
-const SNAPSHOT: &str = include_str!("../../../sql/routing/market_snapshot.sql");
-const COPY_HISTORY: &str = include_str!("../../../sql/routing/copy_history.sql");
-const INSERT_HISTORY: &str = include_str!("../../../sql/routing/insert_history.sql");
-const HISTORY_TYPES: &str = include_str!("../../../sql/routing/history_column_types.sql");
-const ADD_BATCH: &str = include_str!("../../../sql/routing/add_batch_to_run.sql");
-const INSERT_RUN: &str = include_str!("../../../sql/routing/insert_run.sql");
-const FINISH_RUN: &str = include_str!("../../../sql/routing/finish_run.sql");
-const HEARTBEAT: &str = include_str!("../../../sql/routing/heartbeat.sql");
-const FAIL_STALE_RUNS: &str = include_str!("../../../sql/routing/fail_stale_runs.sql");
-const SYNC_VERSION: &str = include_str!("../../../sql/routing/sync_version.sql");
-const DISCARD_PLANS: &str = include_str!("../../../sql/routing/discard_plans.sql");
+mod history;
+mod runs;
+mod snapshot;
 
-/// The smallest batch that makes a connection re-plan
-/// ([`Statements::outgrown`]).
+use history::{insert_agent_history, write_history};
+pub use runs::{StaleRun, fail_stale_runs, finish_run, heartbeat, start_run};
+use snapshot::snapshot_from_rows;
+pub use snapshot::{SnapshotCache, SyncVersion, load_snapshot, market_snapshot};
+
+const CLAIM: &str = sql!("signals/claim_pending.sql");
+const PREVIEW: &str = sql!("signals/preview_pending.sql");
+const COUNT: &str = sql!("signals/count_pending.sql");
+const APPLY: &str = sql!("signals/apply_decisions.sql");
+const MAXXIT_CLAIM: &str = sql!("maxxit/claim_pending.sql");
+const MAXXIT_PREVIEW: &str = sql!("maxxit/preview_pending.sql");
+const MAXXIT_COUNT: &str = sql!("maxxit/count_pending.sql");
+const MAXXIT_APPLY: &str = sql!("maxxit/apply_decisions.sql");
+const MAXXIT_SYMBOL_CONFLICTS: &str = sql!("maxxit/executor_symbol_conflicts.sql");
+const MAXXIT_POSITIONS: &str = sql!("maxxit/open_positions.sql");
+const MAXXIT_AGENT_HISTORY: &str = sql!("maxxit/insert_agent_routing_history.sql");
+const SNAPSHOT: &str = sql!("routing/market_snapshot.sql");
+const COPY_HISTORY: &str = sql!("routing/copy_history.sql");
+const INSERT_HISTORY: &str = sql!("routing/insert_history.sql");
+const HISTORY_TYPES: &str = sql!("routing/history_column_types.sql");
+const ADD_BATCH: &str = sql!("routing/add_batch_to_run.sql");
+const INSERT_RUN: &str = sql!("routing/insert_run.sql");
+const FINISH_RUN: &str = sql!("routing/finish_run.sql");
+const HEARTBEAT: &str = sql!("routing/heartbeat.sql");
+const FAIL_STALE_RUNS: &str = sql!("routing/fail_stale_runs.sql");
+const SYNC_VERSION: &str = sql!("routing/sync_version.sql");
+const DISCARD_PLANS: &str = sql!("routing/discard_plans.sql");
+
+/// The smallest batch that makes a connection re-plan ([`outgrows`]).
 const REPLAN_MIN_BATCH: usize = 1_000;
 
 /// Longest a batch reuses a loaded market snapshot even when no sync has
@@ -441,110 +444,6 @@ fn signal_from_row(row: &Row) -> Result<PendingSignal> {
     })
 }
 
-/// Loads the market snapshot and the database clock (one statement) on any
-/// client, outside a routing batch (`routing-config show --explain`).
-pub async fn market_snapshot<C: tokio_postgres::GenericClient>(
-    client: &C,
-) -> Result<(MarketSnapshot, DateTime<Utc>)> {
-    let rows = typed::query(client, SNAPSHOT, &[])
-        .await
-        .db_context("cannot load the market snapshot")?;
-    snapshot_from_rows(&rows)
-}
-
-/// Loads the market snapshot and the database clock (one statement).
-pub async fn load_snapshot(
-    client: &Transaction<'_>,
-    statements: &Statements,
-) -> Result<(MarketSnapshot, DateTime<Utc>)> {
-    let rows = statements
-        .query(client, Which::Snapshot, &[])
-        .await
-        .db_context("cannot load the market snapshot")?;
-    snapshot_from_rows(&rows)
-}
-
-fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTime<Utc>)> {
-    let mut markets = Vec::with_capacity(rows.len());
-    let mut syncs = Vec::new();
-    let mut built_in = Vec::new();
-    let mut now = None;
-    for row in rows {
-        let kind: &str = row.try_get("kind")?;
-        let venue: Option<Venue> = row
-            .try_get::<_, Option<&str>>("venue")?
-            .and_then(|v| v.parse().ok());
-        match kind {
-            "market" => markets.push(MarketRow {
-                venue,
-                token_symbol: row.try_get("token_symbol")?,
-                market_name: row.try_get("market_name")?,
-                market_index: row.try_get("market_index")?,
-                base_symbol: row
-                    .try_get::<_, Option<String>>("base_symbol")?
-                    .unwrap_or_default(),
-                price_scale: row.try_get::<_, Option<f64>>("price_scale")?.unwrap_or(1.0),
-                dex: row.try_get("dex")?,
-                is_active: row.try_get("is_active")?,
-                delisted: row.try_get("delisted")?,
-                market_open: row.try_get("market_open")?,
-                max_leverage: row.try_get("max_leverage")?,
-                liquidity_usd: row.try_get("liquidity_usd")?,
-                open_interest_usd: row.try_get("open_interest_usd")?,
-                long_open_interest_usd: row.try_get("long_open_interest_usd")?,
-                short_open_interest_usd: row.try_get("short_open_interest_usd")?,
-                max_open_interest_usd: row.try_get("max_open_interest_usd")?,
-                day_volume_usd: row.try_get("day_volume_usd")?,
-                spread_bps: row.try_get("spread_bps")?,
-                taker_fee_bps: row.try_get("taker_fee_bps")?,
-                // A code this build does not know refuses openings as the
-                // most conservative known refusal would: never silently open.
-                opening_refusal: row
-                    .try_get::<_, Option<&str>>("opening_refusal")?
-                    .map(|c| OpeningRefusal::from_code(c).unwrap_or(OpeningRefusal::ReduceOnly)),
-                max_order_usd: row.try_get("max_order_usd")?,
-                cost: MarketCost {
-                    close_fee_bps: row.try_get("close_fee_bps")?,
-                    long_capacity_usd: row.try_get("long_capacity_usd")?,
-                    short_capacity_usd: row.try_get("short_capacity_usd")?,
-                    at_open_interest_cap: row.try_get("at_open_interest_cap")?,
-                    overnight_max_leverage: row.try_get("overnight_max_leverage")?,
-                    day_trading_closed: row.try_get("day_trading_closed")?,
-                    day_trading_toggle_at: row.try_get("day_trading_toggle_at")?,
-                    // A model or curve this build cannot read is unknown, not fatal:
-                    // routing falls back as for a market without one.
-                    model: typed_json(row.try_get("cost_model")?),
-                    capacity_limit: row.try_get("capacity_limit")?,
-                    depth: typed_json(row.try_get("depth_curve")?),
-                },
-                depth_stale: row
-                    .try_get::<_, Option<bool>>("depth_stale")?
-                    .unwrap_or(false),
-            }),
-            "sync" => {
-                if let (Some(v), Some(at)) = (venue, row.try_get::<_, Option<DateTime<Utc>>>("at")?)
-                {
-                    syncs.push((v, at));
-                }
-            }
-            // Issue 23: the venue's latest sync read the built-in data, and
-            // this is not a demo database.
-            "built_in" => built_in.extend(venue),
-            _ => now = row.try_get::<_, Option<DateTime<Utc>>>("at")?,
-        }
-    }
-    let now = now.context("the market snapshot query returned no clock row")?;
-    Ok((
-        MarketSnapshot::new(markets, &syncs).with_built_in(&built_in),
-        now,
-    ))
-}
-
-/// A jsonb value as its Rust type; `None` when absent or not of that shape.
-fn typed_json<T: serde::de::DeserializeOwned>(value: Option<serde_json::Value>) -> Option<T> {
-    value.and_then(|v| serde_json::from_value(v).ok())
-}
-
 /// Loads the batch's configuration (the global row, the rows and overrides of
 /// the batch's agents) and decides every signal with [`decide_batch`].
 async fn decide_loaded<'a>(
@@ -607,65 +506,6 @@ pub async fn route_batch(
     let (snapshot, now) = snapshot_from_rows(&snapshot_rows)?;
     statements.replan_if_outgrown(&tx, rows.len()).await?;
     write_batch(tx, statements, settings, run_id, &rows, &snapshot, now).await
-}
-
-/// The market syncs a loaded snapshot reflects: their number and the newest
-/// one's end (`sql/routing/sync_version.sql`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SyncVersion {
-    pub syncs: i64,
-    pub newest_sync_at: Option<DateTime<Utc>>,
-}
-
-struct CachedSnapshot {
-    version: SyncVersion,
-    loaded: std::time::Instant,
-    snapshot: std::sync::Arc<MarketSnapshot>,
-}
-
-/// A market snapshot shared by the batches of one run (and its workers),
-/// reloaded only when a market sync has committed since it was loaded (or
-/// after [`SNAPSHOT_REUSE_LIMIT`]): small batches of a following router stay
-/// cheap, yet no batch decides on a snapshot older than the newest sync it
-/// can see.
-#[derive(Default)]
-pub struct SnapshotCache {
-    cached: std::sync::Mutex<Option<CachedSnapshot>>,
-    loads: std::sync::atomic::AtomicU64,
-}
-
-impl SnapshotCache {
-    /// An empty cache: the first batch loads.
-    #[must_use]
-    pub fn new() -> SnapshotCache {
-        SnapshotCache::default()
-    }
-
-    /// How many times a batch loaded the snapshot (the rest reused it).
-    #[must_use]
-    pub fn loads(&self) -> u64 {
-        self.loads.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn get(&self, version: SyncVersion) -> Option<std::sync::Arc<MarketSnapshot>> {
-        let cached = self.cached.lock().ok()?;
-        cached
-            .as_ref()
-            .filter(|c| c.version == version && c.loaded.elapsed() < SNAPSHOT_REUSE_LIMIT)
-            .map(|c| std::sync::Arc::clone(&c.snapshot))
-    }
-
-    fn put(&self, version: SyncVersion, snapshot: std::sync::Arc<MarketSnapshot>) {
-        self.loads
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(mut cached) = self.cached.lock() {
-            *cached = Some(CachedSnapshot {
-                version,
-                loaded: std::time::Instant::now(),
-                snapshot,
-            });
-        }
-    }
 }
 
 /// [`route_batch`] with the market snapshot of `cache`: the claim goes with
@@ -916,236 +756,6 @@ fn preview_start() -> (DateTime<Utc>, Uuid) {
     (start, Uuid::nil())
 }
 
-/// Writes a batch's history rows: binary COPY on a direct connection,
-/// `INSERT … SELECT FROM unnest(…)` through a transaction-mode pooler.
-async fn write_history(
-    tx: &Transaction<'_>,
-    statements: &Statements,
-    decided: &[Decided<'_>],
-    run_id: Option<Uuid>,
-) -> Result<()> {
-    match &statements.prepared {
-        Some(prepared) => copy_history(tx, prepared, decided, run_id).await,
-        None => insert_history(tx, decided, run_id).await,
-    }
-}
-
-/// The history rows as one `INSERT … SELECT FROM unnest(…)`
-/// (`sql/routing/insert_history.sql`): parallel arrays, one element per row.
-async fn insert_history(
-    tx: &Transaction<'_>,
-    decided: &[Decided<'_>],
-    run_id: Option<Uuid>,
-) -> Result<()> {
-    let n = decided.len();
-    let mut signal_id = Vec::with_capacity(n);
-    let mut token = Vec::with_capacity(n);
-    let mut selected = Vec::with_capacity(n);
-    let mut reason = Vec::with_capacity(n);
-    let mut checked = Vec::with_capacity(n);
-    let mut availability = Vec::with_capacity(n);
-    let mut duration_ms = Vec::with_capacity(n);
-    let mut duration_us = Vec::with_capacity(n);
-    let mut outcome = Vec::with_capacity(n);
-    let mut strategy = Vec::with_capacity(n);
-    let mut source = Vec::with_capacity(n);
-    let mut market = Vec::with_capacity(n);
-    let mut requested = Vec::with_capacity(n);
-    for d in decided {
-        let r = &d.rendered;
-        signal_id.push(d.signal.id);
-        token.push(r.history_token.as_str());
-        // A skipped decision records the venue it was asked for (MULTI):
-        // the column is NOT NULL, as in Maxxit's model (migration 7).
-        selected.push(r.venue.unwrap_or(Venue::Multi).as_str());
-        reason.push(r.routing_reason.as_str());
-        checked.push(r.checked_venues.join(","));
-        availability.push(r.venue_availability.as_str());
-        duration_ms.push(i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX));
-        duration_us.push(d.duration_us);
-        outcome.push(r.outcome);
-        strategy.push(d.decision.strategy.as_str());
-        source.push(d.decision.config_source.as_str());
-        market.push(r.market_symbol);
-        requested.push(r.requested_token.as_str());
-    }
-    typed::execute(
-        tx,
-        INSERT_HISTORY,
-        &[
-            &signal_id,
-            &token,
-            &selected,
-            &reason,
-            &checked,
-            &availability,
-            &duration_ms,
-            &duration_us,
-            &outcome,
-            &strategy,
-            &source,
-            &market,
-            &run_id,
-            &requested,
-        ],
-    )
-    .await
-    .db_context("cannot write `venue_routing_history`")?;
-    Ok(())
-}
-
-/// Writes a batch's history rows with one binary COPY. Measured against
-/// `INSERT … SELECT FROM unnest(…)` (100 000 signals, batches of 5000, this
-/// 2-core machine): COPY 21.9k vs 19.0k signals/s with one worker, 25.9k vs
-/// 24.0k with two (means of three noisy runs each).
-async fn copy_history(
-    tx: &Transaction<'_>,
-    statements: &Prepared,
-    decided: &[Decided<'_>],
-    run_id: Option<Uuid>,
-) -> Result<()> {
-    let what = "cannot write `venue_routing_history`";
-    let sink = tx
-        .copy_in(&statements.copy_history)
-        .await
-        .db_context(what)?;
-    let writer = BinaryCopyInWriter::new(sink, &statements.history_types);
-    futures_util::pin_mut!(writer);
-    let multi = EnumText(Venue::Multi.as_str());
-    for d in decided {
-        let r = &d.rendered;
-        // A skipped decision records the venue it was asked for (MULTI):
-        // the column is NOT NULL, as in Maxxit's model (migration 7).
-        let selected = EnumText(r.venue.unwrap_or(Venue::Multi).as_str());
-        let duration_ms = i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX);
-        let json = JsonbText(&r.venue_availability);
-        writer
-            .as_mut()
-            .write(&[
-                &d.signal.id,
-                &r.history_token,
-                &multi,
-                &selected,
-                &r.routing_reason,
-                &r.checked_venues,
-                &json,
-                &duration_ms,
-                &d.duration_us,
-                &r.outcome,
-                &d.decision.strategy.as_str(),
-                &d.decision.config_source.as_str(),
-                &r.market_symbol,
-                &run_id,
-                &r.requested_token,
-            ])
-            .await
-            .db_context(what)?;
-    }
-    writer.finish().await.db_context(what)?;
-    Ok(())
-}
-
-/// One `agent_routing_history` row per decision (Maxxit's dashboard).
-async fn insert_agent_history(
-    tx: &Transaction<'_>,
-    statements: &Statements,
-    decided: &[Decided<'_>],
-) -> Result<()> {
-    let ids: Vec<Uuid> = decided.iter().map(|d| d.signal.id).collect();
-    let requested: Vec<String> = decided
-        .iter()
-        .map(|d| {
-            d.requested_venues
-                .iter()
-                .map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect();
-    let selected: Vec<Option<&str>> = decided
-        .iter()
-        .map(|d| d.rendered.venue.map(Venue::as_str))
-        .collect();
-    let reasons: Vec<&str> = decided
-        .iter()
-        .map(|d| d.rendered.routing_reason.as_str())
-        .collect();
-    let checked: Vec<String> = decided
-        .iter()
-        .map(|d| d.rendered.checked_venues.join(","))
-        .collect();
-    let availability: Vec<&str> = decided
-        .iter()
-        .map(|d| d.rendered.venue_availability.as_str())
-        .collect();
-    let duration_ms: Vec<i32> = decided
-        .iter()
-        .map(|d| i32::try_from((d.duration_us + 500) / 1000).unwrap_or(i32::MAX))
-        .collect();
-    statements
-        .execute(
-            tx,
-            Which::AgentHistory,
-            &[
-                &ids,
-                &requested,
-                &selected,
-                &reasons,
-                &checked,
-                &availability,
-                &duration_ms,
-            ],
-        )
-        .await
-        .db_context("cannot write `agent_routing_history`")?;
-    Ok(())
-}
-
-/// A label of a PostgreSQL enum (`venue_t`), sent as its text.
-#[derive(Debug)]
-struct EnumText<'a>(&'a str);
-
-impl ToSql for EnumText<'_> {
-    fn to_sql(
-        &self,
-        _ty: &Type,
-        out: &mut BytesMut,
-    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
-        out.extend_from_slice(self.0.as_bytes());
-        Ok(IsNull::No)
-    }
-
-    fn accepts(ty: &Type) -> bool {
-        matches!(ty.kind(), Kind::Enum(_)) || *ty == Type::TEXT
-    }
-
-    to_sql_checked!();
-}
-
-/// Already-serialised JSON sent as `jsonb` (binary format: version 1 + text).
-#[derive(Debug)]
-struct JsonbText<'a>(&'a str);
-
-impl ToSql for JsonbText<'_> {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut BytesMut,
-    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
-        if *ty == Type::JSONB {
-            out.extend_from_slice(&[1]);
-        }
-        out.extend_from_slice(self.0.as_bytes());
-        Ok(IsNull::No)
-    }
-
-    fn accepts(ty: &Type) -> bool {
-        *ty == Type::JSONB || *ty == Type::JSON
-    }
-
-    to_sql_checked!();
-}
-
 /// A `jsonb` (or `json`) value read as its JSON text, unparsed (binary
 /// format: version 1 + text).
 #[derive(Debug)]
@@ -1180,72 +790,6 @@ pub async fn count_pending(client: &Client, host: HostSchema, agent: Option<Uuid
         .await
         .map(|r| r.get(0))
         .db_context("cannot count pending signals")
-}
-
-/// Inserts the RUNNING row of a run and returns its id.
-pub async fn start_run(
-    client: &Client,
-    options: &serde_json::Value,
-    host: Option<&str>,
-    pid: Option<i32>,
-) -> Result<Uuid> {
-    typed::query_one(client, INSERT_RUN, &[options, &host, &pid])
-        .await
-        .map(|r| r.get(0))
-        .db_context("cannot record the routing run")
-}
-
-/// Ends a run: `COMPLETED`, or `FAILED` with `error`. Returns the run's
-/// committed (claimed, routed, skipped) counters.
-pub async fn finish_run(
-    client: &Client,
-    run_id: Uuid,
-    error: Option<&str>,
-) -> Result<(i64, i64, i64)> {
-    let status = if error.is_some() {
-        "FAILED"
-    } else {
-        "COMPLETED"
-    };
-    typed::query_one(client, FINISH_RUN, &[&run_id, &status, &error])
-        .await
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .db_context("cannot finish the routing run")
-}
-
-/// Refreshes a running run's heartbeat (never waits for a row lock).
-pub async fn heartbeat(client: &Client, run_id: Uuid) -> Result<()> {
-    typed::execute(client, HEARTBEAT, &[&run_id])
-        .await
-        .map(|_| ())
-        .db_context("cannot refresh the routing run's heartbeat")
-}
-
-/// A stale run that [`fail_stale_runs`] marked FAILED.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaleRun {
-    pub id: Uuid,
-    pub host: Option<String>,
-    pub pid: Option<i32>,
-}
-
-/// Marks FAILED every RUNNING run (but `run_id`, the caller's) without a
-/// heartbeat for longer than [`RUN_STALE_AFTER`], and returns them.
-pub async fn fail_stale_runs(client: &Client, run_id: Uuid) -> Result<Vec<StaleRun>> {
-    let seconds = RUN_STALE_AFTER.as_secs_f64();
-    let rows = typed::query(client, FAIL_STALE_RUNS, &[&seconds, &run_id])
-        .await
-        .db_context("cannot mark stale routing runs FAILED")?;
-    rows.iter()
-        .map(|r| {
-            Ok(StaleRun {
-                id: r.try_get("id")?,
-                host: r.try_get("host")?,
-                pid: r.try_get("pid")?,
-            })
-        })
-        .collect::<Result<Vec<_>, tokio_postgres::Error>>()
-        .db_context("cannot mark stale routing runs FAILED")
 }
 
 #[cfg(test)]

@@ -205,7 +205,7 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
 
 /// The database clock (`now()`; inside a transaction, its start).
 pub async fn clock<C: GenericClient>(client: &C) -> Result<DateTime<Utc>> {
-    let row = typed::query_one(client, include_str!("../../../sql/stats/clock.sql"), &[])
+    let row = typed::query_one(client, sql!("stats/clock.sql"), &[])
         .await
         .db_context("cannot read the database clock")?;
     Ok(row.get("now"))
@@ -230,13 +230,9 @@ pub async fn group_by<C: GenericClient>(
         &key_text,
         &limit,
     ];
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/stats/group_by.sql"),
-        &params,
-    )
-    .await
-    .db_context("cannot read `venue_routing_history`")?;
+    let rows = typed::query(client, sql!("stats/group_by.sql"), &params)
+        .await
+        .db_context("cannot read `venue_routing_history`")?;
     rows.iter()
         .map(GroupRow::from_row)
         .collect::<Result<_, _>>()
@@ -321,13 +317,9 @@ pub async fn chosen_cost<C: GenericClient>(client: &C, filters: &Filters) -> Res
         &venue,
     ];
     let what = "cannot read `venue_routing_history`";
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/stats/chosen_cost.sql"),
-        &params,
-    )
-    .await
-    .db_context(what)?;
+    let rows = typed::query(client, sql!("stats/chosen_cost.sql"), &params)
+        .await
+        .db_context(what)?;
     let mut out = ChosenCost::default();
     for row in &rows {
         let figures = CostFigures {
@@ -379,7 +371,7 @@ pub async fn routing_runs<C: GenericClient>(
 ) -> Result<RoutingRuns> {
     let row = typed::query_one(
         client,
-        include_str!("../../../sql/stats/routing_runs.sql"),
+        sql!("stats/routing_runs.sql"),
         &[&since, &until, &stale_after_seconds()],
     )
     .await
@@ -421,7 +413,7 @@ pub async fn venue_sync<C: GenericClient>(client: &C, venues: &[Venue]) -> Resul
     let names: Vec<&str> = venues.iter().map(|v| v.as_str()).collect();
     let rows = typed::query(
         client,
-        include_str!("../../../sql/stats/venue_sync.sql"),
+        sql!("stats/venue_sync.sql"),
         &[&names, &stale_after_seconds()],
     )
     .await
@@ -461,7 +453,7 @@ pub struct StaleRun {
 pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
     let rows = typed::query(
         client,
-        include_str!("../../../sql/stats/stale_runs.sql"),
+        sql!("stats/stale_runs.sql"),
         &[&stale_after_seconds()],
     )
     .await
@@ -486,13 +478,9 @@ pub async fn stale_runs<C: GenericClient>(client: &C) -> Result<Vec<StaleRun>> {
 /// sync of the data built into the binary wrote last (issue 23), as
 /// (venue, markets); empty in a demo database or when there are none.
 pub async fn built_in_markets<C: GenericClient>(client: &C) -> Result<Vec<(String, i64)>> {
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/stats/built_in_markets.sql"),
-        &[],
-    )
-    .await
-    .db_context("cannot read which markets hold built-in data")?;
+    let rows = typed::query(client, sql!("stats/built_in_markets.sql"), &[])
+        .await
+        .db_context("cannot read which markets hold built-in data")?;
     rows.iter()
         .map(|row| Ok((row.try_get("venue")?, row.try_get("markets")?)))
         .collect::<Result<Vec<_>, tokio_postgres::Error>>()
@@ -507,19 +495,14 @@ pub async fn built_in_markets<C: GenericClient>(client: &C) -> Result<Vec<(Strin
 pub async fn venues_in_use<C: GenericClient>(client: &C) -> Result<Vec<Venue>> {
     let synced = crate::venues::registry::synced();
     let names: Vec<&str> = synced.iter().map(|v| v.as_str()).collect();
-    let rows = typed::query(
-        client,
-        include_str!("../../../sql/stats/venues_in_use.sql"),
-        &[&names],
-    )
-    .await
-    .db_context("cannot read `venue_sync_runs`")?;
+    let rows = typed::query(client, sql!("stats/venues_in_use.sql"), &[&names])
+        .await
+        .db_context("cannot read `venue_sync_runs`")?;
     let seen: Vec<String> = rows.iter().map(|r| r.get("venue")).collect();
     Ok(synced
         .into_iter()
         .filter(|v| {
-            crate::venues::registry::DEFAULT_PRIORITY.contains(v)
-                || seen.iter().any(|s| s == v.as_str())
+            crate::domain::DEFAULT_PRIORITY.contains(v) || seen.iter().any(|s| s == v.as_str())
         })
         .collect())
 }
@@ -544,23 +527,19 @@ pub async fn declined<C: GenericClient>(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<i64> {
-    typed::query_one(
-        client,
-        include_str!("../../../sql/maxxit/stats_declined.sql"),
-        &[&since, &until],
-    )
-    .await
-    .and_then(|r| r.try_get("declined"))
-    .db_context("cannot read declined signals")
+    typed::query_one(client, sql!("maxxit/stats_declined.sql"), &[&since, &until])
+        .await
+        .and_then(|r| r.try_get("declined"))
+        .db_context("cannot read declined signals")
 }
 
 /// How many `MULTI` signals wait for routing on the host schema, and how old
 /// the oldest is.
 pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<Pending> {
     let statement = if host.is_maxxit() {
-        include_str!("../../../sql/maxxit/stats_pending.sql")
+        sql!("maxxit/stats_pending.sql")
     } else {
-        include_str!("../../../sql/stats/pending.sql")
+        sql!("stats/pending.sql")
     };
     let row = typed::query_one(client, statement, &[])
         .await
@@ -592,7 +571,7 @@ pub async fn executed_unrouted<C: GenericClient>(
 ) -> Result<i64> {
     typed::query_one(
         client,
-        include_str!("../../../sql/maxxit/executed_unrouted.sql"),
+        sql!("maxxit/executed_unrouted.sql"),
         &[&since, &until],
     )
     .await
@@ -611,7 +590,7 @@ pub async fn routed_without_executor<C: GenericClient>(
     let runs: Vec<&str> = executor_venues.iter().map(|v| v.as_str()).collect();
     typed::query_one(
         client,
-        include_str!("../../../sql/stats/routed_without_executor.sql"),
+        sql!("stats/routed_without_executor.sql"),
         &[&since, &until, &runs],
     )
     .await
@@ -624,7 +603,7 @@ pub async fn export_count<C: GenericClient>(client: &C, filters: &Filters) -> Re
     let venue = filters.venue_text();
     let row = typed::query_one(
         client,
-        include_str!("../../../sql/stats/export_count.sql"),
+        sql!("stats/export_count.sql"),
         &[
             &filters.since,
             &filters.until,
@@ -722,7 +701,7 @@ where
 {
     const DECLARE: &str = concat!(
         "DECLARE agent_where_export NO SCROLL CURSOR FOR\n",
-        include_str!("../../../sql/stats/export.sql")
+        sql!("stats/export.sql")
     );
     let venue = filters.venue_text();
     let read = "cannot read `venue_routing_history`";
@@ -762,56 +741,4 @@ where
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn at(h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2025, 3, 1, h, 30, 0)
-            .single()
-            .expect("valid")
-    }
-
-    #[test]
-    fn percent_of_nothing_is_none() {
-        assert_eq!(percent(0, 0), None);
-        assert_eq!(percent(1, 4), Some(25.0));
-    }
-
-    #[test]
-    fn hour_gaps_are_filled_in_order() {
-        let mut two = GroupRow::empty("2025-03-01 02:00");
-        two.decisions = 3;
-        let rows = fill_time_gaps(vec![two.clone()], GroupKey::Hour, at(0), at(3));
-        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "2025-03-01 00:00",
-                "2025-03-01 01:00",
-                "2025-03-01 02:00",
-                "2025-03-01 03:00"
-            ]
-        );
-        assert_eq!(rows[2], two);
-        assert_eq!(rows[0].decisions, 0);
-    }
-
-    #[test]
-    fn day_gaps_keep_rows_outside_the_range() {
-        let mut outside = GroupRow::empty("2025-02-27");
-        outside.decisions = 1;
-        let rows = fill_time_gaps(vec![outside], GroupKey::Day, at(0), at(5));
-        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
-        assert_eq!(keys, ["2025-02-27", "2025-03-01"]);
-    }
-
-    #[test]
-    fn other_keys_are_untouched() {
-        let rows = vec![GroupRow::empty("BTC")];
-        assert_eq!(
-            fill_time_gaps(rows.clone(), GroupKey::Token, at(0), at(5)),
-            rows
-        );
-    }
-}
+mod tests;
