@@ -15,7 +15,6 @@ use deadpool_postgres::Pool;
 use uuid::Uuid;
 
 use super::control::RunControl;
-use super::workers::Shared;
 use super::{
     Follow, LISTEN_SAFETY_POLL, PENDING_CHANNEL, RECONNECT_FIRST_PAUSE, RECONNECT_MAX_PAUSE,
 };
@@ -106,17 +105,15 @@ async fn notified(listener: &mut Option<Listener>) -> Option<()> {
 /// without LISTEN, every [`LISTEN_SAFETY_POLL`] with it. A cut connection
 /// is re-opened with backoff; meanwhile the pool's connection polls.
 pub(super) async fn waker(
-    shared: &Shared,
+    following: &Following,
+    control: &RunControl,
     pool: &Pool,
     url: &DatabaseUrl,
     host: HostSchema,
     agent: Option<Uuid>,
 ) {
-    let Some(following) = &shared.following else {
-        return;
-    };
-    let stats = &shared.control.stats;
-    let mut stop = shared.control.stop.subscribe();
+    let stats = &control.stats;
+    let mut stop = control.stop.subscribe();
     let mut listener: Option<Listener> = None;
     let mut poller: Option<deadpool_postgres::Object> = None;
     let mut listen_pause = RECONNECT_FIRST_PAUSE;

@@ -76,7 +76,11 @@ pub(super) async fn run_workers(
         let pool = pool.clone();
         let url = url.clone();
         let agent = options.agent;
-        tokio::spawn(async move { waker(&shared, &pool, &url, schema, agent).await })
+        tokio::spawn(async move {
+            if let Some(following) = &shared.following {
+                waker(following, &shared.control, &pool, &url, schema, agent).await;
+            }
+        })
     });
     let mut handles = Vec::with_capacity(options.workers);
     for _ in 0..options.workers {

@@ -30,6 +30,7 @@ use crate::routing::{
 };
 
 mod history;
+mod replan;
 mod runs;
 mod snapshot;
 
@@ -59,10 +60,6 @@ const FINISH_RUN: &str = sql!("routing/finish_run.sql");
 const HEARTBEAT: &str = sql!("routing/heartbeat.sql");
 const FAIL_STALE_RUNS: &str = sql!("routing/fail_stale_runs.sql");
 const SYNC_VERSION: &str = sql!("routing/sync_version.sql");
-const DISCARD_PLANS: &str = sql!("routing/discard_plans.sql");
-
-/// The smallest batch that makes a connection re-plan ([`outgrows`]).
-const REPLAN_MIN_BATCH: usize = 1_000;
 
 /// Longest a batch reuses a loaded market snapshot even when no sync has
 /// committed since (a safety net for markets changed by hand).
@@ -166,18 +163,6 @@ struct Prepared {
     /// Maxxit's schema with its dashboard table.
     agent_history: Option<Statement>,
     sync_version: Statement,
-}
-
-/// Whether a batch of `claimed` signals, on a connection whose largest batch
-/// so far claimed `largest_before`, should re-plan first: at least
-/// [`REPLAN_MIN_BATCH`] and more than twice any batch before. Plans a server
-/// session cached while the tables were small (a follower's first batches of
-/// one signal on a new database) turn a burst quadratic: each foreign-key
-/// check of the history's COPY scanning `signals` whole, until autovacuum's
-/// next ANALYZE. A connection's first large batch re-plans once; later ones
-/// of the same size do not.
-fn outgrows(claimed: usize, largest_before: usize) -> bool {
-    claimed >= REPLAN_MIN_BATCH && claimed > largest_before.saturating_mul(2)
 }
 
 /// One of the routing statements.
@@ -293,26 +278,6 @@ impl Statements {
             }),
             largest_batch: std::sync::atomic::AtomicUsize::new(0),
         })
-    }
-
-    /// Whether a batch of `claimed` signals outgrows the plans this
-    /// connection's server session has cached ([`outgrows`]); records it.
-    fn outgrown(&self, claimed: usize) -> bool {
-        let before = self
-            .largest_batch
-            .fetch_max(claimed, std::sync::atomic::Ordering::Relaxed);
-        outgrows(claimed, before)
-    }
-
-    /// Re-plans before writing a batch of `claimed` signals when it outgrows
-    /// the session's cached plans ([`outgrows`]).
-    async fn replan_if_outgrown(&self, tx: &Transaction<'_>, claimed: usize) -> Result<()> {
-        if self.outgrown(claimed) {
-            tx.batch_execute(DISCARD_PLANS)
-                .await
-                .db_context("cannot re-plan for a large batch")?;
-        }
-        Ok(())
     }
 
     async fn query(
@@ -790,23 +755,4 @@ pub async fn count_pending(client: &Client, host: HostSchema, agent: Option<Uuid
         .await
         .map(|r| r.get(0))
         .db_context("cannot count pending signals")
-}
-
-#[cfg(test)]
-mod replan_tests {
-    use super::{REPLAN_MIN_BATCH, outgrows};
-
-    #[test]
-    fn only_a_batch_far_larger_than_any_before_replans() {
-        // A connection's first batch of a burst re-plans, once.
-        assert!(outgrows(5_000, 0));
-        assert!(outgrows(5_000, 1));
-        assert!(!outgrows(5_000, 5_000));
-        assert!(!outgrows(4_000, 5_000));
-        // Small batches never do, however many.
-        assert!(!outgrows(REPLAN_MIN_BATCH - 1, 0));
-        // Growth beyond twice the largest so far does again.
-        assert!(!outgrows(2_000, 1_000));
-        assert!(outgrows(2_001, 1_000));
-    }
 }
