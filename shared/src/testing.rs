@@ -146,7 +146,10 @@ fn template_name() -> String {
         hasher.update(m.checksum.as_bytes());
     }
     let digest = hasher.finalize();
-    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.iter().take(6).fold(String::new(), |mut hex, b| {
+        let _ = std::fmt::Write::write_fmt(&mut hex, format_args!("{b:02x}"));
+        hex
+    });
     format!("aw_tmpl_{hex}")
 }
 
@@ -216,6 +219,7 @@ impl TestDb {
     }
 
     /// The parsed URL.
+    #[must_use]
     pub fn database_url(&self) -> DatabaseUrl {
         DatabaseUrl::parse(&self.url).expect("test URL parses")
     }

@@ -315,7 +315,7 @@ impl clap::Args for VenueSources {
                 )),
         );
         cmd = augment_testnet(cmd);
-        for source in SOURCES.iter() {
+        for source in &SOURCES {
             cmd = augment(cmd, source.info(), true);
         }
         cmd

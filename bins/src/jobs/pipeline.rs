@@ -369,9 +369,8 @@ fn sync_step(
 /// way out, exit 2. `Err`: the database could not be read.
 async fn demo_database_refusal(common: &CommonArgs, args: &Args) -> Result<Option<anyhow::Error>> {
     let url = common.database_url()?;
-    let reasons = match demo::inspect(&url).await? {
-        demo::DemoDatabase::Refused(reasons) => reasons,
-        _ => return Ok(None),
+    let demo::DemoDatabase::Refused(reasons) = demo::inspect(&url).await? else {
+        return Ok(None);
     };
     let flags = match (args.offline, args.demo_signals.is_some()) {
         (true, true) => "--offline (AGENT_WHERE_OFFLINE) and --demo-signals write",

@@ -511,7 +511,7 @@ async fn show_explain_prices_the_token_on_every_venue() -> Result<()> {
 }
 
 /// History rows with the cost figures of issue 14 (and rows without).
-const COST_SEED: &str = r#"
+const COST_SEED: &str = r"
 INSERT INTO agents (id, creator_wallet, name, venue, profit_receiver_address)
 VALUES ('c0000000-0000-4000-8000-000000000001', '0xc', 'cost', 'MULTI', '0xc');
 CREATE TEMP TABLE seed AS
@@ -549,7 +549,7 @@ SELECT signal_id, 'BTC', 'MULTI', COALESCE(venue, 'MULTI')::venue_t,
        CASE WHEN venue IS NULL THEN 'SKIPPED' ELSE 'ROUTED' END,
        'LOWEST_COST'
 FROM seed;
-"#;
+";
 
 #[tokio::test]
 async fn routing_stats_reports_the_chosen_cost_and_groups_by_it() -> Result<()> {

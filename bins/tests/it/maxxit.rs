@@ -16,7 +16,7 @@ use crate::support::bin::{Bin, Output, run};
 use crate::support::db::count;
 use crate::support::markets::sync_recorded;
 
-pub const MAXXIT_2026: &str = include_str!("../../../shared/tests/fixtures/maxxit_2026.sql");
+pub(crate) const MAXXIT_2026: &str = include_str!("../../../shared/tests/fixtures/maxxit_2026.sql");
 
 /// Signals of the fixture, by the role they play.
 const EXECUTED_OPEN_BTC: &str = "50000000-0000-4000-8000-000000000001";
@@ -101,7 +101,7 @@ async fn notifier_sees(client: &Client) -> Result<BTreeMap<String, (String, Opti
 
 /// A Maxxit database set up by Agent Where, with both venues synced from
 /// the recorded responses (January 2026).
-pub async fn maxxit_ready() -> Result<(TestDb, Client)> {
+pub(crate) async fn maxxit_ready() -> Result<(TestDb, Client)> {
     let db = TestDb::empty().await?;
     let client = db.client().await?;
     client.batch_execute(MAXXIT_2026).await?;

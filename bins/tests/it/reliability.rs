@@ -965,18 +965,15 @@ async fn maxxit_llm_sizes_out_of_range_are_invalid_signals() -> Result<()> {
             .iter()
             .find(|d| d["signal_id"] == json!(id))
             .context("a dry-run decision")?;
-        match reason {
-            Some(reason) => {
-                let want = format!("INVALID_SIGNAL: {reason}");
-                assert_eq!(skipped.as_deref(), Some(want.as_str()));
-                assert_eq!(venue, "MULTI");
-                assert_eq!(d["routing_reason"], json!(want));
-            }
-            None => {
-                assert_eq!(skipped, None, "{venue}");
-                assert_eq!(venue, "HYPERLIQUID");
-                assert_eq!(d["selected_venue"], "HYPERLIQUID");
-            }
+        if let Some(reason) = reason {
+            let want = format!("INVALID_SIGNAL: {reason}");
+            assert_eq!(skipped.as_deref(), Some(want.as_str()));
+            assert_eq!(venue, "MULTI");
+            assert_eq!(d["routing_reason"], json!(want));
+        } else {
+            assert_eq!(skipped, None, "{venue}");
+            assert_eq!(venue, "HYPERLIQUID");
+            assert_eq!(d["selected_venue"], "HYPERLIQUID");
         }
     }
     Ok(())

@@ -843,7 +843,7 @@ async fn latency_is_reported_per_window_and_group_and_exported() -> Result<()> {
         .context("latency column")?;
     let latencies: Vec<f64> = reader
         .records()
-        .filter_map(|r| r.ok())
+        .filter_map(std::result::Result::ok)
         .filter_map(|r| r[at].parse().ok())
         .collect();
     assert_eq!(i64::try_from(latencies.len())?, with);

@@ -74,7 +74,7 @@ fn case(name: &str, f: &Files) -> Option<Case> {
             run: s(&["show", "--format", "json"]),
             on_empty: (s(&["show"]), 2),
         },
-        "routing-stats" => Case {
+        "routing-stats" | "route-pending-signals" => Case {
             run: s(&["--format", "json"]),
             on_empty: (s(&[]), 2),
         },
@@ -113,10 +113,6 @@ fn case(name: &str, f: &Files) -> Option<Case> {
                 run,
             }
         }
-        "route-pending-signals" => Case {
-            run: s(&["--format", "json"]),
-            on_empty: (s(&[]), 2),
-        },
         // The benchmark names a server and makes its own scratch databases,
         // so it runs on a database that is not set up as well.
         "bench-routing" => {

@@ -155,7 +155,7 @@ async fn empty_database_gets_the_whole_schema_and_the_default_global_config() ->
         // The enum's labels in the order of the registry's `Venue::ALL`
         // (SPOT … MULTI, then AEVO and LIGHTER from V8), which per-venue
         // arrays rely on.
-        agent_where::domain::Venue::ALL.map(|v| v.as_str())
+        agent_where::domain::Venue::ALL.map(agent_where::domain::Venue::as_str)
     );
     for table in REQUIRED_TABLES {
         assert!(table_exists(&client, table).await?, "table {table} missing");
@@ -234,7 +234,7 @@ async fn maxxit_database_keeps_every_row_and_column() -> Result<()> {
         // The enum's labels in the order of the registry's `Venue::ALL`
         // (SPOT … MULTI, then AEVO and LIGHTER from V8), which per-venue
         // arrays rely on.
-        agent_where::domain::Venue::ALL.map(|v| v.as_str())
+        agent_where::domain::Venue::ALL.map(agent_where::domain::Venue::as_str)
     );
     for table in REQUIRED_TABLES {
         assert!(table_exists(&client, table).await?, "table {table} missing");

@@ -62,7 +62,7 @@ async fn syncs_recorded_responses_over_http_then_a_second_sync_changes_nothing()
     assert_eq!(pepe.get::<_, String>(0), "PEPE");
     assert_eq!(pepe.get::<_, f64>(1), 1000.0);
     assert_eq!(pepe.get::<_, i32>(2), 15);
-    assert_eq!(pepe.get::<_, f64>(3), 0.005882);
+    assert_eq!(pepe.get::<_, f64>(3), 0.005_882);
     assert_eq!(pepe.get::<_, i32>(4), 10);
     assert_eq!(pepe.get::<_, f64>(5), 4.5);
     let hip3 = client
@@ -325,7 +325,7 @@ async fn every_fault_exits_1_leaves_markets_untouched_and_records_a_failed_run()
         Fault {
             name: "negative leverage",
             response: ok_json(body_with(|v| {
-                v[0]["universe"][1]["maxLeverage"] = json!(-25)
+                v[0]["universe"][1]["maxLeverage"] = json!(-25);
             })),
             args: vec![],
             expect: vec!["`maxLeverage` of `ETH` is -25"],

@@ -111,7 +111,7 @@ async fn absurd_figures_and_bad_names_are_rejected_by_both_venues() -> Result<()
                 expect: vec!["market name", "=HYPERLINK", "contains the character"],
             },
             Box::new(|v| {
-                v[0]["universe"][1]["name"] = json!(r#"=HYPERLINK("http://x.example","BTC")"#)
+                v[0]["universe"][1]["name"] = json!(r#"=HYPERLINK("http://x.example","BTC")"#);
             }),
         ),
     ];
@@ -180,7 +180,7 @@ async fn absurd_figures_and_bad_names_are_rejected_by_both_venues() -> Result<()
                 expect: vec!["effective max leverage of `BTC/USD`", "(31 characters)"],
             },
             Box::new(|v| {
-                v["data"]["pairs"][0]["maxLeverage"] = json!(format!("1{}", "0".repeat(30)))
+                v["data"]["pairs"][0]["maxLeverage"] = json!(format!("1{}", "0".repeat(30)));
             }),
         ),
         (

@@ -128,18 +128,17 @@ pub async fn route_per_signal(client: &Client, sample: i64) -> Result<(usize, Du
             }
         }
         let micros = i64::try_from(decided.elapsed().as_micros()).unwrap_or(i64::MAX);
-        let (venue, reason, skipped, outcome, market_symbol) = match &selected {
-            Some((v, m)) => (
+        let (venue, reason, skipped, outcome, market_symbol) = if let Some((v, m)) = &selected {
+            (
                 Some(v.clone()),
                 format!("{v}: available ({m})"),
                 None,
                 "ROUTED",
                 Some(m.clone()),
-            ),
-            None => {
-                let r = format!("NO_VENUE_AVAILABLE: no active market for {symbol}");
-                (None, r.clone(), Some(r), "SKIPPED", None)
-            }
+            )
+        } else {
+            let r = format!("NO_VENUE_AVAILABLE: no active market for {symbol}");
+            (None, r.clone(), Some(r), "SKIPPED", None)
         };
         client
             .execute(&update, &[&id, &venue, &skipped])

@@ -412,7 +412,7 @@ impl DepthCurve {
         if best_ask <= best_bid {
             return None;
         }
-        let mid = (best_bid + best_ask) / 2.0;
+        let mid = f64::midpoint(best_bid, best_ask);
         let side = |levels: &[(f64, f64)], touch: f64, sign: f64| -> DepthPoints {
             let (mut notional, mut size) = (0.0, 0.0);
             levels
@@ -437,7 +437,7 @@ impl DepthCurve {
     /// The mid price.
     #[must_use]
     pub fn mid(&self) -> f64 {
-        (self.best_bid + self.best_ask) / 2.0
+        f64::midpoint(self.best_bid, self.best_ask)
     }
 
     /// Half the touch spread, bps of mid.

@@ -120,6 +120,8 @@ fn snapshot(markets: Vec<MarketRow>) -> MarketSnapshot {
     )
 }
 
+// By value: every caller writes its size as a `json!` literal in place.
+#[allow(clippy::needless_pass_by_value)]
 fn signal(token: &str, side: &str, size: Value) -> (PendingSignal, Option<f64>) {
     let leverage = leverage_from_size_model(&size);
     let s = PendingSignal {

@@ -100,7 +100,7 @@ pub fn venue_costs(
                 impact_bps: e.map(|e| e.impact_bps),
                 total_bps: e.map(|e| e.total_bps),
                 basis: e.map(|e| e.basis.code()),
-                fallback: e.and_then(|e| e.fallback.map(|f| f.code())),
+                fallback: e.and_then(|e| e.fallback.map(super::cost::CostFallback::code)),
                 capacity_usd: market.and_then(|m| m.cost.capacity_usd(side)),
             });
         }

@@ -20,8 +20,9 @@ fn options(scope: Option<Vec<String>>) -> ApplyOptions {
     }
 }
 
-fn main_scope() -> Option<Vec<String>> {
-    Some(vec![String::new()])
+/// The scope of a sync of Hyperliquid's main dex only.
+fn main_scope() -> Vec<String> {
+    vec![String::new()]
 }
 
 fn hl_markets(with_xyz: bool) -> Vec<Market> {
@@ -61,7 +62,7 @@ async fn first_sync_adds_second_changes_nothing() -> Result<()> {
         &mut client,
         Venue::Hyperliquid,
         &list,
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await?;
     assert_eq!((first.added, first.updated, first.delisted), (225, 0, 0));
@@ -71,7 +72,7 @@ async fn first_sync_adds_second_changes_nothing() -> Result<()> {
         &mut client,
         Venue::Hyperliquid,
         &list,
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await?;
     assert_eq!(
@@ -125,7 +126,7 @@ async fn missing_market_is_delisted_then_reactivated_and_updates_are_counted() -
         &mut client,
         Venue::Hyperliquid,
         &list,
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await?;
     let without_btc: Vec<Market> = list
@@ -137,7 +138,7 @@ async fn missing_market_is_delisted_then_reactivated_and_updates_are_counted() -
         &mut client,
         Venue::Hyperliquid,
         &without_btc,
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await?;
     assert_eq!(s.changes.delisted, ["BTC"]);
@@ -159,7 +160,7 @@ async fn missing_market_is_delisted_then_reactivated_and_updates_are_counted() -
         &mut client,
         Venue::Hyperliquid,
         &changed,
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await?;
     assert_eq!(s.changes.reactivated, ["BTC"]);
@@ -185,7 +186,7 @@ async fn mass_delist_is_refused_unless_allowed_and_dry_run_writes_nothing() -> R
         &mut client,
         Venue::Hyperliquid,
         &list,
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await?;
     let before = table(&client).await?;
@@ -194,7 +195,7 @@ async fn mass_delist_is_refused_unless_allowed_and_dry_run_writes_nothing() -> R
         &mut client,
         Venue::Hyperliquid,
         &few,
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await
     .expect_err("guard trips");
@@ -205,7 +206,7 @@ async fn mass_delist_is_refused_unless_allowed_and_dry_run_writes_nothing() -> R
     assert!(err.to_string().contains("--allow-mass-delist"), "{err}");
     assert_eq!(table(&client).await?, before, "nothing written");
 
-    let mut dry = options(main_scope());
+    let mut dry = options(Some(main_scope()));
     dry.dry_run = true;
     dry.allow_mass_delist = true;
     let s = markets::apply(&mut client, Venue::Hyperliquid, &few, &dry).await?;
@@ -214,7 +215,7 @@ async fn mass_delist_is_refused_unless_allowed_and_dry_run_writes_nothing() -> R
     assert_eq!(table(&client).await?, before, "dry run rolled back");
     assert_eq!(runs(&client).await?.len(), 1, "no run row for the dry run");
 
-    let mut allowed = options(main_scope());
+    let mut allowed = options(Some(main_scope()));
     allowed.allow_mass_delist = true;
     let s = markets::apply(&mut client, Venue::Hyperliquid, &few, &allowed).await?;
     assert_eq!(i64::from(s.delisted), 187 - s.active_total);
@@ -238,7 +239,7 @@ async fn a_main_dex_sync_leaves_builder_dex_markets_alone() -> Result<()> {
         &mut client,
         Venue::Hyperliquid,
         &hl_markets(false),
-        &options(main_scope()),
+        &options(Some(main_scope())),
     )
     .await?;
     assert_eq!((s.delisted, s.unchanged), (0, 225));

@@ -163,27 +163,26 @@ pub(super) async fn waker(
             }
             () = tokio::time::sleep(interval) => {}
         }
-        let probed = match &listener {
-            Some(l) => db::probe_pending(&l.client, host, agent).await,
-            None => {
-                if poller.as_ref().is_none_or(|p| p.is_closed()) {
-                    poller = None;
-                    match pool
-                        .get()
-                        .await
-                        .db_context("cannot get a database connection")
-                    {
-                        Ok(p) => poller = Some(p),
-                        Err(e) => {
-                            following.warn_lost(&e);
-                            continue;
-                        }
+        let probed = if let Some(l) = &listener {
+            db::probe_pending(&l.client, host, agent).await
+        } else {
+            if poller.as_ref().is_none_or(|p| p.is_closed()) {
+                poller = None;
+                match pool
+                    .get()
+                    .await
+                    .db_context("cannot get a database connection")
+                {
+                    Ok(p) => poller = Some(p),
+                    Err(e) => {
+                        following.warn_lost(&e);
+                        continue;
                     }
                 }
-                match &poller {
-                    Some(p) => db::probe_pending(&***p, host, agent).await,
-                    None => continue,
-                }
+            }
+            match &poller {
+                Some(p) => db::probe_pending(&***p, host, agent).await,
+                None => continue,
             }
         };
         stats.polls.fetch_add(1, Ordering::Relaxed);

@@ -142,7 +142,7 @@ pub(crate) async fn run(
 fn costs_table(costs: &[VenueCost], assumed: Option<Usd>) -> String {
     let bps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |x| format!("{x:.4}"));
     let mut out = match assumed {
-        Some(n) => format!("cost of a {} order, bps of notional:\n", n),
+        Some(n) => format!("cost of a {n} order, bps of notional:\n"),
         None => "cost at the top of book (no assumed notional), bps of notional:\n".to_owned(),
     };
     let mut t = Table::new([

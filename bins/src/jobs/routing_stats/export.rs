@@ -52,7 +52,7 @@ const EXPORT_NUMBERS: [&str; 4] = [
 const BATCH: i32 = 2_000;
 
 /// Runs `export`.
-pub async fn run(common: &CommonArgs, args: &ExportArgs) -> Result<Outcome> {
+pub(super) async fn run(common: &CommonArgs, args: &ExportArgs) -> Result<Outcome> {
     let spec = args.window.validate()?;
     let filters = args.filters.validate()?;
     let (_, mut client) = common.connect_checked().await?;

@@ -23,7 +23,7 @@ use crate::output::{CsvMode, Format, Table};
 
 /// One check and its verdict.
 #[derive(Debug, Clone, Serialize)]
-pub struct Check {
+pub(super) struct Check {
     /// `sync-age`, `active-markets`, `success-rate`, `pending-age`,
     /// `stale-runs`, `built-in-markets`, `routing-latency`, or on Maxxit's schema
     /// `held-too-long` and `executed-unrouted`.
@@ -41,7 +41,7 @@ pub struct Check {
 
 /// What `health --format json` prints.
 #[derive(Debug, Clone, Serialize)]
-pub struct HealthReport {
+pub(super) struct HealthReport {
     pub ok: bool,
     pub checks: Vec<Check>,
 }
@@ -94,7 +94,7 @@ fn seconds(d: Duration) -> f64 {
 }
 
 /// Runs `health`.
-pub async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
+pub(super) async fn run(common: &CommonArgs, args: &HealthArgs) -> Result<Outcome> {
     let spec = args.window.validate()?;
     let limits = thresholds(args)?;
     let (_, mut client) = common.connect_checked().await?;

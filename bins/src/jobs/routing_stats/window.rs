@@ -60,6 +60,7 @@ impl TimeArg {
 
 /// Parses a duration in the one grammar of every flag
 /// ([`crate::args::duration`]).
+#[must_use]
 pub fn parse_duration(text: &str) -> Option<Duration> {
     crate::args::duration::parse(text).ok()
 }
@@ -128,17 +129,16 @@ impl WindowSpec {
     /// window (default `day`) reaches back from `--until`, or from now.
     pub fn resolve(&self, now: DateTime<Utc>) -> Result<Window> {
         let until = self.until.map(|t| t.resolve(now));
-        let (since, label) = match self.since {
-            Some(t) => (Some(t.resolve(now)), "custom"),
-            None => {
-                let name = self.window.unwrap_or(WindowName::Day);
-                let label = if until.is_some() {
-                    "custom"
-                } else {
-                    name.as_str()
-                };
-                (name.length().map(|d| until.unwrap_or(now) - d), label)
-            }
+        let (since, label) = if let Some(t) = self.since {
+            (Some(t.resolve(now)), "custom")
+        } else {
+            let name = self.window.unwrap_or(WindowName::Day);
+            let label = if until.is_some() {
+                "custom"
+            } else {
+                name.as_str()
+            };
+            (name.length().map(|d| until.unwrap_or(now) - d), label)
         };
         if let (Some(s), Some(u)) = (since, until)
             && s >= u

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 
 /// Longest a run may take unless the test says otherwise.
-pub const DEADLINE: Duration = Duration::from_secs(180);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(180);
 
 /// The directory cargo builds every binary of the package into before it
 /// runs the integration tests.
@@ -23,12 +23,12 @@ fn bin_dir() -> &'static Path {
 }
 
 /// The executable of binary `name` (it may not exist: see [`package_binaries`]).
-pub fn executable(name: &str) -> PathBuf {
+pub(crate) fn executable(name: &str) -> PathBuf {
     bin_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// The binaries of the package, sorted: one per `bins/src/bin/*.rs`.
-pub fn package_binaries() -> Vec<String> {
+pub(crate) fn package_binaries() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("bins/src/bin is readable")
@@ -46,7 +46,7 @@ pub fn package_binaries() -> Vec<String> {
 
 /// A run to make: `Bin::new("routing-stats").args([…]).database(db.url()).run().await`.
 /// Arguments keep the order they are given in.
-pub struct Bin {
+pub(crate) struct Bin {
     what: String,
     command: tokio::process::Command,
     deadline: Duration,
@@ -54,12 +54,12 @@ pub struct Bin {
 
 impl Bin {
     /// Binary `name` of this package.
-    pub fn new(name: &str) -> Bin {
+    pub(crate) fn new(name: &str) -> Bin {
         Bin::at(executable(name))
     }
 
     /// Any executable (e.g. this test binary, re-run as a child).
-    pub fn at(program: impl AsRef<OsStr>) -> Bin {
+    pub(crate) fn at(program: impl AsRef<OsStr>) -> Bin {
         let program = program.as_ref();
         let mut command = tokio::process::Command::new(program);
         for var in agent_where::testing::redirecting_env() {
@@ -79,14 +79,14 @@ impl Bin {
         }
     }
 
-    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Bin {
+    pub(crate) fn arg(mut self, arg: impl AsRef<OsStr>) -> Bin {
         self.what.push(' ');
         self.what.push_str(&arg.as_ref().to_string_lossy());
         self.command.arg(arg);
         self
     }
 
-    pub fn args<I, S>(self, args: I) -> Bin
+    pub(crate) fn args<I, S>(self, args: I) -> Bin
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -95,28 +95,28 @@ impl Bin {
     }
 
     /// `--database-url url`, at this place among the arguments.
-    pub fn database(self, url: &str) -> Bin {
+    pub(crate) fn database(self, url: &str) -> Bin {
         self.args(["--database-url", url])
     }
 
-    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Bin {
+    pub(crate) fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Bin {
         self.command.env(key, value);
         self
     }
 
-    pub fn env_remove(mut self, key: &str) -> Bin {
+    pub(crate) fn env_remove(mut self, key: &str) -> Bin {
         self.command.env_remove(key);
         self
     }
 
     /// Longest the run may take (default [`DEADLINE`]).
-    pub fn timeout(mut self, deadline: Duration) -> Bin {
+    pub(crate) fn timeout(mut self, deadline: Duration) -> Bin {
         self.deadline = deadline;
         self
     }
 
     /// Runs to the end; an error if it cannot start or outlives its deadline.
-    pub async fn run(mut self) -> Result<Output> {
+    pub(crate) async fn run(mut self) -> Result<Output> {
         let started = Instant::now();
         let out = tokio::time::timeout(self.deadline, self.command.output())
             .await
@@ -126,7 +126,7 @@ impl Bin {
     }
 
     /// [`Bin::run`] for a test without a runtime.
-    pub fn run_blocking(self) -> Result<Output> {
+    pub(crate) fn run_blocking(self) -> Result<Output> {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?
@@ -136,7 +136,7 @@ impl Bin {
     /// Runs to the end with stdout a pipe whose reader is already gone (as
     /// `… | head -1` leaves it once `head` has read its line): every write to
     /// stdout fails with a broken pipe. The output has an empty stdout.
-    pub async fn run_with_stdout_closed(mut self) -> Result<Output> {
+    pub(crate) async fn run_with_stdout_closed(mut self) -> Result<Output> {
         let (reader, writer) = std::io::pipe().context("cannot create a pipe")?;
         drop(reader);
         let started = Instant::now();
@@ -154,7 +154,7 @@ impl Bin {
     }
 
     /// Starts it and hands it over, its output collected by [`Running::finish`].
-    pub fn spawn(mut self) -> Result<Running> {
+    pub(crate) fn spawn(mut self) -> Result<Running> {
         let child = self
             .command
             .stdout(Stdio::piped())
@@ -170,7 +170,7 @@ impl Bin {
 }
 
 /// A started binary.
-pub struct Running {
+pub(crate) struct Running {
     what: String,
     child: tokio::process::Child,
     started: Instant,
@@ -178,12 +178,12 @@ pub struct Running {
 
 impl Running {
     /// Sends SIGKILL.
-    pub fn kill(&mut self) -> Result<()> {
+    pub(crate) fn kill(&mut self) -> Result<()> {
         self.child.start_kill().context("cannot kill")
     }
 
     /// Sends SIGTERM (as systemd or a container runtime stops a service).
-    pub fn terminate(&self) -> Result<()> {
+    pub(crate) fn terminate(&self) -> Result<()> {
         let pid = self.child.id().context("the process has already ended")?;
         let status = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])
@@ -194,7 +194,7 @@ impl Running {
     }
 
     /// Waits for the end (at most `limit`) and collects the output.
-    pub async fn finish(self, limit: Duration) -> Result<Output> {
+    pub(crate) async fn finish(self, limit: Duration) -> Result<Output> {
         let out = tokio::time::timeout(limit, self.child.wait_with_output())
             .await
             .map_err(|_| anyhow!("`{}` did not end within {limit:?}", self.what))??;
@@ -204,7 +204,7 @@ impl Running {
 
 /// A finished run: exit code (`None` when killed by a signal) and output.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
@@ -231,7 +231,7 @@ impl Output {
     }
 
     /// Exit code and both streams, for assertion messages.
-    pub fn show(&self) -> String {
+    pub(crate) fn show(&self) -> String {
         format!(
             "exit {:?}\n--- stdout\n{}--- stderr\n{}",
             self.code, self.stdout, self.stderr
@@ -239,7 +239,7 @@ impl Output {
     }
 
     /// Panics with the output unless the run exited with `code`.
-    pub fn expect_code(&self, code: i32, what: &str) -> &Output {
+    pub(crate) fn expect_code(&self, code: i32, what: &str) -> &Output {
         assert_eq!(
             self.code,
             Some(code),
@@ -251,7 +251,7 @@ impl Output {
     }
 
     /// stdout parsed as JSON (panics with the output if it is not).
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}): {}\nstderr: {}",
@@ -261,7 +261,7 @@ impl Output {
     }
 
     /// The line of stdout that starts with `prefix` (panics if none does).
-    pub fn line(&self, prefix: &str) -> &str {
+    pub(crate) fn line(&self, prefix: &str) -> &str {
         self.stdout
             .lines()
             .find(|l| l.starts_with(prefix))
@@ -269,7 +269,7 @@ impl Output {
     }
 
     /// The first `error:` line on stderr (empty if there is none).
-    pub fn error_line(&self) -> String {
+    pub(crate) fn error_line(&self) -> String {
         self.stderr
             .lines()
             .find(|l| l.contains(": error: "))
@@ -279,6 +279,6 @@ impl Output {
 }
 
 /// Runs binary `name` with `args` and then `--database-url url`, within [`DEADLINE`].
-pub async fn run(name: &str, url: &str, args: &[&str]) -> Result<Output> {
+pub(crate) async fn run(name: &str, url: &str, args: &[&str]) -> Result<Output> {
     Bin::new(name).args(args).database(url).run().await
 }

@@ -11,19 +11,19 @@ use tokio_postgres::Client;
 
 /// A connection to the test server's `postgres` database (to create, list
 /// and drop databases and roles).
-pub async fn admin() -> Result<Client> {
+pub(crate) async fn admin() -> Result<Client> {
     DatabaseUrl::parse(&url_for_database("postgres"))?
         .connect()
         .await
 }
 
 /// The single `bigint` that `sql` returns.
-pub async fn count(client: &Client, sql: &str) -> Result<i64> {
+pub(crate) async fn count(client: &Client, sql: &str) -> Result<i64> {
     Ok(client.query_one(sql, &[]).await?.get(0))
 }
 
 /// Whether database `name` exists on the server `client` is connected to.
-pub async fn database_exists(client: &Client, name: &str) -> Result<bool> {
+pub(crate) async fn database_exists(client: &Client, name: &str) -> Result<bool> {
     Ok(client
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
@@ -34,7 +34,7 @@ pub async fn database_exists(client: &Client, name: &str) -> Result<bool> {
 }
 
 /// Every row of a table (with an `id` column) as JSON, in id order.
-pub async fn dump_rows(client: &Client, table: &str) -> Result<Vec<Value>> {
+pub(crate) async fn dump_rows(client: &Client, table: &str) -> Result<Vec<Value>> {
     Ok(client
         .query(
             &format!("SELECT to_jsonb(t) FROM {table} AS t ORDER BY id"),
@@ -47,13 +47,13 @@ pub async fn dump_rows(client: &Client, table: &str) -> Result<Vec<Value>> {
 }
 
 /// `url` with `application_name=name`, to find the process's backends.
-pub fn with_application_name(url: &str, name: &str) -> String {
+pub(crate) fn with_application_name(url: &str, name: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}application_name={name}")
 }
 
 /// Backends of application `name` in database `db` (other than the caller's).
-pub async fn backends(client: &Client, db: &str, name: &str) -> Result<i64> {
+pub(crate) async fn backends(client: &Client, db: &str, name: &str) -> Result<i64> {
     Ok(client
         .query_one(
             "SELECT count(*) FROM pg_stat_activity
@@ -66,7 +66,7 @@ pub async fn backends(client: &Client, db: &str, name: &str) -> Result<i64> {
 
 /// `url` (a test URL `postgres://user@host:port/db…` or with a password)
 /// with its user and password replaced.
-pub fn with_userinfo(url: &str, user: &str, password: Option<&str>) -> String {
+pub(crate) fn with_userinfo(url: &str, user: &str, password: Option<&str>) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL");
     let rest = match rest.split_once('@') {
         Some((_, after)) => after,
@@ -79,7 +79,7 @@ pub fn with_userinfo(url: &str, user: &str, password: Option<&str>) -> String {
 }
 
 /// The user of a test URL.
-pub fn user_of(url: &str) -> String {
+pub(crate) fn user_of(url: &str) -> String {
     url.split_once("://")
         .and_then(|(_, rest)| rest.split_once('@'))
         .map(|(userinfo, _)| userinfo.split(':').next().unwrap_or_default().to_owned())
@@ -91,7 +91,7 @@ pub fn user_of(url: &str) -> String {
 /// (every relation, column, constraint, index, view, type, enum label and
 /// function outside PostgreSQL's own schemas) and every row of every table,
 /// and every sequence's position. "Unchanged" means this is equal.
-pub async fn full_dump(client: &Client) -> Result<Vec<String>> {
+pub(crate) async fn full_dump(client: &Client) -> Result<Vec<String>> {
     const CATALOG: &str = "
         WITH ns AS (
             SELECT oid, nspname FROM pg_namespace

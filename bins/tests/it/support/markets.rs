@@ -12,11 +12,11 @@ use super::bin::{Bin, Output, run};
 use super::venue::fixture_arg;
 
 /// Longest a sync may run in the sync tests.
-pub const SYNC_DEADLINE: Duration = Duration::from_secs(60);
+pub(crate) const SYNC_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Runs sync binary `bin` with `args` and `--database-url url`, within
 /// [`SYNC_DEADLINE`].
-pub async fn sync(bin: &str, url: &str, args: &[&str]) -> Result<Output> {
+pub(crate) async fn sync(bin: &str, url: &str, args: &[&str]) -> Result<Output> {
     Bin::new(bin)
         .args(args)
         .database(url)
@@ -27,7 +27,7 @@ pub async fn sync(bin: &str, url: &str, args: &[&str]) -> Result<Output> {
 
 /// Every row of `venue_markets`, whole, in a stable order: "byte-identical"
 /// means this is equal before and after.
-pub async fn markets_table(client: &Client) -> Result<Vec<String>> {
+pub(crate) async fn markets_table(client: &Client) -> Result<Vec<String>> {
     Ok(client
         .query(
             "SELECT to_jsonb(m)::text FROM venue_markets m ORDER BY venue, token_symbol",
@@ -40,7 +40,7 @@ pub async fn markets_table(client: &Client) -> Result<Vec<String>> {
 }
 
 /// `venue_markets` without ids and timestamps, to compare two databases.
-pub async fn markets_content(client: &Client) -> Result<Vec<String>> {
+pub(crate) async fn markets_content(client: &Client) -> Result<Vec<String>> {
     Ok(client
         .query(
             "SELECT (to_jsonb(m) - 'id' - 'last_synced' - 'market_status_at' - 'delisted_at')::text
@@ -54,7 +54,7 @@ pub async fn markets_content(client: &Client) -> Result<Vec<String>> {
 }
 
 /// `venue_sync_runs` as (status, error), oldest first.
-pub async fn sync_runs(client: &Client) -> Result<Vec<(String, Option<String>)>> {
+pub(crate) async fn sync_runs(client: &Client) -> Result<Vec<(String, Option<String>)>> {
     Ok(client
         .query(
             "SELECT status, error FROM venue_sync_runs ORDER BY started_at, finished_at",
@@ -67,7 +67,7 @@ pub async fn sync_runs(client: &Client) -> Result<Vec<(String, Option<String>)>>
 }
 
 /// (is_active, delisted_at is set) of one market.
-pub async fn active_state(client: &Client, token: &str) -> Result<(bool, bool)> {
+pub(crate) async fn active_state(client: &Client, token: &str) -> Result<(bool, bool)> {
     let row = client
         .query_one(
             "SELECT is_active, delisted_at IS NOT NULL FROM venue_markets WHERE token_symbol = $1",
@@ -78,7 +78,7 @@ pub async fn active_state(client: &Client, token: &str) -> Result<(bool, bool)> 
 }
 
 /// Syncs both venues from the recorded responses (no HTTP).
-pub async fn sync_recorded(url: &str) -> Result<()> {
+pub(crate) async fn sync_recorded(url: &str) -> Result<()> {
     run(
         "sync-hyperliquid-markets",
         url,
@@ -107,7 +107,7 @@ pub async fn sync_recorded(url: &str) -> Result<()> {
 /// What a rejected sync must leave behind: `venue_markets` exactly as
 /// `before`, and a FAILED run whose error names everything in `expect` as
 /// the newest of `failed_runs` FAILED runs. `fault` names the case.
-pub async fn assert_untouched_and_failure_recorded(
+pub(crate) async fn assert_untouched_and_failure_recorded(
     client: &Client,
     fault: &str,
     before: &[String],
@@ -137,7 +137,7 @@ pub async fn assert_untouched_and_failure_recorded(
 
 /// The JSON summary of a sync that changed nothing: `unchanged` markets,
 /// none added, updated, reactivated or delisted.
-pub fn assert_nothing_changed(summary: &serde_json::Value, unchanged: i64) {
+pub(crate) fn assert_nothing_changed(summary: &serde_json::Value, unchanged: i64) {
     for key in ["added", "updated", "reactivated", "delisted"] {
         assert_eq!(summary[key], 0, "{key}: {summary}");
     }

@@ -5,11 +5,11 @@
 //! market sync may change ([`markets`]), and pending signals with the
 //! routing invariants every routing test checks ([`routing`]).
 
-pub mod bin;
-pub mod db;
-pub mod markets;
-pub mod routing;
-pub mod venue;
+pub(crate) mod bin;
+pub(crate) mod db;
+pub(crate) mod markets;
+pub(crate) mod routing;
+pub(crate) mod venue;
 
 use std::future::Future;
 use std::time::Duration;
@@ -17,7 +17,7 @@ use std::time::Duration;
 use anyhow::{Result, ensure};
 
 /// Polls `probe` every 20 ms until it yields a value, for at most `limit`.
-pub async fn wait_until<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> Result<T>
+pub(crate) async fn wait_until<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>>>,
@@ -36,7 +36,7 @@ where
 }
 
 /// Polls `pred` every 20 ms until it holds, for at most `limit`.
-pub async fn wait_for<F, Fut>(limit: Duration, what: &str, mut pred: F) -> Result<()>
+pub(crate) async fn wait_for<F, Fut>(limit: Duration, what: &str, mut pred: F) -> Result<()>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<bool>>,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::db::count;
 
 /// Inserts an agent named `name` with venue `venue` (e.g. `MULTI`).
-pub async fn insert_agent_with(client: &Client, name: &str, venue: &str) -> Result<Uuid> {
+pub(crate) async fn insert_agent_with(client: &Client, name: &str, venue: &str) -> Result<Uuid> {
     Ok(client
         .query_one(
             "INSERT INTO agents (creator_wallet, name, venue, profit_receiver_address)
@@ -22,13 +22,18 @@ pub async fn insert_agent_with(client: &Client, name: &str, venue: &str) -> Resu
 }
 
 /// Inserts an agent whose signals go to `MULTI`.
-pub async fn insert_agent(client: &Client) -> Result<Uuid> {
+pub(crate) async fn insert_agent(client: &Client) -> Result<Uuid> {
     insert_agent_with(client, "multi agent", "MULTI").await
 }
 
 /// Inserts `n` pending MULTI signals of `agent` in one statement; signal i
 /// (1-based) has token `tokens[i % len]` and is i milliseconds old.
-pub async fn insert_signals(client: &Client, agent: Uuid, n: i32, tokens: &[&str]) -> Result<u64> {
+pub(crate) async fn insert_signals(
+    client: &Client,
+    agent: Uuid,
+    n: i32,
+    tokens: &[&str],
+) -> Result<u64> {
     let tokens: Vec<String> = tokens.iter().map(|t| (*t).to_owned()).collect();
     Ok(client
         .execute(
@@ -44,7 +49,7 @@ pub async fn insert_signals(client: &Client, agent: Uuid, n: i32, tokens: &[&str
 }
 
 /// Pending MULTI signals.
-pub async fn pending(client: &Client) -> Result<i64> {
+pub(crate) async fn pending(client: &Client) -> Result<i64> {
     count(
         client,
         "SELECT count(*) FROM signals WHERE venue = 'MULTI' AND skipped_reason IS NULL",
@@ -57,7 +62,7 @@ pub async fn pending(client: &Client) -> Result<i64> {
 /// every history row agrees with its signal (routed ⇔ venue set to the
 /// selected venue; skipped ⇔ reason set, venue still MULTI). Returns the
 /// number of decided signals.
-pub async fn assert_decided_iff_history(client: &Client) -> Result<i64> {
+pub(crate) async fn assert_decided_iff_history(client: &Client) -> Result<i64> {
     let duplicates = count(
         client,
         "SELECT count(*) FROM (SELECT signal_id FROM venue_routing_history
@@ -115,7 +120,7 @@ pub async fn assert_decided_iff_history(client: &Client) -> Result<i64> {
 }
 
 /// Sums of `routing_runs` counters over every run.
-pub async fn run_sums(client: &Client) -> Result<(i64, i64, i64)> {
+pub(crate) async fn run_sums(client: &Client) -> Result<(i64, i64, i64)> {
     let row = client
         .query_one(
             "SELECT coalesce(sum(claimed), 0)::bigint, coalesce(sum(routed), 0)::bigint,
@@ -128,7 +133,7 @@ pub async fn run_sums(client: &Client) -> Result<(i64, i64, i64)> {
 }
 
 /// History counts: (all, routed, skipped).
-pub async fn history_counts(client: &Client) -> Result<(i64, i64, i64)> {
+pub(crate) async fn history_counts(client: &Client) -> Result<(i64, i64, i64)> {
     let row = client
         .query_one(
             "SELECT count(*), count(*) FILTER (WHERE outcome = 'ROUTED'),
@@ -142,7 +147,7 @@ pub async fn history_counts(client: &Client) -> Result<(i64, i64, i64)> {
 
 /// Every `routing_runs` row's counters equal the history rows of its run:
 /// claimed, routed, skipped, routed per venue and skipped per reason code.
-pub async fn assert_runs_match_history(client: &Client) -> Result<()> {
+pub(crate) async fn assert_runs_match_history(client: &Client) -> Result<()> {
     let bad: Vec<String> = client
         .query(
             "WITH h AS (

@@ -12,7 +12,7 @@ use wiremock::matchers::{body_partial_json, body_string_contains, method, path a
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Flags that keep every HTTP failure of a sync quick.
-pub const FAST: [&str; 8] = [
+pub(crate) const FAST: [&str; 8] = [
     "--connect-timeout",
     "2",
     "--timeout",
@@ -24,60 +24,64 @@ pub const FAST: [&str; 8] = [
 ];
 
 /// A recorded response under `shared/fixtures/`.
-pub fn fixture_path(rel: &str) -> PathBuf {
+pub(crate) fn fixture_path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/fixtures")
         .join(rel)
 }
 
 /// [`fixture_path`] as a command-line argument.
-pub fn fixture_arg(rel: &str) -> String {
+pub(crate) fn fixture_arg(rel: &str) -> String {
     fixture_path(rel).display().to_string()
 }
 
-pub fn fixture(rel: &str) -> String {
+pub(crate) fn fixture(rel: &str) -> String {
     std::fs::read_to_string(fixture_path(rel)).expect("fixture readable")
 }
 
-pub fn fixture_json(rel: &str) -> Value {
+pub(crate) fn fixture_json(rel: &str) -> Value {
     serde_json::from_str(&fixture(rel)).expect("fixture is JSON")
 }
 
 /// Writes `contents` to `dir/name`; returns the path as an argument.
-pub fn write_temp(dir: &tempfile::TempDir, name: &str, contents: impl AsRef<[u8]>) -> String {
+pub(crate) fn write_temp(
+    dir: &tempfile::TempDir,
+    name: &str,
+    contents: impl AsRef<[u8]>,
+) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, contents).expect("write a temporary file");
     path.display().to_string()
 }
 
 /// HTTP 200 with a JSON body.
-pub fn ok_json(body: impl Into<Vec<u8>>) -> ResponseTemplate {
+pub(crate) fn ok_json(body: impl Into<Vec<u8>>) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.into(), "application/json")
 }
 
 /// Hyperliquid's recorded main-dex `metaAndAssetCtxs`.
-pub fn recorded_hyperliquid() -> ResponseTemplate {
+pub(crate) fn recorded_hyperliquid() -> ResponseTemplate {
     ok_json(hyperliquid::RECORDED_META_AND_ASSET_CTXS)
 }
 
 /// Hyperliquid's recorded `perpDexs`.
-pub fn recorded_perp_dexs() -> ResponseTemplate {
+pub(crate) fn recorded_perp_dexs() -> ResponseTemplate {
     ok_json(hyperliquid::RECORDED_PERP_DEXS)
 }
 
 /// Ostium's recorded subgraph pairs.
-pub fn recorded_pairs() -> ResponseTemplate {
+pub(crate) fn recorded_pairs() -> ResponseTemplate {
     ok_json(ostium::RECORDED_PAIRS)
 }
 
 /// Ostium's recorded latest prices.
-pub fn recorded_prices() -> ResponseTemplate {
+pub(crate) fn recorded_prices() -> ResponseTemplate {
     ok_json(ostium::RECORDED_LATEST_PRICES)
 }
 
 /// Hyperliquid on `server`: `POST /info` answers `perpDexs` with `perp_dexs`,
 /// the `xyz` dex with its recorded markets, and the main dex with `main`.
-pub async fn mount_hyperliquid(
+pub(crate) async fn mount_hyperliquid(
     server: &MockServer,
     perp_dexs: ResponseTemplate,
     main: ResponseTemplate,
@@ -108,7 +112,11 @@ pub async fn mount_hyperliquid(
 
 /// Ostium on `server`: the subgraph at `/gn` (answers only the pairs query)
 /// and the prices at `/prices`.
-pub async fn mount_ostium(server: &MockServer, pairs: ResponseTemplate, prices: ResponseTemplate) {
+pub(crate) async fn mount_ostium(
+    server: &MockServer,
+    pairs: ResponseTemplate,
+    prices: ResponseTemplate,
+) {
     Mock::given(method("POST"))
         .and(url_path("/gn"))
         .and(body_string_contains("pairs(first: 1000)"))
@@ -124,14 +132,14 @@ pub async fn mount_ostium(server: &MockServer, pairs: ResponseTemplate, prices: 
 
 /// A server that is Hyperliquid answering `main` for the main dex (and the
 /// recorded `perpDexs` and `xyz` responses).
-pub async fn hyperliquid(main: ResponseTemplate) -> MockServer {
+pub(crate) async fn hyperliquid(main: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     mount_hyperliquid(&server, recorded_perp_dexs(), main).await;
     server
 }
 
 /// A server that is Ostium answering `pairs` and `prices`.
-pub async fn ostium(pairs: ResponseTemplate, prices: ResponseTemplate) -> MockServer {
+pub(crate) async fn ostium(pairs: ResponseTemplate, prices: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     mount_ostium(&server, pairs, prices).await;
     server

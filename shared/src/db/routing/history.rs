@@ -6,7 +6,17 @@ use bytes::BytesMut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{IsNull, Kind, ToSql, to_sql_checked};
 
-use super::*;
+use std::error::Error as StdError;
+
+use anyhow::Result;
+use tokio_postgres::Transaction;
+use tokio_postgres::types::Type;
+use uuid::Uuid;
+
+use super::{INSERT_HISTORY, Prepared, Statements, Which};
+use crate::db::DbContext;
+use crate::db::typed;
+use crate::domain::Venue;
 use crate::routing::Decided;
 
 /// Writes a batch's history rows: binary COPY on a direct connection,

@@ -23,10 +23,9 @@ use super::host::{HostSchema, SkipMark};
 use super::typed::{self, Param};
 use super::{DbContext, Pooler};
 use crate::domain::Venue;
-use crate::domain::cost::{MarketCost, OpeningRefusal};
 use crate::routing::{
-    BatchDecisions, Counts, DecisionView, Deployment, MarketRow, MarketSnapshot, OpenPositions,
-    PendingSignal, RoutingOptions, SizeModel, SizeModelError, decide_batch, leverage_from_parts,
+    BatchDecisions, Counts, DecisionView, Deployment, MarketSnapshot, OpenPositions, PendingSignal,
+    RoutingOptions, SizeModel, SizeModelError, decide_batch, leverage_from_parts,
 };
 
 mod history;
@@ -508,14 +507,13 @@ pub async fn route_batch_cached(
     };
     let now: DateTime<Utc> = row.try_get("now").db_context(what)?;
     statements.replan_if_outgrown(&tx, rows.len()).await?;
-    let snapshot = match cache.get(version) {
-        Some(snapshot) => snapshot,
-        None => {
-            let (snapshot, _) = load_snapshot(&tx, statements).await?;
-            let snapshot = std::sync::Arc::new(snapshot);
-            cache.put(version, std::sync::Arc::clone(&snapshot));
-            snapshot
-        }
+    let snapshot = if let Some(snapshot) = cache.get(version) {
+        snapshot
+    } else {
+        let (snapshot, _) = load_snapshot(&tx, statements).await?;
+        let snapshot = std::sync::Arc::new(snapshot);
+        cache.put(version, std::sync::Arc::clone(&snapshot));
+        snapshot
     };
     write_batch(tx, statements, settings, run_id, &rows, &snapshot, now).await
 }

@@ -9,7 +9,11 @@
 //! autovacuum's next ANALYZE invalidates them. `DISCARD PLANS` in the batch's
 //! transaction makes the server plan them anew for the tables as they are.
 
-use super::*;
+use anyhow::Result;
+use tokio_postgres::Transaction;
+
+use super::Statements;
+use crate::db::DbContext;
 
 const DISCARD_PLANS: &str = sql!("routing/discard_plans.sql");
 

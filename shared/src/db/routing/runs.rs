@@ -1,7 +1,13 @@
 //! The run rows of `routing_runs`: started, heartbeated, finished, and
 //! failed when their process went away.
 
-use super::*;
+use anyhow::Result;
+use tokio_postgres::Client;
+use uuid::Uuid;
+
+use super::{FAIL_STALE_RUNS, FINISH_RUN, HEARTBEAT, INSERT_RUN, RUN_STALE_AFTER};
+use crate::db::DbContext;
+use crate::db::typed;
 
 /// Inserts the RUNNING row of a run and returns its id.
 pub async fn start_run(

@@ -1,7 +1,16 @@
 //! The market snapshot a batch decides on: loading it (with the database
 //! clock) and the cache that reuses it until a market sync commits.
 
-use super::*;
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use tokio_postgres::{Row, Transaction};
+
+use super::{SNAPSHOT, SNAPSHOT_REUSE_LIMIT, Statements, Which};
+use crate::db::DbContext;
+use crate::db::typed;
+use crate::domain::Venue;
+use crate::domain::cost::{MarketCost, OpeningRefusal};
+use crate::routing::{MarketRow, MarketSnapshot};
 
 /// Loads the market snapshot and the database clock (one statement) on any
 /// client, outside a routing batch (`routing-config show --explain`).

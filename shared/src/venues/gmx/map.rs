@@ -286,8 +286,8 @@ fn map_market(
     let listed = m.is_listed.unwrap_or(true);
     let disabled = m.is_disabled.unwrap_or(false);
     let is_active = listed && !disabled && price.is_some();
-    let mid = price.map(|p| (p.min + p.max) / 2.0);
-    let spread_bps = price.map(|p| (p.max - p.min) / ((p.min + p.max) / 2.0) * 1e4);
+    let mid = price.map(|p| f64::midpoint(p.min, p.max));
+    let spread_bps = price.map(|p| (p.max - p.min) / f64::midpoint(p.min, p.max) * 1e4);
     let cap_long = oi_long + avail_long;
     let cap_short = oi_short + avail_short;
     let symbol = pooled.symbol;

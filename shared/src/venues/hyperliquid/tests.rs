@@ -96,9 +96,9 @@ fn recorded_main_dex_maps_all_225_assets() {
     assert_eq!(pepe.base_symbol, "PEPE");
     assert_eq!(pepe.price_scale, 1000.0);
     assert_eq!(pepe.market_index, Some(15));
-    assert_eq!(pepe.current_price, Some(0.005882));
+    assert_eq!(pepe.current_price, Some(0.005_882));
     let oi = pepe.open_interest_usd.expect("oi");
-    assert!((oi - 4_382_708_394.0 * 0.005882).abs() < 1e-3);
+    assert!((oi - 4_382_708_394.0 * 0.005_882).abs() < 1e-3);
 
     assert_eq!(find(&markets, "HYPE").market_index, Some(159));
     let matic = find(&markets, "MATIC");

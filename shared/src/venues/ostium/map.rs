@@ -236,19 +236,19 @@ impl GroupCollateral {
 
     /// What the group's cap does to the market's capacity, in words
     /// (`venue_markets.capacity_limit`, appended to capacity refusals).
-    fn limit(&self, name: &str) -> Option<String> {
+    fn limit(&self, name: &str) -> String {
         match self.max_collateral_pct {
-            Some(0.0) => Some(format!(
-                "group `{name}` at its collateral cap (maxCollateralP 0 % of the vault)"
-            )),
-            Some(p) => Some(format!(
+            Some(0.0) => {
+                format!("group `{name}` at its collateral cap (maxCollateralP 0 % of the vault)")
+            }
+            Some(p) => format!(
                 "group `{name}` collateral cap unknown ({} % of the vault balance, not in the \
 subgraph reply)",
                 show(p)
-            )),
-            None => Some(format!(
+            ),
+            None => format!(
                 "group `{name}` collateral cap unknown (no maxCollateralP in the subgraph reply)"
-            )),
+            ),
         }
     }
 }
@@ -284,7 +284,7 @@ pub(super) fn map_pair(
         close_fee_bps: Some(0.0),
         long_capacity_usd: exposure.long_capacity,
         short_capacity_usd: exposure.short_capacity,
-        capacity_limit: group.limit(&pair.group.name),
+        capacity_limit: Some(group.limit(&pair.group.name)),
         at_open_interest_cap: None,
         overnight_max_leverage: limits.overnight.filter(|l| *l > 0.0),
         day_trading_closed: feed.and_then(|f| f.is_day_trading_closed),

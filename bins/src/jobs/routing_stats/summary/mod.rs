@@ -21,7 +21,7 @@ use text::{render_groups, summary_csv, summary_table};
 
 /// Everything `summary` reports, as printed by `--format json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct SummaryReport {
+pub(super) struct SummaryReport {
     pub window: WindowView,
     pub filters: FiltersView,
     pub decisions: i64,
@@ -46,7 +46,7 @@ pub struct SummaryReport {
 /// schema the ones its own decision declined in the window (never pending,
 /// informational).
 #[derive(Debug, Clone, Serialize)]
-pub struct PendingView {
+pub(super) struct PendingView {
     pub pending: i64,
     pub oldest_age_seconds: Option<f64>,
     /// Maxxit's schema only: of the pending ones, those held for routing
@@ -57,7 +57,7 @@ pub struct PendingView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct WindowView {
+pub(super) struct WindowView {
     pub label: &'static str,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
@@ -65,7 +65,7 @@ pub struct WindowView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FiltersView {
+pub(super) struct FiltersView {
     pub token: Option<String>,
     pub agent: Option<Uuid>,
     pub venue: Option<Venue>,
@@ -73,7 +73,7 @@ pub struct FiltersView {
 
 /// Decision time in milliseconds over the decisions that recorded one.
 #[derive(Debug, Clone, Serialize)]
-pub struct DecisionTime {
+pub(super) struct DecisionTime {
     pub timed: i64,
     pub avg_ms: Option<f64>,
     pub p50_ms: Option<f64>,
@@ -84,7 +84,7 @@ pub struct DecisionTime {
 /// Signal-to-decision latency in seconds (`decided_at − signals.created_at`)
 /// over the decisions that recorded one (written since migration V12).
 #[derive(Debug, Clone, Serialize)]
-pub struct Latency {
+pub(super) struct Latency {
     pub decisions: i64,
     pub p50_s: Option<f64>,
     pub p95_s: Option<f64>,
@@ -105,7 +105,7 @@ impl Latency {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct VenueShare {
+pub(super) struct VenueShare {
     pub venue: String,
     pub routed: i64,
     /// Share of routed decisions.
@@ -115,7 +115,7 @@ pub struct VenueShare {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ReasonShare {
+pub(super) struct ReasonShare {
     pub reason: String,
     pub skipped: i64,
     /// Share of skipped decisions.
@@ -125,7 +125,7 @@ pub struct ReasonShare {
 /// Routed decisions per venue in use ([`stats::venues_in_use`], named by the
 /// venue key), then every other venue together.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VenueCounts {
+pub(super) struct VenueCounts {
     pub per_venue: Vec<(&'static str, i64)>,
     pub other_venues: i64,
 }
@@ -161,7 +161,7 @@ fn venue_columns(venues: &[Venue]) -> Vec<&'static str> {
 
 /// A top token of the summary.
 #[derive(Debug, Clone)]
-pub struct TokenSplit {
+pub(super) struct TokenSplit {
     pub token: String,
     pub decisions: i64,
     pub routed: i64,
@@ -186,7 +186,7 @@ impl Serialize for TokenSplit {
 /// One flat `--group-by` row, as written to CSV and JSON (columns in the
 /// order of [`group_columns`]).
 #[derive(Debug, Clone)]
-pub struct GroupView {
+pub(super) struct GroupView {
     pub key: String,
     pub decisions: i64,
     pub routed: i64,
@@ -229,7 +229,7 @@ impl Serialize for GroupView {
 /// Column names of `--group-by` CSV (and the JSON fields): one column per
 /// venue in use (its key) between the counts and the decision times.
 #[must_use]
-pub fn group_columns(venues: &[Venue]) -> Vec<&'static str> {
+pub(super) fn group_columns(venues: &[Venue]) -> Vec<&'static str> {
     let mut columns = vec!["key", "decisions", "routed", "skipped", "success_rate_pct"];
     columns.extend(venue_columns(venues));
     columns.extend(["timed", "avg_ms", "p50_ms", "p95_ms", "max_ms"]);
@@ -263,31 +263,28 @@ impl GroupView {
 }
 
 /// Runs `summary`.
-pub async fn run(common: &CommonArgs, options: &SummaryOptions) -> Result<Outcome> {
+pub(super) async fn run(common: &CommonArgs, options: &SummaryOptions) -> Result<Outcome> {
     let text = render(common, options).await?;
     emit(options.output.as_deref(), &text)?;
     Ok(Outcome::Success)
 }
 
 /// The text `summary` prints (in `args.format`), not written anywhere.
-pub async fn render(common: &CommonArgs, options: &SummaryOptions) -> Result<String> {
+pub(super) async fn render(common: &CommonArgs, options: &SummaryOptions) -> Result<String> {
     let (_, mut client) = common.connect_checked().await?;
     let tx = agent_where::db::read_snapshot(&mut client).await?;
     let window = resolve_window(&tx, &options.window).await?;
     let filters = &options.filters;
-    let text = match options.group_by {
-        Some(group_by) => {
-            let venues = stats::venues_in_use(&tx).await?;
-            let rows = groups(&tx, &window, filters, group_by, &venues).await?;
-            render_groups(&rows, group_by, options.format, options.csv, &venues)?
-        }
-        None => {
-            let report = collect(&tx, &window, filters, options.top).await?;
-            match options.format {
-                Format::Json => json(&report)?,
-                Format::Csv => summary_csv(&report, options.csv)?,
-                Format::Table => summary_table(&report),
-            }
+    let text = if let Some(group_by) = options.group_by {
+        let venues = stats::venues_in_use(&tx).await?;
+        let rows = groups(&tx, &window, filters, group_by, &venues).await?;
+        render_groups(&rows, group_by, options.format, options.csv, &venues)?
+    } else {
+        let report = collect(&tx, &window, filters, options.top).await?;
+        match options.format {
+            Format::Json => json(&report)?,
+            Format::Csv => summary_csv(&report, options.csv)?,
+            Format::Table => summary_table(&report),
         }
     };
     drop(tx);
@@ -310,7 +307,7 @@ async fn groups(
 }
 
 /// Reads every figure of the summary from one snapshot.
-pub async fn collect(
+pub(super) async fn collect(
     tx: &Transaction<'_>,
     window: &Window,
     filters: &FilterSpec,

@@ -74,7 +74,7 @@ fn group_name(g: GroupBy) -> &'static str {
 /// A horizontal bar of `width` cells for a share in percent, drawn with
 /// eighth blocks.
 #[must_use]
-pub fn bar(share_pct: Option<f64>, width: usize) -> String {
+pub(super) fn bar(share_pct: Option<f64>, width: usize) -> String {
     const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
     let share = share_pct.unwrap_or(0.0).clamp(0.0, 100.0) / 100.0;
     #[allow(
