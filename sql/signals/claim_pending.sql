@@ -5,7 +5,7 @@
 -- Uses signals_multi_pending_idx. size_model is not fetched whole: only its
 -- JSON type, its leverage, its type and value (the order's size), which is all
 -- routing reads; llm_fund_allocation / llm_leverage are Maxxit's newer sizing
--- (columns migration 6 adds where missing). This schema has no deployments:
+-- (columns V11 adds where missing). This schema has no deployments:
 -- their columns are NULL (sql/maxxit/claim_pending.sql is the statement for
 -- Maxxit's schema).
 SELECT s.id,

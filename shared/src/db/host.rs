@@ -225,7 +225,7 @@ pub fn classify(present: &BTreeMap<String, BTreeSet<String>>) -> Result<HostSche
         return Ok(HostSchema::Minimal);
     }
     bail!(
-        "the host schema records executions but lacks {} (found {}): routing could re-route executed signals, so it stops; Agent Where supports its own minimal schema and Maxxit's schema of 2026 (see README, Maxxit)",
+        "the host schema records executions but lacks {} (found {}): routing could re-route executed signals, so it stops; Agent Where supports its own minimal schema and Maxxit's schema of 2026 (see docs/maxxit.md)",
         missing.join(", "),
         found.join(", ")
     )

@@ -7,7 +7,7 @@
 //! Venue modules fill these types from their own documented rules (fee
 //! tiers, deployer fee scales, order books, oracle spreads); routing reads
 //! only the types, never a venue name. A venue that cannot provide a figure
-//! leaves it `None` and routing falls back as documented in the README
+//! leaves it `None` and routing falls back as documented in docs/routing.md
 //! ("Cost model"). All amounts are USD, all rates basis points of notional
 //! (1 bp = 0.01 %).
 

@@ -562,8 +562,8 @@ pub async fn pending<C: GenericClient>(client: &C, host: HostSchema) -> Result<P
 }
 
 /// On Maxxit's schema: how many signals of the window its executor executed
-/// as `MULTI` (before or without a routing decision: the race the README's
-/// one-line executor change closes).
+/// as `MULTI` (before or without a routing decision: the race the
+/// one-line executor change of docs/maxxit.md closes).
 pub async fn executed_unrouted<C: GenericClient>(
     client: &C,
     since: Option<DateTime<Utc>>,
