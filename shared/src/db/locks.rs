@@ -105,9 +105,8 @@ pub async fn acquire_on(
     if url.pooler() == Pooler::Transaction {
         return acquire(url, key, what, timeout).await.map(WorkLock::Apart);
     }
-    let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_millis(50);
-    let mut said = false;
+    let mut wait = LockWait::new(what, timeout);
+    let deadline = wait.deadline;
     loop {
         let locked: bool = within(deadline, timeout, what, async {
             typed::query_one(client, TRY_SESSION_LOCK, &[&key])
@@ -122,19 +121,9 @@ pub async fn acquire_on(
                 what: what.to_owned(),
             });
         }
-        let now = Instant::now();
-        if now >= deadline {
+        if !wait.pause().await {
             return Err(timeout_error(client, key, what, timeout).await);
         }
-        if !said {
-            tracing::info!(
-                "waiting for {what}: another session holds it (at most {})",
-                seconds(timeout)
-            );
-            said = true;
-        }
-        tokio::time::sleep(pause.min(deadline - now)).await;
-        pause = (pause * 2).min(Duration::from_secs(1));
     }
 }
 
@@ -167,10 +156,9 @@ pub async fn acquire(
     what: &str,
     timeout: Duration,
 ) -> Result<HeldLock> {
-    let deadline = Instant::now() + timeout;
+    let mut wait = LockWait::new(what, timeout);
+    let deadline = wait.deadline;
     let client = within(deadline, timeout, what, url.connect()).await?;
-    let mut pause = Duration::from_millis(50);
-    let mut said = false;
     loop {
         // Transaction control, not a query: sent as the simple protocol.
         let locked: bool = within(deadline, timeout, what, async {
@@ -197,19 +185,52 @@ pub async fn acquire(
                 .with_db_context(|| format!("cannot take {what}"))
         })
         .await?;
-        let now = Instant::now();
-        if now >= deadline {
+        if !wait.pause().await {
             return Err(timeout_error(&client, key, what, timeout).await);
         }
-        if !said {
-            tracing::info!(
-                "waiting for {what}: another session holds it (at most {})",
-                seconds(timeout)
-            );
-            said = true;
+    }
+}
+
+/// The waits between tries for a lock held by another session: 50 ms,
+/// doubling to 1 s, never past the deadline; the first says once what it
+/// waits for.
+struct LockWait<'a> {
+    what: &'a str,
+    timeout: Duration,
+    deadline: Instant,
+    pause: Duration,
+    said: bool,
+}
+
+impl<'a> LockWait<'a> {
+    fn new(what: &'a str, timeout: Duration) -> LockWait<'a> {
+        LockWait {
+            what,
+            timeout,
+            deadline: Instant::now() + timeout,
+            pause: Duration::from_millis(50),
+            said: false,
         }
-        tokio::time::sleep(pause.min(deadline - now)).await;
-        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+
+    /// Waits before the next try; `false` (without waiting) once the
+    /// deadline has passed.
+    async fn pause(&mut self) -> bool {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        if !self.said {
+            tracing::info!(
+                "waiting for {}: another session holds it (at most {})",
+                self.what,
+                seconds(self.timeout)
+            );
+            self.said = true;
+        }
+        tokio::time::sleep(self.pause.min(self.deadline - now)).await;
+        self.pause = (self.pause * 2).min(Duration::from_secs(1));
+        true
     }
 }
 
