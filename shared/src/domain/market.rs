@@ -34,15 +34,10 @@ pub struct Market {
     pub max_leverage: Option<i32>,
     pub group: Option<String>,
     pub current_price: Option<f64>,
-    pub liquidity_usd: Option<f64>,
-    pub open_interest_usd: Option<f64>,
-    pub long_open_interest_usd: Option<f64>,
-    pub short_open_interest_usd: Option<f64>,
-    pub max_open_interest_usd: Option<f64>,
-    pub day_volume_usd: Option<f64>,
-    /// Full bid/ask (or impact) spread in basis points of the mid price.
-    pub spread_bps: Option<f64>,
-    pub taker_fee_bps: Option<f64>,
+    /// Size and price of trading as the venue reports them (stored in
+    /// `venue_markets`, read back by routing).
+    #[serde(flatten)]
+    pub figures: MarketFigures,
     pub maker_fee_bps: Option<f64>,
     /// Funding per hour as a fraction of notional, in ONE convention for
     /// every venue: positive = longs pay shorts, negative = shorts pay longs
@@ -54,4 +49,24 @@ pub struct Market {
     /// What an order costs and how much the market can still take
     /// (`MarketCost::default()`: nothing known).
     pub cost: MarketCost,
+}
+
+/// A market's figures as the venue reports them: the sync stores them in
+/// `venue_markets` and routing reads them back into its `MarketRow`, so each
+/// is declared here once. Amounts are USD; `None` where the venue's reply has no such
+/// figure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct MarketFigures {
+    /// What the market can take now, as the venue's reply gives it (see
+    /// `routing::figures::liquidity_usd` for the side-aware figure routing uses).
+    pub liquidity_usd: Option<f64>,
+    pub open_interest_usd: Option<f64>,
+    pub long_open_interest_usd: Option<f64>,
+    pub short_open_interest_usd: Option<f64>,
+    /// The venue's cap on open interest (Ostium, GMX: the smaller side's).
+    pub max_open_interest_usd: Option<f64>,
+    pub day_volume_usd: Option<f64>,
+    /// Full bid/ask (or impact) spread in basis points of the mid price.
+    pub spread_bps: Option<f64>,
+    pub taker_fee_bps: Option<f64>,
 }

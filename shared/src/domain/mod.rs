@@ -17,7 +17,7 @@ pub mod strategy;
 pub mod usd;
 pub mod venue;
 
-pub use market::Market;
+pub use market::{Market, MarketFigures};
 pub use side::Side;
 pub use strategy::{ConfigSource, RoutingConfig, Strategy, UnknownStrategy};
 pub use usd::Usd;

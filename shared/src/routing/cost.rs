@@ -128,8 +128,9 @@ pub fn estimate(
     let notional = order.notional_usd.filter(|q| q.is_finite() && *q > 0.0);
     let model = market.cost.model.as_ref();
     let open_interest = market
+        .figures
         .long_open_interest_usd
-        .zip(market.short_open_interest_usd);
+        .zip(market.figures.short_open_interest_usd);
     let (open_fee_bps, close_fee_bps) = match model {
         Some(m) => (
             m.fees
@@ -197,7 +198,7 @@ pub fn estimate(
                 e.fallback = Some(CostFallback::NoNotional);
             }
             (None, q) => {
-                e.half_spread_bps = finite(market.spread_bps).map_or(0.0, |s| s / 2.0);
+                e.half_spread_bps = finite(market.figures.spread_bps).map_or(0.0, |s| s / 2.0);
                 e.fallback = Some(if q.is_none() {
                     CostFallback::NoNotional
                 } else if market.depth_stale {

@@ -11,7 +11,7 @@ use crate::domain::Venue::{Hyperliquid as HL, Ostium as OS};
 use crate::domain::cost::{
     CostModel, DepthCurve, DynamicSpread, FeeComponents, FeeRule, ImpactModel, MarketCost,
 };
-use crate::domain::{Strategy, Usd, Venue};
+use crate::domain::{MarketFigures, Strategy, Usd, Venue};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 18, 20, 50, 0)
@@ -33,8 +33,11 @@ fn hl(name: &str, index: i32) -> MarketRow {
         dex: sym.dex,
         is_active: true,
         max_leverage: Some(40),
-        spread_bps: Some(2.0),
-        taker_fee_bps: Some(4.5),
+        figures: MarketFigures {
+            spread_bps: Some(2.0),
+            taker_fee_bps: Some(4.5),
+            ..MarketFigures::default()
+        },
         cost: MarketCost {
             close_fee_bps: Some(4.5),
             model: Some(CostModel {
@@ -69,11 +72,14 @@ fn os(from: &str, pair: i32) -> MarketRow {
         is_active: true,
         market_open: Some(true),
         max_leverage: Some(100),
-        spread_bps: Some(2.0),
-        taker_fee_bps: Some(10.0),
-        long_open_interest_usd: Some(1_500_000.0),
-        short_open_interest_usd: Some(1_000_000.0),
-        max_open_interest_usd: Some(10_000_000.0),
+        figures: MarketFigures {
+            spread_bps: Some(2.0),
+            taker_fee_bps: Some(10.0),
+            long_open_interest_usd: Some(1_500_000.0),
+            short_open_interest_usd: Some(1_000_000.0),
+            max_open_interest_usd: Some(10_000_000.0),
+            ..MarketFigures::default()
+        },
         cost: MarketCost {
             close_fee_bps: Some(0.0),
             long_capacity_usd: Some(8_500_000.0),

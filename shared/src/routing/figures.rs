@@ -21,16 +21,17 @@ use crate::venues::source::LiquidityModel;
 pub fn liquidity_usd(market: &MarketRow, side: Side) -> Option<f64> {
     let value = match market.venue?.info()?.liquidity {
         LiquidityModel::RemainingCapacity => {
-            let cap = market.max_open_interest_usd?;
+            let cap = market.figures.max_open_interest_usd?;
             let used = match side {
-                Side::Long => market.long_open_interest_usd?,
-                Side::Short => market.short_open_interest_usd?,
+                Side::Long => market.figures.long_open_interest_usd?,
+                Side::Short => market.figures.short_open_interest_usd?,
             };
             (cap - used).max(0.0)
         }
-        LiquidityModel::OpenInterestAndVolume => {
-            market.open_interest_usd?.min(market.day_volume_usd?)
-        }
+        LiquidityModel::OpenInterestAndVolume => market
+            .figures
+            .open_interest_usd?
+            .min(market.figures.day_volume_usd?),
     };
     value.is_finite().then_some(value)
 }
@@ -41,7 +42,7 @@ pub fn liquidity_usd(market: &MarketRow, side: Side) -> Option<f64> {
 /// fee (HIP-3 fees are scaled per deployer, Ostium's are per pair).
 #[must_use]
 pub fn taker_fee_bps(market: &MarketRow) -> Option<f64> {
-    match market.taker_fee_bps {
+    match market.figures.taker_fee_bps {
         Some(fee) if fee.is_finite() && fee >= 0.0 => Some(fee),
         None if market.dex.is_none() => market.venue?.info()?.default_taker_fee_bps,
         _ => None,
@@ -55,6 +56,7 @@ pub fn taker_fee_bps(market: &MarketRow) -> Option<f64> {
 pub fn cost_bps(market: &MarketRow) -> Option<f64> {
     let fee = taker_fee_bps(market)?;
     let half_spread = market
+        .figures
         .spread_bps
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map_or(0.0, |s| s / 2.0);

@@ -1,7 +1,7 @@
 //! A market as routing reads it from the snapshot.
 
 use crate::domain::cost::{MarketCost, OpeningRefusal, max_order_usd_of, opening_refusal_of};
-use crate::domain::{Market, Venue};
+use crate::domain::{Market, MarketFigures, Venue};
 use crate::venues::source::MarketSymbolColumn;
 
 /// A market as routing reads it from `venue_markets`.
@@ -23,14 +23,8 @@ pub struct MarketRow {
     /// `None`: trades around the clock.
     pub market_open: Option<bool>,
     pub max_leverage: Option<i32>,
-    pub liquidity_usd: Option<f64>,
-    pub open_interest_usd: Option<f64>,
-    pub long_open_interest_usd: Option<f64>,
-    pub short_open_interest_usd: Option<f64>,
-    pub max_open_interest_usd: Option<f64>,
-    pub day_volume_usd: Option<f64>,
-    pub spread_bps: Option<f64>,
-    pub taker_fee_bps: Option<f64>,
+    /// As the sync stored them.
+    pub figures: MarketFigures,
     /// Why the market takes no opening order (`None`: it takes them).
     pub opening_refusal: Option<OpeningRefusal>,
     /// The largest notional one order may have, USD (`None`: no known cap).
@@ -60,14 +54,7 @@ impl From<&Market> for MarketRow {
             delisted: !m.listed,
             market_open: m.market_open,
             max_leverage: m.max_leverage,
-            liquidity_usd: m.liquidity_usd,
-            open_interest_usd: m.open_interest_usd,
-            long_open_interest_usd: m.long_open_interest_usd,
-            short_open_interest_usd: m.short_open_interest_usd,
-            max_open_interest_usd: m.max_open_interest_usd,
-            day_volume_usd: m.day_volume_usd,
-            spread_bps: m.spread_bps,
-            taker_fee_bps: m.taker_fee_bps,
+            figures: m.figures,
             opening_refusal: opening_refusal_of(&m.metadata),
             max_order_usd: max_order_usd_of(&m.metadata),
             cost: m.cost.clone(),

@@ -721,16 +721,16 @@ fn listed_market_wins_over_a_delisted_duplicate() {
 /// Markets with the figures the strategies compare.
 fn strategy_snapshot(tweak: impl Fn(&mut Vec<MarketRow>)) -> MarketSnapshot {
     let mut h = hl("BTC", 0, 40);
-    h.open_interest_usd = Some(2.0e9);
-    h.day_volume_usd = Some(3.0e9);
-    h.spread_bps = Some(1.0);
-    h.taker_fee_bps = Some(4.5);
+    h.figures.open_interest_usd = Some(2.0e9);
+    h.figures.day_volume_usd = Some(3.0e9);
+    h.figures.spread_bps = Some(1.0);
+    h.figures.taker_fee_bps = Some(4.5);
     let mut o = os("BTC", "USD", 0, 100);
-    o.max_open_interest_usd = Some(10.0e6);
-    o.long_open_interest_usd = Some(4.0e6);
-    o.short_open_interest_usd = Some(9.5e6);
-    o.spread_bps = Some(2.0);
-    o.taker_fee_bps = Some(3.0);
+    o.figures.max_open_interest_usd = Some(10.0e6);
+    o.figures.long_open_interest_usd = Some(4.0e6);
+    o.figures.short_open_interest_usd = Some(9.5e6);
+    o.figures.spread_bps = Some(2.0);
+    o.figures.taker_fee_bps = Some(3.0);
     let mut list = vec![h, o];
     tweak(&mut list);
     MarketSnapshot::new(list, &fresh())
@@ -748,17 +748,17 @@ fn figures_follow_the_documented_formulas() {
     assert_eq!(cost_bps(o), Some(4.0));
     // Over-full side: capacity floors at zero.
     let mut full = o.clone();
-    full.long_open_interest_usd = Some(12.0e6);
+    full.figures.long_open_interest_usd = Some(12.0e6);
     assert_eq!(liquidity_usd(&full, Side::Long), Some(0.0));
     // Hyperliquid main dex without a synced fee: base tier; HIP-3 without one: unknown.
     let mut no_fee = h.clone();
-    no_fee.taker_fee_bps = None;
-    no_fee.spread_bps = None;
+    no_fee.figures.taker_fee_bps = None;
+    no_fee.figures.spread_bps = None;
     assert_eq!(cost_bps(&no_fee), Some(4.5));
     no_fee.dex = Some("xyz".to_owned());
     assert_eq!(cost_bps(&no_fee), None);
     let mut no_oi = h.clone();
-    no_oi.open_interest_usd = None;
+    no_oi.figures.open_interest_usd = None;
     assert_eq!(liquidity_usd(&no_oi, Side::Long), None);
 }
 
@@ -787,7 +787,7 @@ fn strategies_pick_by_their_figure_with_fallbacks() {
             name: "liquidity: Ostium capacity larger than a thin Hyperliquid book",
             strategy: Strategy::BestLiquidity,
             side: "LONG",
-            tweak: |m| m[0].day_volume_usd = Some(1.0e6),
+            tweak: |m| m[0].figures.day_volume_usd = Some(1.0e6),
             want: "OSTIUM BTC/USD",
             choice: Choice::Best,
             note: "BEST_LIQUIDITY: HYPERLIQUID $1.00M vs OSTIUM $6.00M (highest liquidity)",
@@ -796,7 +796,7 @@ fn strategies_pick_by_their_figure_with_fallbacks() {
             name: "liquidity: side matters (short capacity is small)",
             strategy: Strategy::BestLiquidity,
             side: "SHORT",
-            tweak: |m| m[0].day_volume_usd = Some(1.0e6),
+            tweak: |m| m[0].figures.day_volume_usd = Some(1.0e6),
             want: "HYPERLIQUID BTC",
             choice: Choice::Best,
             note: "BEST_LIQUIDITY: HYPERLIQUID $1.00M vs OSTIUM $500.0k (highest liquidity)",
@@ -806,7 +806,7 @@ fn strategies_pick_by_their_figure_with_fallbacks() {
             strategy: Strategy::BestLiquidity,
             side: "LONG",
             tweak: |m| {
-                m[0].open_interest_usd = Some(6.0e6);
+                m[0].figures.open_interest_usd = Some(6.0e6);
             },
             want: "HYPERLIQUID BTC",
             choice: Choice::Tie,
@@ -817,8 +817,8 @@ fn strategies_pick_by_their_figure_with_fallbacks() {
             strategy: Strategy::BestLiquidity,
             side: "LONG",
             tweak: |m| {
-                m[0].day_volume_usd = Some(1.0);
-                m[1].max_open_interest_usd = None;
+                m[0].figures.day_volume_usd = Some(1.0);
+                m[1].figures.max_open_interest_usd = None;
             },
             want: "HYPERLIQUID BTC",
             choice: Choice::MissingMetric,
@@ -848,7 +848,7 @@ fn strategies_pick_by_their_figure_with_fallbacks() {
             name: "fees: tie falls back to priority",
             strategy: Strategy::LowestFees,
             side: "LONG",
-            tweak: |m| m[1].spread_bps = Some(4.0),
+            tweak: |m| m[1].figures.spread_bps = Some(4.0),
             want: "HYPERLIQUID BTC",
             choice: Choice::Tie,
             note: "LOWEST_FEES: HYPERLIQUID 5.00 bps vs OSTIUM 5.00 bps (tie, fell back to priority order)",
@@ -857,7 +857,7 @@ fn strategies_pick_by_their_figure_with_fallbacks() {
             name: "fees: Ostium fee unknown",
             strategy: Strategy::LowestFees,
             side: "LONG",
-            tweak: |m| m[1].taker_fee_bps = None,
+            tweak: |m| m[1].figures.taker_fee_bps = None,
             want: "HYPERLIQUID BTC",
             choice: Choice::MissingMetric,
             note: "LOWEST_FEES: cost estimate unknown for OSTIUM, fell back to priority order",

@@ -47,9 +47,9 @@ use super::check::{MAX_MARKETS, MAX_NUMERIC, check_markets, check_name, list_len
 use super::http::{Body, VenueError, one_line};
 use super::one_reply::{API_URL, FROM_FILE, OneReply};
 use super::source::{Endpoint, FileFlag, LiquidityModel, MarketSymbolColumn, VenueInfo};
-use crate::domain::Market;
 use crate::domain::Venue;
 use crate::domain::cost::MarketCost;
+use crate::domain::{Market, MarketFigures};
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
 
 const VENUE: Venue = Venue::Aevo;
@@ -222,14 +222,7 @@ fn map_instrument(i: &Instrument) -> Result<Market, String> {
         max_leverage,
         group,
         current_price: Some(mark),
-        liquidity_usd: None,
-        open_interest_usd: None,
-        long_open_interest_usd: None,
-        short_open_interest_usd: None,
-        max_open_interest_usd: None,
-        day_volume_usd: None,
-        spread_bps: None,
-        taker_fee_bps: None,
+        figures: MarketFigures::default(),
         maker_fee_bps: None,
         funding_rate: None,
         metadata,
@@ -350,8 +343,8 @@ mod tests {
         assert_eq!(eth.max_leverage, Some(20));
         assert_eq!(eth.min_position, Some(0.01));
         assert_eq!(eth.metadata["index_price"], 3310.42);
-        assert_eq!(eth.liquidity_usd, None);
-        assert_eq!(eth.taker_fee_bps, None);
+        assert_eq!(eth.figures.liquidity_usd, None);
+        assert_eq!(eth.figures.taker_fee_bps, None);
         let pepe = find(&markets, "1000PEPE-PERP");
         assert_eq!(
             (pepe.base_symbol.as_str(), pepe.price_scale),

@@ -335,12 +335,12 @@ pub fn check_markets(venue: Venue, markets: &[Market]) -> Result<(), String> {
         // The venue's own figures first, then what is derived from them, so
         // the error names the figure the response got wrong.
         for (field, value) in [
-            ("long_open_interest_usd", m.long_open_interest_usd),
-            ("short_open_interest_usd", m.short_open_interest_usd),
-            ("max_open_interest_usd", m.max_open_interest_usd),
-            ("open_interest_usd", m.open_interest_usd),
-            ("day_volume_usd", m.day_volume_usd),
-            ("liquidity_usd", m.liquidity_usd),
+            ("long_open_interest_usd", m.figures.long_open_interest_usd),
+            ("short_open_interest_usd", m.figures.short_open_interest_usd),
+            ("max_open_interest_usd", m.figures.max_open_interest_usd),
+            ("open_interest_usd", m.figures.open_interest_usd),
+            ("day_volume_usd", m.figures.day_volume_usd),
+            ("liquidity_usd", m.figures.liquidity_usd),
         ] {
             bounded(
                 t,
@@ -353,14 +353,14 @@ pub fn check_markets(venue: Venue, markets: &[Market]) -> Result<(), String> {
         bounded(
             t,
             "spread_bps",
-            m.spread_bps,
+            m.figures.spread_bps,
             MAX_SPREAD_BPS,
             "spreads (bps)",
         )?;
         bounded(
             t,
             "taker_fee_bps",
-            m.taker_fee_bps,
+            m.figures.taker_fee_bps,
             MAX_FEE_BPS,
             "fees (bps)",
         )?;
@@ -496,6 +496,7 @@ fn check_cost(t: &str, c: &MarketCost) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::MarketFigures;
 
     #[test]
     fn decimals_reject_nan_inf_and_garbage() {
@@ -554,14 +555,16 @@ mod tests {
             max_leverage: Some(40),
             group: Some("crypto".to_owned()),
             current_price: Some(95_000.0),
-            liquidity_usd: Some(2e9),
-            open_interest_usd: Some(3e9),
-            long_open_interest_usd: None,
-            short_open_interest_usd: None,
-            max_open_interest_usd: None,
-            day_volume_usd: Some(2e9),
-            spread_bps: Some(0.5),
-            taker_fee_bps: Some(4.5),
+            figures: MarketFigures {
+                liquidity_usd: Some(2e9),
+                open_interest_usd: Some(3e9),
+                long_open_interest_usd: None,
+                short_open_interest_usd: None,
+                max_open_interest_usd: None,
+                day_volume_usd: Some(2e9),
+                spread_bps: Some(0.5),
+                taker_fee_bps: Some(4.5),
+            },
             maker_fee_bps: Some(1.5),
             funding_rate: Some(0.000_012_5),
             metadata: serde_json::json!({"szDecimals": 5, "asset_id": 0}),
@@ -581,29 +584,45 @@ mod tests {
             (|m| m.current_price = Some(1e10), "current_price", "1e9"),
             (|m| m.min_position = Some(1e10), "min_position", "1e9"),
             (
-                |m| m.open_interest_usd = Some(1e300),
+                |m| m.figures.open_interest_usd = Some(1e300),
                 "open_interest_usd",
                 "1e12",
             ),
             (
-                |m| m.long_open_interest_usd = Some(2e12),
+                |m| m.figures.long_open_interest_usd = Some(2e12),
                 "long_open_interest_usd",
                 "1e12",
             ),
             (
-                |m| m.short_open_interest_usd = Some(2e12),
+                |m| m.figures.short_open_interest_usd = Some(2e12),
                 "short_open_interest_usd",
                 "1e12",
             ),
             (
-                |m| m.max_open_interest_usd = Some(1e34),
+                |m| m.figures.max_open_interest_usd = Some(1e34),
                 "max_open_interest_usd",
                 "1e12",
             ),
-            (|m| m.liquidity_usd = Some(5e12), "liquidity_usd", "1e12"),
-            (|m| m.day_volume_usd = Some(1e20), "day_volume_usd", "1e12"),
-            (|m| m.spread_bps = Some(20_000.0), "spread_bps", "10000"),
-            (|m| m.taker_fee_bps = Some(2_000.0), "taker_fee_bps", "1000"),
+            (
+                |m| m.figures.liquidity_usd = Some(5e12),
+                "liquidity_usd",
+                "1e12",
+            ),
+            (
+                |m| m.figures.day_volume_usd = Some(1e20),
+                "day_volume_usd",
+                "1e12",
+            ),
+            (
+                |m| m.figures.spread_bps = Some(20_000.0),
+                "spread_bps",
+                "10000",
+            ),
+            (
+                |m| m.figures.taker_fee_bps = Some(2_000.0),
+                "taker_fee_bps",
+                "1000",
+            ),
             (|m| m.funding_rate = Some(-5.0), "funding_rate", "±1"),
             (|m| m.price_scale = 1e9, "price_scale", "1000000"),
             (

@@ -119,7 +119,7 @@ async fn late_2026_figures_survive_apply_and_snapshot() -> Result<()> {
     );
     let hyna = row(&client, Venue::Hyperliquid, "hyna:BTC").await?;
     assert_eq!(
-        (hyna.taker_fee_bps, hyna.cost.close_fee_bps),
+        (hyna.figures.taker_fee_bps, hyna.cost.close_fee_bps),
         (Some(0.5625), Some(0.5625))
     );
     let model = hyna.cost.model.as_ref().expect("cost model");

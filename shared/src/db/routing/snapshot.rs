@@ -8,8 +8,8 @@ use tokio_postgres::{Row, Transaction};
 use super::{SNAPSHOT, SNAPSHOT_REUSE_LIMIT, Statements, Which};
 use crate::db::DbContext;
 use crate::db::typed;
-use crate::domain::Venue;
 use crate::domain::cost::{MarketCost, OpeningRefusal};
+use crate::domain::{MarketFigures, Venue};
 use crate::routing::{MarketRow, MarketSnapshot};
 
 /// Loads the market snapshot and the database clock (one statement) on any
@@ -60,14 +60,16 @@ pub(super) fn snapshot_from_rows(rows: &[Row]) -> Result<(MarketSnapshot, DateTi
                 delisted: row.try_get("delisted")?,
                 market_open: row.try_get("market_open")?,
                 max_leverage: row.try_get("max_leverage")?,
-                liquidity_usd: row.try_get("liquidity_usd")?,
-                open_interest_usd: row.try_get("open_interest_usd")?,
-                long_open_interest_usd: row.try_get("long_open_interest_usd")?,
-                short_open_interest_usd: row.try_get("short_open_interest_usd")?,
-                max_open_interest_usd: row.try_get("max_open_interest_usd")?,
-                day_volume_usd: row.try_get("day_volume_usd")?,
-                spread_bps: row.try_get("spread_bps")?,
-                taker_fee_bps: row.try_get("taker_fee_bps")?,
+                figures: MarketFigures {
+                    liquidity_usd: row.try_get("liquidity_usd")?,
+                    open_interest_usd: row.try_get("open_interest_usd")?,
+                    long_open_interest_usd: row.try_get("long_open_interest_usd")?,
+                    short_open_interest_usd: row.try_get("short_open_interest_usd")?,
+                    max_open_interest_usd: row.try_get("max_open_interest_usd")?,
+                    day_volume_usd: row.try_get("day_volume_usd")?,
+                    spread_bps: row.try_get("spread_bps")?,
+                    taker_fee_bps: row.try_get("taker_fee_bps")?,
+                },
                 // A code this build does not know refuses openings as the
                 // most conservative known refusal would: never silently open.
                 opening_refusal: row

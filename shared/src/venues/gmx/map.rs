@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::wire::{MarketInfo, MarketsInfo, Ticker, Token, TokenList};
 use super::{GmxResponses, HOURS_PER_YEAR, MAX_ANNUAL_RATE, MAX_USD, USD_DECIMALS, VENUE};
-use crate::domain::Market;
 use crate::domain::cost::MarketCost;
+use crate::domain::{Market, MarketFigures};
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS};
 use crate::venues::check::{MAX_MARKETS, check_label, check_markets, check_name, list_len};
 use crate::venues::http::{Body, VenueError, one_line};
@@ -341,18 +341,20 @@ fn map_market(
             "crypto".to_owned()
         }),
         current_price: mid,
-        liquidity_usd: Some(if is_active {
-            avail_long.min(avail_short)
-        } else {
-            0.0
-        }),
-        open_interest_usd: Some(oi_long + oi_short),
-        long_open_interest_usd: Some(oi_long),
-        short_open_interest_usd: Some(oi_short),
-        max_open_interest_usd: Some(cap_long.min(cap_short)),
-        day_volume_usd: None,
-        spread_bps,
-        taker_fee_bps: None,
+        figures: MarketFigures {
+            liquidity_usd: Some(if is_active {
+                avail_long.min(avail_short)
+            } else {
+                0.0
+            }),
+            open_interest_usd: Some(oi_long + oi_short),
+            long_open_interest_usd: Some(oi_long),
+            short_open_interest_usd: Some(oi_short),
+            max_open_interest_usd: Some(cap_long.min(cap_short)),
+            day_volume_usd: None,
+            spread_bps,
+            taker_fee_bps: None,
+        },
         maker_fee_bps: None,
         // GMX's sign is the receiving side's: `fundingRateLong > 0` means
         // longs RECEIVE (gmx-io/gmx-interface `sdk/src/utils/fees/index.ts`,
@@ -384,8 +386,8 @@ fn rank_pools(markets: &mut [Market]) {
             .cmp(&mb.base_symbol)
             .then_with(|| mb.listed.cmp(&ma.listed))
             .then_with(|| {
-                let la = ma.liquidity_usd.unwrap_or(0.0);
-                let lb = mb.liquidity_usd.unwrap_or(0.0);
+                let la = ma.figures.liquidity_usd.unwrap_or(0.0);
+                let lb = mb.figures.liquidity_usd.unwrap_or(0.0);
                 lb.total_cmp(&la)
             })
             .then_with(|| ma.market_name.cmp(&mb.market_name))

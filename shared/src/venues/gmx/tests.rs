@@ -48,24 +48,33 @@ fn recorded_markets_map_with_30_decimal_units() {
     assert!(btc.listed);
     // The real capture's openInterestLong: 9125584728950487099055356400000000000 ÷ 10^30.
     assert!(close(
-        btc.long_open_interest_usd.expect("oi"),
+        btc.figures.long_open_interest_usd.expect("oi"),
         9_125_584.728_950_487
     ));
-    assert!(close(btc.short_open_interest_usd.expect("oi"), 8_640_210.5));
+    assert!(close(
+        btc.figures.short_open_interest_usd.expect("oi"),
+        8_640_210.5
+    ));
     // Liquidity: the smaller side's availableLiquidity (31 874 415.27 long, 32 359 789.5 short).
-    assert!(close(btc.liquidity_usd.expect("liq"), 31_874_415.27));
+    assert!(close(
+        btc.figures.liquidity_usd.expect("liq"),
+        31_874_415.27
+    ));
     // Tighter cap: long 9 125 584.73 + 31 874 415.27 = 41 000 000.0; short 41 000 000.0.
-    assert!(close(btc.max_open_interest_usd.expect("cap"), 41_000_000.0));
+    assert!(close(
+        btc.figures.max_open_interest_usd.expect("cap"),
+        41_000_000.0
+    ));
     // BTC index: 8 decimals, price ÷ 10^22; min 95 698.28, max 95 705.94.
     let price = btc.current_price.expect("price");
     assert!(close(price, 95_702.11), "{price}");
-    assert!((btc.spread_bps.expect("spread") - 0.8).abs() < 1e-6);
+    assert!((btc.figures.spread_bps.expect("spread") - 0.8).abs() < 1e-6);
     assert_eq!(btc.metadata["synthetic"], true);
     assert_eq!(btc.group.as_deref(), Some("synthetic"));
     // fundingRateLong 0.0421 a year (longs receive) → hourly, longs pay: negative.
     assert!(close(btc.funding_rate.expect("funding"), -0.0421 / 8760.0));
     assert_eq!(btc.max_leverage, None);
-    assert_eq!(btc.taker_fee_bps, None);
+    assert_eq!(btc.figures.taker_fee_bps, None);
     // Capacity left per side (routing's ABOVE_CAPACITY / OPEN_INTEREST_CAP)
     // is availableLiquidityLong/Short; no cost figures (fees unknown).
     assert!(close(
@@ -113,7 +122,7 @@ fn recorded_markets_map_with_30_decimal_units() {
     // Delisted and disabled: stored inactive, no liquidity.
     let ltc = find(&markets, "LTC/USD[WETH-USDC]");
     assert!(!ltc.listed);
-    assert_eq!(ltc.liquidity_usd, Some(0.0));
+    assert_eq!(ltc.figures.liquidity_usd, Some(0.0));
     assert_eq!(ltc.metadata["is_disabled"], true);
     assert_eq!(ltc.metadata["no_price"], true);
     assert_eq!(markets.iter().filter(|m| m.listed).count(), 7);
@@ -212,7 +221,7 @@ fn one_bad_item_does_not_reject_the_reply() {
     rounding["availableLiquidityShort"] = json!("-400000000000000000000000000000");
     let markets = parse(&with(&info(&[rounding]), &tokens(), &tickers())).expect("valid");
     assert_eq!(markets[0].cost.short_capacity_usd, Some(0.0));
-    assert_eq!(markets[0].liquidity_usd, Some(0.0));
+    assert_eq!(markets[0].figures.liquidity_usd, Some(0.0));
     let mut absurd = market("AAA/USD [AAA-USDC]", A, A);
     absurd["availableLiquidityShort"] = json!("-5000000000000000000000000000000000");
     let e = rejected(&info(&[absurd]), &tokens(), &tickers());
@@ -241,9 +250,9 @@ fn a_minimal_market_maps() {
     let markets = parse(&with(&m, &tokens(), &tickers())).expect("valid");
     let a = &markets[0];
     assert_eq!(a.current_price, Some(2000.0));
-    assert_eq!(a.long_open_interest_usd, Some(1000.0));
-    assert_eq!(a.max_open_interest_usd, Some(6000.0));
-    assert_eq!(a.liquidity_usd, Some(5000.0));
+    assert_eq!(a.figures.long_open_interest_usd, Some(1000.0));
+    assert_eq!(a.figures.max_open_interest_usd, Some(6000.0));
+    assert_eq!(a.figures.liquidity_usd, Some(5000.0));
     // fundingRateLong −5 % a year: longs pay 5 %, stored positive.
     assert!(close(a.funding_rate.expect("funding"), 0.05 / 8760.0));
     // A market whose index has no price is kept, inactive.

@@ -27,7 +27,7 @@ fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
 }
 
 fn taker(m: &Market) -> (Option<f64>, Option<f64>) {
-    (m.taker_fee_bps, m.cost.close_fee_bps)
+    (m.figures.taker_fee_bps, m.cost.close_fee_bps)
 }
 
 #[test]

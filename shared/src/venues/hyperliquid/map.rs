@@ -13,10 +13,10 @@ use super::{
     DEFAULT_DEPLOYER_FEE_SCALE, GROWTH_MODE_FACTOR, HyperliquidResponses, MAKER_FEE_BPS,
     TAKER_FEE_BPS, VENUE, check_dex_name, is_outcome_coin, market_symbol,
 };
-use crate::domain::Market;
 use crate::domain::cost::{
     CostModel, DepthCurve, FeeComponents, FeeRule, ImpactModel, MAX_DEPTH_LEVELS, MarketCost,
 };
+use crate::domain::{Market, MarketFigures};
 use crate::venues::check::{
     Decimal, MAX_MARKETS, check_markets, check_name, decimal, list_len, non_negative, round9, show,
 };
@@ -338,14 +338,16 @@ pub(super) fn map_asset(
             Some(d) => format!("hip3:{}", d.name),
         }),
         current_price: Some(figures.mark),
-        liquidity_usd: Some(figures.liquidity_usd(listed)),
-        open_interest_usd: Some(figures.open_interest_usd()),
-        long_open_interest_usd: None,
-        short_open_interest_usd: None,
-        max_open_interest_usd: None,
-        day_volume_usd: Some(figures.day_volume),
-        spread_bps: figures.spread_bps,
-        taker_fee_bps: Some(fees.taker_bps()),
+        figures: MarketFigures {
+            liquidity_usd: Some(figures.liquidity_usd(listed)),
+            open_interest_usd: Some(figures.open_interest_usd()),
+            long_open_interest_usd: None,
+            short_open_interest_usd: None,
+            max_open_interest_usd: None,
+            day_volume_usd: Some(figures.day_volume),
+            spread_bps: figures.spread_bps,
+            taker_fee_bps: Some(fees.taker_bps()),
+        },
         maker_fee_bps: Some(fees.maker_bps()),
         funding_rate: Some(figures.funding),
         metadata: metadata(asset, dex, asset_id, &fees, &figures),

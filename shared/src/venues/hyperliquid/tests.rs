@@ -82,13 +82,13 @@ fn recorded_main_dex_maps_all_225_assets() {
     assert_eq!(btc.max_leverage, Some(40));
     assert_eq!(btc.market_name, "BTC/USD");
     assert_eq!(btc.min_position, Some(1e-5));
-    assert_eq!(btc.taker_fee_bps, Some(4.5));
+    assert_eq!(btc.figures.taker_fee_bps, Some(4.5));
     assert_eq!(btc.maker_fee_bps, Some(1.5));
     assert_eq!(btc.group.as_deref(), Some("crypto"));
-    assert!(btc.spread_bps.is_some_and(|s| s >= 0.0));
-    let oi = btc.open_interest_usd.expect("oi");
-    let vol = btc.day_volume_usd.expect("vol");
-    assert_eq!(btc.liquidity_usd, Some(oi.min(vol)));
+    assert!(btc.figures.spread_bps.is_some_and(|s| s >= 0.0));
+    let oi = btc.figures.open_interest_usd.expect("oi");
+    let vol = btc.figures.day_volume_usd.expect("vol");
+    assert_eq!(btc.figures.liquidity_usd, Some(oi.min(vol)));
     assert_eq!(btc.metadata["szDecimals"], 5);
     assert_eq!(btc.metadata["marginTableId"], 56);
 
@@ -97,14 +97,14 @@ fn recorded_main_dex_maps_all_225_assets() {
     assert_eq!(pepe.price_scale, 1000.0);
     assert_eq!(pepe.market_index, Some(15));
     assert_eq!(pepe.current_price, Some(0.005_882));
-    let oi = pepe.open_interest_usd.expect("oi");
+    let oi = pepe.figures.open_interest_usd.expect("oi");
     assert!((oi - 4_382_708_394.0 * 0.005_882).abs() < 1e-3);
 
     assert_eq!(find(&markets, "HYPE").market_index, Some(159));
     let matic = find(&markets, "MATIC");
     assert!(!matic.listed);
-    assert_eq!(matic.liquidity_usd, Some(0.0));
-    assert_eq!(matic.spread_bps, None);
+    assert_eq!(matic.figures.liquidity_usd, Some(0.0));
+    assert_eq!(matic.figures.spread_bps, None);
     let hpos = find(&markets, "HPOS");
     assert_eq!(hpos.metadata["onlyIsolated"], true);
     assert_eq!(hpos.metadata["marginMode"], "strictIsolated");
@@ -128,14 +128,14 @@ fn recorded_xyz_dex_has_hip3_ids_and_scaled_fees() {
     assert_eq!(tsla.market_index, Some(110_001));
     assert_eq!(tsla.base_symbol, "TSLA");
     // Scale 1.0 doubles the fee, growth mode takes 90 % off: 4.5 × 2 × 0.1.
-    assert_eq!(tsla.taker_fee_bps, Some(0.9));
+    assert_eq!(tsla.figures.taker_fee_bps, Some(0.9));
     assert_eq!(tsla.maker_fee_bps, Some(0.3));
     assert_eq!(tsla.metadata["deployer_fee_scale_source"], "dex");
     // No growth mode on GOLD and MSTR: the full doubled fee.
     let gold = find(&markets, "xyz:GOLD");
     assert_eq!(gold.base_symbol, "XAU");
-    assert_eq!(gold.taker_fee_bps, Some(9.0));
-    assert_eq!(find(&markets, "xyz:MSTR").taker_fee_bps, Some(9.0));
+    assert_eq!(gold.figures.taker_fee_bps, Some(9.0));
+    assert_eq!(find(&markets, "xyz:MSTR").figures.taker_fee_bps, Some(9.0));
     let delisted: Vec<&str> = xyz
         .iter()
         .filter(|m| !m.listed)
@@ -171,7 +171,7 @@ fn per_asset_fee_scale_wins_over_the_dex_scale() {
     };
     let markets = parse(&responses).expect("valid");
     let x = find(&markets, "abc:X");
-    assert_eq!(x.taker_fee_bps, Some(6.75));
+    assert_eq!(x.figures.taker_fee_bps, Some(6.75));
     assert_eq!(x.market_index, Some(110_000));
     assert_eq!(x.metadata["deployer_fee_scale_source"], "asset");
 }
@@ -187,9 +187,9 @@ fn minimal(name: &str) -> String {
 fn nullable_and_missing_ctx_fields_are_accepted() {
     let markets = parse(&main_only(&minimal("FOO"))).expect("valid");
     let m = &markets[0];
-    assert_eq!(m.spread_bps, None);
-    assert_eq!(m.open_interest_usd, Some(20.0));
-    assert_eq!(m.liquidity_usd, Some(20.0));
+    assert_eq!(m.figures.spread_bps, None);
+    assert_eq!(m.figures.open_interest_usd, Some(20.0));
+    assert_eq!(m.figures.liquidity_usd, Some(20.0));
     assert_eq!(m.metadata["mid_px"], serde_json::Value::Null);
     // Unknown keys anywhere are ignored.
     let extra = minimal("FOO").replace(

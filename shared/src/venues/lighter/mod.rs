@@ -98,7 +98,7 @@ use serde_json::json;
 
 use crate::domain::Venue;
 use crate::domain::cost::{MAX_ORDER_USD_KEY, MarketCost, OPENING_REFUSAL_KEY, OpeningRefusal};
-use crate::domain::{Market, Usd};
+use crate::domain::{Market, MarketFigures, Usd};
 use crate::symbols::{self, CRYPTO_ONLY_COLLISIONS, MarketSymbol};
 use crate::venues::check::{
     Decimal, MAX_MARKETS, check_markets, check_name, decimal, list_len, non_negative, round9,
@@ -503,14 +503,16 @@ fn map_detail(d: &Detail) -> Result<Market, String> {
         max_leverage,
         group: class.map(|c| c.group().to_owned()),
         current_price: price,
-        liquidity_usd: liquidity,
-        open_interest_usd: oi_usd,
-        long_open_interest_usd: None,
-        short_open_interest_usd: None,
-        max_open_interest_usd: None,
-        day_volume_usd: day_volume,
-        spread_bps: None,
-        taker_fee_bps: Some(taker),
+        figures: MarketFigures {
+            liquidity_usd: liquidity,
+            open_interest_usd: oi_usd,
+            long_open_interest_usd: None,
+            short_open_interest_usd: None,
+            max_open_interest_usd: None,
+            day_volume_usd: day_volume,
+            spread_bps: None,
+            taker_fee_bps: Some(taker),
+        },
         maker_fee_bps: Some(maker),
         funding_rate: None,
         metadata,

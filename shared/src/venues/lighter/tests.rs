@@ -33,12 +33,12 @@ fn the_real_snapshot_is_stored_with_its_statistics_unknown() {
     assert_eq!(btc.max_leverage, Some(50));
     // supported_size_decimals 5 → size step 0.00001 BTC.
     assert_eq!(btc.min_position, Some(1e-5));
-    assert_eq!(btc.taker_fee_bps, Some(0.0));
+    assert_eq!(btc.figures.taker_fee_bps, Some(0.0));
     // No statistics in the snapshot: stored, with those figures unknown.
     assert_eq!(btc.current_price, None);
-    assert_eq!(btc.open_interest_usd, None);
-    assert_eq!(btc.day_volume_usd, None);
-    assert_eq!(btc.liquidity_usd, None);
+    assert_eq!(btc.figures.open_interest_usd, None);
+    assert_eq!(btc.figures.day_volume_usd, None);
+    assert_eq!(btc.figures.liquidity_usd, None);
     assert_eq!(opening_refusal_of(&btc.metadata), None);
     // order_quote_limit "281474976.710655" (2^48 − 1 micro-USDC).
     assert_eq!(max_order_usd_of(&btc.metadata), Some(281_474_976.710_655));
@@ -50,7 +50,7 @@ fn the_real_snapshot_is_stored_with_its_statistics_unknown() {
     let mkr = find(&markets, "MKR");
     assert!(!mkr.listed);
     assert_eq!(mkr.max_leverage, None);
-    assert_eq!(mkr.liquidity_usd, Some(0.0));
+    assert_eq!(mkr.figures.liquidity_usd, Some(0.0));
 }
 
 #[test]
@@ -140,11 +140,11 @@ fn won_priced_books_are_never_usd_priced() {
         assert_eq!(m.metadata["price_currency"], "KRW", "{t}");
         // The price is kept as given, in won; nothing in USD is derived from it.
         assert_eq!(m.current_price, Some(55_000.0), "{t}");
-        assert_eq!(m.open_interest_usd, None, "{t}");
-        assert_eq!(m.day_volume_usd, None, "{t}");
+        assert_eq!(m.figures.open_interest_usd, None, "{t}");
+        assert_eq!(m.figures.day_volume_usd, None, "{t}");
         assert_eq!(max_order_usd_of(&m.metadata), None, "{t}");
         if m.listed {
-            assert_eq!(m.liquidity_usd, None, "{t}");
+            assert_eq!(m.figures.liquidity_usd, None, "{t}");
         }
         assert_eq!(
             opening_refusal_of(&m.metadata),
@@ -154,7 +154,7 @@ fn won_priced_books_are_never_usd_priced() {
     }
     // Its USD-listed twin is USD-priced and takes openings.
     let usd = find(&markets, "SAMSUNGUSD");
-    assert_eq!(usd.open_interest_usd, Some(100.0 * 55_000.0));
+    assert_eq!(usd.figures.open_interest_usd, Some(100.0 * 55_000.0));
     assert_eq!(opening_refusal_of(&usd.metadata), None);
 }
 
@@ -197,14 +197,14 @@ fn fees_are_percent_and_spot_books_are_skipped() {
     let markets = parse(&body(&reply(&[row("AAA", 1), spot]))).expect("valid");
     assert_eq!(markets.len(), 1);
     let a = &markets[0];
-    assert_eq!(a.taker_fee_bps, Some(2.0));
+    assert_eq!(a.figures.taker_fee_bps, Some(2.0));
     assert_eq!(a.maker_fee_bps, Some(0.2));
     // A close is another taker order: the same per-market fee.
     assert_eq!(a.cost.close_fee_bps, Some(2.0));
     assert_eq!(a.max_leverage, Some(20));
     assert_eq!(a.current_price, Some(2.5));
-    assert_eq!(a.open_interest_usd, Some(250.0));
-    assert_eq!(a.liquidity_usd, Some(250.0));
+    assert_eq!(a.figures.open_interest_usd, Some(250.0));
+    assert_eq!(a.figures.liquidity_usd, Some(250.0));
     // Not in Lighter's token table: asset class unknown, not assumed crypto.
     assert_eq!(a.group, None);
     assert_eq!(opening_refusal_of(&a.metadata), None);

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::wire::{Envelope, Group, ImpactEnvelope, Pair, PriceFeed};
 use super::{OstiumResponses, PAIRS_PAGE, VENUE, market_symbol, token_symbol};
-use crate::domain::Market;
 use crate::domain::cost::{CostModel, DynamicSpread, FeeRule, ImpactModel, MarketCost};
+use crate::domain::{Market, MarketFigures};
 use crate::venues::check::{
     MAX_LEVERAGE, MAX_MARKETS, check_label, check_markets, check_name, decimal, list_len,
     non_negative, round9, show, show_raw,
@@ -322,17 +322,19 @@ pub(super) fn map_pair(
         max_leverage: Some(max_leverage),
         group: Some(pair.group.name.clone()),
         current_price: price,
-        liquidity_usd: exposure.liquidity,
-        open_interest_usd: exposure
-            .long_usd
-            .zip(exposure.short_usd)
-            .map(|(l, s)| l + s),
-        long_open_interest_usd: exposure.long_usd,
-        short_open_interest_usd: exposure.short_usd,
-        max_open_interest_usd: Some(oi.max_usd),
-        day_volume_usd: None,
-        spread_bps: feed.map(|f| (f.ask - f.bid) / f.mid * 1e4),
-        taker_fee_bps: Some(taker),
+        figures: MarketFigures {
+            liquidity_usd: exposure.liquidity,
+            open_interest_usd: exposure
+                .long_usd
+                .zip(exposure.short_usd)
+                .map(|(l, s)| l + s),
+            long_open_interest_usd: exposure.long_usd,
+            short_open_interest_usd: exposure.short_usd,
+            max_open_interest_usd: Some(oi.max_usd),
+            day_volume_usd: None,
+            spread_bps: feed.map(|f| (f.ask - f.bid) / f.mid * 1e4),
+            taker_fee_bps: Some(taker),
+        },
         maker_fee_bps: Some(maker),
         funding_rate: None,
         metadata,

@@ -76,17 +76,20 @@ fn recorded_pairs_map_to_52_markets_in_id_order() {
 
     let btc = find(&markets, "BTC");
     assert_eq!(btc.max_leverage, Some(100));
-    assert_eq!(btc.taker_fee_bps, Some(10.0));
+    assert_eq!(btc.figures.taker_fee_bps, Some(10.0));
     assert_eq!(btc.maker_fee_bps, Some(3.0));
     assert_eq!(btc.market_name, "BTC/USD");
     assert_eq!(btc.group.as_deref(), Some("crypto"));
     assert_eq!(btc.current_price, Some(95_687.066_295_173_92));
-    assert_eq!(btc.max_open_interest_usd, Some(10_000_000.0));
+    assert_eq!(btc.figures.max_open_interest_usd, Some(10_000_000.0));
     assert_eq!(btc.min_position, Some(4.5));
-    let long = btc.long_open_interest_usd.expect("long");
-    let short = btc.short_open_interest_usd.expect("short");
+    let long = btc.figures.long_open_interest_usd.expect("long");
+    let short = btc.figures.short_open_interest_usd.expect("short");
     assert!((long - 16.190_118_096_356_19 * 95_687.066_295_173_92).abs() < 1e-6);
-    assert_eq!(btc.liquidity_usd, Some(10_000_000.0 - long.max(short)));
+    assert_eq!(
+        btc.figures.liquidity_usd,
+        Some(10_000_000.0 - long.max(short))
+    );
     assert_eq!(btc.market_open, Some(true));
     assert_eq!(btc.market_status_at, Some(at()));
 
@@ -109,7 +112,12 @@ fn recorded_pairs_map_to_52_markets_in_id_order() {
     // Open interest is units × price for every pair (the next test).
     let nik = find(&markets, "NIKJPY");
     assert_eq!(nik.base_symbol, "NIK");
-    assert!(find(&markets, "HSIHKD").long_open_interest_usd.is_some());
+    assert!(
+        find(&markets, "HSIHKD")
+            .figures
+            .long_open_interest_usd
+            .is_some()
+    );
     assert_eq!(find(&markets, "EUR").base_symbol, "EUR");
 
     // Stocks were closed at the capture; forex, indices, commodities open.
@@ -145,10 +153,13 @@ fn open_interest_is_units_times_price_for_every_pair() {
         2_686.588_552_598_627_9 * 158.2975,
     );
     assert!(
-        near(jpy.long_open_interest_usd.expect("long"), long),
+        near(jpy.figures.long_open_interest_usd.expect("long"), long),
         "{jpy:?}"
     );
-    assert!(near(jpy.short_open_interest_usd.expect("short"), short));
+    assert!(near(
+        jpy.figures.short_open_interest_usd.expect("short"),
+        short
+    ));
     // About $425k short, not the $2.7k the USD/xxx special case gave.
     assert!(short > 400_000.0, "{short}");
     assert!(near(
@@ -160,7 +171,7 @@ fn open_interest_is_units_times_price_for_every_pair() {
         50_000_000.0 - short
     ));
     assert!(near(
-        jpy.liquidity_usd.expect("liquidity"),
+        jpy.figures.liquidity_usd.expect("liquidity"),
         50_000_000.0 - short
     ));
     // NIK/JPY: longOI 0.8595…, shortOI 3.8033… units, mid 54 023.28838, maxOI $10M.
@@ -170,10 +181,13 @@ fn open_interest_is_units_times_price_for_every_pair() {
         3.803_340_265_859_688_6 * 54_023.288_38,
     );
     assert!(
-        near(nik.long_open_interest_usd.expect("long"), long),
+        near(nik.figures.long_open_interest_usd.expect("long"), long),
         "{nik:?}"
     );
-    assert!(near(nik.short_open_interest_usd.expect("short"), short));
+    assert!(near(
+        nik.figures.short_open_interest_usd.expect("short"),
+        short
+    ));
     assert!(near(
         nik.cost.long_capacity_usd.expect("cap"),
         10_000_000.0 - long
@@ -189,7 +203,10 @@ fn open_interest_is_units_times_price_for_every_pair() {
     ] {
         let m = find(&markets, token);
         assert!(
-            near(m.short_open_interest_usd.expect("short"), units * mid),
+            near(
+                m.figures.short_open_interest_usd.expect("short"),
+                units * mid
+            ),
             "{token}"
         );
     }
@@ -302,12 +319,12 @@ fn a_pair_without_price_is_inactive_and_group_leverage_applies() {
     assert_eq!(bbb.market_open, None);
     assert_eq!(bbb.metadata["no_price_feed"], true);
     assert_eq!(bbb.current_price, Some(2.0));
-    assert_eq!(bbb.liquidity_usd, Some(0.0));
+    assert_eq!(bbb.figures.liquidity_usd, Some(0.0));
     let aaa = &markets[1];
     assert!(aaa.listed);
     assert_eq!(aaa.max_leverage, Some(50));
-    assert_eq!(aaa.long_open_interest_usd, Some(3.0));
-    assert_eq!(aaa.liquidity_usd, Some(1000.0 - 3.0));
+    assert_eq!(aaa.figures.long_open_interest_usd, Some(3.0));
+    assert_eq!(aaa.figures.liquidity_usd, Some(1000.0 - 3.0));
 }
 
 #[test]
