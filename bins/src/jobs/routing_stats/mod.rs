@@ -17,7 +17,8 @@ use agent_where::db::stats;
 use agent_where::db::stats::{Filters, GroupKey};
 use agent_where::domain::Venue;
 use anyhow::{Context, Result, anyhow, bail};
-use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args as ClapArgs, Parser, Subcommand};
 use tokio_postgres::Transaction;
 use uuid::Uuid;
 
@@ -106,42 +107,13 @@ pub struct FilterArgs {
     pub venue: Option<String>,
 }
 
-/// What one flat row per group is keyed by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GroupBy {
-    /// Selected venue (`(skipped)` for skips).
-    Venue,
-    /// Token as the agent wrote it, upper-cased.
-    Token,
-    /// Skip reason code (`(routed)` for routed decisions).
-    Reason,
-    /// Agent id.
-    Agent,
-    /// Hour in UTC.
-    Hour,
-    /// Day in UTC.
-    Day,
-    /// Band of the chosen venue's estimated all-in cost (`0-5 bps` … `50+ bps`,
-    /// `(no figure)`; `(skipped)` for skips).
-    Cost,
-    /// Capacity refusals among the checked venues (OPEN_INTEREST_CAP, ABOVE_CAPACITY;
-    /// `(none)`).
-    Capacity,
-}
-
-impl From<GroupBy> for GroupKey {
-    fn from(g: GroupBy) -> GroupKey {
-        match g {
-            GroupBy::Venue => GroupKey::Venue,
-            GroupBy::Token => GroupKey::Token,
-            GroupBy::Reason => GroupKey::Reason,
-            GroupBy::Agent => GroupKey::Agent,
-            GroupBy::Hour => GroupKey::Hour,
-            GroupBy::Day => GroupKey::Day,
-            GroupBy::Cost => GroupKey::Cost,
-            GroupBy::Capacity => GroupKey::Capacity,
-        }
-    }
+/// `--group-by`: one of the keys the library offers, each with its
+/// description in `--help`.
+fn group_key_parser() -> impl TypedValueParser<Value = GroupKey> {
+    PossibleValuesParser::new(
+        GroupKey::OFFERED.map(|k| PossibleValue::new(k.as_str()).help(k.description())),
+    )
+    .try_map(|s| s.parse::<GroupKey>())
 }
 
 /// Flags of `summary`.
@@ -153,8 +125,8 @@ pub struct SummaryArgs {
     pub filters: FilterArgs,
     /// Instead of the summary, one flat row per group (key, decisions, routed,
     /// skipped, per-venue counts, decision time). Default: the summary.
-    #[arg(long, value_enum)]
-    pub group_by: Option<GroupBy>,
+    #[arg(long, value_parser = group_key_parser())]
+    pub group_by: Option<GroupKey>,
     /// How many tokens the summary lists. Default: 10.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: u32,
@@ -173,7 +145,7 @@ pub struct SummaryArgs {
 pub struct SummaryOptions {
     pub window: WindowSpec,
     pub filters: FilterSpec,
-    pub group_by: Option<GroupBy>,
+    pub group_by: Option<GroupKey>,
     pub top: u32,
     pub format: Format,
     /// How CSV text cells are written (`--csv-raw`).
@@ -475,7 +447,7 @@ mod tests {
         ])
         .expect("parses");
         assert!(a.command.is_none());
-        assert_eq!(a.summary.group_by, Some(GroupBy::Day));
+        assert_eq!(a.summary.group_by, Some(GroupKey::Day));
         assert_eq!(a.summary.window.window, Some(WindowName::Week));
 
         let a =

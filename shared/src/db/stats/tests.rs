@@ -49,3 +49,21 @@ fn other_keys_are_untouched() {
         rows
     );
 }
+
+#[test]
+fn every_offered_group_key_reads_back_from_its_spelling_and_nothing_else_does() {
+    for key in GroupKey::OFFERED {
+        assert_eq!(key.as_str().parse::<GroupKey>(), Ok(key));
+        assert!(!key.description().is_empty());
+    }
+    // `all` is the summary itself, not a grouping; spellings are exact.
+    for word in ["all", "Venue", " venue", "venues", ""] {
+        let err = word.parse::<GroupKey>().expect_err(word);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "unknown group key `{word}`: one of venue, token, reason, agent, hour, day, cost, capacity"
+            )
+        );
+    }
+}

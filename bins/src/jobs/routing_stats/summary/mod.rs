@@ -14,7 +14,7 @@ use tokio_postgres::Transaction;
 use uuid::Uuid;
 
 use super::window::Window;
-use super::{FilterSpec, GroupBy, SummaryOptions, emit, ms, resolve_window};
+use super::{FilterSpec, SummaryOptions, emit, ms, resolve_window};
 use crate::cli::{CommonArgs, Outcome};
 use crate::output::Format;
 use text::{render_groups, summary_csv, summary_table};
@@ -295,10 +295,9 @@ async fn groups(
     tx: &Transaction<'_>,
     window: &Window,
     filters: &FilterSpec,
-    group_by: GroupBy,
+    key: GroupKey,
     venues: &[Venue],
 ) -> Result<Vec<GroupView>> {
-    let key = GroupKey::from(group_by);
     let mut rows = stats::group_by(tx, &filters.bind(window), key, None).await?;
     if let Some(since) = window.since {
         rows = stats::fill_time_gaps(rows, key, since, window.until.unwrap_or(window.now));

@@ -7,13 +7,13 @@ use agent_where::venues::registry;
 use anyhow::Result;
 
 use super::super::window::human_age;
-use super::super::{GroupBy, cell, ms_text, pct_text, time_text};
+use super::super::{cell, ms_text, pct_text, time_text};
 use super::{GroupView, PendingView, SummaryReport, WindowView, group_columns, json};
 use crate::output::{CsvMode, Format, Table};
 
 pub(super) fn render_groups(
     rows: &[GroupView],
-    group_by: GroupBy,
+    group_by: GroupKey,
     format: Format,
     csv: CsvMode,
     venues: &[Venue],
@@ -61,14 +61,10 @@ pub(super) fn render_groups(
     if rows.is_empty() {
         return Ok(format!(
             "no decisions in the window (grouped by {})\n",
-            group_name(group_by)
+            group_by.as_str()
         ));
     }
     Ok(t.render())
-}
-
-fn group_name(g: GroupBy) -> &'static str {
-    GroupKey::from(g).as_str()
 }
 
 /// A horizontal bar of `width` cells for a share in percent, drawn with
