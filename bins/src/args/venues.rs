@@ -74,31 +74,25 @@ pub fn augment(mut cmd: Command, info: &VenueInfo, prefixed: bool) -> Command {
                 .help(help),
         );
     }
-    for o in info.options {
-        let mut arg = Arg::new(long(info, o.flag, prefixed))
-            .long(long(info, o.flag, prefixed))
-            .value_name(o.value_name)
-            .help(o.help);
-        if let Some(env) = o.env {
+    // An option or a switch: its flag (prefixed in run-pipeline, where a
+    // flag only one venue has is also taken unprefixed), environment, help.
+    let flag = |name: &'static str, env: Option<&'static str>, help: &'static str| {
+        let mut arg = Arg::new(long(info, name, prefixed))
+            .long(long(info, name, prefixed))
+            .help(help);
+        if let Some(env) = env {
             arg = arg.env(env);
         }
-        if prefixed && unique_flag(o.flag) {
-            arg = arg.visible_alias(o.flag);
+        if prefixed && unique_flag(name) {
+            arg = arg.visible_alias(name);
         }
-        cmd = cmd.arg(arg);
+        arg
+    };
+    for o in info.options {
+        cmd = cmd.arg(flag(o.flag, o.env, o.help).value_name(o.value_name));
     }
     for o in info.switches {
-        let mut arg = Arg::new(long(info, o.flag, prefixed))
-            .long(long(info, o.flag, prefixed))
-            .action(ArgAction::SetTrue)
-            .help(o.help);
-        if let Some(env) = o.env {
-            arg = arg.env(env);
-        }
-        if prefixed && unique_flag(o.flag) {
-            arg = arg.visible_alias(o.flag);
-        }
-        cmd = cmd.arg(arg);
+        cmd = cmd.arg(flag(o.flag, o.env, o.help).action(ArgAction::SetTrue));
     }
     if !prefixed {
         for f in info.files {
