@@ -1,7 +1,13 @@
-//! `sync-aevo-markets`: sync the venue's markets into `venue_markets`.
+//! `sync-aevo-markets`: sync Aevo's markets into `venue_markets`.
+//! Flags (built from the venue's registry entry) and work live in `jobs::sync`.
 
 use std::process::ExitCode;
 
+use agent_where::venues::aevo::SOURCE;
+use agent_where_cli::cli;
+use agent_where_cli::jobs::sync::{SyncArgs, run};
+
 fn main() -> ExitCode {
-    agent_where_cli::jobs::sync::main("aevo")
+    let args = SyncArgs::parse(&SOURCE);
+    cli::run("sync-aevo-markets", &args.common, || run(&SOURCE, &args))
 }

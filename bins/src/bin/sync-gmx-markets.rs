@@ -1,7 +1,13 @@
-//! `sync-gmx-markets`: sync the venue's markets into `venue_markets`.
+//! `sync-gmx-markets`: sync GMX v2's markets into `venue_markets`.
+//! Flags (built from the venue's registry entry) and work live in `jobs::sync`.
 
 use std::process::ExitCode;
 
+use agent_where::venues::gmx::SOURCE;
+use agent_where_cli::cli;
+use agent_where_cli::jobs::sync::{SyncArgs, run};
+
 fn main() -> ExitCode {
-    agent_where_cli::jobs::sync::main("gmx")
+    let args = SyncArgs::parse(&SOURCE);
+    cli::run("sync-gmx-markets", &args.common, || run(&SOURCE, &args))
 }

@@ -1,7 +1,15 @@
-//! `sync-hyperliquid-markets`: sync the venue's markets into `venue_markets`.
+//! `sync-hyperliquid-markets`: sync Hyperliquid's markets into `venue_markets`.
+//! Flags (built from the venue's registry entry) and work live in `jobs::sync`.
 
 use std::process::ExitCode;
 
+use agent_where::venues::hyperliquid::SOURCE;
+use agent_where_cli::cli;
+use agent_where_cli::jobs::sync::{SyncArgs, run};
+
 fn main() -> ExitCode {
-    agent_where_cli::jobs::sync::main("hyperliquid")
+    let args = SyncArgs::parse(&SOURCE);
+    cli::run("sync-hyperliquid-markets", &args.common, || {
+        run(&SOURCE, &args)
+    })
 }

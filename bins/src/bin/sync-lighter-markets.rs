@@ -1,7 +1,13 @@
-//! `sync-lighter-markets`: sync the venue's markets into `venue_markets`.
+//! `sync-lighter-markets`: sync Lighter's markets into `venue_markets`.
+//! Flags (built from the venue's registry entry) and work live in `jobs::sync`.
 
 use std::process::ExitCode;
 
+use agent_where::venues::lighter::SOURCE;
+use agent_where_cli::cli;
+use agent_where_cli::jobs::sync::{SyncArgs, run};
+
 fn main() -> ExitCode {
-    agent_where_cli::jobs::sync::main("lighter")
+    let args = SyncArgs::parse(&SOURCE);
+    cli::run("sync-lighter-markets", &args.common, || run(&SOURCE, &args))
 }

@@ -2,7 +2,8 @@
 //! checks the venue's flags, connects, fetches (or reads saved or recorded
 //! responses), validates the whole list through the venue module, applies it
 //! to `venue_markets` all or nothing, records the run and prints the summary.
-//! Each venue's binary is `jobs::sync::main("<key>")`.
+//! Each venue's binary reads like the others: `SyncArgs::parse(&SOURCE)`, then
+//! `cli::run` with `run(&SOURCE, &args)`.
 //!
 //! Exit behaviour: a rejected response or a failed fetch exits 1 with one line
 //! naming the venue, the endpoint and the cause, leaves `venue_markets`
@@ -10,12 +11,10 @@
 //! unreachable or behind exits 2.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use agent_where::db::markets::{self, ApplyOptions, MassDelist, SyncSummary};
 use agent_where::domain::Venue;
-use agent_where::venues::registry;
 use agent_where::venues::{HttpOptions, Origin, Responses, SourceSettings, VenueSource, VenueSync};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -25,7 +24,7 @@ use crate::args::http::HttpArgs;
 use crate::args::lock::LockArgs;
 use crate::args::output::OutputArgs;
 use crate::args::venues::{self, VenueFlags};
-use crate::cli::{self, CommonArgs, Outcome, error_line, work_failed};
+use crate::cli::{CommonArgs, Outcome, error_line, work_failed};
 use crate::output::{self, CsvMode, Format, Table};
 use crate::progress;
 
@@ -84,15 +83,17 @@ pub struct SyncArgs {
 #[must_use]
 pub fn command(source: &dyn VenueSource) -> Command {
     let info = source.info();
-    let mut cmd = Command::new(binary_name(source))
-        .version(env!("CARGO_PKG_VERSION"))
-        .about(info.about)
-        .after_help(format!("{}\n\n{}", info.details, crate::exit_codes_help!()));
+    let mut cmd = Command::new(binary_name(source)).version(env!("CARGO_PKG_VERSION"));
     cmd = venues::augment_testnet(cmd);
     cmd = venues::augment(cmd, info, false);
     cmd = HttpArgs::augment_args(cmd);
     cmd = ApplyArgs::augment_args(cmd);
-    CommonArgs::augment_args(cmd)
+    cmd = CommonArgs::augment_args(cmd);
+    // Last: a flag group's `augment_args` sets the command's about to the
+    // group's doc comment, as a derived parser's own about comes after its
+    // flattened groups.
+    cmd.about(info.about)
+        .after_help(format!("{}\n\n{}", info.details, crate::exit_codes_help!()))
 }
 
 /// `sync-<key>-markets`.
@@ -101,27 +102,23 @@ pub fn binary_name(source: &dyn VenueSource) -> String {
     format!("sync-{}-markets", source.info().key)
 }
 
-/// The `main` of `sync-<key>-markets`.
-#[must_use]
-pub fn main(key: &str) -> ExitCode {
-    let Some(source) = registry::by_key(key) else {
-        eprintln!("sync-{key}-markets: error: `{key}` is not a registered venue");
-        return ExitCode::from(2);
-    };
-    let matches = command(source).get_matches();
-    let parsed = (|| -> Result<SyncArgs, clap::Error> {
-        Ok(SyncArgs {
-            common: CommonArgs::from_arg_matches(&matches)?,
-            http: HttpArgs::from_arg_matches(&matches)?,
-            apply: ApplyArgs::from_arg_matches(&matches)?,
-            venue: VenueFlags::from_matches(&matches, source.info(), false),
-        })
-    })();
-    let args = match parsed {
-        Ok(args) => args,
-        Err(e) => e.exit(),
-    };
-    cli::run(&binary_name(source), &args.common, || run(source, &args))
+impl SyncArgs {
+    /// Parses the flags of `source`'s sync tool from the command line (as
+    /// `clap::Parser::parse` does: `--help`, `--version` and usage errors
+    /// print and exit).
+    #[must_use]
+    pub fn parse(source: &dyn VenueSource) -> SyncArgs {
+        let matches = command(source).get_matches();
+        let parsed = (|| -> Result<SyncArgs, clap::Error> {
+            Ok(SyncArgs {
+                common: CommonArgs::from_arg_matches(&matches)?,
+                http: HttpArgs::from_arg_matches(&matches)?,
+                apply: ApplyArgs::from_arg_matches(&matches)?,
+                venue: VenueFlags::from_matches(&matches, source.info(), false),
+            })
+        })();
+        parsed.unwrap_or_else(|e| e.exit())
+    }
 }
 
 /// Reads a venue's settings for a sync from `origin`: usage errors exit 2

@@ -331,3 +331,64 @@ async fn sync_lighter_markets_from_the_recorded_response_over_http() -> Result<(
     .await;
     expect_rejected(BIN, &db, &args, "LIGHTER", "duplicate market_id 84").await
 }
+
+#[tokio::test]
+async fn every_registered_venue_has_a_sync_binary_that_syncs_that_venue() -> Result<()> {
+    use agent_where::venues::registry::SOURCES;
+
+    use crate::support::bin::{Bin, package_binaries};
+
+    let binaries = package_binaries();
+    let syncs: Vec<&String> = binaries.iter().filter(|b| b.starts_with("sync-")).collect();
+    assert_eq!(
+        syncs.len(),
+        SOURCES.len(),
+        "one sync binary per venue: {syncs:?}"
+    );
+    for source in SOURCES {
+        let info = source.info();
+        let name = format!("sync-{}-markets", info.key);
+        assert!(
+            binaries.contains(&name),
+            "{name} is not a binary: {binaries:?}"
+        );
+        // Its own venue's flags and text, under its own name.
+        let help = Bin::new(&name).arg("--help").run().await?;
+        help.expect_code(0, &name);
+        let about: String = info
+            .about
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            help.stdout.contains(&about),
+            "{name} --help: {}",
+            help.stdout
+        );
+        assert!(
+            help.stdout.contains(&format!("Usage: {name} ")),
+            "{name} --help: {}",
+            help.stdout
+        );
+        // Errors carry its name (a usage error: nothing is fetched or written).
+        let failed = Bin::new(&name)
+            .args([
+                "--timeout",
+                "0",
+                "--database-url",
+                "postgres://postgres@127.0.0.1:1/none",
+            ])
+            .run()
+            .await?;
+        failed.expect_code(2, &name);
+        assert!(
+            failed
+                .stderr
+                .starts_with(&format!("{name}: error: `--timeout` must be")),
+            "{name}: {}",
+            failed.stderr
+        );
+    }
+    Ok(())
+}
