@@ -7,7 +7,7 @@ mod config;
 mod cost_model;
 mod demo;
 mod markets_apply;
-mod pending_rule;
 mod replan;
 mod routing;
+mod sql_rules;
 mod stats;
