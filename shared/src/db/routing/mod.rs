@@ -30,6 +30,7 @@ use crate::routing::{
 
 mod history;
 mod replan;
+pub use replan::REPLAN_AFTER;
 mod runs;
 mod snapshot;
 
@@ -145,8 +146,9 @@ impl BatchSettings {
 pub struct Statements {
     host: HostSchema,
     prepared: Option<Prepared>,
-    /// The most signals one batch on this connection has claimed.
-    largest_batch: std::sync::atomic::AtomicUsize,
+    /// What the connection knows of its server session's cached plans
+    /// ([`replan`]).
+    plans: std::sync::Mutex<replan::Plans>,
 }
 
 struct Prepared {
@@ -225,7 +227,7 @@ impl Statements {
             Pooler::Transaction => Ok(Statements {
                 host,
                 prepared: None,
-                largest_batch: std::sync::atomic::AtomicUsize::new(0),
+                plans: std::sync::Mutex::new(replan::Plans::new()),
             }),
         }
     }
@@ -275,7 +277,7 @@ impl Statements {
                 agent_history,
                 sync_version,
             }),
-            largest_batch: std::sync::atomic::AtomicUsize::new(0),
+            plans: std::sync::Mutex::new(replan::Plans::new()),
         })
     }
 
