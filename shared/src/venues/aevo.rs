@@ -312,23 +312,14 @@ fn canonical_of_stored(token_symbol: &str, _market_name: &str) -> String {
 mod tests {
     use super::*;
     use crate::venues::source::VenueSource;
+    use crate::venues::test_support::{find, rejection};
 
     fn body(text: &str) -> Body {
         Body::new("markets", text.as_bytes().to_vec())
     }
 
-    fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
-        markets
-            .iter()
-            .find(|m| m.token_symbol == token)
-            .unwrap_or_else(|| panic!("{token} missing"))
-    }
-
     fn rejected(text: &str) -> String {
-        match parse(&body(text)) {
-            Ok(m) => panic!("accepted {} markets", m.len()),
-            Err(e) => e.to_string(),
-        }
+        rejection(parse(&body(text)))
     }
 
     #[test]

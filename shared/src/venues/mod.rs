@@ -29,6 +29,8 @@ pub mod one_reply;
 pub mod ostium;
 pub mod registry;
 pub mod source;
+#[cfg(test)]
+mod test_support;
 
 pub use check::{MAX_LEVERAGE, MAX_MARKETS, MAX_NUMERIC, check_markets};
 pub use http::{

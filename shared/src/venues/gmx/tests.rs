@@ -1,15 +1,8 @@
 use serde_json::json;
 
 use super::*;
-use crate::domain::Market;
 use crate::venues::source::VenueSource;
-
-fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
-    markets
-        .iter()
-        .find(|m| m.token_symbol == token)
-        .unwrap_or_else(|| panic!("{token} missing"))
-}
+use crate::venues::test_support::{find, rejection};
 
 fn with(info: &str, tokens: &str, tickers: &str) -> GmxResponses {
     GmxResponses {
@@ -20,10 +13,7 @@ fn with(info: &str, tokens: &str, tickers: &str) -> GmxResponses {
 }
 
 fn rejected(info: &str, tokens: &str, tickers: &str) -> String {
-    match parse(&with(info, tokens, tickers)) {
-        Ok(m) => panic!("accepted {} markets", m.len()),
-        Err(e) => e.to_string(),
-    }
+    rejection(parse(&with(info, tokens, tickers)))
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -10,6 +10,7 @@ use super::files::read_files;
 use super::*;
 use crate::domain::cost::{CostModel, FeeRule, ImpactModel};
 use crate::domain::{Market, Side};
+use crate::venues::test_support::find;
 
 fn dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hyperliquid/2026-11")
@@ -17,13 +18,6 @@ fn dir() -> std::path::PathBuf {
 
 fn responses() -> HyperliquidResponses {
     read_files(&dir(), &DexSelection::All, true).expect("fixtures readable")
-}
-
-fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
-    markets
-        .iter()
-        .find(|m| m.token_symbol == token)
-        .unwrap_or_else(|| panic!("{token} missing"))
 }
 
 fn taker(m: &Market) -> (Option<f64>, Option<f64>) {

@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::*;
 use crate::domain::Market;
+use crate::venues::test_support::{find, rejection};
 
 fn body(text: &str) -> Body {
     Body::new("test", text.as_bytes().to_vec())
@@ -17,18 +18,8 @@ fn main_only(text: &str) -> HyperliquidResponses {
     }
 }
 
-fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
-    markets
-        .iter()
-        .find(|m| m.token_symbol == token)
-        .unwrap_or_else(|| panic!("{token} missing"))
-}
-
 fn rejected(text: &str) -> String {
-    match parse(&main_only(text)) {
-        Ok(m) => panic!("accepted {} markets", m.len()),
-        Err(e) => e.to_string(),
-    }
+    rejection(parse(&main_only(text)))
 }
 
 #[test]

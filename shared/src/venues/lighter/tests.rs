@@ -1,22 +1,13 @@
 use super::*;
 use crate::domain::cost::{max_order_usd_of, opening_refusal_of};
+use crate::venues::test_support::{find, rejection};
 
 fn body(text: &str) -> Body {
     Body::new("orderBookDetails", text.as_bytes().to_vec())
 }
 
-fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
-    markets
-        .iter()
-        .find(|m| m.token_symbol == token)
-        .unwrap_or_else(|| panic!("{token} missing"))
-}
-
 fn rejected(text: &str) -> String {
-    match parse(&body(text)) {
-        Ok(m) => panic!("accepted {} markets", m.len()),
-        Err(e) => e.to_string(),
-    }
+    rejection(parse(&body(text)))
 }
 
 #[test]

@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 
 use super::*;
+use crate::domain::Side;
 use crate::domain::cost::{CostModel, FeeRule, ImpactModel};
-use crate::domain::{Market, Side};
 use crate::venues::http::read_body;
+use crate::venues::test_support::find;
 
 fn file(name: &str) -> Body {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,13 +27,6 @@ fn responses() -> OstiumResponses {
 
 fn at() -> DateTime<Utc> {
     DateTime::from_timestamp(1_795_017_600, 0).expect("time")
-}
-
-fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
-    markets
-        .iter()
-        .find(|m| m.token_symbol == token)
-        .unwrap_or_else(|| panic!("{token} missing"))
 }
 
 #[test]

@@ -2,16 +2,10 @@ use serde_json::json;
 
 use super::*;
 use crate::domain::Market;
+use crate::venues::test_support::{find, rejection};
 
 fn at() -> DateTime<Utc> {
     DateTime::from_timestamp(1_768_547_700, 0).expect("time")
-}
-
-fn find<'a>(markets: &'a [Market], token: &str) -> &'a Market {
-    markets
-        .iter()
-        .find(|m| m.token_symbol == token)
-        .unwrap_or_else(|| panic!("{token} missing"))
 }
 
 fn with(pairs: &str, prices: &str) -> OstiumResponses {
@@ -23,10 +17,7 @@ fn with(pairs: &str, prices: &str) -> OstiumResponses {
 }
 
 fn rejected(pairs: &str, prices: &str) -> String {
-    match parse(&with(pairs, prices), at()) {
-        Ok(m) => panic!("accepted {} markets", m.len()),
-        Err(e) => e.to_string(),
-    }
+    rejection(parse(&with(pairs, prices), at()))
 }
 
 #[test]
